@@ -1,0 +1,129 @@
+# uccn - build, test, fuzz, bench and install.
+#
+#   make                 build/uccnd and build/uccn
+#   make demo            install missing packages, build, run the walk-through
+#   make test            install missing packages, build, run every test
+#   make SAN=address,undefined test    the same under sanitizers (build/san/)
+#   make fuzz            fuzz the wire decoder (clang + libFuzzer)
+#   make bench           print throughput and memory figures
+#   make install         PREFIX=/usr/local, DESTDIR honoured
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+CC ?= cc
+
+BUILD ?= build
+ifdef SAN
+BUILD := build/san
+SANFLAGS = -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+# Debian 13 names msgpack-c's pkg-config file msgpack-c; Debian 12 msgpack.
+MSGPACK_PC = $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKG_CFLAGS = $(shell pkg-config --cflags libzmq lmdb $(MSGPACK_PC) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
+	-DUCCN_VERSION='"$(VERSION)"' -MMD -MP
+LIBS_MSGPACK = $(shell pkg-config --libs $(MSGPACK_PC))
+LIBS_ZMQ = $(shell pkg-config --libs libzmq)
+LIBS_LMDB = $(shell pkg-config --libs lmdb)
+LIBS_CMOCKA = $(shell pkg-config --libs cmocka)
+LDFLAGS_ALL = $(LDFLAGS) $(SANFLAGS)
+
+PROTO_SRC = $(wildcard proto/*.c)
+STORE_SRC = $(wildcard store/*.c)
+DAEMON_SRC = $(wildcard daemon/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+HARNESS_SRC = tests/e2e/harness.c
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+PROTO_LIB = $(BUILD)/libuccnproto.a
+STORE_LIB = $(BUILD)/libuccnstore.a
+UCCND = $(BUILD)/uccnd
+UCCN = $(BUILD)/uccn
+
+UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store
+E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
+BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: all deps demo test check fuzz bench install clean
+all: $(UCCND) $(UCCN)
+
+deps:
+	@sh tools/deps.sh
+
+# The README's two commands. Each installs what is missing first, then
+# builds in a fresh make so pkg-config sees the new packages.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/walkthrough.sh
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(UCCND) $(UCCN) $(UNIT_TESTS) $(E2E_TESTS)
+	@sh tests/run.sh $(BUILD) $(UNIT_TESTS) $(E2E_TESTS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iproto -Istore -c $< -o $@
+
+$(PROTO_LIB): $(call obj,$(PROTO_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(STORE_LIB): $(call obj,$(STORE_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+# The link lines show the layering: the daemon takes store and proto; the
+# CLI takes proto only.
+$(UCCND): $(call obj,$(DAEMON_SRC)) $(STORE_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_MSGPACK)
+
+$(UCCN): $(call obj,$(CLI_SRC)) $(PROTO_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)
+
+$(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+$(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(UCCND) $(UCCN) $(BENCHES)
+	@for b in $(BENCHES); do $$b $(BUILD) || exit 1; done
+
+# Coverage-guided fuzzing of the request and reply decoders.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
+	@mkdir -p build/fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Iproto $(PKG_CFLAGS) tests/fuzz/fuzz_decode.c $(PROTO_SRC) \
+		-o build/fuzz/fuzz_decode $(LIBS_MSGPACK)
+	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-rss_limit_mb=512 build/fuzz/corpus tests/fuzz/seeds
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(UCCND) $(UCCN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/uccnd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

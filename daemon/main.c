@@ -1,0 +1,253 @@
+/*
+ * main.c - uccnd: options, the data directory and its lock, signals, and
+ * the loop that runs the server until SIGINT or SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "keys.h"
+#include "log.h"
+#include "loop.h"
+#include "server.h"
+#include "uccn_defaults.h"
+#include "uccn_error.h"
+#include "uccn_store.h"
+
+static const char usage_text[] =
+	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [-v]\n"
+	"\n"
+	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
+	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground;\n"
+	"SIGINT or SIGTERM stops it cleanly.\n"
+	"\n"
+	"  -d, --data DIR         data directory (default $UCCN_DATA, else\n"
+	"                         $XDG_DATA_HOME/uccn, else ~/.local/share/uccn)\n"
+	"  -l, --listen ENDPOINT  ZeroMQ endpoint to bind (default " UCCN_DEFAULT_ENDPOINT ")\n"
+	"      --map-size BYTES   initial database map size, K/M/G suffixes allowed;\n"
+	"                         it grows by itself when full (default 64M)\n"
+	"  -v, --verbose          log every request batch\n"
+	"  -h, --help             show this help\n"
+	"  -V, --version          show the version\n"
+	"\n"
+	"On first start in an empty DIR it creates DIR/server.key, DIR/server.pub\n"
+	"and DIR/coordinator.key, and registers the city 'coordinator'.\n"
+	"Exit status: 0 after a clean stop, 1 on a start-up error, 2 on bad usage.\n";
+
+struct options {
+	char data[PATH_MAX];
+	const char *listen;
+	size_t map_size;
+	bool verbose;
+};
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end || v < 65536 || v > UCCN_STORE_MAX_MAP)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"data", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'},
+		{"map-size", required_argument, NULL, 'm'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	o->listen = UCCN_DEFAULT_ENDPOINT;
+	o->data[0] = '\0';
+	while ((c = getopt_long(argc, argv, "d:l:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (snprintf(o->data, sizeof o->data, "%s", optarg) >= (int)sizeof o->data) {
+				fprintf(stderr, "uccnd: --data: path too long\n");
+				return 2;
+			}
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'm':
+			if (parse_size(optarg, &o->map_size)) {
+				fprintf(stderr, "uccnd: --map-size '%s': give bytes from 64K to 1024G, e.g. 256M\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("uccnd %s (protocol %d)\n", UCCN_VERSION, UCCN_PROTO_VERSION);
+			return 0;
+		default:
+			fputs("Try 'uccnd --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "uccnd: unexpected argument '%s'\nTry 'uccnd --help'.\n", argv[optind]);
+		return 2;
+	}
+	if (!o->data[0] && uccn_default_data_dir(o->data, sizeof o->data) != 0) {
+		fprintf(stderr, "uccnd: no data directory: give --data DIR or set HOME\n");
+		return 2;
+	}
+	return -1;
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* One daemon per data directory: a second one would be a second writer. */
+static int lock_data_dir(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/uccnd.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_msg(LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_msg(LOG_ERROR, "another uccnd is using %s", dir);
+		close(fd);
+		return -1;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n)
+		log_msg(LOG_WARN, "cannot write the pid to %s", path);
+	return fd;
+}
+
+struct stopper {
+	int fd;
+	struct loop *loop;
+};
+
+static void on_signal(void *ctx)
+{
+	struct stopper *st = ctx;
+	struct signalfd_siginfo si;
+	if (read(st->fd, &si, sizeof si) == (ssize_t)sizeof si)
+		log_msg(LOG_INFO, "%s received, stopping", strsignal((int)si.ssi_signo));
+	loop_stop(st->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	struct uccn_store *store = NULL;
+	struct loop *loop = NULL;
+	struct server *server = NULL;
+	void *ctx = NULL;
+	char err[512], secret[UCCN_KEY_Z85_LEN + 1];
+	int status = 1, lockfd = -1, sigfd = -1;
+	sigset_t mask;
+
+	int rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	log_set_level(o.verbose ? LOG_DEBUG : LOG_INFO);
+
+	/* Block the stop signals before ZeroMQ starts its threads, so they
+	 * inherit the mask and the signals arrive only through signalfd. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		log_msg(LOG_ERROR, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	if (make_dirs(o.data) != 0) {
+		log_msg(LOG_ERROR, "cannot create data directory %s: %s", o.data, strerror(errno));
+		goto out;
+	}
+	if ((lockfd = lock_data_dir(o.data)) < 0)
+		goto out;
+	if ((rc = uccn_store_open(&store, o.data, o.map_size, err, sizeof err))) {
+		log_msg(LOG_ERROR, "cannot open the store in %s: %s", o.data, err);
+		goto out;
+	}
+	if ((rc = keys_setup(o.data, store, secret, err, sizeof err))) {
+		log_msg(LOG_ERROR, "%s", err);
+		goto out;
+	}
+	if (!(ctx = zmq_ctx_new()) || loop_new(&loop) != 0) {
+		log_msg(LOG_ERROR, "cannot start ZeroMQ: %s", zmq_strerror(errno));
+		goto out;
+	}
+	struct server_options so = {.endpoint = o.listen, .secret = secret};
+	if ((rc = server_new(&server, ctx, loop, store, &so, err, sizeof err))) {
+		log_msg(LOG_ERROR, "%s", err);
+		goto out;
+	}
+	struct stopper st = {.fd = sigfd, .loop = loop};
+	loop_add(loop, NULL, sigfd, on_signal, &st);
+	memset(secret, 0, sizeof secret);
+
+	log_msg(LOG_INFO, "uccnd %s ready on %s, data in %s", UCCN_VERSION, o.listen, o.data);
+	if (loop_run(loop) == 0)
+		status = 0;
+	log_msg(LOG_INFO, "stopped");
+out:
+	server_destroy(&server);
+	if (ctx)
+		zmq_ctx_term(ctx);
+	loop_destroy(&loop);
+	uccn_store_destroy(&store);
+	if (lockfd >= 0)
+		close(lockfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	return status;
+}

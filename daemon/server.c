@@ -1,0 +1,669 @@
+/*
+ * server.c - the broker. Reads are answered as they arrive; writes wait in
+ * a batch that the loop's before-sleep hook commits in one durable
+ * transaction, and only then are their replies sent (group commit).
+ *
+ * Identity: the ZAP handler accepts a CURVE client only if its public key
+ * belongs to a registered city, and hands the key to the ROUTER as the
+ * connection's User-Id. Each request looks the key up again, so a city
+ * whose key was replaced or removed loses access at once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "log.h"
+#include "server.h"
+#include "uccn_error.h"
+#include "uccn_msg.h"
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define ZAP_DOMAIN "uccn"
+#define ROUTING_ID_MAX 255
+/* Room kept in a list reply for everything that is not a post. */
+#define REPLY_MARGIN 4096
+
+enum role_bit {
+	ROLE_MEMBER = 1,
+	ROLE_COORDINATOR = 2,
+	ROLE_SECRETARIAT = 4,
+	ROLE_ANY = 7,
+};
+
+struct pending {
+	unsigned char routing_id[ROUTING_ID_MAX];
+	size_t routing_id_len;
+	bool delimiter;            /* the client is a REQ: echo the empty frame */
+	char city[UCCN_MAX_ID + 1];
+	struct uccn_request req;
+	struct uccn_reply rep;
+};
+
+struct server {
+	void *router;
+	void *zap;
+	struct uccn_store *store;
+	struct pending *batch;     /* SERVER_MAX_BATCH entries */
+	size_t nbatch;
+	time_t started;
+};
+
+struct caller {
+	char city[UCCN_MAX_ID + 1];
+	unsigned role;
+	struct uccn_city record;
+};
+
+typedef void (*read_fn)(struct server *s, struct uccn_txn *t,
+			const struct caller *c, const struct uccn_request *req,
+			struct uccn_reply *rep);
+
+static void op_status(struct server *, struct uccn_txn *, const struct caller *,
+		      const struct uccn_request *, struct uccn_reply *);
+static void op_city_list(struct server *, struct uccn_txn *, const struct caller *,
+			 const struct uccn_request *, struct uccn_reply *);
+static void op_list(struct server *, struct uccn_txn *, const struct caller *,
+		    const struct uccn_request *, struct uccn_reply *);
+static void op_show(struct server *, struct uccn_txn *, const struct caller *,
+		    const struct uccn_request *, struct uccn_reply *);
+
+/* Who may do what. An op missing here is denied to everyone. Writes have
+ * no read_fn: they go through the batch. Mirrored in proto/SPEC.md. */
+static const struct rule {
+	enum uccn_op op;
+	unsigned roles;
+	read_fn run;
+} rules[] = {
+	{UCCN_OP_STATUS, ROLE_ANY, op_status},
+	{UCCN_OP_CITY_LIST, ROLE_ANY, op_city_list},
+	{UCCN_OP_LIST, ROLE_ANY, op_list},
+	{UCCN_OP_SHOW, ROLE_ANY, op_show},
+	{UCCN_OP_POST, ROLE_ANY, NULL},
+	{UCCN_OP_CITY_ADD, ROLE_COORDINATOR, NULL},
+};
+
+static const struct rule *rule_for(enum uccn_op op)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (rules[i].op == op)
+			return &rules[i];
+	return NULL;
+}
+
+static unsigned role_bit(const char *role)
+{
+	if (!role)
+		return 0;
+	if (strcmp(role, "member") == 0)
+		return ROLE_MEMBER;
+	if (strcmp(role, "coordinator") == 0)
+		return ROLE_COORDINATOR;
+	if (strcmp(role, "secretariat") == 0)
+		return ROLE_SECRETARIAT;
+	return 0;
+}
+
+static void reply_error(struct uccn_reply *rep, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct uccn_reply *rep, int code, const char *fmt, ...)
+{
+	char buf[UCCN_MAX_MESSAGE];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	free(rep->message);
+	rep->status = code;
+	rep->message = strdup(buf);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- sending ---- */
+
+static void send_reply(struct server *s, const struct pending *p)
+{
+	msgpack_sbuffer b;
+	msgpack_sbuffer_init(&b);
+	int rc = uccn_reply_encode(&p->rep, &b);
+	if (rc) {
+		/* Fall back to a bare error reply; it cannot fail to encode
+		 * for want of anything but memory. */
+		struct uccn_reply e = {.rid = p->rep.rid, .status = UCCN_E_INTERNAL};
+		msgpack_sbuffer_clear(&b);
+		if (uccn_reply_encode(&e, &b)) {
+			msgpack_sbuffer_destroy(&b);
+			log_msg(LOG_ERROR, "cannot encode a reply: out of memory");
+			return;
+		}
+		log_msg(LOG_ERROR, "cannot encode a reply to %s: %s",
+			uccn_op_name(p->rep.op) ? uccn_op_name(p->rep.op) : "?",
+			uccn_strerror(rc));
+	}
+	/* A peer that is gone or not reading makes the ROUTER drop the reply;
+	 * never block the loop on one client. */
+	if (zmq_send(s->router, p->routing_id, p->routing_id_len,
+		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    (p->delimiter && zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
+	    zmq_send(s->router, b.data, b.size, ZMQ_DONTWAIT) < 0)
+		log_msg(LOG_DEBUG, "reply dropped: %s", zmq_strerror(errno));
+	msgpack_sbuffer_destroy(&b);
+}
+
+static void pending_clear(struct pending *p)
+{
+	uccn_request_clear(&p->req);
+	uccn_reply_clear(&p->rep);
+}
+
+/* ---- group commit ---- */
+
+static int apply_batch(struct uccn_txn *t, void *ctx)
+{
+	struct server *s = ctx;
+	int64_t now = now_ms();
+	for (size_t i = 0; i < s->nbatch; i++) {
+		struct pending *p = &s->batch[i];
+		struct uccn_reply *rep = &p->rep;
+		int rc;
+		rep->status = 0;
+		rep->duplicate = false;
+		switch (p->req.op) {
+		case UCCN_OP_POST:
+			rc = uccn_store_post_add(t, &p->req.post, now, &rep->seq,
+						 &rep->duplicate);
+			rep->created_ms = now;
+			break;
+		case UCCN_OP_CITY_ADD:
+			rc = uccn_store_city_add(t, &p->req.city, &rep->seq);
+			break;
+		default:
+			rc = UCCN_E_INTERNAL;
+			break;
+		}
+		if (rc == UCCN_E_MAPFULL)
+			return rc;
+		rep->status = rc;
+	}
+	return 0;
+}
+
+static void explain_write_error(struct pending *p)
+{
+	struct uccn_reply *rep = &p->rep;
+	int rc = rep->status;
+	if (p->req.op == UCCN_OP_CITY_ADD && rc == UCCN_E_EXISTS)
+		reply_error(rep, rc, "city '%s' exists already, or its key belongs to another city",
+			    p->req.city.id);
+	else if (p->req.op == UCCN_OP_POST && rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "city '%s' is not registered", p->city);
+	else
+		reply_error(rep, rc, "%s", uccn_strerror(rc));
+}
+
+static void flush_batch(void *ctx)
+{
+	struct server *s = ctx;
+	if (s->nbatch == 0)
+		return;
+	int rc = uccn_store_write(s->store, apply_batch, s);
+	struct uccn_txn *t = NULL;
+	if (rc == 0 && uccn_store_read(s->store, &t) != 0)
+		t = NULL;
+	for (size_t i = 0; i < s->nbatch; i++) {
+		struct pending *p = &s->batch[i];
+		if (rc) {
+			reply_error(&p->rep, rc, "nothing was written: %s (%s)",
+				    uccn_strerror(rc), uccn_store_last_error(s->store));
+		} else if (p->rep.status) {
+			explain_write_error(p);
+		} else if (p->rep.duplicate && t) {
+			/* A retry: answer with the first post's time too. */
+			struct uccn_post first = {0};
+			if (uccn_store_post_get(t, p->rep.seq, &first) == 0)
+				p->rep.created_ms = first.created_ms;
+			uccn_post_clear(&first);
+		}
+		send_reply(s, p);
+		pending_clear(p);
+	}
+	uccn_txn_end(&t);
+	if (rc)
+		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", s->nbatch,
+			uccn_strerror(rc), uccn_store_last_error(s->store));
+	else
+		log_msg(LOG_DEBUG, "committed a batch of %zu writes", s->nbatch);
+	s->nbatch = 0;
+}
+
+/* ---- reads ---- */
+
+static void op_status(struct server *s, struct uccn_txn *t, const struct caller *c,
+		      const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct uccn_store_stats st;
+	(void)req;
+	int rc = uccn_store_stats(t, &st);
+	if (rc) {
+		reply_error(rep, rc, "cannot read the store's figures");
+		return;
+	}
+	rep->info.server = strdup("uccnd " UCCN_VERSION);
+	rep->info.proto = UCCN_PROTO_VERSION;
+	rep->info.city = strdup(c->city);
+	rep->info.role = c->record.role ? strdup(c->record.role) : NULL;
+	rep->info.cities = st.cities;
+	rep->info.posts = st.posts;
+	rep->info.last_seq = st.last_seq;
+	rep->info.uptime_s = (uint64_t)(time(NULL) - s->started);
+	if (!rep->info.server || !rep->info.city)
+		reply_error(rep, UCCN_E_NOMEM, "out of memory");
+}
+
+struct collect {
+	struct uccn_reply *rep;
+	size_t cap;
+	size_t bytes;
+	int rc;
+};
+
+static int collect_city(const struct uccn_city *c, void *ctx)
+{
+	struct collect *k = ctx;
+	struct uccn_reply *rep = k->rep;
+	if (rep->ncities == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		void *p = realloc(rep->cities, cap * sizeof *rep->cities);
+		if (!p) {
+			k->rc = UCCN_E_NOMEM;
+			return 1;
+		}
+		rep->cities = p;
+		k->cap = cap;
+	}
+	memset(&rep->cities[rep->ncities], 0, sizeof rep->cities[0]);
+	if (uccn_city_copy(&rep->cities[rep->ncities], c)) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->ncities++;
+	return 0;
+}
+
+static void op_city_list(struct server *s, struct uccn_txn *t, const struct caller *c,
+			 const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep};
+	(void)s; (void)c; (void)req;
+	int rc = uccn_store_city_each(t, collect_city, &k);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot list cities: %s",
+			    uccn_strerror(rc ? rc : k.rc));
+}
+
+static size_t post_size(const struct uccn_post *p)
+{
+	const char *strs[] = {p->city, p->kind, p->project, p->meeting,
+			      p->title, p->body, p->idem_key};
+	size_t n = 128; /* keys, numbers and headers */
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		n += strs[i] ? strlen(strs[i]) : 0;
+	return n;
+}
+
+static int collect_post(const struct uccn_post *p, void *ctx)
+{
+	struct collect *k = ctx;
+	struct uccn_reply *rep = k->rep;
+	size_t sz = post_size(p);
+	/* Keep the reply within the frame a client accepts; the client pages
+	 * on with `next`. */
+	if (rep->nposts > 0 && k->bytes + sz > UCCN_MAX_REPLY_FRAME - REPLY_MARGIN)
+		return 1;
+	if (rep->nposts == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 32;
+		void *np = realloc(rep->posts, cap * sizeof *rep->posts);
+		if (!np) {
+			k->rc = UCCN_E_NOMEM;
+			return 1;
+		}
+		rep->posts = np;
+		k->cap = cap;
+	}
+	memset(&rep->posts[rep->nposts], 0, sizeof rep->posts[0]);
+	if (uccn_post_copy(&rep->posts[rep->nposts], p)) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->nposts++;
+	k->bytes += sz;
+	return 0;
+}
+
+static void op_list(struct server *s, struct uccn_txn *t, const struct caller *c,
+		    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep};
+	(void)s; (void)c;
+	int rc = uccn_store_post_list(t, &req->query, collect_post, &k, &rep->next);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot list posts: %s",
+			    uccn_strerror(rc ? rc : k.rc));
+}
+
+static void op_show(struct server *s, struct uccn_txn *t, const struct caller *c,
+		    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c;
+	rep->posts = calloc(1, sizeof *rep->posts);
+	if (!rep->posts) {
+		reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return;
+	}
+	int rc = uccn_store_post_get(t, req->seq, &rep->posts[0]);
+	if (rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "there is no post %llu", (unsigned long long)req->seq);
+	else if (rc)
+		reply_error(rep, rc, "cannot read post %llu: %s",
+			    (unsigned long long)req->seq, uccn_strerror(rc));
+	else
+		rep->nposts = 1;
+}
+
+/* ---- one request ---- */
+
+/* Who is calling: the city registered for the connection's key now. */
+static int identify(struct uccn_txn *t, const char *key, struct caller *c)
+{
+	int rc;
+	if (!key || (rc = uccn_store_city_by_key(t, key, c->city)))
+		return UCCN_E_DENIED;
+	if ((rc = uccn_store_city_get(t, c->city, &c->record)))
+		return rc == UCCN_E_NOTFOUND ? UCCN_E_DENIED : rc;
+	c->role = role_bit(c->record.role);
+	return 0;
+}
+
+/* Handle a decoded (or undecodable) request in p; returns true when it was
+ * queued for the batch, false when its reply has been sent. */
+static bool handle(struct server *s, struct pending *p, int decode_rc,
+		   const char *decode_err, const char *key)
+{
+	struct caller c = {0};
+	struct uccn_txn *t = NULL;
+	bool queued = false;
+	p->rep.op = p->req.op;
+	p->rep.rid = p->req.rid;
+	if (decode_rc) {
+		reply_error(&p->rep, decode_rc, "%s", decode_err);
+		log_msg(LOG_DEBUG, "bad request: %s", decode_err);
+		goto reply;
+	}
+	int rc = uccn_store_read(s->store, &t);
+	if (rc) {
+		reply_error(&p->rep, rc, "cannot read the store: %s", uccn_strerror(rc));
+		goto reply;
+	}
+	if ((rc = identify(t, key, &c))) {
+		reply_error(&p->rep, rc, "this key belongs to no registered city");
+		goto reply;
+	}
+	const struct rule *r = rule_for(p->req.op);
+	if (!r || !(r->roles & c.role)) {
+		reply_error(&p->rep, UCCN_E_DENIED, "city '%s' (role %s) may not %s",
+			    c.city, c.record.role ? c.record.role : "none",
+			    uccn_op_name(p->req.op));
+		goto reply;
+	}
+	if (r->run) {
+		r->run(s, t, &c, &p->req, &p->rep);
+		goto reply;
+	}
+	/* A write. The author is the caller, whatever the client sent. */
+	if (p->req.op == UCCN_OP_POST) {
+		free(p->req.post.city);
+		if (!(p->req.post.city = strdup(c.city))) {
+			reply_error(&p->rep, UCCN_E_NOMEM, "out of memory");
+			goto reply;
+		}
+	}
+	memcpy(p->city, c.city, sizeof p->city);
+	queued = true;
+reply:
+	uccn_txn_end(&t);
+	uccn_city_clear(&c.record);
+	if (!queued) {
+		send_reply(s, p);
+		pending_clear(p);
+	}
+	return queued;
+}
+
+/* Discard the rest of a multipart message. */
+static void drain(void *router)
+{
+	int more = 1;
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		more = zmq_msg_more(&m);
+		zmq_msg_close(&m);
+	}
+}
+
+/* Receive one message into p. Returns 1 when a message was read, 0 when
+ * none is waiting. */
+static int receive_one(struct server *s, struct pending *p)
+{
+	zmq_msg_t id, body;
+	char err[UCCN_MAX_MESSAGE];
+	int decode_rc;
+	zmq_msg_init(&id);
+	if (zmq_msg_recv(&id, s->router, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&id);
+		return 0;
+	}
+	memset(p, 0, sizeof *p);
+	p->routing_id_len = zmq_msg_size(&id) > ROUTING_ID_MAX ? ROUTING_ID_MAX : zmq_msg_size(&id);
+	memcpy(p->routing_id, zmq_msg_data(&id), p->routing_id_len);
+	bool more = zmq_msg_more(&id);
+	zmq_msg_close(&id);
+	if (!more)
+		return 1;
+
+	zmq_msg_init(&body);
+	if (zmq_msg_recv(&body, s->router, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&body);
+		return 1;
+	}
+	/* A REQ client puts an empty delimiter before the body. */
+	if (zmq_msg_size(&body) == 0 && zmq_msg_more(&body)) {
+		p->delimiter = true;
+		zmq_msg_close(&body);
+		zmq_msg_init(&body);
+		if (zmq_msg_recv(&body, s->router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&body);
+			return 1;
+		}
+	}
+	const char *key = zmq_msg_gets(&body, "User-Id");
+	char keycopy[UCCN_KEY_Z85_LEN + 1] = "";
+	if (key && strlen(key) == UCCN_KEY_Z85_LEN)
+		memcpy(keycopy, key, sizeof keycopy);
+	if (zmq_msg_more(&body)) {
+		drain(s->router);
+		decode_rc = UCCN_E_INVALID;
+		snprintf(err, sizeof err, "a request is exactly one frame (after an optional empty delimiter)");
+	} else {
+		decode_rc = uccn_request_decode(zmq_msg_data(&body), zmq_msg_size(&body),
+						&p->req, err, sizeof err);
+	}
+	zmq_msg_close(&body);
+	if (handle(s, p, decode_rc, err, keycopy[0] ? keycopy : NULL))
+		s->nbatch++;
+	return 1;
+}
+
+static void on_router(void *ctx)
+{
+	struct server *s = ctx;
+	/* Take what has arrived; a full batch is committed at once so one
+	 * wake-up never holds more than SERVER_MAX_BATCH replies back. */
+	for (int i = 0; i < 4 * SERVER_MAX_BATCH; i++) {
+		if (s->nbatch == SERVER_MAX_BATCH)
+			flush_batch(s);
+		if (!receive_one(s, &s->batch[s->nbatch]))
+			break;
+	}
+}
+
+/* ---- ZAP (RFC 27) ---- */
+
+#define ZAP_FRAMES 7
+
+static void on_zap(void *ctx)
+{
+	struct server *s = ctx;
+	for (int round = 0; round < 64; round++) {
+		zmq_msg_t f[ZAP_FRAMES + 1];
+		int n = 0;
+		bool more = true;
+		while (more) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, s->zap, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&m);
+				if (n == 0)
+					return;
+				break;
+			}
+			more = zmq_msg_more(&m);
+			if (n < ZAP_FRAMES + 1)
+				f[n++] = m;
+			else
+				zmq_msg_close(&m);
+		}
+		const char *status = "400", *text = "malformed request";
+		char key[UCCN_KEY_Z85_LEN + 1] = "", city[UCCN_MAX_ID + 1] = "";
+		if (n == ZAP_FRAMES && zmq_msg_size(&f[5]) == 5 &&
+		    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
+		    zmq_msg_size(&f[6]) == 32 &&
+		    zmq_z85_encode(key, zmq_msg_data(&f[6]), 32)) {
+			struct uccn_txn *t = NULL;
+			text = "key not registered";
+			if (uccn_store_read(s->store, &t) == 0 &&
+			    uccn_store_city_by_key(t, key, city) == 0) {
+				status = "200";
+				text = "OK";
+			}
+			uccn_txn_end(&t);
+			if (status[0] == '2')
+				log_msg(LOG_DEBUG, "city '%s' connected", city);
+			else
+				log_msg(LOG_WARN, "refused an unregistered key %s", key);
+		}
+		/* Reply: version, request id, status code and text, user id, metadata. */
+		const char *user = status[0] == '2' ? key : "";
+		if (n >= 2) {
+			zmq_send(s->zap, "1.0", 3, ZMQ_SNDMORE);
+			zmq_send(s->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+			zmq_send(s->zap, status, 3, ZMQ_SNDMORE);
+			zmq_send(s->zap, text, strlen(text), ZMQ_SNDMORE);
+			zmq_send(s->zap, user, strlen(user), ZMQ_SNDMORE);
+			zmq_send(s->zap, "", 0, 0);
+		}
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&f[i]);
+	}
+}
+
+/* ---- lifetime ---- */
+
+static int set_int(void *sock, int opt, int v)
+{
+	return zmq_setsockopt(sock, opt, &v, sizeof v);
+}
+
+int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
+	       struct uccn_store *store, const struct server_options *opt,
+	       char *err, size_t errlen)
+{
+	struct server *s = calloc(1, sizeof *s);
+	int64_t maxmsg = UCCN_MAX_REQUEST_FRAME;
+	*out = NULL;
+	if (!s || !(s->batch = calloc(SERVER_MAX_BATCH, sizeof *s->batch))) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return UCCN_E_NOMEM;
+	}
+	s->store = store;
+	s->started = time(NULL);
+	/* The ZAP handler must be bound before the ROUTER accepts anyone:
+	 * without one, libzmq lets every CURVE client in. */
+	s->zap = zmq_socket(zmq_ctx, ZMQ_REP);
+	if (!s->zap || set_int(s->zap, ZMQ_LINGER, 0) ||
+	    zmq_bind(s->zap, ZAP_ENDPOINT) != 0) {
+		snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	s->router = zmq_socket(zmq_ctx, ZMQ_ROUTER);
+	if (!s->router ||
+	    set_int(s->router, ZMQ_CURVE_SERVER, 1) ||
+	    zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, opt->secret, UCCN_KEY_Z85_LEN) ||
+	    zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) ||
+	    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) ||
+	    set_int(s->router, ZMQ_LINGER, 0) ||
+	    set_int(s->router, ZMQ_RCVHWM, 1000) ||
+	    set_int(s->router, ZMQ_SNDHWM, 1000) ||
+	    set_int(s->router, ZMQ_HANDSHAKE_IVL, 5000) ||
+	    set_int(s->router, ZMQ_HEARTBEAT_IVL, 10000) ||
+	    set_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 30000)) {
+		snprintf(err, errlen, "ROUTER socket: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	if (zmq_bind(s->router, opt->endpoint) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", opt->endpoint,
+			 zmq_strerror(errno));
+		goto fail;
+	}
+	if (loop_add(loop, s->zap, 0, on_zap, s) ||
+	    loop_add(loop, s->router, 0, on_router, s)) {
+		snprintf(err, errlen, "event loop full");
+		goto fail;
+	}
+	loop_before_sleep(loop, flush_batch, s);
+	*out = s;
+	return 0;
+fail:
+	server_destroy(&s);
+	return UCCN_E_IO;
+}
+
+void server_destroy(struct server **sp)
+{
+	if (!sp || !*sp)
+		return;
+	struct server *s = *sp;
+	flush_batch(s);
+	if (s->router)
+		zmq_close(s->router);
+	if (s->zap)
+		zmq_close(s->zap);
+	free(s->batch);
+	free(s);
+	*sp = NULL;
+}

@@ -1,0 +1,35 @@
+/*
+ * server.h - uccnd's broker: the CURVE ROUTER socket, the ZAP handler that
+ * maps a client's public key to a registered city, request dispatch with
+ * deny-by-default authorization, and group commit.
+ */
+#ifndef UCCND_SERVER_H
+#define UCCND_SERVER_H
+
+#include "loop.h"
+#include "uccn_limits.h"
+#include "uccn_store.h"
+
+struct server;
+
+/* Requests gathered into one durable transaction at most. */
+#define SERVER_MAX_BATCH 256
+
+struct server_options {
+	const char *endpoint;  /* where the ROUTER binds */
+	const char *secret;    /* the server's Z85 secret key */
+};
+
+/*
+ * Bind the ZAP handler and the ROUTER on ctx and register both with loop.
+ * The store is borrowed and must outlive the server. Returns 0 or a
+ * negative code with a reason in err.
+ */
+int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
+	       struct uccn_store *store, const struct server_options *opt,
+	       char *err, size_t errlen);
+
+/* Flush pending writes, close the sockets, free; NULL-tolerant. */
+void server_destroy(struct server **s);
+
+#endif

@@ -1,0 +1,707 @@
+/*
+ * msg.c - the request/reply codec: a non-allocating scan of untrusted
+ * msgpack, then msgpack-c to decode, then typed reads bounded by
+ * uccn_limits.h. Wire layout: proto/SPEC.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+#include "uccn_error.h"
+#include "uccn_msg.h"
+
+/* ---- ops ---- */
+
+struct op_entry {
+	enum uccn_op op;
+	const char *name;
+	bool writes;
+};
+
+static const struct op_entry ops[] = {
+	{UCCN_OP_STATUS, "status", false},
+	{UCCN_OP_CITY_ADD, "city.add", true},
+	{UCCN_OP_CITY_LIST, "city.list", false},
+	{UCCN_OP_POST, "post", true},
+	{UCCN_OP_LIST, "list", false},
+	{UCCN_OP_SHOW, "show", false},
+};
+
+#define NOPS (sizeof ops / sizeof ops[0])
+
+const char *uccn_op_name(enum uccn_op op)
+{
+	for (size_t i = 0; i < NOPS; i++)
+		if (ops[i].op == op)
+			return ops[i].name;
+	return NULL;
+}
+
+enum uccn_op uccn_op_from_name(const char *name)
+{
+	for (size_t i = 0; i < NOPS; i++)
+		if (strcmp(ops[i].name, name) == 0)
+			return ops[i].op;
+	return UCCN_OP_NONE;
+}
+
+bool uccn_op_writes(enum uccn_op op)
+{
+	for (size_t i = 0; i < NOPS; i++)
+		if (ops[i].op == op)
+			return ops[i].writes;
+	return false;
+}
+
+/* ---- clearing ---- */
+
+static void query_clear(struct uccn_query *q)
+{
+	free(q->kind);
+	free(q->city);
+	free(q->project);
+	free(q->meeting);
+	memset(q, 0, sizeof *q);
+}
+
+void uccn_request_clear(struct uccn_request *r)
+{
+	if (!r)
+		return;
+	uccn_city_clear(&r->city);
+	uccn_post_clear(&r->post);
+	query_clear(&r->query);
+	memset(r, 0, sizeof *r);
+}
+
+static void info_clear(struct uccn_status_info *i)
+{
+	free(i->server);
+	free(i->city);
+	free(i->role);
+	memset(i, 0, sizeof *i);
+}
+
+void uccn_reply_clear(struct uccn_reply *r)
+{
+	if (!r)
+		return;
+	free(r->message);
+	for (size_t i = 0; i < r->nposts; i++)
+		uccn_post_clear(&r->posts[i]);
+	free(r->posts);
+	for (size_t i = 0; i < r->ncities; i++)
+		uccn_city_clear(&r->cities[i]);
+	free(r->cities);
+	info_clear(&r->info);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- the scan ---- */
+
+struct scan {
+	const unsigned char *p;
+	const unsigned char *end;
+	size_t objects;
+	size_t max_objects;
+	unsigned max_depth;
+	char *err;
+	size_t errlen;
+};
+
+static uint64_t be(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static size_t left(const struct scan *s) { return (size_t)(s->end - s->p); }
+
+static int scan_skip(struct scan *s, size_t n)
+{
+	if (left(s) < n)
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID,
+			       "msgpack: truncated at byte %zu", n);
+	s->p += n;
+	return 0;
+}
+
+/* Read an n-byte big-endian length or count after the type byte. */
+static int scan_len(struct scan *s, size_t n, uint64_t *out)
+{
+	if (left(s) < n)
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID, "msgpack: truncated header");
+	*out = be(s->p, n);
+	s->p += n;
+	return 0;
+}
+
+static int scan_one(struct scan *s, unsigned depth);
+
+static int scan_container(struct scan *s, uint64_t count, bool is_map,
+			  unsigned depth)
+{
+	uint64_t items = is_map ? count * 2 : count;
+	if (depth + 1 > s->max_depth)
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID,
+			       "msgpack: nested deeper than %u levels", s->max_depth);
+	/* Every element takes at least one byte: a count beyond the bytes that
+	 * remain is a lie, refused before anything is allocated for it. */
+	if (count > left(s) || items > left(s))
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID,
+			       "msgpack: %s of %llu items in %zu bytes",
+			       is_map ? "map" : "array", (unsigned long long)count,
+			       left(s));
+	for (uint64_t i = 0; i < items; i++) {
+		int rc = scan_one(s, depth + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int scan_one(struct scan *s, unsigned depth)
+{
+	uint64_t n = 0;
+	int rc;
+	if (left(s) < 1)
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID, "msgpack: truncated");
+	if (++s->objects > s->max_objects)
+		return mp_fail(s->err, s->errlen, UCCN_E_TOOBIG,
+			       "msgpack: more than %zu objects", s->max_objects);
+	unsigned b = *s->p++;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+		return 0;
+	if (b >= 0x80 && b <= 0x8f)
+		return scan_container(s, b & 0x0f, true, depth);
+	if (b >= 0x90 && b <= 0x9f)
+		return scan_container(s, b & 0x0f, false, depth);
+	if (b >= 0xa0 && b <= 0xbf)
+		return scan_skip(s, b & 0x1f);
+	switch (b) {
+	case 0xc4: case 0xd9: rc = scan_len(s, 1, &n); break;
+	case 0xc5: case 0xda: rc = scan_len(s, 2, &n); break;
+	case 0xc6: case 0xdb: rc = scan_len(s, 4, &n); break;
+	case 0xca: return scan_skip(s, 4);
+	case 0xcb: return scan_skip(s, 8);
+	case 0xcc: case 0xd0: return scan_skip(s, 1);
+	case 0xcd: case 0xd1: return scan_skip(s, 2);
+	case 0xce: case 0xd2: return scan_skip(s, 4);
+	case 0xcf: case 0xd3: return scan_skip(s, 8);
+	case 0xdc:
+		if ((rc = scan_len(s, 2, &n)))
+			return rc;
+		return scan_container(s, n, false, depth);
+	case 0xdd:
+		if ((rc = scan_len(s, 4, &n)))
+			return rc;
+		return scan_container(s, n, false, depth);
+	case 0xde:
+		if ((rc = scan_len(s, 2, &n)))
+			return rc;
+		return scan_container(s, n, true, depth);
+	case 0xdf:
+		if ((rc = scan_len(s, 4, &n)))
+			return rc;
+		return scan_container(s, n, true, depth);
+	default: /* 0xc1 (never used), ext and fixext */
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID,
+			       "msgpack: type byte 0x%02x is not allowed", b);
+	}
+	if (rc)
+		return rc;
+	if (n > left(s))
+		return mp_fail(s->err, s->errlen, UCCN_E_INVALID,
+			       "msgpack: string of %llu bytes in %zu",
+			       (unsigned long long)n, left(s));
+	s->p += n;
+	return 0;
+}
+
+int uccn_msgpack_scan(const void *buf, size_t len, unsigned max_depth,
+		      size_t max_objects, char *err, size_t errlen)
+{
+	struct scan s = {
+		.p = buf, .end = (const unsigned char *)buf + len,
+		.max_objects = max_objects, .max_depth = max_depth,
+		.err = err, .errlen = errlen,
+	};
+	if (len == 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "empty frame");
+	int rc = scan_one(&s, 0);
+	if (rc)
+		return rc;
+	if (s.p != s.end)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "msgpack: %zu bytes after the message", left(&s));
+	return 0;
+}
+
+/* Scan, then unpack with msgpack-c into u, which the caller has
+ * initialised and destroys. */
+static int unpack_bounded(const void *buf, size_t len, size_t max_frame,
+			  size_t max_objects, msgpack_unpacked *u, char *err,
+			  size_t errlen)
+{
+	if (len > max_frame)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG,
+			       "frame of %zu bytes is larger than %zu", len, max_frame);
+	int rc = uccn_msgpack_scan(buf, len, UCCN_MAX_DEPTH, max_objects, err, errlen);
+	if (rc)
+		return rc;
+	size_t off = 0;
+	msgpack_unpack_return ur = msgpack_unpack_next(u, buf, len, &off);
+	if (ur == MSGPACK_UNPACK_NOMEM_ERROR)
+		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+	if (ur != MSGPACK_UNPACK_SUCCESS || off != len)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "msgpack: malformed");
+	if (u->data.type != MSGPACK_OBJECT_MAP)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "the message is not a map");
+	return mp_check_map(&u->data, "message", err, errlen);
+}
+
+/* ---- requests ---- */
+
+static int pack_header(msgpack_packer *pk, size_t nkeys, uint64_t rid)
+{
+	if (msgpack_pack_map(pk, nkeys) ||
+	    mp_pack_kuint(pk, "v", UCCN_PROTO_VERSION) ||
+	    mp_pack_kuint(pk, "rid", rid))
+		return UCCN_E_NOMEM;
+	return 0;
+}
+
+/* Count the non-NULL strings among n. */
+static size_t count_set(const char *const *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += s[i] != NULL;
+	return c;
+}
+
+int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
+{
+	msgpack_packer pk;
+	const char *name = uccn_op_name(r->op);
+	if (!name)
+		return UCCN_E_INVALID;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	const struct uccn_query *q = &r->query;
+	const char *qs[] = {q->kind, q->city, q->project, q->meeting};
+	const char *qk[] = {"kind", "city", "project", "meeting"};
+	size_t extra = 0;
+	switch (r->op) {
+	case UCCN_OP_CITY_ADD: case UCCN_OP_POST: case UCCN_OP_SHOW:
+		extra = 1;
+		break;
+	case UCCN_OP_LIST:
+		extra = count_set(qs, 4) + (q->since != 0) + (q->before != 0) + (q->limit != 0);
+		break;
+	default:
+		break;
+	}
+	if (pack_header(&pk, 3 + extra, r->rid) || mp_pack_kstr(&pk, "op", name))
+		return UCCN_E_NOMEM;
+	int rc = 0;
+	switch (r->op) {
+	case UCCN_OP_CITY_ADD:
+		rc = mp_pack_str(&pk, "city") ? UCCN_E_NOMEM : uccn_city_pack(&pk, &r->city);
+		break;
+	case UCCN_OP_POST:
+		rc = mp_pack_str(&pk, "post") ? UCCN_E_NOMEM : uccn_post_pack(&pk, &r->post);
+		break;
+	case UCCN_OP_SHOW:
+		rc = mp_pack_kuint(&pk, "seq", r->seq);
+		break;
+	case UCCN_OP_LIST:
+		for (size_t i = 0; i < 4 && !rc; i++)
+			if (qs[i])
+				rc = mp_pack_kstr(&pk, qk[i], qs[i]);
+		if (!rc && q->since)
+			rc = mp_pack_kuint(&pk, "since", q->since);
+		if (!rc && q->before)
+			rc = mp_pack_kuint(&pk, "before", q->before);
+		if (!rc && q->limit)
+			rc = mp_pack_kuint(&pk, "limit", q->limit);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/* Find key in map m; NULL when absent. */
+static const msgpack_object *map_get(const msgpack_object *m, const char *key)
+{
+	for (uint32_t i = 0; i < m->via.map.size; i++)
+		if (mp_key_is(&m->via.map.ptr[i].key, key))
+			return &m->via.map.ptr[i].val;
+	return NULL;
+}
+
+static int read_header(const msgpack_object *m, uint64_t *rid, char *err,
+		       size_t errlen)
+{
+	const msgpack_object *v = map_get(m, "v");
+	const msgpack_object *r = map_get(m, "rid");
+	uint64_t ver = 0;
+	int rc;
+	if (r && (rc = mp_read_uint(r, "rid", UINT64_MAX, rid, err, errlen)))
+		return rc;
+	if (!v)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field 'v' (protocol version) is missing");
+	if ((rc = mp_read_uint(v, "v", UINT32_MAX, &ver, err, errlen)))
+		return rc;
+	if (ver != UCCN_PROTO_VERSION)
+		return mp_fail(err, errlen, UCCN_E_VERSION,
+			       "protocol version %llu is not supported (this server speaks %d)",
+			       (unsigned long long)ver, UCCN_PROTO_VERSION);
+	return 0;
+}
+
+static int decode_query(const msgpack_object *m, struct uccn_query *q,
+			char *err, size_t errlen)
+{
+	static const char *const names[] = {"kind", "city", "project", "meeting"};
+	char **dst[] = {&q->kind, &q->city, &q->project, &q->meeting};
+	const msgpack_object *v;
+	uint64_t u = 0;
+	int rc;
+	for (size_t i = 0; i < 4; i++) {
+		if ((v = map_get(m, names[i])) &&
+		    (rc = mp_read_str(v, names[i], UCCN_MAX_ID, true, dst[i], err, errlen)))
+			return rc;
+	}
+	if (q->kind && !uccn_post_kind_valid(q->kind))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "kind '%s' is not a post kind", q->kind);
+	for (size_t i = 1; i < 4; i++)
+		if (*dst[i] && !uccn_id_valid(*dst[i]))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "%s '%s' is not a valid id", names[i], *dst[i]);
+	if ((v = map_get(m, "since")) &&
+	    (rc = mp_read_uint(v, "since", UINT64_MAX, &q->since, err, errlen)))
+		return rc;
+	if ((v = map_get(m, "before")) &&
+	    (rc = mp_read_uint(v, "before", UINT64_MAX, &q->before, err, errlen)))
+		return rc;
+	if ((v = map_get(m, "limit"))) {
+		if ((rc = mp_read_uint(v, "limit", UCCN_LIST_MAX, &u, err, errlen)))
+			return rc;
+		q->limit = (uint32_t)u;
+	}
+	return 0;
+}
+
+static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
+			       char *err, size_t errlen)
+{
+	const msgpack_object *v;
+	int rc;
+	switch (r->op) {
+	case UCCN_OP_CITY_ADD:
+		if (!(v = map_get(m, "city")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'city' is missing");
+		if ((rc = uccn_city_from_object(v, &r->city, err, errlen)))
+			return rc;
+		/* The store sets these; a client cannot. */
+		r->city.seq = 0;
+		r->city.version = 0;
+		return uccn_city_check(&r->city, err, errlen);
+	case UCCN_OP_POST:
+		if (!(v = map_get(m, "post")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'post' is missing");
+		if ((rc = uccn_post_from_object(v, &r->post, err, errlen)))
+			return rc;
+		/* The author is whoever connected; seq and time are the server's. */
+		free(r->post.city);
+		r->post.city = NULL;
+		r->post.seq = 0;
+		r->post.created_ms = 0;
+		return uccn_post_check(&r->post, err, errlen);
+	case UCCN_OP_LIST:
+		return decode_query(m, &r->query, err, errlen);
+	case UCCN_OP_SHOW:
+		if (!(v = map_get(m, "seq")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq' is missing");
+		if ((rc = mp_read_uint(v, "seq", UINT64_MAX, &r->seq, err, errlen)))
+			return rc;
+		if (r->seq == 0)
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq': must be at least 1");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int uccn_request_decode(const void *buf, size_t len, struct uccn_request *out,
+			char *err, size_t errlen)
+{
+	msgpack_unpacked u;
+	char *opname = NULL;
+	uint64_t rid = 0;
+	const msgpack_object *v;
+	memset(out, 0, sizeof *out);
+	msgpack_unpacked_init(&u);
+	int rc = unpack_bounded(buf, len, UCCN_MAX_REQUEST_FRAME,
+				UCCN_MAX_REQUEST_OBJECTS, &u, err, errlen);
+	if (rc)
+		goto done;
+	rc = read_header(&u.data, &rid, err, errlen);
+	if (rc)
+		goto done;
+	if (!(v = map_get(&u.data, "op"))) {
+		rc = mp_fail(err, errlen, UCCN_E_INVALID, "field 'op' is missing");
+		goto done;
+	}
+	if ((rc = mp_read_str(v, "op", UCCN_MAX_OP, true, &opname, err, errlen)))
+		goto done;
+	if (!opname || (out->op = uccn_op_from_name(opname)) == UCCN_OP_NONE) {
+		rc = mp_fail(err, errlen, UCCN_E_UNKNOWN_OP, "unknown operation '%s'",
+			     opname ? opname : "");
+		goto done;
+	}
+	out->rid = rid;
+	rc = decode_request_body(&u.data, out, err, errlen);
+done:
+	msgpack_unpacked_destroy(&u);
+	free(opname);
+	if (rc) {
+		uccn_request_clear(out);
+		out->rid = rid;
+	}
+	return rc;
+}
+
+/* ---- replies ---- */
+
+static int encode_info(msgpack_packer *pk, const struct uccn_status_info *i)
+{
+	if (mp_pack_kstr(pk, "server", i->server) ||
+	    mp_pack_kuint(pk, "proto", i->proto) ||
+	    mp_pack_kstr(pk, "city", i->city) ||
+	    mp_pack_kstr(pk, "role", i->role) ||
+	    mp_pack_kuint(pk, "cities", i->cities) ||
+	    mp_pack_kuint(pk, "posts", i->posts) ||
+	    mp_pack_kuint(pk, "last_seq", i->last_seq) ||
+	    mp_pack_kuint(pk, "uptime", i->uptime_s))
+		return UCCN_E_NOMEM;
+	return 0;
+}
+
+int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	if (r->status != 0) {
+		if (pack_header(&pk, 5, r->rid) || mp_pack_kbool(&pk, "ok", false) ||
+		    mp_pack_kstr(&pk, "error", uccn_error_name(r->status)) ||
+		    mp_pack_kstr(&pk, "message",
+				 r->message ? r->message : uccn_strerror(r->status)))
+			return UCCN_E_NOMEM;
+		return 0;
+	}
+	size_t extra;
+	switch (r->op) {
+	case UCCN_OP_STATUS: extra = 8; break;
+	case UCCN_OP_CITY_ADD: extra = 1; break;
+	case UCCN_OP_CITY_LIST: extra = 1; break;
+	case UCCN_OP_POST: extra = 3; break;
+	case UCCN_OP_LIST: extra = 2; break;
+	case UCCN_OP_SHOW: extra = 1; break;
+	default: return UCCN_E_INVALID;
+	}
+	if (pack_header(&pk, 3 + extra, r->rid) || mp_pack_kbool(&pk, "ok", true))
+		return UCCN_E_NOMEM;
+	int rc = 0;
+	switch (r->op) {
+	case UCCN_OP_STATUS:
+		rc = encode_info(&pk, &r->info);
+		break;
+	case UCCN_OP_CITY_ADD:
+		rc = mp_pack_kuint(&pk, "seq", r->seq);
+		break;
+	case UCCN_OP_CITY_LIST:
+		if (mp_pack_str(&pk, "cities") || msgpack_pack_array(&pk, r->ncities))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->ncities && !rc; i++)
+			rc = uccn_city_pack(&pk, &r->cities[i]);
+		break;
+	case UCCN_OP_POST:
+		if (mp_pack_kuint(&pk, "seq", r->seq) ||
+		    mp_pack_kbool(&pk, "duplicate", r->duplicate) ||
+		    mp_pack_kint(&pk, "created", r->created_ms))
+			return UCCN_E_NOMEM;
+		break;
+	case UCCN_OP_LIST:
+		if (mp_pack_str(&pk, "posts") || msgpack_pack_array(&pk, r->nposts))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->nposts && !rc; i++)
+			rc = uccn_post_pack(&pk, &r->posts[i]);
+		if (!rc)
+			rc = mp_pack_kuint(&pk, "next", r->next);
+		break;
+	case UCCN_OP_SHOW:
+		if (r->nposts != 1)
+			return UCCN_E_INVALID;
+		rc = mp_pack_str(&pk, "post") ? UCCN_E_NOMEM : uccn_post_pack(&pk, &r->posts[0]);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+static int decode_info(const msgpack_object *m, struct uccn_status_info *i,
+		       char *err, size_t errlen)
+{
+	struct { const char *name; uint64_t *dst; } nums[] = {
+		{"cities", &i->cities}, {"posts", &i->posts},
+		{"last_seq", &i->last_seq}, {"uptime", &i->uptime_s},
+	};
+	struct { const char *name; char **dst; } strs[] = {
+		{"server", &i->server}, {"city", &i->city}, {"role", &i->role},
+	};
+	const msgpack_object *v;
+	uint64_t proto = 0;
+	int rc;
+	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+		if ((v = map_get(m, nums[k].name)) &&
+		    (rc = mp_read_uint(v, nums[k].name, UINT64_MAX, nums[k].dst, err, errlen)))
+			return rc;
+	for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
+		if ((v = map_get(m, strs[k].name)) &&
+		    (rc = mp_read_str(v, strs[k].name, UCCN_MAX_SERVER, true, strs[k].dst, err, errlen)))
+			return rc;
+	if ((v = map_get(m, "proto")) &&
+	    (rc = mp_read_uint(v, "proto", UINT32_MAX, &proto, err, errlen)))
+		return rc;
+	i->proto = (uint32_t)proto;
+	return 0;
+}
+
+static int decode_array(const msgpack_object *v, const char *name, size_t elem,
+			void **out, size_t *n, char *err, size_t errlen)
+{
+	if (v->type != MSGPACK_OBJECT_ARRAY)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s': not an array", name);
+	*n = 0;
+	if (v->via.array.size == 0)
+		return 0;
+	*out = calloc(v->via.array.size, elem);
+	return *out ? 0 : mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+}
+
+static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
+			     char *err, size_t errlen)
+{
+	const msgpack_object *v;
+	int rc = 0;
+	int64_t created = 0;
+	switch (r->op) {
+	case UCCN_OP_STATUS:
+		return decode_info(m, &r->info, err, errlen);
+	case UCCN_OP_CITY_ADD:
+	case UCCN_OP_POST:
+		if ((v = map_get(m, "seq")) &&
+		    (rc = mp_read_uint(v, "seq", UINT64_MAX, &r->seq, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "duplicate")) &&
+		    (rc = mp_read_bool(v, "duplicate", &r->duplicate, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "created")) &&
+		    (rc = mp_read_int(v, "created", 0, INT64_MAX, &created, err, errlen)))
+			return rc;
+		r->created_ms = created;
+		return 0;
+	case UCCN_OP_CITY_LIST:
+		if (!(v = map_get(m, "cities")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'cities' is missing");
+		if ((rc = decode_array(v, "cities", sizeof *r->cities,
+				       (void **)&r->cities, &r->ncities, err, errlen)))
+			return rc;
+		for (uint32_t i = 0; i < v->via.array.size; i++) {
+			if ((rc = uccn_city_from_object(&v->via.array.ptr[i], &r->cities[i], err, errlen)))
+				return rc;
+			r->ncities++;
+		}
+		return 0;
+	case UCCN_OP_LIST:
+		if ((v = map_get(m, "next")) &&
+		    (rc = mp_read_uint(v, "next", UINT64_MAX, &r->next, err, errlen)))
+			return rc;
+		if (!(v = map_get(m, "posts")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'posts' is missing");
+		if ((rc = decode_array(v, "posts", sizeof *r->posts,
+				       (void **)&r->posts, &r->nposts, err, errlen)))
+			return rc;
+		for (uint32_t i = 0; i < v->via.array.size; i++) {
+			if ((rc = uccn_post_from_object(&v->via.array.ptr[i], &r->posts[i], err, errlen)))
+				return rc;
+			r->nposts++;
+		}
+		return 0;
+	case UCCN_OP_SHOW:
+		if (!(v = map_get(m, "post")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'post' is missing");
+		if (!(r->posts = calloc(1, sizeof *r->posts)))
+			return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+		if ((rc = uccn_post_from_object(v, &r->posts[0], err, errlen)))
+			return rc;
+		r->nposts = 1;
+		return 0;
+	default:
+		return mp_fail(err, errlen, UCCN_E_INVALID, "unknown operation");
+	}
+}
+
+int uccn_reply_decode(const void *buf, size_t len, enum uccn_op op,
+		      struct uccn_reply *out, char *err, size_t errlen)
+{
+	msgpack_unpacked u;
+	const msgpack_object *v;
+	bool ok = false;
+	memset(out, 0, sizeof *out);
+	out->op = op;
+	msgpack_unpacked_init(&u);
+	int rc = unpack_bounded(buf, len, UCCN_MAX_REPLY_FRAME,
+				UCCN_MAX_REPLY_OBJECTS, &u, err, errlen);
+	if (rc)
+		goto done;
+	if ((rc = read_header(&u.data, &out->rid, err, errlen)))
+		goto done;
+	if (!(v = map_get(&u.data, "ok"))) {
+		rc = mp_fail(err, errlen, UCCN_E_INVALID, "field 'ok' is missing");
+		goto done;
+	}
+	if ((rc = mp_read_bool(v, "ok", &ok, err, errlen)))
+		goto done;
+	if (!ok) {
+		char *name = NULL;
+		if ((v = map_get(&u.data, "error")) &&
+		    (rc = mp_read_str(v, "error", UCCN_MAX_OP, true, &name, err, errlen)))
+			goto done;
+		if ((v = map_get(&u.data, "message")) &&
+		    (rc = mp_read_str(v, "message", UCCN_MAX_MESSAGE, false, &out->message, err, errlen))) {
+			free(name);
+			goto done;
+		}
+		out->status = name ? uccn_error_from_name(name) : UCCN_E_INTERNAL;
+		if (out->status == UCCN_OK)
+			out->status = UCCN_E_INTERNAL;
+		free(name);
+		goto done;
+	}
+	rc = decode_reply_body(&u.data, out, err, errlen);
+done:
+	msgpack_unpacked_destroy(&u);
+	if (rc) {
+		uint64_t rid = out->rid;
+		uccn_reply_clear(out);
+		out->op = op;
+		out->rid = rid;
+	}
+	return rc;
+}

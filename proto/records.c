@@ -1,0 +1,473 @@
+/*
+ * records.c - rules, copies and the msgpack form of cities and posts.
+ * Field tables drive both directions, so a field is named once.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mp.h"
+#include "uccn_error.h"
+#include "uccn_records.h"
+
+const char *const uccn_post_kinds[] = {
+	"update", "news", "proposal", "agenda-item", "good-practice",
+	"report", "message", NULL,
+};
+
+const char *const uccn_city_roles[] = {
+	"member", "coordinator", "secretariat", NULL,
+};
+
+static bool in_list(const char *s, const char *const *list)
+{
+	if (!s)
+		return false;
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+bool uccn_post_kind_valid(const char *s) { return in_list(s, uccn_post_kinds); }
+bool uccn_city_role_valid(const char *s) { return in_list(s, uccn_city_roles); }
+
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool uccn_id_valid(const char *s)
+{
+	if (!s || !is_lower_alnum(s[0]))
+		return false;
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!is_lower_alnum(s[n]) && s[n] != '-')
+			return false;
+	return n <= UCCN_MAX_ID && s[n - 1] != '-';
+}
+
+bool uccn_field_name_valid(const char *s)
+{
+	if (!s || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!is_lower_alnum(s[n]) && s[n] != '_')
+			return false;
+	return n <= UCCN_MAX_FIELD;
+}
+
+bool uccn_tz_name_valid(const char *s)
+{
+	/* IANA names: letters, digits, '/', '_', '-', '+'; no "..", no leading '/'. */
+	if (!s || !s[0] || s[0] == '/' || s[0] == '.' || strstr(s, ".."))
+		return false;
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+		      c == '-' || c == '+' || c == '.'))
+			return false;
+	}
+	return n <= UCCN_MAX_TZ;
+}
+
+bool uccn_key_z85_valid(const char *s)
+{
+	static const char z85[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+	if (!s)
+		return false;
+	size_t n = strlen(s);
+	if (n != UCCN_KEY_Z85_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(z85, s[i]))
+			return false;
+	return true;
+}
+
+bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (len > max)
+		return false;
+	for (size_t i = 0; i < len;) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			if (c == 0 || c == 0x7f)
+				return false;
+			if (c < 0x20 && (one_line || (c != '\t' && c != '\n' && c != '\r')))
+				return false;
+			i++;
+			continue;
+		}
+		size_t need;
+		unsigned cp;
+		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
+		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
+		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
+		else return false;
+		if (len - i <= need)
+			return false;
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		/* Overlongs, surrogates and past U+10FFFF. */
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		if (one_line && cp >= 0x80 && cp < 0xa0) /* C1 controls */
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+/* ---- field tables ---- */
+
+enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY };
+
+struct field {
+	const char *name;
+	enum ftype type;
+	size_t offset;
+	uint64_t max;   /* bytes for strings, value for numbers */
+};
+
+static const struct field city_fields[] = {
+	{"id", F_LINE, offsetof(struct uccn_city, id), UCCN_MAX_ID},
+	{"name", F_LINE, offsetof(struct uccn_city, name), UCCN_MAX_NAME},
+	{"country", F_LINE, offsetof(struct uccn_city, country), UCCN_MAX_COUNTRY},
+	{"field", F_LINE, offsetof(struct uccn_city, field), UCCN_MAX_FIELD},
+	{"role", F_LINE, offsetof(struct uccn_city, role), 16},
+	{"tz", F_LINE, offsetof(struct uccn_city, tz), UCCN_MAX_TZ},
+	{"year", F_U32, offsetof(struct uccn_city, year), UCCN_MAX_YEAR},
+	{"key", F_KEY, offsetof(struct uccn_city, key), UCCN_KEY_Z85_LEN},
+	{"seq", F_U64, offsetof(struct uccn_city, seq), UINT64_MAX},
+	{"version", F_U64, offsetof(struct uccn_city, version), UINT64_MAX},
+};
+
+static const struct field post_fields[] = {
+	{"seq", F_U64, offsetof(struct uccn_post, seq), UINT64_MAX},
+	{"city", F_LINE, offsetof(struct uccn_post, city), UCCN_MAX_ID},
+	{"kind", F_LINE, offsetof(struct uccn_post, kind), 32},
+	{"project", F_LINE, offsetof(struct uccn_post, project), UCCN_MAX_ID},
+	{"meeting", F_LINE, offsetof(struct uccn_post, meeting), UCCN_MAX_ID},
+	{"title", F_LINE, offsetof(struct uccn_post, title), UCCN_MAX_TITLE},
+	{"body", F_STR, offsetof(struct uccn_post, body), UCCN_MAX_BODY},
+	{"minutes", F_U32, offsetof(struct uccn_post, minutes), UCCN_MAX_MINUTES},
+	{"created", F_I64, offsetof(struct uccn_post, created_ms), INT64_MAX},
+	{"key", F_LINE, offsetof(struct uccn_post, idem_key), UCCN_MAX_IDEM_KEY},
+};
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+static char **str_at(void *rec, const struct field *f)
+{
+	return (char **)((char *)rec + f->offset);
+}
+
+static void clear_fields(void *rec, const struct field *fs, size_t n,
+			 size_t size)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fs[i].type == F_STR || fs[i].type == F_LINE)
+			free(*str_at(rec, &fs[i]));
+	memset(rec, 0, size);
+}
+
+void uccn_city_clear(struct uccn_city *c)
+{
+	if (c)
+		clear_fields(c, city_fields, NFIELDS(city_fields), sizeof *c);
+}
+
+void uccn_post_clear(struct uccn_post *p)
+{
+	if (p)
+		clear_fields(p, post_fields, NFIELDS(post_fields), sizeof *p);
+}
+
+static int copy_fields(void *dst, const void *src, const struct field *fs,
+		       size_t n, size_t size)
+{
+	memcpy(dst, src, size);
+	for (size_t i = 0; i < n; i++)
+		if (fs[i].type == F_STR || fs[i].type == F_LINE)
+			*str_at(dst, &fs[i]) = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (fs[i].type != F_STR && fs[i].type != F_LINE)
+			continue;
+		const char *s = *str_at((void *)src, &fs[i]);
+		if (s && !(*str_at(dst, &fs[i]) = strdup(s))) {
+			clear_fields(dst, fs, n, size);
+			return UCCN_E_NOMEM;
+		}
+	}
+	return 0;
+}
+
+int uccn_city_copy(struct uccn_city *dst, const struct uccn_city *src)
+{
+	return copy_fields(dst, src, city_fields, NFIELDS(city_fields), sizeof *dst);
+}
+
+int uccn_post_copy(struct uccn_post *dst, const struct uccn_post *src)
+{
+	return copy_fields(dst, src, post_fields, NFIELDS(post_fields), sizeof *dst);
+}
+
+static bool field_present(const void *rec, const struct field *f)
+{
+	const char *base = rec;
+	switch (f->type) {
+	case F_STR:
+	case F_LINE:
+		return *(char *const *)(base + f->offset) != NULL;
+	case F_KEY:
+		return base[f->offset] != '\0';
+	case F_U32:
+		return *(const uint32_t *)(base + f->offset) != 0;
+	case F_U64:
+		return *(const uint64_t *)(base + f->offset) != 0;
+	case F_I64:
+		return *(const int64_t *)(base + f->offset) != 0;
+	}
+	return false;
+}
+
+static int pack_fields(msgpack_packer *pk, const void *rec,
+		       const struct field *fs, size_t n)
+{
+	const char *base = rec;
+	size_t present = 0;
+	for (size_t i = 0; i < n; i++)
+		present += field_present(rec, &fs[i]);
+	if (msgpack_pack_map(pk, present))
+		return UCCN_E_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fs[i];
+		int rc = 0;
+		if (!field_present(rec, f))
+			continue;
+		switch (f->type) {
+		case F_STR:
+		case F_LINE:
+			rc = mp_pack_kstr(pk, f->name, *(char *const *)(base + f->offset));
+			break;
+		case F_KEY:
+			rc = mp_pack_kstr(pk, f->name, base + f->offset);
+			break;
+		case F_U32:
+			rc = mp_pack_kuint(pk, f->name, *(const uint32_t *)(base + f->offset));
+			break;
+		case F_U64:
+			rc = mp_pack_kuint(pk, f->name, *(const uint64_t *)(base + f->offset));
+			break;
+		case F_I64:
+			rc = mp_pack_kint(pk, f->name, *(const int64_t *)(base + f->offset));
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int uccn_city_pack(msgpack_packer *pk, const struct uccn_city *c)
+{
+	return pack_fields(pk, c, city_fields, NFIELDS(city_fields));
+}
+
+int uccn_post_pack(msgpack_packer *pk, const struct uccn_post *p)
+{
+	return pack_fields(pk, p, post_fields, NFIELDS(post_fields));
+}
+
+static int read_field(const msgpack_object *v, void *rec, const struct field *f,
+		      char *err, size_t errlen)
+{
+	char *base = rec;
+	uint64_t u = 0;
+	int64_t i = 0;
+	int rc;
+	switch (f->type) {
+	case F_STR:
+	case F_LINE:
+		return mp_read_str(v, f->name, f->max, f->type == F_LINE,
+				   (char **)(base + f->offset), err, errlen);
+	case F_KEY: {
+		char *s = NULL;
+		rc = mp_read_str(v, f->name, f->max, true, &s, err, errlen);
+		if (rc)
+			return rc;
+		if (s && !uccn_key_z85_valid(s)) {
+			free(s);
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field '%s': not a Z85 public key of 40 characters",
+				       f->name);
+		}
+		if (s)
+			memcpy(base + f->offset, s, UCCN_KEY_Z85_LEN + 1);
+		free(s);
+		return 0;
+	}
+	case F_U32:
+	case F_U64:
+		rc = mp_read_uint(v, f->name, f->max, &u, err, errlen);
+		if (rc)
+			return rc;
+		if (f->type == F_U32)
+			*(uint32_t *)(base + f->offset) = (uint32_t)u;
+		else
+			*(uint64_t *)(base + f->offset) = u;
+		return 0;
+	case F_I64:
+		rc = mp_read_int(v, f->name, 0, (int64_t)f->max, &i, err, errlen);
+		if (rc)
+			return rc;
+		*(int64_t *)(base + f->offset) = i;
+		return 0;
+	}
+	return UCCN_E_INTERNAL;
+}
+
+static int from_object(const msgpack_object *o, void *rec, const struct field *fs,
+		       size_t n, size_t size, const char *what, char *err,
+		       size_t errlen)
+{
+	int rc = mp_check_map(o, what, err, errlen);
+	if (rc)
+		return rc;
+	for (uint32_t k = 0; k < o->via.map.size; k++) {
+		const msgpack_object_kv *kv = &o->via.map.ptr[k];
+		for (size_t i = 0; i < n; i++) {
+			if (!mp_key_is(&kv->key, fs[i].name))
+				continue;
+			rc = read_field(&kv->val, rec, &fs[i], err, errlen);
+			if (rc) {
+				clear_fields(rec, fs, n, size);
+				return rc;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+int uccn_city_from_object(const msgpack_object *o, struct uccn_city *out,
+			  char *err, size_t errlen)
+{
+	return from_object(o, out, city_fields, NFIELDS(city_fields), sizeof *out,
+			   "city", err, errlen);
+}
+
+int uccn_post_from_object(const msgpack_object *o, struct uccn_post *out,
+			  char *err, size_t errlen)
+{
+	return from_object(o, out, post_fields, NFIELDS(post_fields), sizeof *out,
+			   "post", err, errlen);
+}
+
+/* ---- whole-record rules ---- */
+
+int uccn_city_check(const struct uccn_city *c, char *err, size_t errlen)
+{
+	if (!uccn_id_valid(c->id))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city id '%s': use 1 to %d of a-z, 0-9 and '-', starting with a letter or digit",
+			       c->id ? c->id : "", UCCN_MAX_ID);
+	if (!c->name || !c->name[0])
+		return mp_fail(err, errlen, UCCN_E_INVALID, "city '%s': a name is required", c->id);
+	if (strlen(c->name) > UCCN_MAX_NAME)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG,
+			       "city '%s': the name is longer than %d bytes", c->id, UCCN_MAX_NAME);
+	if (!uccn_text_valid(c->name, strlen(c->name), UCCN_MAX_NAME, true))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': the name is not one line of valid UTF-8", c->id);
+	if (c->country && (strlen(c->country) > UCCN_MAX_COUNTRY ||
+			   !uccn_text_valid(c->country, strlen(c->country), UCCN_MAX_COUNTRY, true)))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': the country is not one line of at most %d bytes of UTF-8",
+			       c->id, UCCN_MAX_COUNTRY);
+	if (!uccn_field_name_valid(c->field))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': field '%s' is not a field name (a-z, 0-9, '_')",
+			       c->id, c->field ? c->field : "");
+	if (!uccn_city_role_valid(c->role))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': role '%s' is not member, coordinator or secretariat",
+			       c->id, c->role ? c->role : "");
+	if (c->tz && !uccn_tz_name_valid(c->tz))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': '%s' is not a time zone name", c->id, c->tz);
+	if (c->year != 0 && (c->year < UCCN_MIN_YEAR || c->year > UCCN_MAX_YEAR))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': year %u is not between %d and %d",
+			       c->id, c->year, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+	if (c->key[0] && !uccn_key_z85_valid(c->key))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': the key is not a Z85 public key", c->id);
+	return 0;
+}
+
+int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
+{
+	if (!uccn_post_kind_valid(p->kind))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "kind '%s' is not one of update, news, proposal, agenda-item, good-practice, report, message",
+			       p->kind ? p->kind : "");
+	if (p->project && !uccn_id_valid(p->project))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "project '%s' is not a valid id", p->project);
+	if (p->meeting && !uccn_id_valid(p->meeting))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s' is not a valid id", p->meeting);
+	if (!p->body || !p->body[0])
+		return mp_fail(err, errlen, UCCN_E_INVALID, "the body is empty");
+	if (strlen(p->body) > UCCN_MAX_BODY)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG,
+			       "the body is longer than %d bytes", UCCN_MAX_BODY);
+	if (!uccn_text_valid(p->body, strlen(p->body), UCCN_MAX_BODY, false))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "the body is not valid UTF-8 text");
+	if (p->title && strlen(p->title) > UCCN_MAX_TITLE)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG,
+			       "the title is longer than %d bytes", UCCN_MAX_TITLE);
+	if (p->title && !uccn_text_valid(p->title, strlen(p->title), UCCN_MAX_TITLE, true))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "the title is not one line of valid UTF-8");
+	if (p->idem_key && strlen(p->idem_key) > UCCN_MAX_IDEM_KEY)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG,
+			       "the idempotency key is longer than %d bytes", UCCN_MAX_IDEM_KEY);
+	if (p->minutes > UCCN_MAX_MINUTES)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "minutes must be at most %d", UCCN_MAX_MINUTES);
+	if (p->minutes && strcmp(p->kind, "agenda-item") != 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "minutes are only for agenda-item posts");
+	if (p->idem_key && !p->idem_key[0])
+		return mp_fail(err, errlen, UCCN_E_INVALID, "the idempotency key is empty");
+	return 0;
+}
+
+void uccn_time_format(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}

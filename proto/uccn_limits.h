@@ -1,0 +1,45 @@
+/*
+ * uccn_limits.h - every limit of the protocol and the records, named once.
+ * proto/SPEC.md ("Limits") repeats these numbers; the tests probe each one at
+ * and just past its value.
+ */
+#ifndef UCCN_LIMITS_H
+#define UCCN_LIMITS_H
+
+#define UCCN_PROTO_VERSION 1
+
+/* Frames. A request is small; a reply may carry a page of posts. */
+#define UCCN_MAX_REQUEST_FRAME (128 * 1024)
+#define UCCN_MAX_REPLY_FRAME (8 * 1024 * 1024)
+/* msgpack nesting (a request is a map holding at most a map of scalars). */
+#define UCCN_MAX_DEPTH 4
+/* msgpack objects (every scalar, string, array and map counts one). */
+#define UCCN_MAX_REQUEST_OBJECTS 256
+#define UCCN_MAX_REPLY_OBJECTS (64 * 1024)
+
+/* Strings, in bytes of UTF-8, not counting a terminating NUL. */
+#define UCCN_MAX_ID 64          /* city, project and meeting ids */
+#define UCCN_MAX_FIELD 32       /* a creative field's name */
+#define UCCN_MAX_NAME 200       /* a city's display name */
+#define UCCN_MAX_COUNTRY 100
+#define UCCN_MAX_TZ 64          /* an IANA zone name */
+#define UCCN_MAX_TITLE 200
+#define UCCN_MAX_BODY (64 * 1024)
+#define UCCN_MAX_IDEM_KEY 128   /* a client's idempotency key */
+#define UCCN_MAX_OP 32
+#define UCCN_MAX_MESSAGE 512    /* an error reply's message */
+#define UCCN_MAX_SERVER 64      /* the server's version string */
+
+/* Numbers. */
+#define UCCN_MAX_MINUTES 480    /* requested minutes of an agenda item */
+#define UCCN_MIN_YEAR 2004      /* the network was founded in 2004 */
+#define UCCN_MAX_YEAR 2100
+
+/* Lists. */
+#define UCCN_LIST_DEFAULT 20
+#define UCCN_LIST_MAX 500
+
+/* A CURVE public or secret key in Z85 text. */
+#define UCCN_KEY_Z85_LEN 40
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * uccn_msg.h - requests and replies of the uccn protocol and their bounded
+ * msgpack codec. proto/SPEC.md is the normative text; this header is its C
+ * binding. Nothing here does I/O.
+ *
+ * Decoding never trusts a count or length in the input: the bytes are first
+ * walked without allocating (uccn_msgpack_scan), so msgpack-c only ever
+ * allocates in proportion to the bytes actually received.
+ */
+#ifndef UCCN_MSG_H
+#define UCCN_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "uccn_records.h"
+
+enum uccn_op {
+	UCCN_OP_NONE = 0,
+	UCCN_OP_STATUS,
+	UCCN_OP_CITY_ADD,
+	UCCN_OP_CITY_LIST,
+	UCCN_OP_POST,
+	UCCN_OP_LIST,
+	UCCN_OP_SHOW,
+};
+
+/* The wire name of op ("city.add"), or NULL for an unknown op. */
+const char *uccn_op_name(enum uccn_op op);
+/* The op for a wire name, or UCCN_OP_NONE. */
+enum uccn_op uccn_op_from_name(const char *name);
+/* True for ops that change the store (they go through group commit). */
+bool uccn_op_writes(enum uccn_op op);
+
+/* Filters of a list request. Strings are owned; NULL means "any". */
+struct uccn_query {
+	char *kind;
+	char *city;
+	char *project;
+	char *meeting;
+	uint64_t since;  /* only posts with seq > since; 0 for all */
+	uint64_t before; /* only posts with seq < before; 0 for no bound */
+	uint32_t limit;  /* 1..UCCN_LIST_MAX; 0 means UCCN_LIST_DEFAULT */
+};
+
+struct uccn_request {
+	enum uccn_op op;
+	uint64_t rid;            /* client's request id, echoed in the reply */
+	struct uccn_city city;   /* city.add */
+	struct uccn_post post;   /* post: kind..minutes, idem_key */
+	struct uccn_query query; /* list */
+	uint64_t seq;            /* show */
+};
+
+struct uccn_status_info {
+	char *server;        /* "uccnd 0.1.0" */
+	uint32_t proto;      /* UCCN_PROTO_VERSION */
+	char *city;          /* the caller, as the server knows it */
+	char *role;
+	uint64_t cities;
+	uint64_t posts;
+	uint64_t last_seq;
+	uint64_t uptime_s;
+};
+
+struct uccn_reply {
+	enum uccn_op op;     /* not on the wire: the op of the request */
+	uint64_t rid;
+	int status;          /* 0 or a negative UCCN_E_* */
+	char *message;       /* error reply: a precise reason */
+	/* post, city.add */
+	uint64_t seq;
+	bool duplicate;
+	int64_t created_ms;
+	/* list, show */
+	struct uccn_post *posts;
+	size_t nposts;
+	uint64_t next;       /* list: pass as "before" for the next page; 0 at the end */
+	/* city.list */
+	struct uccn_city *cities;
+	size_t ncities;
+	/* status */
+	struct uccn_status_info info;
+};
+
+void uccn_request_clear(struct uccn_request *r);
+void uccn_reply_clear(struct uccn_reply *r);
+
+/*
+ * Walk one msgpack object in buf[0..len) without allocating. Succeeds only
+ * when the object spans exactly len bytes, nests at most max_depth levels,
+ * holds at most max_objects objects, uses no ext types and every count and
+ * length fits in the bytes that remain. Returns 0, UCCN_E_INVALID or
+ * UCCN_E_TOOBIG, with a reason in err.
+ */
+int uccn_msgpack_scan(const void *buf, size_t len, unsigned max_depth,
+		      size_t max_objects, char *err, size_t errlen);
+
+/*
+ * Encode r into out (which the caller has initialised and later destroys).
+ * Returns 0, UCCN_E_INVALID (op unknown) or UCCN_E_NOMEM.
+ */
+int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out);
+int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out);
+
+/*
+ * Decode one frame. out must be zeroed; on success it owns its strings, on
+ * failure it is left clear but out->rid holds the request id when one could
+ * be read (so the error reply can echo it). Returns 0, UCCN_E_INVALID,
+ * UCCN_E_TOOBIG, UCCN_E_VERSION, UCCN_E_UNKNOWN_OP or UCCN_E_NOMEM with a
+ * precise reason in err.
+ */
+int uccn_request_decode(const void *buf, size_t len, struct uccn_request *out,
+			char *err, size_t errlen);
+/* op says which reply to expect (the wire does not repeat it). */
+int uccn_reply_decode(const void *buf, size_t len, enum uccn_op op,
+		      struct uccn_reply *out, char *err, size_t errlen);
+
+#endif

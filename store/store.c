@@ -1,0 +1,722 @@
+/*
+ * store.c - the LMDB data layer. Records are msgpack values (the form of
+ * proto/uccn_records.h); keys are ids or 8-byte big-endian sequence numbers
+ * so byte order is numeric order. Secondary indexes are DUPSORT databases
+ * mapping a filter value to the sequence numbers that carry it.
+ */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uccn_error.h"
+#include "uccn_store.h"
+
+#define STORE_FORMAT 1
+
+enum dbi_slot {
+	DB_META,
+	DB_CITIES,     /* city id -> city */
+	DB_CITY_KEYS,  /* Z85 public key -> city id */
+	DB_POSTS,      /* seq -> post */
+	DB_LOG,        /* seq -> change {"t": "post"|"city", "id": ...} */
+	DB_IDEM,       /* city id NUL client key -> seq */
+	DB_BY_CITY,    /* dupsort: city -> seq */
+	DB_BY_KIND,    /* dupsort: kind -> seq */
+	DB_BY_PROJECT, /* dupsort: project -> seq */
+	DB_BY_MEETING, /* dupsort: meeting -> seq */
+	DB_COUNT
+};
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} db_defs[DB_COUNT] = {
+	[DB_META] = {"meta", 0},
+	[DB_CITIES] = {"cities", 0},
+	[DB_CITY_KEYS] = {"city_keys", 0},
+	[DB_POSTS] = {"posts", 0},
+	[DB_LOG] = {"log", 0},
+	[DB_IDEM] = {"idem", 0},
+	[DB_BY_CITY] = {"by_city", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_BY_KIND] = {"by_kind", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_BY_PROJECT] = {"by_project", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_BY_MEETING] = {"by_meeting", MDB_DUPSORT | MDB_DUPFIXED},
+};
+
+struct uccn_store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+	char last_error[256];
+};
+
+struct uccn_txn {
+	struct uccn_store *s;
+	MDB_txn *root;   /* the transaction begun by read or write */
+	MDB_txn *cur;    /* root, or an operation's child transaction */
+	bool write;
+	bool map_full;   /* sticky: some operation hit the map's end */
+};
+
+/* One mapping of LMDB and errno codes to ours. */
+static int map_rc(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_NOTFOUND: return UCCN_E_NOTFOUND;
+	case MDB_KEYEXIST: return UCCN_E_EXISTS;
+	case MDB_MAP_FULL: return UCCN_E_MAPFULL;
+	case MDB_TXN_FULL: return UCCN_E_FULL;
+	case MDB_CORRUPTED: case MDB_PAGE_NOTFOUND: case MDB_INVALID:
+		return UCCN_E_CORRUPT;
+	case MDB_VERSION_MISMATCH: return UCCN_E_VERSION;
+	case ENOMEM: return UCCN_E_NOMEM;
+	case ENOSPC: case EDQUOT: return UCCN_E_FULL;
+	case EBUSY: case EAGAIN: return UCCN_E_BUSY;
+	default: return UCCN_E_IO;
+	}
+}
+
+static int fail(struct uccn_store *s, int rc, const char *what)
+{
+	snprintf(s->last_error, sizeof s->last_error, "%s: %s", what,
+		 mdb_strerror(rc));
+	return map_rc(rc);
+}
+
+static MDB_val val_of(const void *p, size_t n)
+{
+	MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+	return v;
+}
+
+static MDB_val str_val(const char *s) { return val_of(s, strlen(s)); }
+
+static void seq_encode(uint64_t seq, unsigned char out[8])
+{
+	for (int i = 7; i >= 0; i--) {
+		out[i] = (unsigned char)seq;
+		seq >>= 8;
+	}
+}
+
+static uint64_t seq_decode(const MDB_val *v)
+{
+	const unsigned char *p = v->mv_data;
+	uint64_t x = 0;
+	if (v->mv_size != 8)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		x = (x << 8) | p[i];
+	return x;
+}
+
+/* ---- open and close ---- */
+
+int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
+		    char *err, size_t errlen)
+{
+	struct uccn_store *s = calloc(1, sizeof *s);
+	MDB_txn *txn = NULL;
+	int rc;
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!s)
+		return UCCN_E_NOMEM;
+	s->map_size = map_bytes ? map_bytes : UCCN_STORE_DEFAULT_MAP;
+	if ((rc = mdb_env_create(&s->env))) {
+		rc = fail(s, rc, "mdb_env_create");
+		goto fail;
+	}
+	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
+	mdb_env_set_mapsize(s->env, s->map_size);
+	/* Default flags keep full durability: every commit is fsync'ed. */
+	if ((rc = mdb_env_open(s->env, dir, 0, 0600))) {
+		rc = fail(s, rc, dir);
+		goto fail;
+	}
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+		rc = fail(s, rc, "begin");
+		goto fail;
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		if ((rc = mdb_dbi_open(txn, db_defs[i].name,
+				       db_defs[i].flags | MDB_CREATE, &s->dbi[i]))) {
+			rc = fail(s, rc, db_defs[i].name);
+			goto fail;
+		}
+	}
+	MDB_val k = str_val("format"), v;
+	rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		unsigned char fmt[8];
+		seq_encode(STORE_FORMAT, fmt);
+		v = val_of(fmt, 8);
+		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+	} else if (rc == 0 && seq_decode(&v) != STORE_FORMAT) {
+		snprintf(s->last_error, sizeof s->last_error,
+			 "data format %llu is not %d", (unsigned long long)seq_decode(&v),
+			 STORE_FORMAT);
+		rc = UCCN_E_VERSION;
+		goto fail;
+	}
+	if (rc || (rc = mdb_txn_commit(txn))) {
+		txn = NULL;
+		rc = fail(s, rc, "initialise");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	if (s->env)
+		mdb_env_close(s->env);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", s->last_error);
+	free(s);
+	return rc;
+}
+
+void uccn_store_destroy(struct uccn_store **sp)
+{
+	if (!sp || !*sp)
+		return;
+	mdb_env_close((*sp)->env);
+	free(*sp);
+	*sp = NULL;
+}
+
+const char *uccn_store_last_error(const struct uccn_store *s)
+{
+	return s ? s->last_error : "";
+}
+
+size_t uccn_store_map_size(const struct uccn_store *s)
+{
+	return s->map_size;
+}
+
+/* ---- transactions ---- */
+
+static int txn_begin(struct uccn_store *s, bool write, struct uccn_txn **out)
+{
+	struct uccn_txn *t = calloc(1, sizeof *t);
+	if (!t)
+		return UCCN_E_NOMEM;
+	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->root);
+	if (rc) {
+		free(t);
+		return fail(s, rc, "begin");
+	}
+	t->s = s;
+	t->cur = t->root;
+	t->write = write;
+	*out = t;
+	return 0;
+}
+
+int uccn_store_read(struct uccn_store *s, struct uccn_txn **out)
+{
+	return txn_begin(s, false, out);
+}
+
+void uccn_txn_end(struct uccn_txn **tp)
+{
+	if (!tp || !*tp)
+		return;
+	if ((*tp)->root)
+		mdb_txn_abort((*tp)->root);
+	free(*tp);
+	*tp = NULL;
+}
+
+/* Each write operation runs in a child transaction, so a failed one leaves
+ * nothing behind while the batch's others stand. */
+static int op_begin(struct uccn_txn *t)
+{
+	if (!t->write)
+		return UCCN_E_INVALID;
+	if (t->map_full)
+		return UCCN_E_MAPFULL;
+	MDB_txn *child;
+	int rc = mdb_txn_begin(t->s->env, t->root, 0, &child);
+	if (rc)
+		return map_rc(rc);
+	t->cur = child;
+	return 0;
+}
+
+static int op_end(struct uccn_txn *t, int rc)
+{
+	MDB_txn *child = t->cur;
+	t->cur = t->root;
+	if (rc == 0) {
+		int crc = mdb_txn_commit(child);
+		if (crc)
+			rc = map_rc(crc);
+	} else {
+		mdb_txn_abort(child);
+	}
+	if (rc == UCCN_E_MAPFULL)
+		t->map_full = true;
+	return rc;
+}
+
+int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx)
+{
+	for (;;) {
+		struct uccn_txn *t = NULL;
+		int rc = txn_begin(s, true, &t);
+		if (rc)
+			return rc == UCCN_E_MAPFULL ? UCCN_E_FULL : rc;
+		rc = fn(t, ctx);
+		if (t->map_full)
+			rc = UCCN_E_MAPFULL;
+		if (rc == 0) {
+			int crc = mdb_txn_commit(t->root);
+			t->root = NULL;
+			rc = crc ? fail(s, crc, "commit") : 0;
+		}
+		uccn_txn_end(&t);
+		if (rc != UCCN_E_MAPFULL)
+			return rc;
+		/* Grow and run the batch again. No transaction of ours is open. */
+		if (s->map_size >= UCCN_STORE_MAX_MAP) {
+			snprintf(s->last_error, sizeof s->last_error,
+				 "database map at its limit of %zu bytes", s->map_size);
+			return UCCN_E_FULL;
+		}
+		size_t want = s->map_size * 2;
+		int mrc = mdb_env_set_mapsize(s->env, want);
+		if (mrc)
+			return fail(s, mrc, "grow map");
+		s->map_size = want;
+	}
+}
+
+/* ---- record values ---- */
+
+static int put_packed(struct uccn_txn *t, enum dbi_slot db, MDB_val *k,
+		      const msgpack_sbuffer *b, unsigned flags)
+{
+	MDB_val v = val_of(b->data, b->size);
+	return map_rc(mdb_put(t->cur, t->s->dbi[db], k, &v, flags));
+}
+
+enum record_type { REC_CITY, REC_POST };
+
+static int decode_value(const MDB_val *v, void *out, enum record_type type)
+{
+	msgpack_unpacked u;
+	size_t off = 0;
+	/* Stored bytes are ours, but a damaged file must not make us allocate
+	 * what a corrupt count claims: scan before unpacking. */
+	if (uccn_msgpack_scan(v->mv_data, v->mv_size, UCCN_MAX_DEPTH,
+			      UCCN_MAX_REQUEST_OBJECTS, NULL, 0))
+		return UCCN_E_CORRUPT;
+	msgpack_unpacked_init(&u);
+	int rc = UCCN_E_CORRUPT;
+	if (msgpack_unpack_next(&u, v->mv_data, v->mv_size, &off) ==
+	    MSGPACK_UNPACK_SUCCESS && off == v->mv_size)
+		rc = (type == REC_CITY ? uccn_city_from_object(&u.data, out, NULL, 0)
+				       : uccn_post_from_object(&u.data, out, NULL, 0))
+			     ? UCCN_E_CORRUPT : 0;
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
+static int city_decode(const MDB_val *v, struct uccn_city *out)
+{
+	return decode_value(v, out, REC_CITY);
+}
+
+static int post_decode(const MDB_val *v, struct uccn_post *out)
+{
+	return decode_value(v, out, REC_POST);
+}
+
+/* ---- reading ---- */
+
+int uccn_store_city_get(struct uccn_txn *t, const char *id, struct uccn_city *out)
+{
+	MDB_val k = str_val(id), v;
+	if (!id[0] || strlen(id) > UCCN_MAX_ID)
+		return UCCN_E_NOTFOUND;
+	int rc = mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v);
+	if (rc)
+		return map_rc(rc);
+	return city_decode(&v, out);
+}
+
+int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id)
+{
+	MDB_val k = str_val(key), v;
+	int rc = mdb_get(t->cur, t->s->dbi[DB_CITY_KEYS], &k, &v);
+	if (rc)
+		return map_rc(rc);
+	if (v.mv_size == 0 || v.mv_size > UCCN_MAX_ID)
+		return UCCN_E_CORRUPT;
+	memcpy(id, v.mv_data, v.mv_size);
+	id[v.mv_size] = '\0';
+	return 0;
+}
+
+int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int err = 0;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_CITIES], &c);
+	if (rc)
+		return map_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct uccn_city city = {0};
+		if ((err = city_decode(&v, &city)))
+			break;
+		int stop = fn(&city, ctx);
+		uccn_city_clear(&city);
+		if (stop)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err;
+	return rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+int uccn_store_post_get(struct uccn_txn *t, uint64_t seq, struct uccn_post *out)
+{
+	unsigned char kb[8];
+	seq_encode(seq, kb);
+	MDB_val k = val_of(kb, 8), v;
+	int rc = mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, &v);
+	if (rc)
+		return map_rc(rc);
+	return post_decode(&v, out);
+}
+
+static bool post_matches(const struct uccn_post *p, const struct uccn_query *q)
+{
+	struct { const char *want, *have; } f[] = {
+		{q->kind, p->kind}, {q->city, p->city},
+		{q->project, p->project}, {q->meeting, p->meeting},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (f[i].want && (!f[i].have || strcmp(f[i].want, f[i].have) != 0))
+			return false;
+	return true;
+}
+
+/*
+ * A backwards walk over either the posts table (no filter) or one index's
+ * duplicates for one key, both yielding sequence numbers newest first.
+ */
+struct walk {
+	MDB_cursor *c;
+	bool dup;       /* walking an index's duplicates */
+	bool started;
+	uint64_t before;
+};
+
+static int walk_step(struct walk *w, uint64_t *seq)
+{
+	MDB_val k, v;
+	int rc;
+	unsigned char bb[8];
+	if (!w->started) {
+		w->started = true;
+		if (w->before) {
+			seq_encode(w->before, bb);
+			if (w->dup) {
+				v = val_of(bb, 8);
+				rc = mdb_cursor_get(w->c, &k, &v, MDB_GET_BOTH_RANGE);
+				rc = rc == 0 ? mdb_cursor_get(w->c, &k, &v, MDB_PREV_DUP)
+					     : mdb_cursor_get(w->c, &k, &v, MDB_LAST_DUP);
+			} else {
+				k = val_of(bb, 8);
+				rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_RANGE);
+				rc = rc == 0 ? mdb_cursor_get(w->c, &k, &v, MDB_PREV)
+					     : mdb_cursor_get(w->c, &k, &v, MDB_LAST);
+			}
+		} else {
+			rc = mdb_cursor_get(w->c, &k, &v, w->dup ? MDB_LAST_DUP : MDB_LAST);
+		}
+	} else {
+		rc = mdb_cursor_get(w->c, &k, &v, w->dup ? MDB_PREV_DUP : MDB_PREV);
+	}
+	if (rc)
+		return map_rc(rc);
+	*seq = seq_decode(w->dup ? &v : &k);
+	/* The first step may land on an entry at or past `before` when the
+	 * cursor was positioned by LAST; skip it. */
+	if (w->before && *seq >= w->before)
+		return walk_step(w, seq);
+	return 0;
+}
+
+int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
+			 uccn_post_fn fn, void *ctx, uint64_t *next)
+{
+	struct { const char *key; enum dbi_slot db; } idx[] = {
+		{q->project, DB_BY_PROJECT}, {q->meeting, DB_BY_MEETING},
+		{q->city, DB_BY_CITY}, {q->kind, DB_BY_KIND},
+	};
+	uint32_t limit = q->limit ? q->limit : UCCN_LIST_DEFAULT;
+	struct walk w = {.before = q->before};
+	enum dbi_slot db = DB_POSTS;
+	const char *key = NULL;
+	uint32_t taken = 0;
+	uint64_t seq = 0;
+	int rc;
+	*next = 0;
+	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
+		if (idx[i].key) {
+			db = idx[i].db;
+			key = idx[i].key;
+			break;
+		}
+	if ((rc = mdb_cursor_open(t->cur, t->s->dbi[db], &w.c)))
+		return map_rc(rc);
+	if (key) {
+		MDB_val k = str_val(key), v;
+		w.dup = true;
+		if (mdb_cursor_get(w.c, &k, &v, MDB_SET_KEY) != 0) {
+			mdb_cursor_close(w.c);
+			return 0;
+		}
+	}
+	while ((rc = walk_step(&w, &seq)) == 0 && seq > q->since) {
+		if (taken == limit) {
+			/* There is more: the next page starts below the last taken. */
+			*next = w.before;
+			break;
+		}
+		struct uccn_post p = {0};
+		if ((rc = uccn_store_post_get(t, seq, &p))) {
+			/* An index entry without its post: the files are damaged. */
+			if (rc == UCCN_E_NOTFOUND)
+				rc = UCCN_E_CORRUPT;
+			break;
+		}
+		if (post_matches(&p, q)) {
+			if (fn(&p, ctx)) {
+				*next = seq + 1;
+				uccn_post_clear(&p);
+				break;
+			}
+			taken++;
+			w.before = seq;
+		}
+		uccn_post_clear(&p);
+	}
+	mdb_cursor_close(w.c);
+	if (rc == UCCN_E_NOTFOUND || seq <= q->since)
+		rc = 0;
+	return rc;
+}
+
+int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out)
+{
+	MDB_stat st;
+	MDB_envinfo info;
+	MDB_cursor *c;
+	MDB_val k, v;
+	memset(out, 0, sizeof *out);
+	if (mdb_stat(t->cur, t->s->dbi[DB_CITIES], &st) == 0)
+		out->cities = st.ms_entries;
+	if (mdb_stat(t->cur, t->s->dbi[DB_POSTS], &st) == 0)
+		out->posts = st.ms_entries;
+	if (mdb_cursor_open(t->cur, t->s->dbi[DB_LOG], &c) == 0) {
+		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
+			out->last_seq = seq_decode(&k);
+		mdb_cursor_close(c);
+	}
+	mdb_env_info(t->s->env, &info);
+	mdb_env_stat(t->s->env, &st);
+	out->map_bytes = info.me_mapsize;
+	out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static int next_seq(struct uccn_txn *t, uint64_t *seq)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_LOG], &c);
+	if (rc)
+		return map_rc(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND) {
+		*seq = 1;
+		return 0;
+	}
+	if (rc)
+		return map_rc(rc);
+	*seq = seq_decode(&k) + 1;
+	return 0;
+}
+
+/* Append the change-log entry for seq: {"t": type, "id": id}. */
+static int log_append(struct uccn_txn *t, uint64_t seq, const char *type,
+		      const char *id)
+{
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	unsigned char kb[8];
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	int rc = UCCN_E_NOMEM;
+	size_t tl = strlen(type), il = strlen(id);
+	if (!msgpack_pack_map(&pk, 2) && !msgpack_pack_str(&pk, 1) &&
+	    !msgpack_pack_str_body(&pk, "t", 1) && !msgpack_pack_str(&pk, tl) &&
+	    !msgpack_pack_str_body(&pk, type, tl) && !msgpack_pack_str(&pk, 2) &&
+	    !msgpack_pack_str_body(&pk, "id", 2) && !msgpack_pack_str(&pk, il) &&
+	    !msgpack_pack_str_body(&pk, id, il)) {
+		seq_encode(seq, kb);
+		MDB_val k = val_of(kb, 8);
+		rc = put_packed(t, DB_LOG, &k, &b, MDB_APPEND);
+	}
+	msgpack_sbuffer_destroy(&b);
+	return rc;
+}
+
+static int city_add_in(struct uccn_txn *t, const struct uccn_city *c,
+		       uint64_t *seq)
+{
+	struct uccn_city rec = *c;
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	MDB_val k = str_val(c->id), v;
+	int rc;
+	if (uccn_city_check(c, NULL, 0))
+		return UCCN_E_INVALID;
+	if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) == 0)
+		return UCCN_E_EXISTS;
+	if (c->key[0]) {
+		MDB_val kk = str_val(c->key), idv = str_val(c->id);
+		if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_CITY_KEYS], &kk,
+					 &idv, MDB_NOOVERWRITE))))
+			return rc;
+	}
+	if ((rc = next_seq(t, seq)))
+		return rc;
+	rec.seq = *seq;
+	rec.version = 1;
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	rc = uccn_city_pack(&pk, &rec);
+	if (!rc)
+		rc = put_packed(t, DB_CITIES, &k, &b, MDB_NOOVERWRITE);
+	msgpack_sbuffer_destroy(&b);
+	if (!rc)
+		rc = log_append(t, *seq, "city", c->id);
+	return rc;
+}
+
+int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
+			uint64_t *seq)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, city_add_in(t, c, seq));
+}
+
+/* idem key: city id, NUL, the client's key. */
+static size_t idem_key(const char *city, const char *key, char *buf)
+{
+	size_t cl = strlen(city), kl = strlen(key);
+	memcpy(buf, city, cl);
+	buf[cl] = '\0';
+	memcpy(buf + cl + 1, key, kl);
+	return cl + 1 + kl;
+}
+
+static int index_put(struct uccn_txn *t, enum dbi_slot db, const char *key,
+		     const unsigned char seq[8])
+{
+	if (!key)
+		return 0;
+	MDB_val k = str_val(key), v = val_of(seq, 8);
+	return map_rc(mdb_put(t->cur, t->s->dbi[db], &k, &v, MDB_APPENDDUP));
+}
+
+static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
+		       int64_t now_ms, uint64_t *seq, bool *duplicate)
+{
+	char ib[UCCN_MAX_ID + 1 + UCCN_MAX_IDEM_KEY];
+	MDB_val ik, v;
+	unsigned char sb[8];
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	struct uccn_post rec = *p;
+	int rc;
+	*duplicate = false;
+	if (!p->city || !uccn_id_valid(p->city) || uccn_post_check(p, NULL, 0) ||
+	    (p->idem_key && strlen(p->idem_key) > UCCN_MAX_IDEM_KEY))
+		return UCCN_E_INVALID;
+	MDB_val ck = str_val(p->city);
+	if ((rc = map_rc(mdb_get(t->cur, t->s->dbi[DB_CITIES], &ck, &v))))
+		return rc;
+	if (p->idem_key) {
+		ik = val_of(ib, idem_key(p->city, p->idem_key, ib));
+		rc = mdb_get(t->cur, t->s->dbi[DB_IDEM], &ik, &v);
+		if (rc == 0) {
+			*duplicate = true;
+			*seq = seq_decode(&v);
+			return 0;
+		}
+		if (rc != MDB_NOTFOUND)
+			return map_rc(rc);
+	}
+	if ((rc = next_seq(t, seq)))
+		return rc;
+	rec.seq = *seq;
+	rec.created_ms = now_ms;
+	seq_encode(*seq, sb);
+	MDB_val k = val_of(sb, 8);
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	rc = uccn_post_pack(&pk, &rec);
+	if (!rc)
+		rc = put_packed(t, DB_POSTS, &k, &b, MDB_APPEND);
+	msgpack_sbuffer_destroy(&b);
+	if (!rc)
+		rc = log_append(t, *seq, "post", p->city);
+	if (!rc)
+		rc = index_put(t, DB_BY_CITY, p->city, sb);
+	if (!rc)
+		rc = index_put(t, DB_BY_KIND, p->kind, sb);
+	if (!rc)
+		rc = index_put(t, DB_BY_PROJECT, p->project, sb);
+	if (!rc)
+		rc = index_put(t, DB_BY_MEETING, p->meeting, sb);
+	if (!rc && p->idem_key) {
+		MDB_val sv = val_of(sb, 8);
+		rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_IDEM], &ik, &sv, MDB_NOOVERWRITE));
+	}
+	return rc;
+}
+
+int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
+			int64_t now_ms, uint64_t *seq, bool *duplicate)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, post_add_in(t, p, now_ms, seq, duplicate));
+}

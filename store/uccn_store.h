@@ -1,0 +1,128 @@
+/*
+ * uccn_store.h - the uccn data layer on LMDB: cities, posts, the change log,
+ * secondary indexes and idempotency keys, in one environment of one
+ * directory. Knows nothing of ZeroMQ; nothing LMDB-specific leaks out.
+ *
+ * One process writes (uccnd); every write is a transaction that is durable
+ * on disk when uccn_store_write() returns 0. Every change takes the next
+ * number of one gapless global sequence, kept in the change log.
+ *
+ * Threads: a store is used by one thread at a time.
+ */
+#ifndef UCCN_STORE_H
+#define UCCN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uccn_msg.h"
+#include "uccn_records.h"
+
+struct uccn_store;
+struct uccn_txn;
+
+/* The map starts at this size unless told otherwise, and doubles when full. */
+#define UCCN_STORE_DEFAULT_MAP (64u * 1024 * 1024)
+/* It never grows past this; a write that needs more fails with UCCN_E_FULL. */
+#define UCCN_STORE_MAX_MAP ((size_t)1 << 40)
+
+/*
+ * Open (creating if needed) the store in directory dir, which must exist.
+ * map_bytes is the initial map size, 0 for UCCN_STORE_DEFAULT_MAP; a larger
+ * existing database keeps its size. Returns 0, UCCN_E_IO, UCCN_E_CORRUPT,
+ * UCCN_E_VERSION (a data format this build does not know) or UCCN_E_NOMEM,
+ * with the reason in err (errlen bytes; err may be NULL).
+ */
+int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
+		    char *err, size_t errlen);
+
+/* Close the store and set *s to NULL; NULL and *s == NULL are no-ops. */
+void uccn_store_destroy(struct uccn_store **s);
+
+/* A human reason for the last failed write (valid until the next call);
+ * "" when there is none. */
+const char *uccn_store_last_error(const struct uccn_store *s);
+
+/* The map's current size in bytes (for tests and status). */
+size_t uccn_store_map_size(const struct uccn_store *s);
+
+/* ---- reading ---- */
+
+/* Begin a read transaction: a consistent snapshot until uccn_txn_end. */
+int uccn_store_read(struct uccn_store *s, struct uccn_txn **out);
+/* End a read transaction (or abort a write one); NULL is a no-op. */
+void uccn_txn_end(struct uccn_txn **t);
+
+/* Fetch a city by id; out must be clear and is owned by the caller.
+ * Returns 0, UCCN_E_NOTFOUND or UCCN_E_CORRUPT. */
+int uccn_store_city_get(struct uccn_txn *t, const char *id,
+			struct uccn_city *out);
+/* The id of the city whose public key (Z85) is key, copied into id (at
+ * least UCCN_MAX_ID + 1 bytes). Returns 0 or UCCN_E_NOTFOUND. */
+int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id);
+
+/* Called once per record; the record is borrowed for the call only.
+ * Return non-zero to stop early (the walk then returns 0). */
+typedef int (*uccn_city_fn)(const struct uccn_city *c, void *ctx);
+typedef int (*uccn_post_fn)(const struct uccn_post *p, void *ctx);
+
+/* Every city in id order. */
+int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx);
+
+/* A post by sequence number. Returns 0, UCCN_E_NOTFOUND or UCCN_E_CORRUPT. */
+int uccn_store_post_get(struct uccn_txn *t, uint64_t seq,
+			struct uccn_post *out);
+
+/*
+ * Posts matching q, newest first, at most q->limit (UCCN_LIST_DEFAULT when
+ * 0). Answered from an index: the most selective filter's index is walked
+ * backwards from q->before and stops at q->since. *next is set to the seq to
+ * pass as `before` for the next page, or 0 when there is none.
+ */
+int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
+			 uccn_post_fn fn, void *ctx, uint64_t *next);
+
+struct uccn_store_stats {
+	uint64_t cities;
+	uint64_t posts;
+	uint64_t last_seq;  /* 0 for an empty log */
+	uint64_t map_bytes;
+	uint64_t used_bytes;
+};
+int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
+
+/* ---- writing ---- */
+
+/*
+ * Run fn(t, ctx) in one write transaction and commit it durably. fn applies
+ * any number of the operations below; each is atomic by itself (a failed
+ * operation leaves nothing behind and the others stand). If the map fills,
+ * the store aborts, grows the map and runs fn again from the start, so fn
+ * must compute its results afresh on every call. Returns 0 once committed,
+ * or UCCN_E_FULL, UCCN_E_IO: then nothing of the batch was written.
+ *
+ * fn returns 0 to commit; any error from an operation that fn passes back
+ * aborts the whole batch (UCCN_E_MAPFULL is how growth is requested).
+ */
+typedef int (*uccn_write_fn)(struct uccn_txn *t, void *ctx);
+int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
+
+/*
+ * Add a city (c->seq and c->version are set by the store). Returns 0,
+ * UCCN_E_EXISTS (the id, or another city's key), UCCN_E_INVALID, or
+ * UCCN_E_MAPFULL (pass it back from fn). *seq receives the change's number.
+ */
+int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
+			uint64_t *seq);
+
+/*
+ * Append a post by p->city (who must exist), at time now_ms. When
+ * p->idem_key was seen before from the same city, nothing is written,
+ * *duplicate is set and *seq names the first post. Returns 0,
+ * UCCN_E_NOTFOUND (no such author), UCCN_E_INVALID or UCCN_E_MAPFULL.
+ */
+int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
+			int64_t now_ms, uint64_t *seq, bool *duplicate);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# deps.sh - install what uccn builds and tests with, from Debian's packages,
+# when it is missing: a C compiler and make, pkg-config, and the -dev
+# packages of libzmq, LMDB, msgpack-c and cmocka. Does nothing when all is
+# there, so it is cheap to call before every build.
+set -e
+
+need=""
+add() { need="$need $1"; }
+
+command -v cc >/dev/null 2>&1 || add gcc
+command -v make >/dev/null 2>&1 || add make
+if command -v pkg-config >/dev/null 2>&1; then
+	pkg-config --exists libzmq || add libzmq3-dev
+	pkg-config --exists lmdb || add liblmdb-dev
+	# Debian 13 renamed the package and its .pc file to msgpack-c.
+	pkg-config --exists msgpack-c || pkg-config --exists msgpack || add MSGPACK
+	pkg-config --exists cmocka || add libcmocka-dev
+else
+	add "pkg-config libzmq3-dev liblmdb-dev MSGPACK libcmocka-dev"
+fi
+
+[ -z "$need" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$need; install them with your system's package manager" >&2
+	exit 1
+fi
+echo "deps: installing:$need" >&2
+$SUDO apt-get update -qq
+msgpack=libmsgpack-dev
+if apt-cache show libmsgpack-c-dev >/dev/null 2>&1; then msgpack=libmsgpack-c-dev; fi
+need=$(echo "$need" | sed "s/MSGPACK/$msgpack/")
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >&2
