@@ -44,11 +44,22 @@ int mp_check_map(const msgpack_object *o, const char *what, char *err,
 			const msgpack_object *p = &m->ptr[j].key;
 			if (p->via.str.size == k->via.str.size &&
 			    memcmp(p->via.str.ptr, k->via.str.ptr,
-				   k->via.str.size) == 0)
+				   k->via.str.size) == 0) {
+				/* The reason goes into an error reply, which must be
+				 * valid text: name the key only when it is, cut at 40
+				 * bytes on a character boundary. */
+				const char *s = k->via.str.ptr;
+				size_t n = k->via.str.size > 40 ? 40 : k->via.str.size;
+				while (n > 0 && n < k->via.str.size &&
+				       ((unsigned char)s[n] & 0xc0) == 0x80)
+					n--;
+				if (!uccn_text_valid(s, n, 40, true))
+					return mp_fail(err, errlen, UCCN_E_INVALID,
+						       "%s: a key appears twice", what);
 				return mp_fail(err, errlen, UCCN_E_INVALID,
 					       "%s: key '%.*s' appears twice",
-					       what, (int)(k->via.str.size > 40 ? 40 : k->via.str.size),
-					       k->via.str.ptr);
+					       what, (int)n, s);
+			}
 		}
 	}
 	return 0;

@@ -132,7 +132,8 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		goto fail;
 	}
 	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
-	mdb_env_set_mapsize(s->env, s->map_size);
+	/* The map size is set after opening: set before, LMDB would shrink an
+	 * existing larger database to it. */
 	/* Default flags keep full durability: every commit is fsync'ed. */
 	if ((rc = mdb_env_open(s->env, dir, 0, 0600))) {
 		rc = fail(s, rc, dir);
@@ -142,6 +143,15 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 	mdb_reader_check(s->env, &dead);
 	MDB_envinfo info;
 	mdb_env_info(s->env, &info);
+	/* A new database (nothing past LMDB's two meta pages) takes our size;
+	 * an existing one keeps its own when that is larger. */
+	if (info.me_last_pgno < 2 || info.me_mapsize < s->map_size) {
+		if ((rc = mdb_env_set_mapsize(s->env, s->map_size))) {
+			rc = fail(s, rc, "set map size");
+			goto fail;
+		}
+		mdb_env_info(s->env, &info);
+	}
 	s->map_size = info.me_mapsize;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
@@ -424,6 +434,7 @@ static bool post_matches(const struct uccn_post *p, const struct uccn_query *q)
  */
 struct walk {
 	MDB_cursor *c;
+	MDB_val key;    /* the index key whose duplicates are walked */
 	bool dup;       /* walking an index's duplicates */
 	bool started;
 	uint64_t before;
@@ -439,10 +450,20 @@ static int walk_step(struct walk *w, uint64_t *seq)
 		if (w->before) {
 			seq_encode(w->before, bb);
 			if (w->dup) {
+				k = w->key;
 				v = val_of(bb, 8);
 				rc = mdb_cursor_get(w->c, &k, &v, MDB_GET_BOTH_RANGE);
-				rc = rc == 0 ? mdb_cursor_get(w->c, &k, &v, MDB_PREV_DUP)
-					     : mdb_cursor_get(w->c, &k, &v, MDB_LAST_DUP);
+				if (rc == 0) {
+					rc = mdb_cursor_get(w->c, &k, &v, MDB_PREV_DUP);
+				} else if (rc == MDB_NOTFOUND) {
+					/* Every duplicate is below `before`: start at
+					 * the newest (the failed lookup may have left
+					 * the cursor anywhere). */
+					k = w->key;
+					rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_KEY);
+					if (rc == 0)
+						rc = mdb_cursor_get(w->c, &k, &v, MDB_LAST_DUP);
+				}
 			} else {
 				k = val_of(bb, 8);
 				rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_RANGE);
@@ -490,6 +511,7 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 		return map_rc(rc);
 	if (key) {
 		MDB_val k = str_val(key), v;
+		w.key = k;
 		w.dup = true;
 		if (mdb_cursor_get(w.c, &k, &v, MDB_SET_KEY) != 0) {
 			mdb_cursor_close(w.c);
@@ -497,16 +519,18 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 		}
 	}
 	while ((rc = walk_step(&w, &seq)) == 0 && seq > q->since) {
-		if (taken == limit) {
-			/* There is more: the next page starts below the last taken. */
-			*next = w.before;
-			break;
-		}
 		struct uccn_post p = {0};
 		if ((rc = uccn_store_post_get(t, seq, &p))) {
 			/* An index entry without its post: the files are damaged. */
 			if (rc == UCCN_E_NOTFOUND)
 				rc = UCCN_E_CORRUPT;
+			break;
+		}
+		if (post_matches(&p, q) && taken == limit) {
+			/* There is more (a post that matches, not merely another
+			 * index entry): the next page starts below the last taken. */
+			*next = w.before;
+			uccn_post_clear(&p);
 			break;
 		}
 		if (post_matches(&p, q)) {
@@ -521,9 +545,9 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 		uccn_post_clear(&p);
 	}
 	mdb_cursor_close(w.c);
-	if (rc == UCCN_E_NOTFOUND || seq <= q->since)
-		rc = 0;
-	return rc;
+	/* The end of the walk, or reaching `since` (rc 0), is no error; a
+	 * failed step is, even the first. */
+	return rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out)
@@ -600,10 +624,11 @@ static int city_add_in(struct uccn_txn *t, const struct uccn_city *c,
 	struct uccn_city rec = *c;
 	msgpack_sbuffer b;
 	msgpack_packer pk;
-	MDB_val k = str_val(c->id), v;
+	MDB_val k, v;
 	int rc;
 	if (uccn_city_check(c, NULL, 0))
 		return UCCN_E_INVALID;
+	k = str_val(c->id);
 	if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) == 0)
 		return UCCN_E_EXISTS;
 	if (c->key[0]) {

@@ -1,0 +1,95 @@
+/*
+ * cli.h - what uccn's commands share: the global options, exit codes, the
+ * output in use, and the one way to call the daemon.
+ */
+#ifndef UCCN_CLI_H
+#define UCCN_CLI_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+
+#include "output.h"
+#include "uccn_msg.h"
+
+/* Exit codes, documented in uccn(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,     /* the server refused the request, or it failed */
+	EXIT_USAGE = 2,       /* bad command line */
+	EXIT_NOTFOUND = 3,
+	EXIT_DENIED = 4,      /* role not allowed, or key not registered */
+	EXIT_UNREACHABLE = 5, /* no answer in time */
+	EXIT_CONFLICT = 6,    /* exists already, or stale version */
+};
+
+struct cli {
+	const char *endpoint;     /* NULL until resolved */
+	const char *server_key;
+	const char *key;
+	int timeout_ms;
+	bool json;
+	const struct output *out;
+	char data_dir[PATH_MAX];
+	char server_key_buf[PATH_MAX + 32];
+	char key_buf[PATH_MAX + 32];
+};
+
+/* Long options every command accepts after its name too. Command options
+ * come first in each table, so a command may reuse a name (city add --key). */
+enum {
+	OPT_ENDPOINT = 1000,
+	OPT_SERVER_KEY,
+	OPT_KEY,
+	OPT_TIMEOUT,
+	OPT_JSON,
+};
+#define CLI_GLOBAL_OPTIONS \
+	{"endpoint", required_argument, NULL, OPT_ENDPOINT}, \
+	{"server-key", required_argument, NULL, OPT_SERVER_KEY}, \
+	{"key", required_argument, NULL, OPT_KEY}, \
+	{"timeout", required_argument, NULL, OPT_TIMEOUT}, \
+	{"json", no_argument, NULL, OPT_JSON}, \
+	{"help", no_argument, NULL, 'h'}
+
+struct command {
+	const char *group;   /* "city" for "city add", NULL for one word */
+	const char *name;
+	int (*run)(struct cli *g, const struct command *cmd, int argc, char **argv);
+	const char *usage;   /* the synopsis after "uccn " */
+	const char *help;    /* what it does and its options */
+};
+
+/* Apply a global option; 0 when taken, EXIT_USAGE on a bad value (with a
+ * message), -1 when opt is not a global option. */
+int cli_global_option(struct cli *g, int opt, const char *arg);
+
+/* Print "uccn: <message>" and the command's usage hint; returns EXIT_USAGE. */
+int cli_usage(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print the command's full help on stdout; returns EXIT_OK. */
+int cli_help(const struct command *cmd);
+/* The getopt loop's default case: globals, --help, or a usage error. Sets
+ * *done when the command must return *exit_code now. */
+int cli_common_option(struct cli *g, const struct command *cmd, int opt,
+		      const char *arg, bool *done);
+
+/* Parse a whole decimal number in [min, max]; 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Send req, wait for the reply. On success (a reply with status 0) returns
+ * EXIT_OK with rep filled; otherwise prints why and returns the exit code. */
+int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep);
+
+/* Map a uccn error code to an exit code. */
+int cli_exit_for(int code);
+
+int cmd_keygen(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv);
+
+#endif

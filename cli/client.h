@@ -1,0 +1,42 @@
+/*
+ * client.h - uccn's connection to uccnd: a CURVE DEALER, one request and
+ * its reply at a time, never waiting past the deadline.
+ */
+#ifndef UCCN_CLI_CLIENT_H
+#define UCCN_CLI_CLIENT_H
+
+#include <stddef.h>
+
+#include "uccn_msg.h"
+
+struct client_options {
+	const char *endpoint;
+	const char *server_key_file;  /* holds the server's public key */
+	const char *key_file;         /* holds this city's key pair */
+	int timeout_ms;
+};
+
+struct client;
+
+/* Read the key files and connect. Returns 0, UCCN_E_INVALID (a key file is
+ * unreadable or malformed) or UCCN_E_IO, with a reason in err. */
+int client_open(struct client **out, const struct client_options *o,
+		char *err, size_t errlen);
+void client_destroy(struct client **c);
+
+/*
+ * Send req and wait for its reply. Returns 0 when a reply arrived (which
+ * may itself be an error reply: see rep->status), UCCN_E_TIMEOUT when none
+ * came in time, UCCN_E_AUTH when the server refused our key, or
+ * UCCN_E_INVALID when the reply could not be decoded; with a reason in err.
+ */
+int client_call(struct client *c, struct uccn_request *req,
+		struct uccn_reply *rep, char *err, size_t errlen);
+
+/* Read a whole small file (at most max bytes) into a malloc'd,
+ * NUL-terminated buffer. Returns 0, UCCN_E_NOTFOUND, UCCN_E_TOOBIG or
+ * UCCN_E_IO with a reason in err. */
+int read_small_file(const char *path, size_t max, char **out, size_t *len,
+		    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * commands.c - uccn's commands: each parses its options, builds one
+ * request, calls the daemon and prints through the output interface.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "cli.h"
+#include "client.h"
+#include "uccn_error.h"
+#include "uccn_keyfile.h"
+#include "uccn_limits.h"
+
+/* Run the getopt loop's default case; returns true when the command must
+ * return *rc now. */
+#define COMMON_OPTION(g, cmd, c, rc) \
+	do { \
+		bool done_; \
+		*(rc) = cli_common_option((g), (cmd), (c), optarg, &done_); \
+		if (done_) \
+			return *(rc); \
+	} while (0)
+
+static int no_arguments(const struct command *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* ---- keygen ---- */
+
+int cmd_keygen(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"force", no_argument, NULL, 'f'},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	bool force = false;
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1], text[1024];
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+		if (c == 'o')
+			path = optarg;
+		else if (c == 'f')
+			force = true;
+		else
+			COMMON_OPTION(g, cmd, c, &rc);
+	}
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	if (!path)
+		return cli_usage(cmd, "say where to write the key pair: -o FILE");
+	if (zmq_curve_keypair(pub, sec) != 0) {
+		fprintf(stderr, "uccn: cannot make a key pair: %s\n", zmq_strerror(errno));
+		return EXIT_REFUSED;
+	}
+	int len = uccn_keyfile_format(text, sizeof text, "uccn client key pair", pub, sec);
+	memset(sec, 0, sizeof sec);
+	if (len < 0) {
+		fprintf(stderr, "uccn: cannot format the key file\n");
+		return EXIT_REFUSED;
+	}
+	if (force)
+		unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "uccn: cannot create %s: %s%s\n", path, strerror(errno),
+			errno == EEXIST ? " (keeping it; --force replaces it)" : "");
+		return EXIT_REFUSED;
+	}
+	bool ok = write(fd, text, (size_t)len) == len && fsync(fd) == 0;
+	memset(text, 0, sizeof text);
+	if (close(fd) != 0 || !ok) {
+		fprintf(stderr, "uccn: cannot write %s: %s\n", path, strerror(errno));
+		unlink(path);
+		return EXIT_REFUSED;
+	}
+	g->out->keygen(pub, path);
+	return EXIT_OK;
+}
+
+/* ---- city ---- */
+
+int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	enum { O_NAME = 1, O_FIELD, O_CKEY, O_COUNTRY, O_YEAR, O_TZ, O_ROLE };
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, O_NAME},
+		{"field", required_argument, NULL, O_FIELD},
+		{"key", required_argument, NULL, O_CKEY},
+		{"country", required_argument, NULL, O_COUNTRY},
+		{"year", required_argument, NULL, O_YEAR},
+		{"tz", required_argument, NULL, O_TZ},
+		{"role", required_argument, NULL, O_ROLE},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct uccn_request req = {.op = UCCN_OP_CITY_ADD};
+	struct uccn_reply rep = {0};
+	struct uccn_city *city = &req.city;
+	const char *key = NULL;
+	char err[256];
+	uint64_t year = 0;
+	int c, rc;
+	/* The strings are argv's: borrowed, so detach them before clearing. */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_NAME: city->name = optarg; break;
+		case O_FIELD: city->field = optarg; break;
+		case O_CKEY: key = optarg; break;
+		case O_COUNTRY: city->country = optarg; break;
+		case O_TZ: city->tz = optarg; break;
+		case O_ROLE: city->role = optarg; break;
+		case O_YEAR:
+			if (cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year))
+				return cli_usage(cmd, "--year '%s': give a year from %d to %d",
+						 optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+			city->year = (uint32_t)year;
+			break;
+		default:
+			COMMON_OPTION(g, cmd, c, &rc);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "give the city's ID");
+	city->id = argv[optind++];
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	if (!city->name || !city->field || !key)
+		return cli_usage(cmd, "--name, --field and --key are required");
+	if (!uccn_key_z85_valid(key))
+		return cli_usage(cmd, "--key '%s': not a public key (40 Z85 characters, as 'uccn keygen' prints)", key);
+	memcpy(city->key, key, UCCN_KEY_Z85_LEN + 1);
+	if (!city->role)
+		city->role = "member";
+	if (uccn_city_check(city, err, sizeof err))
+		return cli_usage(cmd, "%s", err);
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK)
+		g->out->city_added(city->id, rep.seq);
+	uccn_reply_clear(&rep);
+	return rc; /* req's strings are argv's: nothing to free */
+}
+
+int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	struct uccn_request req = {.op = UCCN_OP_CITY_LIST};
+	struct uccn_reply rep = {0};
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		COMMON_OPTION(g, cmd, c, &rc);
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK)
+		g->out->cities(rep.cities, rep.ncities);
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
+/* ---- posts ---- */
+
+/* Read all of standard input, at most UCCN_MAX_BODY bytes. */
+static int read_body_stdin(char **out)
+{
+	size_t cap = UCCN_MAX_BODY + 1, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf)
+		return EXIT_REFUSED;
+	while (n < cap) {
+		ssize_t r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "uccn: cannot read standard input: %s\n", strerror(errno));
+			free(buf);
+			return EXIT_REFUSED;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > UCCN_MAX_BODY) {
+		fprintf(stderr, "uccn: the body on standard input is longer than %d bytes\n", UCCN_MAX_BODY);
+		free(buf);
+		return EXIT_USAGE;
+	}
+	if (memchr(buf, '\0', n)) {
+		fprintf(stderr, "uccn: the body on standard input holds a NUL byte: not text\n");
+		free(buf);
+		return EXIT_USAGE;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID };
+	static const struct option opts[] = {
+		{"kind", required_argument, NULL, O_KIND},
+		{"project", required_argument, NULL, O_PROJECT},
+		{"meeting", required_argument, NULL, O_MEETING},
+		{"title", required_argument, NULL, O_TITLE},
+		{"minutes", required_argument, NULL, O_MINUTES},
+		{"key-id", required_argument, NULL, O_KEYID},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct uccn_request req = {.op = UCCN_OP_POST};
+	struct uccn_reply rep = {0};
+	struct uccn_post *p = &req.post;
+	char *stdin_body = NULL;
+	char err[256];
+	uint64_t minutes = 0;
+	int c, rc;
+	p->kind = "update";
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KIND: p->kind = optarg; break;
+		case O_PROJECT: p->project = optarg; break;
+		case O_MEETING: p->meeting = optarg; break;
+		case O_TITLE: p->title = optarg; break;
+		case O_KEYID: p->idem_key = optarg; break;
+		case O_MINUTES:
+			if (cli_parse_u64(optarg, 1, UCCN_MAX_MINUTES, &minutes))
+				return cli_usage(cmd, "--minutes '%s': give 1 to %d", optarg, UCCN_MAX_MINUTES);
+			p->minutes = (uint32_t)minutes;
+			break;
+		default:
+			COMMON_OPTION(g, cmd, c, &rc);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "give the post's BODY, or '-' to read it from standard input");
+	const char *body = argv[optind++];
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	if (strcmp(body, "-") == 0) {
+		if ((rc = read_body_stdin(&stdin_body)))
+			return rc;
+		body = stdin_body;
+	}
+	p->body = (char *)body;
+	if (uccn_post_check(p, err, sizeof err)) {
+		free(stdin_body);
+		return cli_usage(cmd, "%s", err);
+	}
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK)
+		g->out->posted(rep.seq, rep.duplicate, rep.created_ms);
+	uccn_reply_clear(&rep);
+	free(stdin_body);
+	return rc;
+}
+
+int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	enum { O_KIND = 1, O_CITY, O_PROJECT, O_MEETING, O_SINCE, O_BEFORE, O_LIMIT };
+	static const struct option opts[] = {
+		{"kind", required_argument, NULL, O_KIND},
+		{"city", required_argument, NULL, O_CITY},
+		{"project", required_argument, NULL, O_PROJECT},
+		{"meeting", required_argument, NULL, O_MEETING},
+		{"since", required_argument, NULL, O_SINCE},
+		{"before", required_argument, NULL, O_BEFORE},
+		{"limit", required_argument, NULL, O_LIMIT},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct uccn_request req = {.op = UCCN_OP_LIST};
+	struct uccn_reply rep = {0};
+	struct uccn_query *q = &req.query;
+	uint64_t v;
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KIND:
+			if (!uccn_post_kind_valid(optarg))
+				return cli_usage(cmd, "--kind '%s': not a post kind", optarg);
+			q->kind = optarg;
+			break;
+		case O_CITY: case O_PROJECT: case O_MEETING:
+			if (!uccn_id_valid(optarg))
+				return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", optarg);
+			*(c == O_CITY ? &q->city : c == O_PROJECT ? &q->project : &q->meeting) = optarg;
+			break;
+		case O_SINCE: case O_BEFORE:
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &v))
+				return cli_usage(cmd, "--%s '%s': give a sequence number",
+						 c == O_SINCE ? "since" : "before", optarg);
+			*(c == O_SINCE ? &q->since : &q->before) = v;
+			break;
+		case O_LIMIT:
+			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v))
+				return cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+			q->limit = (uint32_t)v;
+			break;
+		default:
+			COMMON_OPTION(g, cmd, c, &rc);
+		}
+	}
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK)
+		g->out->posts(rep.posts, rep.nposts, rep.next);
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
+int cmd_show(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	struct uccn_request req = {.op = UCCN_OP_SHOW};
+	struct uccn_reply rep = {0};
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		COMMON_OPTION(g, cmd, c, &rc);
+	if (optind >= argc)
+		return cli_usage(cmd, "give the post's sequence number");
+	if (cli_parse_u64(argv[optind], 1, UINT64_MAX, &req.seq))
+		return cli_usage(cmd, "'%s' is not a sequence number", argv[optind]);
+	optind++;
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK && rep.nposts == 1)
+		g->out->post(&rep.posts[0]);
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
+int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	struct uccn_request req = {.op = UCCN_OP_STATUS};
+	struct uccn_reply rep = {0};
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		COMMON_OPTION(g, cmd, c, &rc);
+	if ((rc = no_arguments(cmd, argc, argv)))
+		return rc;
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK)
+		g->out->status(g->endpoint, &rep.info);
+	uccn_reply_clear(&rep);
+	return rc;
+}

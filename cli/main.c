@@ -1,0 +1,300 @@
+/*
+ * main.c - uccn: global options, the command table and dispatch.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+#include "uccn_defaults.h"
+#include "uccn_error.h"
+
+#define DEFAULT_TIMEOUT_MS 10000
+
+static const struct command commands[] = {
+	{NULL, "post", cmd_post,
+	 "post [--kind K] [--project ID] [--meeting ID] [--title T] [--minutes N] [--key-id KEY] BODY|-",
+	 "Post as your city (the daemon knows it by your key). Prints the new\n"
+	 "post's sequence number.\n"
+	 "  --kind K        update (default), news, proposal, agenda-item,\n"
+	 "                  good-practice, report or message\n"
+	 "  --project ID    the joint project it is about\n"
+	 "  --meeting ID    the meeting it is for\n"
+	 "  --title T       one line\n"
+	 "  --minutes N     minutes requested (agenda items)\n"
+	 "  --key-id KEY    idempotency key: a retry with the same key stores\n"
+	 "                  nothing new and answers with the first post's seq\n"
+	 "  BODY            the text; '-' reads it from standard input\n"},
+	{NULL, "list", cmd_list,
+	 "list [--kind K] [--city C] [--project P] [--meeting M] [--since SEQ] [--before SEQ] [--limit N]",
+	 "List posts, newest first.\n"
+	 "  --kind K        only this kind\n"
+	 "  --city C        only posts by city C\n"
+	 "  --project P     only posts about project P\n"
+	 "  --meeting M     only posts for meeting M\n"
+	 "  --since SEQ     only posts after SEQ\n"
+	 "  --before SEQ    only posts before SEQ (the next page)\n"
+	 "  --limit N       at most N posts (default 20, at most 500)\n"},
+	{NULL, "show", cmd_show, "show SEQ", "Show one post in full.\n"},
+	{"city", "add", cmd_city_add,
+	 "city add ID --name NAME --field FIELD --key PUBLIC_KEY [--country C] [--year Y] [--tz ZONE] [--role R]",
+	 "Register a city (coordinator only).\n"
+	 "  ID              a-z, 0-9 and '-', e.g. krakow\n"
+	 "  --name NAME     display name, e.g. Kraków\n"
+	 "  --field FIELD   creative field, e.g. literature\n"
+	 "  --key KEY       the city's CURVE public key (from 'uccn keygen')\n"
+	 "  --country C     country\n"
+	 "  --year Y        year designated\n"
+	 "  --tz ZONE       IANA time zone, e.g. Europe/Warsaw\n"
+	 "  --role R        member (default), coordinator or secretariat\n"},
+	{"city", "list", cmd_city_list, "city list", "List the registered cities.\n"},
+	{NULL, "keygen", cmd_keygen, "keygen -o FILE [--force]",
+	 "Write a new CURVE key pair to FILE (mode 0600) and print its public key,\n"
+	 "which the coordinator registers with 'uccn city add ... --key'.\n"
+	 "  -o, --output FILE  where to write; an existing file is kept unless --force\n"},
+	{NULL, "status", cmd_status, "status",
+	 "Check that the daemon answers; show who you are and the record counts.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char global_help[] =
+	"Global options (before or after the command):\n"
+	"  --endpoint E       daemon endpoint ($UCCN_ENDPOINT, default " UCCN_DEFAULT_ENDPOINT ")\n"
+	"  --server-key FILE  server public key ($UCCN_SERVER_KEY, default DATA/server.pub)\n"
+	"  --key FILE         your city's key pair ($UCCN_KEY, default DATA/coordinator.key)\n"
+	"  --timeout SECONDS  give up after this long (default 10)\n"
+	"  --json             machine-readable output\n"
+	"  -h, --help         help; 'uccn COMMAND --help' for a command\n"
+	"  --version          show the version\n"
+	"DATA is the local daemon's data directory: $UCCN_DATA, else\n"
+	"$XDG_DATA_HOME/uccn, else ~/.local/share/uccn.\n"
+	"Exit status: 0 ok, 1 refused or failed, 2 usage, 3 not found, 4 denied,\n"
+	"5 unreachable or timed out, 6 conflict.\n";
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "usage: uccn [options] COMMAND [arguments]\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  uccn %s\n", commands[i].usage);
+	fprintf(f, "\n%s", global_help);
+}
+
+int cli_help(const struct command *cmd)
+{
+	printf("usage: uccn %s\n\n%s\n%s", cmd->usage, cmd->help, global_help);
+	return EXIT_OK;
+}
+
+int cli_usage(const struct command *cmd, const char *fmt, ...)
+{
+	if (fmt) {
+		va_list ap;
+		fputs("uccn: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	if (cmd)
+		fprintf(stderr, "usage: uccn %s\nTry 'uccn %s%s%s --help'.\n", cmd->usage,
+			cmd->group ? cmd->group : "", cmd->group ? " " : "", cmd->name);
+	else
+		fprintf(stderr, "Try 'uccn --help'.\n");
+	return EXIT_USAGE;
+}
+
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_global_option(struct cli *g, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_ENDPOINT: g->endpoint = arg; return 0;
+	case OPT_SERVER_KEY: g->server_key = arg; return 0;
+	case OPT_KEY: g->key = arg; return 0;
+	case OPT_JSON: g->json = true; g->out = &output_json; return 0;
+	case OPT_TIMEOUT: {
+		char *end;
+		errno = 0;
+		double s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(s > 0) || s > 3600) {
+			fprintf(stderr, "uccn: --timeout '%s': give seconds, more than 0 and at most 3600\n", arg);
+			return EXIT_USAGE;
+		}
+		g->timeout_ms = (int)(s * 1000);
+		if (g->timeout_ms < 1)
+			g->timeout_ms = 1;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+int cli_common_option(struct cli *g, const struct command *cmd, int opt,
+		      const char *arg, bool *done)
+{
+	*done = true;
+	if (opt == 'h')
+		return cli_help(cmd);
+	int rc = cli_global_option(g, opt, arg);
+	if (rc == 0) {
+		*done = false;
+		return 0;
+	}
+	if (rc == EXIT_USAGE)
+		return rc;
+	/* getopt has said what was wrong. */
+	return cli_usage(cmd, NULL);
+}
+
+int cli_exit_for(int code)
+{
+	switch (code) {
+	case UCCN_OK: return EXIT_OK;
+	case UCCN_E_NOTFOUND: return EXIT_NOTFOUND;
+	case UCCN_E_DENIED: case UCCN_E_AUTH: return EXIT_DENIED;
+	case UCCN_E_TIMEOUT: return EXIT_UNREACHABLE;
+	case UCCN_E_EXISTS: case UCCN_E_CONFLICT: return EXIT_CONFLICT;
+	default: return EXIT_REFUSED;
+	}
+}
+
+/* Fill in what no flag gave: the environment, then the local daemon's
+ * data directory. */
+static int resolve_defaults(struct cli *g)
+{
+	const char *v;
+	if (!g->endpoint)
+		g->endpoint = (v = getenv("UCCN_ENDPOINT")) && *v ? v : UCCN_DEFAULT_ENDPOINT;
+	if (!g->server_key && (v = getenv("UCCN_SERVER_KEY")) && *v)
+		g->server_key = v;
+	if (!g->key && (v = getenv("UCCN_KEY")) && *v)
+		g->key = v;
+	if (g->server_key && g->key)
+		return 0;
+	if (uccn_default_data_dir(g->data_dir, sizeof g->data_dir) != 0) {
+		fprintf(stderr, "uccn: no key files given and no data directory: use --server-key and --key, or set HOME\n");
+		return EXIT_USAGE;
+	}
+	if (!g->server_key) {
+		snprintf(g->server_key_buf, sizeof g->server_key_buf, "%s/server.pub", g->data_dir);
+		g->server_key = g->server_key_buf;
+	}
+	if (!g->key) {
+		snprintf(g->key_buf, sizeof g->key_buf, "%s/coordinator.key", g->data_dir);
+		g->key = g->key_buf;
+	}
+	return 0;
+}
+
+int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct client *c = NULL;
+	char err[1024];
+	int rc = resolve_defaults(g);
+	if (rc)
+		return rc;
+	struct client_options o = {
+		.endpoint = g->endpoint, .server_key_file = g->server_key,
+		.key_file = g->key, .timeout_ms = g->timeout_ms,
+	};
+	if ((rc = client_open(&c, &o, err, sizeof err))) {
+		fprintf(stderr, "uccn: %s\n", err);
+		return rc == UCCN_E_INVALID ? EXIT_USAGE : EXIT_REFUSED;
+	}
+	rc = client_call(c, req, rep, err, sizeof err);
+	client_destroy(&c);
+	if (rc) {
+		fprintf(stderr, "uccn: %s\n", err);
+		return cli_exit_for(rc);
+	}
+	if (rep->status) {
+		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(rep->status),
+			rep->message ? rep->message : "");
+		return cli_exit_for(rep->status);
+	}
+	return EXIT_OK;
+}
+
+static const struct command *find_command(int argc, char **argv, int *used)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		if (!c->group && strcmp(argv[0], c->name) == 0) {
+			*used = 1;
+			return c;
+		}
+		if (c->group && strcmp(argv[0], c->group) == 0 && argc > 1 &&
+		    strcmp(argv[1], c->name) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_GLOBAL_OPTIONS,
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli g = {.timeout_ms = DEFAULT_TIMEOUT_MS, .out = &output_text};
+	char name[64];
+	int c, rc;
+
+	/* '+': stop at the command; its own options are its own. */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			print_usage(stdout);
+			return EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("uccn %s (protocol %d)\n", UCCN_VERSION, UCCN_PROTO_VERSION);
+			return EXIT_OK;
+		}
+		rc = cli_global_option(&g, c, optarg);
+		if (rc == EXIT_USAGE)
+			return rc;
+		if (rc < 0)
+			return cli_usage(NULL, NULL);
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "uccn: no command given\n");
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	int used = 0;
+	const struct command *cmd = find_command(argc - optind, argv + optind, &used);
+	if (!cmd) {
+		if (strcmp(argv[optind], "city") == 0)
+			fprintf(stderr, "uccn: 'city' needs a subcommand: add or list\n");
+		else
+			fprintf(stderr, "uccn: unknown command '%s'\n", argv[optind]);
+		return cli_usage(NULL, NULL);
+	}
+	/* The command sees argv from its (last) name on, named "uccn NAME" so
+	 * getopt's messages say which command complained. */
+	snprintf(name, sizeof name, "uccn %s%s%s", cmd->group ? cmd->group : "",
+		 cmd->group ? " " : "", cmd->name);
+	int first = optind + used - 1;
+	argv[first] = name;
+	optind = 0; /* reinitialise getopt for the command's own parse */
+	return cmd->run(&g, cmd, argc - first, argv + first);
+}

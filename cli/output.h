@@ -1,0 +1,28 @@
+/*
+ * output.h - how uccn prints results. The text view and --json are two
+ * implementations of this one interface, as in OpenBSD's *ctl tools, so
+ * commands never branch on the format.
+ */
+#ifndef UCCN_CLI_OUTPUT_H
+#define UCCN_CLI_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uccn_msg.h"
+
+struct output {
+	/* list: posts newest first; next is the cursor for the next page or 0. */
+	void (*posts)(const struct uccn_post *p, size_t n, uint64_t next);
+	void (*post)(const struct uccn_post *p);
+	void (*cities)(const struct uccn_city *c, size_t n);
+	void (*status)(const char *endpoint, const struct uccn_status_info *i);
+	void (*posted)(uint64_t seq, bool duplicate, int64_t created_ms);
+	void (*city_added)(const char *id, uint64_t seq);
+	void (*keygen)(const char *pub, const char *path);
+};
+
+extern const struct output output_text;
+extern const struct output output_json;
+
+#endif
