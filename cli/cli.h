@@ -72,7 +72,7 @@ int cli_help(const struct command *cmd);
 /* The getopt loop's default case: globals, --help, or a usage error. Sets
  * *done when the command must return *exit_code now. */
 int cli_common_option(struct cli *g, const struct command *cmd, int opt,
-		      const char *arg, bool *done);
+		      char **argv, bool *done);
 
 /* Parse a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -21,7 +21,7 @@
 #define COMMON_OPTION(g, cmd, c, rc) \
 	do { \
 		bool done_; \
-		*(rc) = cli_common_option((g), (cmd), (c), optarg, &done_); \
+		*(rc) = cli_common_option((g), (cmd), (c), argv, &done_); \
 		if (done_) \
 			return *(rc); \
 	} while (0)
@@ -47,7 +47,7 @@ int cmd_keygen(struct cli *g, const struct command *cmd, int argc, char **argv)
 	bool force = false;
 	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1], text[1024];
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:fh", opts, NULL)) != -1) {
 		if (c == 'o')
 			path = optarg;
 		else if (c == 'f')
@@ -112,7 +112,7 @@ int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv
 	uint64_t year = 0;
 	int c, rc;
 	/* The strings are argv's: borrowed, so detach them before clearing. */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_NAME: city->name = optarg; break;
 		case O_FIELD: city->field = optarg; break;
@@ -157,7 +157,7 @@ int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **arg
 	struct uccn_request req = {.op = UCCN_OP_CITY_LIST};
 	struct uccn_reply rep = {0};
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
 		COMMON_OPTION(g, cmd, c, &rc);
 	if ((rc = no_arguments(cmd, argc, argv)))
 		return rc;
@@ -226,7 +226,7 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 	uint64_t minutes = 0;
 	int c, rc;
 	p->kind = "update";
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_KIND: p->kind = optarg; break;
 		case O_PROJECT: p->project = optarg; break;
@@ -284,7 +284,7 @@ int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 	struct uccn_query *q = &req.query;
 	uint64_t v;
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_KIND:
 			if (!uccn_post_kind_valid(optarg))
@@ -326,7 +326,7 @@ int cmd_show(struct cli *g, const struct command *cmd, int argc, char **argv)
 	struct uccn_request req = {.op = UCCN_OP_SHOW};
 	struct uccn_reply rep = {0};
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
 		COMMON_OPTION(g, cmd, c, &rc);
 	if (optind >= argc)
 		return cli_usage(cmd, "give the post's sequence number");
@@ -348,7 +348,7 @@ int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv)
 	struct uccn_request req = {.op = UCCN_OP_STATUS};
 	struct uccn_reply rep = {0};
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
 		COMMON_OPTION(g, cmd, c, &rc);
 	if ((rc = no_arguments(cmd, argc, argv)))
 		return rc;

@@ -85,6 +85,10 @@ static void print_usage(FILE *f)
 
 int cli_help(const struct command *cmd)
 {
+	if (!cmd) {
+		print_usage(stdout);
+		return EXIT_OK;
+	}
 	printf("usage: uccn %s\n\n%s\n%s", cmd->usage, cmd->help, global_help);
 	return EXIT_OK;
 }
@@ -145,21 +149,33 @@ int cli_global_option(struct cli *g, int opt, const char *arg)
 	}
 }
 
+/* getopt is silent (opterr = 0): say what was wrong in our own words. */
+static int bad_option(const struct command *cmd, int opt, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	if (opt == ':')
+		return cli_usage(cmd, "option '%s' needs a value", word);
+	if (optopt && optopt < 256 && word[0] == '-' && word[1] != '-')
+		return cli_usage(cmd, "unknown option '-%c'", optopt);
+	return cli_usage(cmd, "unknown option '%s'", word);
+}
+
 int cli_common_option(struct cli *g, const struct command *cmd, int opt,
-		      const char *arg, bool *done)
+		      char **argv, bool *done)
 {
 	*done = true;
 	if (opt == 'h')
 		return cli_help(cmd);
-	int rc = cli_global_option(g, opt, arg);
+	if (opt == '?' || opt == ':')
+		return bad_option(cmd, opt, argv);
+	int rc = cli_global_option(g, opt, optarg);
 	if (rc == 0) {
 		*done = false;
 		return 0;
 	}
 	if (rc == EXIT_USAGE)
 		return rc;
-	/* getopt has said what was wrong. */
-	return cli_usage(cmd, NULL);
+	return bad_option(cmd, opt, argv);
 }
 
 int cli_exit_for(int code)
@@ -259,21 +275,18 @@ int main(int argc, char **argv)
 	char name[64];
 	int c, rc;
 
-	/* '+': stop at the command; its own options are its own. */
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			print_usage(stdout);
-			return EXIT_OK;
-		}
+	opterr = 0;
+	/* '+': stop at the command; its own options are its own. ':': report a
+	 * missing value apart from an unknown option. */
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		if (c == 'V') {
 			printf("uccn %s (protocol %d)\n", UCCN_VERSION, UCCN_PROTO_VERSION);
 			return EXIT_OK;
 		}
-		rc = cli_global_option(&g, c, optarg);
-		if (rc == EXIT_USAGE)
+		bool done;
+		rc = cli_common_option(&g, NULL, c, argv, &done);
+		if (done)
 			return rc;
-		if (rc < 0)
-			return cli_usage(NULL, NULL);
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "uccn: no command given\n");

@@ -603,7 +603,10 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	       char *err, size_t errlen)
 {
 	struct server *s = calloc(1, sizeof *s);
-	int64_t maxmsg = UCCN_MAX_REQUEST_FRAME;
+	/* CURVE wraps each frame in a MESSAGE command (flags, nonce, MAC): allow
+	 * for it so a request of exactly UCCN_MAX_REQUEST_FRAME bytes gets in and
+	 * one just past it gets a too_big reply rather than a dropped link. */
+	int64_t maxmsg = UCCN_MAX_REQUEST_FRAME + 64;
 	*out = NULL;
 	if (!s || !(s->batch = calloc(SERVER_MAX_BATCH, sizeof *s->batch))) {
 		free(s);

@@ -132,9 +132,9 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		goto fail;
 	}
 	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
-	/* The map size is set after opening: set before, LMDB would shrink an
+	/* Default flags keep full durability: every commit is fsync'ed. The
+	 * map size is set after opening: set before, LMDB would shrink an
 	 * existing larger database to it. */
-	/* Default flags keep full durability: every commit is fsync'ed. */
 	if ((rc = mdb_env_open(s->env, dir, 0, 0600))) {
 		rc = fail(s, rc, dir);
 		goto fail;
@@ -179,8 +179,13 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		rc = UCCN_E_VERSION;
 		goto fail;
 	}
-	if (rc || (rc = mdb_txn_commit(txn))) {
-		txn = NULL;
+	if (rc) {
+		rc = fail(s, rc, "initialise");
+		goto fail; /* aborts txn */
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL; /* freed by the commit, even a failed one */
+	if (rc) {
 		rc = fail(s, rc, "initialise");
 		goto fail;
 	}
@@ -189,6 +194,10 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 fail:
 	if (txn)
 		mdb_txn_abort(txn);
+	/* Open does not grow the map: too small a one is "full", not the
+	 * store-internal request to grow. */
+	if (rc == UCCN_E_MAPFULL)
+		rc = UCCN_E_FULL;
 	if (s->env)
 		mdb_env_close(s->env);
 	if (err && errlen)
@@ -371,6 +380,9 @@ int uccn_store_city_get(struct uccn_txn *t, const char *id, struct uccn_city *ou
 int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id)
 {
 	MDB_val k = str_val(key), v;
+	/* LMDB refuses an empty (or overlong) key as an error: none is ours */
+	if (!key[0] || k.mv_size > UCCN_KEY_Z85_LEN)
+		return UCCN_E_NOTFOUND;
 	int rc = mdb_get(t->cur, t->s->dbi[DB_CITY_KEYS], &k, &v);
 	if (rc)
 		return map_rc(rc);
@@ -526,14 +538,15 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 				rc = UCCN_E_CORRUPT;
 			break;
 		}
-		if (post_matches(&p, q) && taken == limit) {
+		bool match = post_matches(&p, q);
+		if (match && taken == limit) {
 			/* There is more (a post that matches, not merely another
 			 * index entry): the next page starts below the last taken. */
 			*next = w.before;
 			uccn_post_clear(&p);
 			break;
 		}
-		if (post_matches(&p, q)) {
+		if (match) {
 			if (fn(&p, ctx)) {
 				*next = seq + 1;
 				uccn_post_clear(&p);

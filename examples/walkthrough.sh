@@ -1,0 +1,108 @@
+#!/bin/sh
+# walkthrough.sh - uccn doing its main job, on a machine with nothing set up:
+# start a local uccnd on a fresh data directory, register real Cities of
+# Literature (from examples/data/uccn-cities.csv) each with its own key, post
+# from several of them, list by city and by kind, and stop the daemon cleanly.
+#
+#   sh examples/walkthrough.sh        (after `make`; `make demo` does both)
+#
+# Environment: UCCN_BIN (default build), UCCN_DEMO_DIR (default a fresh
+# temporary directory, removed at the end unless given).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+bin=${UCCN_BIN:-$top/build}
+csv=$here/data/uccn-cities.csv
+uccnd=$bin/uccnd
+uccn=$bin/uccn
+[ -x "$uccnd" ] && [ -x "$uccn" ] || { echo "walkthrough: build first (make)" >&2; exit 1; }
+
+if [ -n "${UCCN_DEMO_DIR:-}" ]; then dir=$UCCN_DEMO_DIR; keep=1; else dir=$(mktemp -d); keep=0; fi
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+	[ "$keep" = 1 ] || rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+if [ -t 1 ]; then bold=$(printf '\033[1m'); plain=$(printf '\033[0m'); else bold=""; plain=""; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+# Echo a command line as one would type it, quoting words with spaces.
+show_cmd() {
+	printf '$ uccn'
+	for a in "$@"; do
+		case $a in *" "*|*"!"*|*";"*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
+	done
+	printf '\n'
+}
+run() { show_cmd "$@"; "$uccn" "$@"; }
+
+# The daemon's defaults are loopback and a per-user data directory; here the
+# data directory is a fresh one, and the port the first free one from 7246.
+port=7246
+while :; do
+	"$uccnd" --data "$dir" --listen "tcp://127.0.0.1:$port" 2>>"$dir/uccnd.log" &
+	pid=$!
+	export UCCN_DATA="$dir" UCCN_ENDPOINT="tcp://127.0.0.1:$port"
+	# Wait for readiness by asking it, not by sleeping a fixed time.
+	tries=0
+	until "$uccn" --timeout 0.5 status >/dev/null 2>&1; do
+		tries=$((tries + 1))
+		if ! kill -0 "$pid" 2>/dev/null || [ $tries -ge 40 ]; then break; fi
+	done
+	if kill -0 "$pid" 2>/dev/null && "$uccn" --timeout 1 status >/dev/null 2>&1; then break; fi
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	pid=""
+	port=$((port + 1))
+	[ $port -lt 7266 ] || { echo "walkthrough: uccnd did not start; see $dir/uccnd.log" >&2; cat "$dir/uccnd.log" >&2; exit 1; }
+done
+
+step "uccnd is running on $UCCN_ENDPOINT with its data in $dir"
+echo "First start made the server's key, and a coordinator city with its key:"
+ls -l "$dir/server.pub" "$dir/coordinator.key"
+run status
+
+step "The coordinator registers Cities of Literature, each with its own key"
+# city,country,field,year,tz,lat,lon - take a few real rows of the network.
+for name in Krakow Nottingham Edinburgh Granada Heidelberg Dublin; do
+	row=$(tr -d '\r' <"$csv" | awk -F, -v n="$name" '$1 == n && $3 == "literature"')
+	country=$(echo "$row" | cut -d, -f2)
+	year=$(echo "$row" | cut -d, -f4)
+	tz=$(echo "$row" | cut -d, -f5)
+	id=$(echo "$name" | tr 'A-Z' 'a-z')
+	key=$("$uccn" keygen -o "$dir/$id.key")
+	set -- city add "$id" --name "$name" --field literature --country "$country" --tz "$tz" --key "$key"
+	[ -n "$year" ] && set -- "$@" --year "$year"
+	run "$@"
+done
+run city list
+
+step "Cities post; the daemon knows each by its key"
+as() { city=$1; shift; show_cmd --key "$city.key" "$@"; "$uccn" --key "$dir/$city.key" "$@"; }
+as krakow post --kind update --project drop-the-mic --title "Drop the Mic: Nordic-Baltic slam tour" \
+	"Poets from six cities confirmed for the autumn tour."
+as granada post --kind news --project world-poetry-day --title "World Poetry Day readings" \
+	"Readings in every member city on 21 March; send us your programme."
+as heidelberg post --kind good-practice --title "Literature house residencies" \
+	"How we run a two-month residency with the city library."
+as nottingham post --kind agenda-item --minutes 20 --title "Engage! Young Producers: next cohort" \
+	"Proposal to open the programme to ten more cities."
+echo "A retry with the same idempotency key stores nothing new:"
+as edinburgh post --kind news --key-id edinburgh-2024-07 --json "Book festival dates announced."
+as edinburgh post --kind news --key-id edinburgh-2024-07 --json "Book festival dates announced."
+
+step "Everything, newest first"
+run list
+step "Only Kraków's posts"
+run list --city krakow
+step "Only news, as JSON for scripts"
+run list --kind news --json
+step "One post in full"
+run show "$("$uccn" list --limit 1 --kind good-practice --json | sed 's/.*"seq":\([0-9]*\).*/\1/')"
+
+step "Stopping uccnd cleanly (SIGTERM)"
+kill -TERM "$pid"
+if wait "$pid"; then echo "uccnd stopped cleanly (exit 0)."; else echo "uccnd exited $?" >&2; exit 1; fi
+pid=""

@@ -1,0 +1,31 @@
+#!/bin/sh
+# run.sh BUILD_DIR TEST_BINARY... - run every cmocka test program against the
+# programs in BUILD_DIR (uccnd, uccn) and print one closing line:
+# "tests: N passed, M failed". Exits non-zero if any test failed or any
+# program died without its summary.
+set -u
+bin=$1
+shift
+export UCCN_BIN="$bin"
+passed=0
+failed=0
+broken=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "$@"; do
+	echo "== $t"
+	"$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ -z "$p$f" ] || { [ "$rc" -ne 0 ] && [ -z "$f" ]; }; then
+		broken="$broken $t(exit $rc)"
+		failed=$((failed + 1))
+	fi
+done
+[ -n "$broken" ] && echo "programs that ended without a cmocka summary:$broken"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

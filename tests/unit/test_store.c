@@ -1,0 +1,1327 @@
+/*
+ * test_store.c - the data layer (store/uccn_store.h) on a real LMDB
+ * environment: each test opens a fresh store in its own temporary directory
+ * and removes it afterwards.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uccn_error.h"
+#include "uccn_store.h"
+
+/* Two valid Z85 public keys and one that nobody uses. */
+#define KEY_A "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+#define KEY_B "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+#define KEY_C "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+
+#define T0 1764000000000LL /* a fixed "now" in ms */
+
+/* ---- fixture: a fresh directory per test ---- */
+
+struct fx {
+	char dir[64];
+	struct uccn_store *s;
+};
+
+static void rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/uccn-test-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	uccn_store_destroy(&f->s);
+	rm_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void fx_open(struct fx *f, size_t map_bytes)
+{
+	char err[256] = "";
+	int rc = uccn_store_open(&f->s, f->dir, map_bytes, err, sizeof err);
+	if (rc)
+		fail_msg("uccn_store_open(%s): %d %s", f->dir, rc, err);
+	assert_non_null(f->s);
+}
+
+static void fx_reopen(struct fx *f, size_t map_bytes)
+{
+	uccn_store_destroy(&f->s);
+	assert_null(f->s);
+	fx_open(f, map_bytes);
+}
+
+/* ---- records ---- */
+
+static struct uccn_city mk_city(const char *id, const char *key)
+{
+	struct uccn_city c = {0};
+	c.id = (char *)id;
+	c.name = "Test City";
+	c.field = "design";
+	c.role = "member";
+	if (key)
+		snprintf(c.key, sizeof c.key, "%s", key);
+	return c;
+}
+
+static struct uccn_post mk_post(const char *city, const char *kind,
+				const char *body)
+{
+	struct uccn_post p = {0};
+	p.city = (char *)city;
+	p.kind = (char *)kind;
+	p.body = (char *)body;
+	return p;
+}
+
+/* ---- batches: a list of operations run by one uccn_store_write ---- */
+
+#define MAX_OPS 64
+
+struct op {
+	bool is_city;
+	struct uccn_city city;
+	struct uccn_post post;
+	int64_t now;
+	/* results, recomputed on every run of the batch */
+	int rc;
+	uint64_t seq;
+	bool dup;
+};
+
+struct batch {
+	struct op ops[MAX_OPS];
+	size_t n;
+	int fn_rc;       /* what fn returns once every operation ran */
+	unsigned calls;  /* how often the store ran fn */
+};
+
+static struct op *add_city_op(struct batch *b, struct uccn_city c)
+{
+	assert_true(b->n < MAX_OPS);
+	struct op *o = &b->ops[b->n++];
+	o->is_city = true;
+	o->city = c;
+	return o;
+}
+
+static struct op *add_post_op(struct batch *b, struct uccn_post p, int64_t now)
+{
+	assert_true(b->n < MAX_OPS);
+	struct op *o = &b->ops[b->n++];
+	o->is_city = false;
+	o->post = p;
+	o->now = now;
+	return o;
+}
+
+static int batch_fn(struct uccn_txn *t, void *ctx)
+{
+	struct batch *b = ctx;
+	b->calls++;
+	for (size_t i = 0; i < b->n; i++) {
+		struct op *o = &b->ops[i];
+		o->seq = 0;
+		o->dup = false;
+		o->rc = o->is_city
+			? uccn_store_city_add(t, &o->city, &o->seq)
+			: uccn_store_post_add(t, &o->post, o->now, &o->seq, &o->dup);
+		if (o->rc == UCCN_E_MAPFULL)
+			return o->rc;
+	}
+	return b->fn_rc;
+}
+
+static int run_batch(struct uccn_store *s, struct batch *b)
+{
+	b->calls = 0;
+	return uccn_store_write(s, batch_fn, b);
+}
+
+/* One operation in a batch of its own; returns its seq. */
+static uint64_t write_city(struct uccn_store *s, const char *id, const char *key)
+{
+	struct batch b = {0};
+	struct op *o = add_city_op(&b, mk_city(id, key));
+	assert_int_equal(run_batch(s, &b), 0);
+	assert_int_equal(o->rc, 0);
+	return o->seq;
+}
+
+static struct uccn_store_stats get_stats(struct uccn_store *s)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_store_stats st;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_stats(t, &st), 0);
+	uccn_txn_end(&t);
+	assert_null(t);
+	return st;
+}
+
+static void assert_str_or_null(const char *got, const char *want)
+{
+	if (!want)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+/* ---- opening ---- */
+
+static void test_open_missing_dir(void **state)
+{
+	struct fx *f = *state;
+	char path[128], err[256];
+	static int sentinel;
+	struct uccn_store *s = (struct uccn_store *)&sentinel; /* must be reset */
+	snprintf(path, sizeof path, "%s/does-not-exist", f->dir);
+	memset(err, 'x', sizeof err);
+	err[sizeof err - 1] = '\0';
+
+	int rc = uccn_store_open(&s, path, 0, err, sizeof err);
+	assert_int_equal(rc, UCCN_E_IO);
+	assert_null(s);
+	assert_int_not_equal(err[0], 'x'); /* written */
+	assert_true(strlen(err) > 0);
+	assert_non_null(strstr(err, "does-not-exist")); /* names the culprit */
+
+	/* err may be NULL; destroy of nothing is a no-op */
+	assert_int_not_equal(uccn_store_open(&s, path, 0, NULL, 0), 0);
+	assert_null(s);
+	uccn_store_destroy(&s);
+	uccn_store_destroy(NULL);
+	/* the directory is not created behind the caller's back */
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+static void test_open_fresh_empty(void **state)
+{
+	struct fx *f = *state;
+	assert_true(uccn_key_z85_valid(KEY_A));
+	assert_true(uccn_key_z85_valid(KEY_B));
+	assert_true(uccn_key_z85_valid(KEY_C));
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_map_size(f->s), UCCN_STORE_DEFAULT_MAP);
+	assert_string_equal(uccn_store_last_error(f->s), "");
+
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.cities, 0);
+	assert_int_equal(st.posts, 0);
+	assert_int_equal(st.last_seq, 0);
+	assert_int_equal(st.map_bytes, UCCN_STORE_DEFAULT_MAP);
+	assert_true(st.used_bytes > 0);
+	assert_true(st.used_bytes <= st.map_bytes);
+
+	struct uccn_txn *t = NULL;
+	struct uccn_city c = {0};
+	struct uccn_post p = {0};
+	char id[UCCN_MAX_ID + 1];
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_city_get(t, "zagreb", &c), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_store_post_get(t, 1, &p), UCCN_E_NOTFOUND);
+	uccn_txn_end(&t);
+	uccn_txn_end(&t); /* NULL is a no-op */
+}
+
+/* ---- records read back field by field ---- */
+
+struct names {
+	char ids[8][UCCN_MAX_ID + 1];
+	uint64_t seqs[8];
+	size_t n;
+	size_t stop_after; /* 0: never stop */
+};
+
+static int collect_city(const struct uccn_city *c, void *ctx)
+{
+	struct names *nm = ctx;
+	assert_true(nm->n < 8);
+	snprintf(nm->ids[nm->n], sizeof nm->ids[0], "%s", c->id);
+	nm->seqs[nm->n] = c->seq;
+	nm->n++;
+	return nm->stop_after && nm->n == nm->stop_after;
+}
+
+static void test_cities_and_posts_read_back(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+
+	struct batch b = {0};
+	struct uccn_city z = mk_city("zagreb", KEY_A);
+	z.name = "Zagreb";
+	z.country = "Croatia";
+	z.field = "crafts_folk_art";
+	z.role = "coordinator";
+	z.tz = "Europe/Zagreb";
+	z.year = 2016;
+	struct op *oz = add_city_op(&b, z);
+	struct op *oa = add_city_op(&b, mk_city("aalborg", NULL)); /* no key */
+	struct op *ol = add_city_op(&b, mk_city("lyon", KEY_B));
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(oz->rc, 0);
+	assert_int_equal(oa->rc, 0);
+	assert_int_equal(ol->rc, 0);
+	assert_int_equal(oz->seq, 1);
+	assert_int_equal(oa->seq, 2);
+	assert_int_equal(ol->seq, 3);
+
+	struct batch pb = {0};
+	struct uccn_post p1 = mk_post("zagreb", "agenda-item", "Line one\nline two\ttabbed");
+	p1.title = "Workshop on lace";
+	p1.project = "lace-2026";
+	p1.meeting = "annual-2026";
+	p1.minutes = 30;
+	p1.idem_key = "client-1";
+	struct op *op1 = add_post_op(&pb, p1, T0 + 5);
+	struct op *op2 = add_post_op(&pb, mk_post("aalborg", "news", "Hello"), T0 + 7);
+	assert_int_equal(run_batch(f->s, &pb), 0);
+	assert_int_equal(op1->rc, 0);
+	assert_int_equal(op2->rc, 0);
+	assert_false(op1->dup);
+	assert_false(op2->dup);
+	assert_int_equal(op1->seq, 4);
+	assert_int_equal(op2->seq, 5);
+
+	/* read back, also after reopening */
+	for (int round = 0; round < 2; round++) {
+		struct uccn_txn *t = NULL;
+		struct uccn_city c = {0};
+		char id[UCCN_MAX_ID + 1];
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+
+		assert_int_equal(uccn_store_city_get(t, "zagreb", &c), 0);
+		assert_string_equal(c.id, "zagreb");
+		assert_string_equal(c.name, "Zagreb");
+		assert_string_equal(c.country, "Croatia");
+		assert_string_equal(c.field, "crafts_folk_art");
+		assert_string_equal(c.role, "coordinator");
+		assert_string_equal(c.tz, "Europe/Zagreb");
+		assert_int_equal(c.year, 2016);
+		assert_string_equal(c.key, KEY_A);
+		assert_int_equal(c.seq, 1);
+		assert_int_equal(c.version, 1);
+		uccn_city_clear(&c);
+
+		assert_int_equal(uccn_store_city_get(t, "aalborg", &c), 0);
+		assert_string_equal(c.id, "aalborg");
+		assert_string_equal(c.name, "Test City");
+		assert_null(c.country);
+		assert_null(c.tz);
+		assert_int_equal(c.year, 0);
+		assert_string_equal(c.key, "");
+		assert_int_equal(c.seq, 2);
+		assert_int_equal(c.version, 1);
+		uccn_city_clear(&c);
+
+		assert_int_equal(uccn_store_city_get(t, "paris", &c), UCCN_E_NOTFOUND);
+
+		assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), 0);
+		assert_string_equal(id, "zagreb");
+		assert_int_equal(uccn_store_city_by_key(t, KEY_B, id), 0);
+		assert_string_equal(id, "lyon");
+		assert_int_equal(uccn_store_city_by_key(t, KEY_C, id), UCCN_E_NOTFOUND);
+		/* a keyless city is not found by an empty key, nor is that an error */
+		assert_int_equal(uccn_store_city_by_key(t, "", id), UCCN_E_NOTFOUND);
+
+		struct uccn_post p = {0};
+		assert_int_equal(uccn_store_post_get(t, 4, &p), 0);
+		assert_int_equal(p.seq, 4);
+		assert_string_equal(p.city, "zagreb");
+		assert_string_equal(p.kind, "agenda-item");
+		assert_string_equal(p.project, "lace-2026");
+		assert_string_equal(p.meeting, "annual-2026");
+		assert_string_equal(p.title, "Workshop on lace");
+		assert_string_equal(p.body, "Line one\nline two\ttabbed");
+		assert_int_equal(p.minutes, 30);
+		assert_int_equal(p.created_ms, T0 + 5);
+		assert_string_equal(p.idem_key, "client-1");
+		uccn_post_clear(&p);
+
+		assert_int_equal(uccn_store_post_get(t, 5, &p), 0);
+		assert_int_equal(p.seq, 5);
+		assert_string_equal(p.city, "aalborg");
+		assert_string_equal(p.kind, "news");
+		assert_string_equal(p.body, "Hello");
+		assert_null(p.project);
+		assert_null(p.meeting);
+		assert_null(p.title);
+		assert_null(p.idem_key);
+		assert_int_equal(p.minutes, 0);
+		assert_int_equal(p.created_ms, T0 + 7);
+		uccn_post_clear(&p);
+
+		/* a city change is not a post */
+		assert_int_equal(uccn_store_post_get(t, 1, &p), UCCN_E_NOTFOUND);
+		assert_int_equal(uccn_store_post_get(t, 6, &p), UCCN_E_NOTFOUND);
+		assert_int_equal(uccn_store_post_get(t, 0, &p), UCCN_E_NOTFOUND);
+
+		/* every city, in id order, not in order of creation */
+		struct names nm = {0};
+		assert_int_equal(uccn_store_city_each(t, collect_city, &nm), 0);
+		assert_int_equal(nm.n, 3);
+		assert_string_equal(nm.ids[0], "aalborg");
+		assert_string_equal(nm.ids[1], "lyon");
+		assert_string_equal(nm.ids[2], "zagreb");
+		assert_int_equal(nm.seqs[0], 2);
+		assert_int_equal(nm.seqs[1], 3);
+		assert_int_equal(nm.seqs[2], 1);
+
+		/* stopping early still returns 0 */
+		struct names one = {.stop_after = 1};
+		assert_int_equal(uccn_store_city_each(t, collect_city, &one), 0);
+		assert_int_equal(one.n, 1);
+		assert_string_equal(one.ids[0], "aalborg");
+
+		uccn_txn_end(&t);
+		fx_reopen(f, 0);
+	}
+}
+
+/* ---- one gapless sequence ---- */
+
+static void test_sequence_gapless_and_failed_ops_leave_no_trace(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+
+	struct batch b = {0};
+	struct op *ca = add_city_op(&b, mk_city("a", NULL));
+	struct op *cb = add_city_op(&b, mk_city("b", KEY_A));
+	struct op *pa = add_post_op(&b, mk_post("a", "update", "first"), T0);
+	struct op *bad_author = add_post_op(&b, mk_post("nobody", "update", "x"), T0);
+	struct op *dup_id = add_city_op(&b, mk_city("a", KEY_B));
+	struct op *dup_key = add_city_op(&b, mk_city("c", KEY_A));
+	struct op *bad_kind = add_post_op(&b, mk_post("a", "gossip", "x"), T0);
+	struct op *bad_city = add_city_op(&b, mk_city("Not A Slug", KEY_C));
+	struct uccn_city noid = mk_city(NULL, KEY_C);
+	struct op *null_id = add_city_op(&b, noid);
+	struct op *pb = add_post_op(&b, mk_post("b", "news", "second"), T0 + 1);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(b.calls, 1);
+
+	assert_int_equal(ca->rc, 0);
+	assert_int_equal(ca->seq, 1);
+	assert_int_equal(cb->rc, 0);
+	assert_int_equal(cb->seq, 2);
+	assert_int_equal(pa->rc, 0);
+	assert_int_equal(pa->seq, 3);
+	assert_int_equal(bad_author->rc, UCCN_E_NOTFOUND);
+	assert_int_equal(dup_id->rc, UCCN_E_EXISTS);
+	assert_int_equal(dup_key->rc, UCCN_E_EXISTS);
+	assert_int_equal(bad_kind->rc, UCCN_E_INVALID);
+	assert_int_equal(bad_city->rc, UCCN_E_INVALID);
+	assert_int_equal(null_id->rc, UCCN_E_INVALID);
+	/* the failures took no number: the next success is 4 */
+	assert_int_equal(pb->rc, 0);
+	assert_int_equal(pb->seq, 4);
+
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.cities, 2);
+	assert_int_equal(st.posts, 2);
+	assert_int_equal(st.last_seq, 4);
+
+	/* no trace of the failed operations */
+	struct uccn_txn *t = NULL;
+	struct uccn_city c = {0};
+	char id[UCCN_MAX_ID + 1];
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_city_get(t, "c", &c), UCCN_E_NOTFOUND);
+	/* the duplicate id did not bind its key, nor steal the other's */
+	assert_int_equal(uccn_store_city_by_key(t, KEY_B, id), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_store_city_by_key(t, KEY_C, id), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), 0);
+	assert_string_equal(id, "b");
+	/* the first "a" is intact: no key, seq 1 */
+	assert_int_equal(uccn_store_city_get(t, "a", &c), 0);
+	assert_string_equal(c.key, "");
+	assert_int_equal(c.seq, 1);
+	uccn_city_clear(&c);
+	struct uccn_post p = {0};
+	assert_int_equal(uccn_store_post_get(t, 3, &p), 0);
+	assert_string_equal(p.body, "first");
+	uccn_post_clear(&p);
+	assert_int_equal(uccn_store_post_get(t, 4, &p), 0);
+	assert_string_equal(p.body, "second");
+	uccn_post_clear(&p);
+	assert_int_equal(uccn_store_post_get(t, 5, &p), UCCN_E_NOTFOUND);
+	uccn_txn_end(&t);
+
+	/* a batch of failures only commits nothing and takes nothing */
+	struct batch fails = {0};
+	struct op *f1 = add_post_op(&fails, mk_post("ghost", "news", "x"), T0);
+	struct op *f2 = add_city_op(&fails, mk_city("b", NULL));
+	assert_int_equal(run_batch(f->s, &fails), 0);
+	assert_int_equal(f1->rc, UCCN_E_NOTFOUND);
+	assert_int_equal(f2->rc, UCCN_E_EXISTS);
+	assert_int_equal(get_stats(f->s).last_seq, 4);
+
+	/* after closing and reopening, the sequence goes on at last + 1 */
+	fx_reopen(f, 0);
+	st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 4);
+	assert_int_equal(st.cities, 2);
+	assert_int_equal(st.posts, 2);
+
+	struct batch b2 = {0};
+	struct op *p5 = add_post_op(&b2, mk_post("a", "report", "third"), T0 + 2);
+	struct op *again = add_city_op(&b2, mk_city("c", KEY_A)); /* key still taken */
+	struct op *c6 = add_city_op(&b2, mk_city("c", KEY_B));
+	struct op *p7 = add_post_op(&b2, mk_post("c", "update", "fourth"), T0 + 3);
+	assert_int_equal(run_batch(f->s, &b2), 0);
+	assert_int_equal(p5->rc, 0);
+	assert_int_equal(p5->seq, 5);
+	assert_int_equal(again->rc, UCCN_E_EXISTS);
+	assert_int_equal(c6->rc, 0);
+	assert_int_equal(c6->seq, 6);
+	assert_int_equal(p7->rc, 0);
+	assert_int_equal(p7->seq, 7);
+
+	assert_int_equal(write_city(f->s, "d", NULL), 8);
+	fx_reopen(f, 0);
+	assert_int_equal(write_city(f->s, "e", NULL), 9);
+	st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 9);
+	assert_int_equal(st.cities, 5);
+	assert_int_equal(st.posts, 4);
+}
+
+/* ---- a batch that fails writes nothing ---- */
+
+static void test_failed_batch_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+
+	/* on an empty store */
+	struct batch b = {0};
+	struct op *c = add_city_op(&b, mk_city("a", KEY_A));
+	struct op *p = add_post_op(&b, mk_post("a", "news", "lost"), T0);
+	b.fn_rc = UCCN_E_CONFLICT;
+	assert_int_equal(run_batch(f->s, &b), UCCN_E_CONFLICT);
+	assert_int_equal(c->rc, 0); /* the operations themselves succeeded */
+	assert_int_equal(p->rc, 0);
+
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.cities, 0);
+	assert_int_equal(st.posts, 0);
+	assert_int_equal(st.last_seq, 0);
+	struct uccn_txn *t = NULL;
+	struct uccn_city city = {0};
+	char id[UCCN_MAX_ID + 1];
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_city_get(t, "a", &city), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), UCCN_E_NOTFOUND);
+	uccn_txn_end(&t);
+
+	/* the same batch committed now starts at 1 */
+	b.fn_rc = 0;
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(c->seq, 1);
+	assert_int_equal(p->seq, 2);
+
+	/* on a store with data: a failing batch changes nothing either */
+	struct batch b2 = {0};
+	add_city_op(&b2, mk_city("b", KEY_B));
+	struct uccn_post ip = mk_post("a", "news", "with key");
+	ip.idem_key = "k";
+	add_post_op(&b2, ip, T0);
+	b2.fn_rc = UCCN_E_INVALID;
+	assert_int_equal(run_batch(f->s, &b2), UCCN_E_INVALID);
+	fx_reopen(f, 0);
+	st = get_stats(f->s);
+	assert_int_equal(st.cities, 1);
+	assert_int_equal(st.posts, 1);
+	assert_int_equal(st.last_seq, 2);
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_city_by_key(t, KEY_B, id), UCCN_E_NOTFOUND);
+	uccn_txn_end(&t);
+
+	/* the idempotency key of the failed batch was not recorded */
+	struct batch b3 = {0};
+	struct op *retry = add_post_op(&b3, ip, T0);
+	assert_int_equal(run_batch(f->s, &b3), 0);
+	assert_int_equal(retry->rc, 0);
+	assert_false(retry->dup);
+	assert_int_equal(retry->seq, 3);
+
+	/* a read transaction is not a write one */
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	uint64_t seq = 0;
+	struct uccn_city nc = mk_city("z", NULL);
+	assert_int_not_equal(uccn_store_city_add(t, &nc, &seq), 0);
+	uccn_txn_end(&t);
+	assert_int_equal(get_stats(f->s).last_seq, 3);
+}
+
+/* ---- listing ---- */
+
+#define NPOSTS 60
+
+struct model {
+	uint64_t seq;
+	const char *city, *kind, *project, *meeting;
+};
+
+static const char *const list_cities[] = {"a", "b", "c"};
+static const char *const list_kinds[] = {"update", "news", "proposal", "report"};
+
+/* Three cities (seq 1..3) and NPOSTS posts (seq 4..) with mixed fields. */
+static void build_list_data(struct fx *f, struct model *m)
+{
+	fx_open(f, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(write_city(f->s, list_cities[i], NULL), (uint64_t)i + 1);
+	static char bodies[NPOSTS][32];
+	for (int start = 0; start < NPOSTS; start += 20) {
+		struct batch b = {0};
+		for (int i = start; i < start + 20; i++) {
+			struct uccn_post p = mk_post(list_cities[i % 3],
+						     list_kinds[(i / 2) % 4], bodies[i]);
+			snprintf(bodies[i], sizeof bodies[i], "post %d", i);
+			p.project = i % 5 == 0 ? "p1" : i % 5 == 2 ? "p2" : NULL;
+			p.meeting = i % 4 == 1 ? "m1" : i % 6 == 3 ? "m2" : NULL;
+			add_post_op(&b, p, T0 + i);
+			m[i] = (struct model){(uint64_t)i + 4, p.city, p.kind,
+					      p.project, p.meeting};
+		}
+		assert_int_equal(run_batch(f->s, &b), 0);
+		for (size_t j = 0; j < b.n; j++) {
+			assert_int_equal(b.ops[j].rc, 0);
+			assert_int_equal(b.ops[j].seq, m[start + (int)j].seq);
+		}
+	}
+}
+
+static bool field_eq(const char *want, const char *have)
+{
+	return !want || (have && strcmp(want, have) == 0);
+}
+
+/* The posts q should list, newest first, by brute force over the model. */
+static size_t expect_list(const struct model *m, const struct uccn_query *q,
+			  uint64_t *out)
+{
+	uint32_t limit = q->limit ? q->limit : UCCN_LIST_DEFAULT;
+	size_t n = 0;
+	for (int i = NPOSTS - 1; i >= 0 && n < limit; i--) {
+		if (m[i].seq <= q->since || (q->before && m[i].seq >= q->before))
+			continue;
+		if (field_eq(q->kind, m[i].kind) && field_eq(q->city, m[i].city) &&
+		    field_eq(q->project, m[i].project) &&
+		    field_eq(q->meeting, m[i].meeting))
+			out[n++] = m[i].seq;
+	}
+	return n;
+}
+
+struct page {
+	const struct model *m;
+	uint64_t seqs[UCCN_LIST_MAX];
+	size_t n;
+	size_t stop_at; /* stop on the stop_at-th post (1-based); 0 never */
+};
+
+static int collect_post(const struct uccn_post *p, void *ctx)
+{
+	struct page *pg = ctx;
+	assert_true(pg->n < UCCN_LIST_MAX);
+	assert_true(p->seq >= 4 && p->seq < 4 + NPOSTS);
+	/* the record handed over is the whole post */
+	const struct model *e = &pg->m[p->seq - 4];
+	assert_string_equal(p->city, e->city);
+	assert_string_equal(p->kind, e->kind);
+	assert_str_or_null(p->project, e->project);
+	assert_str_or_null(p->meeting, e->meeting);
+	assert_int_equal(p->created_ms, T0 + (int64_t)(p->seq - 4));
+	pg->seqs[pg->n++] = p->seq;
+	return pg->stop_at && pg->n == pg->stop_at;
+}
+
+static uint64_t list_page(struct uccn_store *s, const struct model *m,
+			  const struct uccn_query *q, struct page *pg)
+{
+	struct uccn_txn *t = NULL;
+	uint64_t next = 12345;
+	pg->m = m;
+	pg->n = 0;
+	pg->stop_at = 0;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_post_list(t, q, collect_post, pg, &next), 0);
+	uccn_txn_end(&t);
+	return next;
+}
+
+static void describe(const struct uccn_query *q, char *buf, size_t len)
+{
+	snprintf(buf, len, "kind=%s city=%s project=%s meeting=%s since=%llu before=%llu limit=%u",
+		 q->kind ? q->kind : "-", q->city ? q->city : "-",
+		 q->project ? q->project : "-", q->meeting ? q->meeting : "-",
+		 (unsigned long long)q->since, (unsigned long long)q->before,
+		 q->limit);
+}
+
+/* One page equals the brute-force answer; returns *next. */
+static uint64_t check_page(struct uccn_store *s, const struct model *m,
+			   const struct uccn_query *q)
+{
+	static struct page pg;
+	uint64_t want[NPOSTS];
+	char what[200];
+	describe(q, what, sizeof what);
+	size_t n = expect_list(m, q, want);
+	uint64_t next = list_page(s, m, q, &pg);
+	if (pg.n != n)
+		fail_msg("%s: %zu posts, expected %zu", what, pg.n, n);
+	for (size_t i = 0; i < n; i++)
+		if (pg.seqs[i] != want[i])
+			fail_msg("%s: post %zu is %llu, expected %llu", what, i,
+				 (unsigned long long)pg.seqs[i],
+				 (unsigned long long)want[i]);
+	return next;
+}
+
+/* Page through q with the given limit: the pages, concatenated, are the
+ * whole answer, each page but the last is full, and *next is 0 exactly
+ * when nothing more matches. */
+static void check_paging(struct uccn_store *s, const struct model *m,
+			 struct uccn_query q, uint32_t limit)
+{
+	static struct page pg;
+	uint64_t all[NPOSTS], got[NPOSTS];
+	size_t nall, ngot = 0;
+	char what[200];
+	struct uccn_query full = q;
+	full.limit = UCCN_LIST_MAX;
+	nall = expect_list(m, &full, all);
+	q.limit = limit;
+	describe(&q, what, sizeof what);
+	for (int pages = 0;; pages++) {
+		if (pages > NPOSTS + 1)
+			fail_msg("%s: paging does not end", what);
+		uint64_t next = list_page(s, m, &q, &pg);
+		if (pg.n > limit)
+			fail_msg("%s: page of %zu past limit", what, pg.n);
+		if (pages > 0 && pg.n == 0)
+			fail_msg("%s: *next promised a page that is empty", what);
+		for (size_t i = 0; i < pg.n; i++) {
+			if (ngot >= nall)
+				fail_msg("%s: more posts than expected", what);
+			got[ngot++] = pg.seqs[i];
+		}
+		if (!next)
+			break;
+		if (pg.n != limit)
+			fail_msg("%s: a short page with a next", what);
+		assert_int_equal(next, pg.seqs[pg.n - 1]);
+		q.before = next;
+	}
+	if (ngot != nall)
+		fail_msg("%s: %zu posts over all pages, expected %zu", what, ngot, nall);
+	for (size_t i = 0; i < nall; i++)
+		if (got[i] != all[i])
+			fail_msg("%s: paged post %zu is %llu, expected %llu", what, i,
+				 (unsigned long long)got[i], (unsigned long long)all[i]);
+}
+
+static const struct uccn_query list_queries[] = {
+	{0},
+	{.kind = "news"},
+	{.city = "b"},
+	{.project = "p1"},
+	{.meeting = "m1"},
+	{.kind = "update", .city = "a"},
+	{.city = "c", .project = "p2"},
+	{.project = "p1", .kind = "report"},
+	{.project = "p1", .meeting = "m1"},
+	{.kind = "proposal", .meeting = "m2"},
+	{.city = "a", .meeting = "m1", .kind = "news"},
+	{.kind = "update", .city = "a", .project = "p1", .meeting = "m1"},
+	{.kind = "message"},            /* a kind nobody used */
+	{.project = "p1", .city = "zz"}, /* no such city */
+};
+#define NQUERIES (sizeof list_queries / sizeof list_queries[0])
+
+static void test_list_filters(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	build_list_data(f, m);
+
+	for (size_t i = 0; i < NQUERIES; i++) {
+		struct uccn_query q = list_queries[i];
+		q.limit = UCCN_LIST_MAX;
+		assert_int_equal(check_page(f->s, m, &q), 0);
+	}
+
+	/* spot checks that the filters really filter (not only agree) */
+	struct page pg;
+	struct uccn_query q = {.city = "b", .limit = UCCN_LIST_MAX};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, NPOSTS / 3);
+	assert_int_equal(pg.seqs[0], 4 + 58); /* i = 58 is b's newest */
+	q = (struct uccn_query){.kind = "update", .city = "a", .limit = UCCN_LIST_MAX};
+	list_page(f->s, m, &q, &pg);
+	assert_true(pg.n > 0 && pg.n < NPOSTS / 3);
+	for (size_t i = 1; i < pg.n; i++)
+		assert_true(pg.seqs[i] < pg.seqs[i - 1]);
+
+	/* no filter: newest first, all of them */
+	q = (struct uccn_query){.limit = UCCN_LIST_MAX};
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, NPOSTS);
+	for (size_t i = 0; i < pg.n; i++)
+		assert_int_equal(pg.seqs[i], 3 + NPOSTS - i);
+}
+
+static void test_list_unknown_city_is_empty(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	struct page pg;
+	build_list_data(f, m);
+	struct uccn_query q = {.city = "nowhere"};
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 0);
+	q.before = 30;
+	q.since = 5;
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 0);
+	q = (struct uccn_query){.meeting = "no-meeting", .before = 40};
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 0);
+
+	/* an empty store lists nothing */
+	uccn_store_destroy(&f->s);
+	rm_tree(f->dir);
+	assert_non_null(mkdtemp(strcpy(f->dir, "/tmp/uccn-test-store-XXXXXX")));
+	fx_open(f, 0);
+	q = (struct uccn_query){0};
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 0);
+	q.before = 10;
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 0);
+}
+
+static void test_list_since_before(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	struct page pg;
+	build_list_data(f, m);
+
+	/* exclusive bounds, checked directly */
+	struct uccn_query q = {.since = 20, .before = 30, .limit = UCCN_LIST_MAX};
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, 9);
+	assert_int_equal(pg.seqs[0], 29);
+	assert_int_equal(pg.seqs[8], 21);
+	q = (struct uccn_query){.since = 60, .limit = UCCN_LIST_MAX};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, 3);
+	assert_int_equal(pg.seqs[0], 63);
+	assert_int_equal(pg.seqs[2], 61);
+	q = (struct uccn_query){.before = 6, .limit = UCCN_LIST_MAX};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, 2);
+	assert_int_equal(pg.seqs[0], 5);
+	assert_int_equal(pg.seqs[1], 4);
+	/* before past the end, since at the end, an empty window */
+	q = (struct uccn_query){.before = 1000, .limit = UCCN_LIST_MAX};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, NPOSTS);
+	q = (struct uccn_query){.since = 63};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, 0);
+	q = (struct uccn_query){.since = 30, .before = 31};
+	list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, 0);
+
+	/* every query with a set of windows, against the model */
+	static const uint64_t bounds[][2] = {
+		{0, 30}, {30, 0}, {10, 50}, {4, 63}, {0, 5}, {62, 0}, {25, 26}, {0, 64},
+	};
+	for (size_t i = 0; i < NQUERIES; i++)
+		for (size_t j = 0; j < sizeof bounds / sizeof bounds[0]; j++) {
+			q = list_queries[i];
+			q.since = bounds[j][0];
+			q.before = bounds[j][1];
+			q.limit = UCCN_LIST_MAX;
+			assert_int_equal(check_page(f->s, m, &q), 0);
+		}
+}
+
+static void test_list_limit_and_paging(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	struct page pg;
+	build_list_data(f, m);
+
+	/* limit 0 is UCCN_LIST_DEFAULT; *next is the last seq of the page */
+	struct uccn_query q = {0};
+	uint64_t next = list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, UCCN_LIST_DEFAULT);
+	assert_int_equal(pg.seqs[0], 63);
+	assert_int_equal(next, 63 - UCCN_LIST_DEFAULT + 1);
+	assert_int_equal(next, pg.seqs[pg.n - 1]);
+	q.limit = 1;
+	next = list_page(f->s, m, &q, &pg);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(next, 63);
+	/* a limit that takes exactly everything leaves no next page */
+	q.limit = NPOSTS;
+	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
+	assert_int_equal(pg.n, NPOSTS);
+
+	static const uint32_t limits[] = {1, 3, 7, UCCN_LIST_DEFAULT};
+	for (size_t i = 0; i < NQUERIES; i++)
+		for (size_t j = 0; j < sizeof limits / sizeof limits[0]; j++)
+			check_paging(f->s, m, list_queries[i], limits[j]);
+
+	/* paging inside a since window, and starting from a before */
+	for (size_t i = 0; i < NQUERIES; i++) {
+		struct uccn_query w = list_queries[i];
+		w.since = 15;
+		check_paging(f->s, m, w, 4);
+		w.before = 50;
+		check_paging(f->s, m, w, 2);
+		w.since = 0;
+		check_paging(f->s, m, w, 5);
+	}
+}
+
+static void test_list_callback_stops(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	static struct page pg;
+	struct uccn_txn *t = NULL;
+	uint64_t next = 0;
+	build_list_data(f, m);
+
+	static const struct uccn_query qs[] = {
+		{0}, {.city = "a"}, {.kind = "news", .city = "c"}, {.project = "p2"},
+	};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		struct uccn_query q = qs[i];
+		uint64_t want[NPOSTS];
+		q.limit = UCCN_LIST_MAX;
+		size_t n = expect_list(m, &q, want);
+		assert_true(n >= 4);
+
+		/* stop on the third post: the walk returns 0 and *next points
+		 * at that post, so the walk resumes there */
+		pg = (struct page){.m = m, .stop_at = 3};
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		assert_int_equal(uccn_store_post_list(t, &q, collect_post, &pg, &next), 0);
+		uccn_txn_end(&t);
+		assert_int_equal(pg.n, 3);
+		assert_int_equal(pg.seqs[2], want[2]);
+		assert_int_not_equal(next, 0);
+
+		q.before = next;
+		list_page(f->s, m, &q, &pg);
+		assert_int_equal(pg.n, n - 2);
+		assert_int_equal(pg.seqs[0], want[2]);
+		assert_int_equal(pg.seqs[pg.n - 1], want[n - 1]);
+	}
+}
+
+/* ---- idempotency keys ---- */
+
+static void test_idempotency(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	write_city(f->s, "a", KEY_A);
+	write_city(f->s, "b", KEY_B);
+
+	struct uccn_post p = mk_post("a", "news", "once");
+	p.idem_key = "req-1";
+	struct batch b1 = {0};
+	struct op *o1 = add_post_op(&b1, p, T0);
+	assert_int_equal(run_batch(f->s, &b1), 0);
+	assert_int_equal(o1->rc, 0);
+	assert_false(o1->dup);
+	assert_int_equal(o1->seq, 3);
+	struct uccn_store_stats before = get_stats(f->s);
+
+	/* the same (city, key) again, even with another body: a duplicate */
+	struct uccn_post again = mk_post("a", "update", "twice");
+	again.idem_key = "req-1";
+	struct batch b2 = {0};
+	struct op *o2 = add_post_op(&b2, again, T0 + 100);
+	assert_int_equal(run_batch(f->s, &b2), 0);
+	assert_int_equal(o2->rc, 0);
+	assert_true(o2->dup);
+	assert_int_equal(o2->seq, 3);
+	struct uccn_store_stats after = get_stats(f->s);
+	assert_int_equal(after.posts, before.posts);
+	assert_int_equal(after.last_seq, before.last_seq);
+
+	struct uccn_txn *t = NULL;
+	struct uccn_post got = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, 3, &got), 0);
+	assert_string_equal(got.body, "once");
+	assert_string_equal(got.kind, "news");
+	assert_int_equal(got.created_ms, T0);
+	uccn_post_clear(&got);
+	uccn_txn_end(&t);
+
+	/* the same key from another city is a post of its own; so is another
+	 * key; a repeat within one batch is a duplicate of the batch's first */
+	struct batch b3 = {0};
+	struct uccn_post pb = mk_post("b", "news", "b's own");
+	pb.idem_key = "req-1";
+	struct uccn_post p2 = mk_post("a", "news", "second");
+	p2.idem_key = "req-2";
+	struct op *ob = add_post_op(&b3, pb, T0);
+	struct op *oa2 = add_post_op(&b3, p2, T0);
+	struct op *oa2again = add_post_op(&b3, p2, T0);
+	struct op *oa1again = add_post_op(&b3, p, T0);
+	struct op *nokey1 = add_post_op(&b3, mk_post("a", "news", "no key"), T0);
+	struct op *nokey2 = add_post_op(&b3, mk_post("a", "news", "no key"), T0);
+	assert_int_equal(run_batch(f->s, &b3), 0);
+	assert_int_equal(ob->rc, 0);
+	assert_false(ob->dup);
+	assert_int_equal(ob->seq, 4);
+	assert_int_equal(oa2->rc, 0);
+	assert_false(oa2->dup);
+	assert_int_equal(oa2->seq, 5);
+	assert_int_equal(oa2again->rc, 0);
+	assert_true(oa2again->dup);
+	assert_int_equal(oa2again->seq, 5);
+	assert_int_equal(oa1again->rc, 0);
+	assert_true(oa1again->dup);
+	assert_int_equal(oa1again->seq, 3);
+	/* without a key, the same post twice is two posts */
+	assert_false(nokey1->dup);
+	assert_false(nokey2->dup);
+	assert_int_equal(nokey1->seq, 6);
+	assert_int_equal(nokey2->seq, 7);
+	after = get_stats(f->s);
+	assert_int_equal(after.posts, 5);
+	assert_int_equal(after.last_seq, 7);
+
+	/* the keys survive a restart */
+	fx_reopen(f, 0);
+	struct batch b4 = {0};
+	struct op *r1 = add_post_op(&b4, p, T0 + 999);
+	struct op *r2 = add_post_op(&b4, pb, T0 + 999);
+	struct uccn_post p3 = mk_post("b", "news", "third key");
+	p3.idem_key = "req-2"; /* a's key, b's first use */
+	struct op *r3 = add_post_op(&b4, p3, T0 + 999);
+	assert_int_equal(run_batch(f->s, &b4), 0);
+	assert_true(r1->dup);
+	assert_int_equal(r1->seq, 3);
+	assert_true(r2->dup);
+	assert_int_equal(r2->seq, 4);
+	assert_false(r3->dup);
+	assert_int_equal(r3->seq, 8);
+	after = get_stats(f->s);
+	assert_int_equal(after.posts, 6);
+	assert_int_equal(after.last_seq, 8);
+
+	/* a duplicate by an unknown author is still an unknown author */
+	struct batch b5 = {0};
+	struct uccn_post ghost = mk_post("ghost", "news", "x");
+	ghost.idem_key = "req-1";
+	struct op *og = add_post_op(&b5, ghost, T0);
+	assert_int_equal(run_batch(f->s, &b5), 0);
+	assert_int_equal(og->rc, UCCN_E_NOTFOUND);
+	assert_false(og->dup);
+}
+
+/* ---- the map grows ---- */
+
+#define BIG_BODY (60 * 1024)
+#define BIG_POSTS 64
+#define BIG_BATCH 8
+
+static void fill_body(char *buf, uint64_t seq)
+{
+	for (size_t i = 0; i < BIG_BODY; i++)
+		buf[i] = (i % 61 == 60) ? '\n' : (char)('a' + (seq * 7 + i) % 26);
+	buf[BIG_BODY] = '\0';
+}
+
+static void test_map_growth(void **state)
+{
+	struct fx *f = *state;
+	const size_t tiny = 128 * 1024;
+	fx_open(f, tiny);
+	assert_int_equal(uccn_store_map_size(f->s), tiny);
+	assert_int_equal(write_city(f->s, "big", KEY_A), 1);
+
+	char *bodies = malloc((size_t)BIG_BATCH * (BIG_BODY + 1));
+	char *check = malloc(BIG_BODY + 1);
+	assert_non_null(bodies);
+	assert_non_null(check);
+	unsigned grew_runs = 0;
+	uint64_t seq = 2;
+	for (int done = 0; done < BIG_POSTS; done += BIG_BATCH) {
+		struct batch b = {0};
+		for (int i = 0; i < BIG_BATCH; i++) {
+			char *body = bodies + (size_t)i * (BIG_BODY + 1);
+			fill_body(body, seq + (uint64_t)i);
+			add_post_op(&b, mk_post("big", "report", body), T0 + done + i);
+		}
+		size_t map_before = uccn_store_map_size(f->s);
+		int rc = run_batch(f->s, &b);
+		if (rc)
+			fail_msg("batch at %d: %d %s", done, rc,
+				 uccn_store_last_error(f->s));
+		if (b.calls > 1) {
+			grew_runs++;
+			assert_true(uccn_store_map_size(f->s) > map_before);
+		}
+		for (int i = 0; i < BIG_BATCH; i++) {
+			assert_int_equal(b.ops[i].rc, 0);
+			assert_int_equal(b.ops[i].seq, seq + (uint64_t)i);
+		}
+		seq += BIG_BATCH;
+	}
+	free(bodies);
+	assert_true(grew_runs > 0);
+
+	size_t grown = uccn_store_map_size(f->s);
+	assert_true(grown > tiny);
+	assert_true(grown >= (size_t)BIG_POSTS * BIG_BODY);
+	assert_true(grown <= UCCN_STORE_MAX_MAP);
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.posts, BIG_POSTS);
+	assert_int_equal(st.last_seq, 1 + BIG_POSTS);
+	assert_int_equal(st.map_bytes, grown);
+	assert_true(st.used_bytes <= st.map_bytes);
+
+	/* reopened with the tiny size, the larger database keeps its size */
+	fx_reopen(f, tiny);
+	assert_true(uccn_store_map_size(f->s) >= grown);
+	st = get_stats(f->s);
+	assert_int_equal(st.posts, BIG_POSTS);
+	assert_int_equal(st.last_seq, 1 + BIG_POSTS);
+
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	for (uint64_t s = 2; s < 2 + BIG_POSTS; s++) {
+		struct uccn_post p = {0};
+		assert_int_equal(uccn_store_post_get(t, s, &p), 0);
+		fill_body(check, s);
+		assert_int_equal(strlen(p.body), BIG_BODY);
+		if (memcmp(p.body, check, BIG_BODY + 1) != 0)
+			fail_msg("post %llu: body differs", (unsigned long long)s);
+		assert_int_equal(p.created_ms, T0 + (int64_t)(s - 2));
+		uccn_post_clear(&p);
+	}
+	uccn_txn_end(&t);
+
+	/* and writing goes on */
+	fill_body(check, 99);
+	struct batch b = {0};
+	struct op *o = add_post_op(&b, mk_post("big", "report", check), T0);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(o->rc, 0);
+	assert_int_equal(o->seq, 2 + BIG_POSTS);
+	free(check);
+
+	/* asked for more than it has, an existing database takes the more */
+	size_t now = uccn_store_map_size(f->s);
+	fx_reopen(f, now * 2);
+	assert_int_equal(uccn_store_map_size(f->s), now * 2);
+	assert_int_equal(get_stats(f->s).posts, BIG_POSTS + 1);
+}
+
+/* A map too small for even the empty store fails the open cleanly (no
+ * leak, no store-internal code), and the directory stays usable. */
+static void test_open_map_too_small(void **state)
+{
+	struct fx *f = *state;
+	bool refused = false;
+	for (size_t map = 4096; map <= 64 * 1024; map += 4096) {
+		char err[256] = "";
+		struct uccn_store *s = NULL;
+		int rc = uccn_store_open(&s, f->dir, map, err, sizeof err);
+		if (rc == 0) {
+			assert_non_null(s);
+			uccn_store_destroy(&s);
+			continue;
+		}
+		refused = true;
+		assert_null(s);
+		if (rc != UCCN_E_FULL)
+			fail_msg("map %zu: %d (%s)", map, rc, err);
+		assert_true(strlen(err) > 0);
+	}
+	assert_true(refused);
+	fx_open(f, 0);
+	assert_int_equal(write_city(f->s, "a", NULL), 1);
+}
+
+/* ---- stats ---- */
+
+static void test_stats_counts(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	struct uccn_store_stats st;
+
+	for (int i = 0; i < 5; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "c%d", i);
+		write_city(f->s, id, NULL);
+	}
+	st = get_stats(f->s);
+	assert_int_equal(st.cities, 5);
+	assert_int_equal(st.posts, 0);
+	assert_int_equal(st.last_seq, 5);
+
+	struct batch b = {0};
+	for (int i = 0; i < 12; i++)
+		add_post_op(&b, mk_post(i % 2 ? "c1" : "c3", "message", "hi"), T0);
+	add_post_op(&b, mk_post("c9", "message", "nobody"), T0);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	st = get_stats(f->s);
+	assert_int_equal(st.cities, 5);
+	assert_int_equal(st.posts, 12);
+	assert_int_equal(st.last_seq, 17);
+	assert_int_equal(st.map_bytes, uccn_store_map_size(f->s));
+	assert_true(st.used_bytes > 0 && st.used_bytes <= st.map_bytes);
+
+	/* the counts are the data's, not the process's */
+	fx_reopen(f, 0);
+	st = get_stats(f->s);
+	assert_int_equal(st.cities, 5);
+	assert_int_equal(st.posts, 12);
+	assert_int_equal(st.last_seq, 17);
+
+	/* a read snapshot keeps its counts while a write commits */
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	write_city(f->s, "c9", NULL);
+	assert_int_equal(uccn_store_stats(t, &st), 0);
+	assert_int_equal(st.cities, 5);
+	assert_int_equal(st.last_seq, 17);
+	uccn_txn_end(&t);
+	st = get_stats(f->s);
+	assert_int_equal(st.cities, 6);
+	assert_int_equal(st.last_seq, 18);
+}
+
+/* ---- the data format ---- */
+
+static void set_format(const char *dir, uint64_t format)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	unsigned char v8[8];
+	for (int i = 7; i >= 0; i--, format >>= 8)
+		v8[i] = (unsigned char)format;
+	MDB_val k = {.mv_size = 6, .mv_data = "format"};
+	MDB_val v = {.mv_size = 8, .mv_data = v8};
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void test_format_version_refused(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	write_city(f->s, "a", NULL);
+	uccn_store_destroy(&f->s);
+
+	/* the format this build wrote is accepted again */
+	set_format(f->dir, 1);
+	fx_open(f, 0);
+	assert_int_equal(get_stats(f->s).cities, 1);
+	uccn_store_destroy(&f->s);
+
+	set_format(f->dir, 2);
+	char err[256] = "";
+	struct uccn_store *s = NULL;
+	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err),
+			 UCCN_E_VERSION);
+	assert_null(s);
+	assert_true(strlen(err) > 0);
+	/* refused again: nothing was rewritten by the failed open */
+	assert_int_equal(uccn_store_open(&s, f->dir, 0, NULL, 0), UCCN_E_VERSION);
+	assert_null(s);
+
+	/* put back, the data is all there */
+	set_format(f->dir, 1);
+	fx_open(f, 0);
+	assert_int_equal(get_stats(f->s).last_seq, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+		T(test_open_missing_dir),
+		T(test_open_fresh_empty),
+		T(test_cities_and_posts_read_back),
+		T(test_sequence_gapless_and_failed_ops_leave_no_trace),
+		T(test_failed_batch_writes_nothing),
+		T(test_list_filters),
+		T(test_list_unknown_city_is_empty),
+		T(test_list_since_before),
+		T(test_list_limit_and_paging),
+		T(test_list_callback_stops),
+		T(test_idempotency),
+		T(test_map_growth),
+		T(test_open_map_too_small),
+		T(test_stats_counts),
+		T(test_format_version_refused),
+#undef T
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
