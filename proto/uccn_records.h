@@ -90,7 +90,7 @@ int uccn_city_from_object(const msgpack_object *o, struct uccn_city *out,
 int uccn_post_from_object(const msgpack_object *o, struct uccn_post *out,
 			  char *err, size_t errlen);
 
-/* Format ms since the epoch as RFC 3339 UTC, "2026-11-25T11:06:06.123Z".
+/* Format ms since the epoch as RFC 3339 UTC, "2025-11-25T11:06:06.123Z".
  * buf must hold at least 32 bytes. */
 void uccn_time_format(int64_t ms, char *buf, size_t len);
 

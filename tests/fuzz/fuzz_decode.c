@@ -1,0 +1,173 @@
+/*
+ * fuzz_decode.c - libFuzzer harness for the wire decoders (make fuzz).
+ *
+ * Every input goes to uccn_request_decode and to uccn_reply_decode for each
+ * op. Beyond "no crash, no leak, no undefined behaviour" it checks:
+ *   - a failed decode leaves its output clear (the request keeps only rid)
+ *     and gives a reason that an error reply can carry (valid UTF-8 text);
+ *   - a request that decodes re-encodes, and the re-encoding decodes to the
+ *     same request;
+ *   - a reply that decodes re-encodes and decodes again with the same rid,
+ *     status and payload sizes.
+ * A broken check calls abort(), which libFuzzer reports as a crash.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uccn_error.h"
+#include "uccn_limits.h"
+#include "uccn_msg.h"
+#include "uccn_records.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                          \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "fuzz_decode: check failed: %s (line %d)\n", \
+				#cond, __LINE__);                            \
+			abort();                                             \
+		}                                                            \
+	} while (0)
+
+static int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int city_eq(const struct uccn_city *a, const struct uccn_city *b)
+{
+	return str_eq(a->id, b->id) && str_eq(a->name, b->name) &&
+	       str_eq(a->country, b->country) && str_eq(a->field, b->field) &&
+	       str_eq(a->role, b->role) && str_eq(a->tz, b->tz) &&
+	       a->year == b->year && strcmp(a->key, b->key) == 0 &&
+	       a->seq == b->seq && a->version == b->version;
+}
+
+static int post_eq(const struct uccn_post *a, const struct uccn_post *b)
+{
+	return a->seq == b->seq && str_eq(a->city, b->city) &&
+	       str_eq(a->kind, b->kind) && str_eq(a->project, b->project) &&
+	       str_eq(a->meeting, b->meeting) && str_eq(a->title, b->title) &&
+	       str_eq(a->body, b->body) && a->minutes == b->minutes &&
+	       a->created_ms == b->created_ms && str_eq(a->idem_key, b->idem_key);
+}
+
+static int query_eq(const struct uccn_query *a, const struct uccn_query *b)
+{
+	return str_eq(a->kind, b->kind) && str_eq(a->city, b->city) &&
+	       str_eq(a->project, b->project) && str_eq(a->meeting, b->meeting) &&
+	       a->since == b->since && a->before == b->before &&
+	       a->limit == b->limit;
+}
+
+static int request_eq(const struct uccn_request *a, const struct uccn_request *b)
+{
+	return a->op == b->op && a->rid == b->rid && a->seq == b->seq &&
+	       city_eq(&a->city, &b->city) && post_eq(&a->post, &b->post) &&
+	       query_eq(&a->query, &b->query);
+}
+
+/* The reason of a failure: set, and fit for an error reply's message. */
+static void check_reason(const char *err)
+{
+	size_t n = strnlen(err, 256);
+	CHECK(n > 0 && n < 256);
+	CHECK(uccn_text_valid(err, n, UCCN_MAX_MESSAGE, false));
+}
+
+static void fuzz_request(const uint8_t *data, size_t size)
+{
+	struct uccn_request r, again, zero;
+	char err[256];
+	memset(&r, 0, sizeof r);
+	memset(&zero, 0, sizeof zero);
+	err[0] = '\0';
+	int rc = uccn_request_decode(data, size, &r, err, sizeof err);
+	if (rc) {
+		CHECK(rc == UCCN_E_INVALID || rc == UCCN_E_TOOBIG ||
+		      rc == UCCN_E_VERSION || rc == UCCN_E_UNKNOWN_OP ||
+		      rc == UCCN_E_NOMEM);
+		check_reason(err);
+		zero.rid = r.rid;
+		CHECK(memcmp(&r, &zero, sizeof r) == 0);
+		return;
+	}
+	CHECK(uccn_op_name(r.op) != NULL);
+	/* The server's fields never come from the client. */
+	CHECK(r.post.city == NULL && r.post.seq == 0 && r.post.created_ms == 0);
+	CHECK(r.city.seq == 0 && r.city.version == 0);
+
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	CHECK(uccn_request_encode(&r, &sb) == 0);
+	memset(&again, 0, sizeof again);
+	rc = uccn_request_decode(sb.data, sb.size, &again, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "fuzz_decode: re-encoded request refused: %d %s\n", rc, err);
+	CHECK(rc == 0);
+	CHECK(request_eq(&r, &again));
+	uccn_request_clear(&again);
+	msgpack_sbuffer_destroy(&sb);
+	uccn_request_clear(&r);
+	CHECK(memcmp(&r, &zero, sizeof r) == 0);
+}
+
+static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
+{
+	struct uccn_reply r, again;
+	char err[256];
+	memset(&r, 0, sizeof r);
+	err[0] = '\0';
+	int rc = uccn_reply_decode(data, size, op, &r, err, sizeof err);
+	if (rc) {
+		check_reason(err);
+		CHECK(r.op == op && r.status == 0 && r.message == NULL &&
+		      r.posts == NULL && r.nposts == 0 && r.cities == NULL &&
+		      r.ncities == 0 && r.info.server == NULL);
+		uccn_reply_clear(&r);
+		return;
+	}
+	CHECK(r.op == op);
+	CHECK(r.status <= 0);
+	CHECK(r.status == 0 || (r.nposts == 0 && r.ncities == 0));
+	CHECK(op != UCCN_OP_SHOW || r.status != 0 || r.nposts == 1);
+	CHECK((r.posts == NULL) == (r.nposts == 0));
+	CHECK((r.cities == NULL) == (r.ncities == 0));
+
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	CHECK(uccn_reply_encode(&r, &sb) == 0);
+	memset(&again, 0, sizeof again);
+	rc = uccn_reply_decode(sb.data, sb.size, op, &again, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "fuzz_decode: re-encoded reply refused: %d %s\n", rc, err);
+	CHECK(rc == 0);
+	CHECK(again.rid == r.rid && again.status == r.status);
+	CHECK(again.nposts == r.nposts && again.ncities == r.ncities);
+	for (size_t i = 0; i < r.nposts; i++)
+		CHECK(post_eq(&r.posts[i], &again.posts[i]));
+	for (size_t i = 0; i < r.ncities; i++)
+		CHECK(city_eq(&r.cities[i], &again.cities[i]));
+	if (r.status == 0 && (op == UCCN_OP_POST || op == UCCN_OP_CITY_ADD))
+		CHECK(again.seq == r.seq);
+	if (r.status == 0 && op == UCCN_OP_LIST)
+		CHECK(again.next == r.next);
+	if (r.status != 0)
+		CHECK(str_eq(again.message, r.message) || r.message == NULL);
+	uccn_reply_clear(&again);
+	msgpack_sbuffer_destroy(&sb);
+	uccn_reply_clear(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_request(data, size);
+	for (int op = UCCN_OP_NONE; op <= UCCN_OP_SHOW; op++)
+		fuzz_reply(data, size, (enum uccn_op)op);
+	return 0;
+}

@@ -1,0 +1,1897 @@
+/*
+ * test_proto.c - unit tests of proto/: the request/reply codec, the records,
+ * their validation rules, every limit of uccn_limits.h, hostile input to the
+ * decoder, key files and time formatting.
+ *
+ * Frames are written in a small notation (see mpf below) so each test reads
+ * like the msgpack it sends:
+ *
+ *     req_decodef("{v:1, rid:7, op:'post', post:{kind:'news', body:%s}}", b)
+ */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <msgpack.h>
+
+#include "uccn_error.h"
+#include "uccn_keyfile.h"
+#include "uccn_limits.h"
+#include "uccn_msg.h"
+#include "uccn_records.h"
+
+/* Two valid Z85 keys (the ZeroMQ reference test vectors). */
+#define PUB "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+#define SEC "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+
+/* ------------------------------------------------------------------ */
+/* mpf: write msgpack from a compact notation.
+ *
+ *   {k:v, ...}  map; a bare key (letters, digits, '_', '.') is a string,
+ *               any other key is a value (so {1:2} has an integer key)
+ *   [v, ...]    array
+ *   'text'      string (no escapes; use %s or %b for other bytes)
+ *   12 -3 1.5   unsigned, negative, double
+ *   nil true false
+ *   %s  const char * (NULL packs nil)      %b  const char *, size_t: string
+ *   %B  const char *, size_t: bin          %d  int
+ *   %u  uint64_t                            %r  const void *, size_t: raw
+ *                                               bytes, counted as one value
+ */
+
+struct mpf {
+	const char *p;
+	va_list *ap;
+	msgpack_packer pk;
+};
+
+static void mpf_value(struct mpf *m);
+
+static void mpf_ws(struct mpf *m)
+{
+	while (*m->p == ' ' || *m->p == '\n' || *m->p == '\t')
+		m->p++;
+}
+
+static void mpf_expect(struct mpf *m, char c)
+{
+	mpf_ws(m);
+	if (*m->p != c)
+		fail_msg("mpf: expected '%c' at \"%s\"", c, m->p);
+	m->p++;
+}
+
+/* Elements of the container whose body starts at p. */
+static size_t mpf_count(const char *p)
+{
+	int depth = 0;
+	size_t commas = 0;
+	bool any = false;
+	for (; *p; p++) {
+		if (*p == '\'') {
+			p = strchr(p + 1, '\'');
+			if (!p)
+				fail_msg("mpf: unterminated string");
+			any = true;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			any = true;
+		} else if (*p == '}' || *p == ']') {
+			if (depth-- == 0)
+				break;
+		} else if (*p == ',' && depth == 0) {
+			commas++;
+		} else if (!isspace((unsigned char)*p)) {
+			any = true;
+		}
+	}
+	return any ? commas + 1 : 0;
+}
+
+static void mpf_str(struct mpf *m, const char *s, size_t n)
+{
+	assert_int_equal(msgpack_pack_str(&m->pk, n), 0);
+	assert_int_equal(msgpack_pack_str_body(&m->pk, s, n), 0);
+}
+
+static void mpf_key(struct mpf *m)
+{
+	mpf_ws(m);
+	if (isalpha((unsigned char)*m->p) || *m->p == '_') {
+		const char *s = m->p;
+		while (isalnum((unsigned char)*m->p) || *m->p == '_' || *m->p == '.')
+			m->p++;
+		mpf_str(m, s, (size_t)(m->p - s));
+	} else {
+		mpf_value(m);
+	}
+}
+
+static void mpf_number(struct mpf *m)
+{
+	const char *s = m->p;
+	size_t n = strspn(s, "-0123456789.");
+	char *end = NULL;
+	if (memchr(s, '.', n))
+		assert_int_equal(msgpack_pack_double(&m->pk, strtod(s, &end)), 0);
+	else if (*s == '-')
+		assert_int_equal(msgpack_pack_int64(&m->pk, strtoll(s, &end, 10)), 0);
+	else
+		assert_int_equal(msgpack_pack_uint64(&m->pk, strtoull(s, &end, 10)), 0);
+	assert_ptr_equal(end, s + n);
+	m->p = end;
+}
+
+static void mpf_arg(struct mpf *m)
+{
+	const char *s;
+	size_t n;
+	char c = m->p[1];
+	m->p += 2;
+	switch (c) {
+	case 's':
+		s = va_arg(*m->ap, const char *);
+		if (s)
+			mpf_str(m, s, strlen(s));
+		else
+			assert_int_equal(msgpack_pack_nil(&m->pk), 0);
+		break;
+	case 'b':
+		s = va_arg(*m->ap, const char *);
+		n = va_arg(*m->ap, size_t);
+		mpf_str(m, s, n);
+		break;
+	case 'B':
+		s = va_arg(*m->ap, const char *);
+		n = va_arg(*m->ap, size_t);
+		assert_int_equal(msgpack_pack_bin(&m->pk, n), 0);
+		assert_int_equal(msgpack_pack_bin_body(&m->pk, s, n), 0);
+		break;
+	case 'd':
+		assert_int_equal(msgpack_pack_int(&m->pk, va_arg(*m->ap, int)), 0);
+		break;
+	case 'u':
+		assert_int_equal(msgpack_pack_uint64(&m->pk, va_arg(*m->ap, uint64_t)), 0);
+		break;
+	case 'r':
+		s = va_arg(*m->ap, const char *);
+		n = va_arg(*m->ap, size_t);
+		assert_int_equal(m->pk.callback(m->pk.data, s, n), 0);
+		break;
+	default:
+		fail_msg("mpf: unknown conversion %%%c", c);
+	}
+}
+
+static void mpf_value(struct mpf *m)
+{
+	mpf_ws(m);
+	char c = *m->p;
+	if (c == '{' || c == '[') {
+		bool map = c == '{';
+		m->p++;
+		size_t n = mpf_count(m->p);
+		if (map)
+			assert_int_equal(msgpack_pack_map(&m->pk, n), 0);
+		else
+			assert_int_equal(msgpack_pack_array(&m->pk, n), 0);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				mpf_expect(m, ',');
+			if (map) {
+				mpf_key(m);
+				mpf_expect(m, ':');
+			}
+			mpf_value(m);
+		}
+		mpf_expect(m, map ? '}' : ']');
+	} else if (c == '\'') {
+		const char *s = m->p + 1, *e = strchr(s, '\'');
+		mpf_str(m, s, (size_t)(e - s));
+		m->p = e + 1;
+	} else if (c == '-' || isdigit((unsigned char)c)) {
+		mpf_number(m);
+	} else if (strncmp(m->p, "nil", 3) == 0) {
+		assert_int_equal(msgpack_pack_nil(&m->pk), 0);
+		m->p += 3;
+	} else if (strncmp(m->p, "true", 4) == 0) {
+		assert_int_equal(msgpack_pack_true(&m->pk), 0);
+		m->p += 4;
+	} else if (strncmp(m->p, "false", 5) == 0) {
+		assert_int_equal(msgpack_pack_false(&m->pk), 0);
+		m->p += 5;
+	} else if (c == '%') {
+		mpf_arg(m);
+	} else {
+		fail_msg("mpf: unexpected \"%s\"", m->p);
+	}
+}
+
+static void vmpf(msgpack_sbuffer *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	struct mpf m = {.p = fmt, .ap = &cp};
+	msgpack_packer_init(&m.pk, sb, msgpack_sbuffer_write);
+	mpf_value(&m);
+	mpf_ws(&m);
+	if (*m.p)
+		fail_msg("mpf: trailing \"%s\"", m.p);
+	va_end(cp);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared state: one frame buffer, one decoded request and reply. Each test
+ * ends by clearing them (teardown), so the sanitizer run catches leaks. */
+
+static msgpack_sbuffer frame;
+static struct uccn_request req;
+static struct uccn_reply rep;
+static char why[256];
+
+static int group_setup(void **state)
+{
+	(void)state;
+	msgpack_sbuffer_init(&frame);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	msgpack_sbuffer_destroy(&frame);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	uccn_request_clear(&req);
+	uccn_reply_clear(&rep);
+	msgpack_sbuffer_clear(&frame);
+	return 0;
+}
+
+static void build(const char *fmt, ...)
+{
+	va_list ap;
+	msgpack_sbuffer_clear(&frame);
+	va_start(ap, fmt);
+	vmpf(&frame, fmt, ap);
+	va_end(ap);
+}
+
+static int decode_bytes(const void *buf, size_t len)
+{
+	uccn_request_clear(&req);
+	why[0] = '\0';
+	int rc = uccn_request_decode(buf, len, &req, why, sizeof why);
+	/* A failure always says why, in text an error reply can carry. */
+	if (rc) {
+		assert_true(why[0] != '\0');
+		assert_true(uccn_text_valid(why, strlen(why), UCCN_MAX_MESSAGE, false));
+	}
+	return rc;
+}
+
+static int decode_frame(void)
+{
+	return decode_bytes(frame.data, frame.size);
+}
+
+static int req_decodef(const char *fmt, ...)
+{
+	va_list ap;
+	msgpack_sbuffer_clear(&frame);
+	va_start(ap, fmt);
+	vmpf(&frame, fmt, ap);
+	va_end(ap);
+	return decode_frame();
+}
+
+static int reply_decode_frame(enum uccn_op op)
+{
+	uccn_reply_clear(&rep);
+	why[0] = '\0';
+	return uccn_reply_decode(frame.data, frame.size, op, &rep, why, sizeof why);
+}
+
+static int rep_decodef(enum uccn_op op, const char *fmt, ...)
+{
+	va_list ap;
+	msgpack_sbuffer_clear(&frame);
+	va_start(ap, fmt);
+	vmpf(&frame, fmt, ap);
+	va_end(ap);
+	return reply_decode_frame(op);
+}
+
+/* After a failed decode the request is clear except the echoed rid. */
+static void assert_request_clear(uint64_t rid)
+{
+	struct uccn_request z;
+	memset(&z, 0, sizeof z);
+	z.rid = rid;
+	assert_memory_equal(&req, &z, sizeof z);
+}
+
+static char *repeat(const char *unit, size_t times)
+{
+	size_t n = strlen(unit);
+	char *s = malloc(n * times + 1);
+	assert_non_null(s);
+	for (size_t i = 0; i < times; i++)
+		memcpy(s + i * n, unit, n);
+	s[n * times] = '\0';
+	return s;
+}
+
+static void assert_str_or_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sample records. */
+
+static void sample_city(struct uccn_city *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = strdup("krakow");
+	c->name = strdup("Kraków");
+	c->country = strdup("Poland");
+	c->field = strdup("literature");
+	c->role = strdup("coordinator");
+	c->tz = strdup("Europe/Warsaw");
+	c->year = 2013;
+	memcpy(c->key, PUB, sizeof c->key);
+	c->seq = 41;
+	c->version = 3;
+}
+
+static void sample_post(struct uccn_post *p)
+{
+	memset(p, 0, sizeof *p);
+	p->seq = 1234;
+	p->city = strdup("bogota");
+	p->kind = strdup("agenda-item");
+	p->project = strdup("sound-map");
+	p->meeting = strdup("agm-2026");
+	p->title = strdup("Música en Bogotá 🎶");
+	p->body = strdup("Line one.\nLine two\twith a tab.\r\n東京 too.");
+	p->minutes = 45;
+	p->created_ms = 1764068766123;
+	p->idem_key = strdup("bogota-2026-0001");
+}
+
+static void assert_city_equal(const struct uccn_city *a, const struct uccn_city *b)
+{
+	assert_str_or_null(a->id, b->id);
+	assert_str_or_null(a->name, b->name);
+	assert_str_or_null(a->country, b->country);
+	assert_str_or_null(a->field, b->field);
+	assert_str_or_null(a->role, b->role);
+	assert_str_or_null(a->tz, b->tz);
+	assert_int_equal(a->year, b->year);
+	assert_string_equal(a->key, b->key);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->version, b->version);
+}
+
+static void assert_post_equal(const struct uccn_post *a, const struct uccn_post *b)
+{
+	assert_int_equal(a->seq, b->seq);
+	assert_str_or_null(a->city, b->city);
+	assert_str_or_null(a->kind, b->kind);
+	assert_str_or_null(a->project, b->project);
+	assert_str_or_null(a->meeting, b->meeting);
+	assert_str_or_null(a->title, b->title);
+	assert_str_or_null(a->body, b->body);
+	assert_int_equal(a->minutes, b->minutes);
+	assert_int_equal(a->created_ms, b->created_ms);
+	assert_str_or_null(a->idem_key, b->idem_key);
+}
+
+static void encode_request(const struct uccn_request *r)
+{
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_request_encode(r, &frame), 0);
+}
+
+static void encode_reply(const struct uccn_reply *r)
+{
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_reply_encode(r, &frame), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ops and error names. */
+
+static void test_op_names(void **state)
+{
+	(void)state;
+	static const struct { enum uccn_op op; const char *name; bool writes; } t[] = {
+		{UCCN_OP_STATUS, "status", false}, {UCCN_OP_CITY_ADD, "city.add", true},
+		{UCCN_OP_CITY_LIST, "city.list", false}, {UCCN_OP_POST, "post", true},
+		{UCCN_OP_LIST, "list", false}, {UCCN_OP_SHOW, "show", false},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_string_equal(uccn_op_name(t[i].op), t[i].name);
+		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
+		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
+	}
+	assert_null(uccn_op_name(UCCN_OP_NONE));
+	assert_int_equal(uccn_op_from_name("delete"), UCCN_OP_NONE);
+	assert_int_equal(uccn_op_from_name("Status"), UCCN_OP_NONE);
+	assert_int_equal(uccn_op_from_name(""), UCCN_OP_NONE);
+}
+
+static void test_error_names(void **state)
+{
+	(void)state;
+	for (int code = UCCN_E_AUTH; code <= UCCN_OK; code++) {
+		const char *name = uccn_error_name(code);
+		assert_non_null(name);
+		assert_non_null(uccn_strerror(code));
+		if (code == UCCN_E_MAPFULL) /* store-internal: no wire name */
+			assert_string_equal(name, "internal");
+		else
+			assert_int_equal(uccn_error_from_name(name), code);
+	}
+	assert_string_equal(uccn_error_name(UCCN_E_NOTFOUND), "not_found");
+	assert_string_equal(uccn_error_name(-999), "internal");
+	assert_string_equal(uccn_strerror(-999), "unknown error");
+	assert_int_equal(uccn_error_from_name("meltdown"), UCCN_E_INTERNAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Request round trips. */
+
+static void test_request_status_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_STATUS, .rid = UINT64_MAX};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_STATUS);
+	assert_int_equal(req.rid, UINT64_MAX);
+}
+
+static void test_request_city_add_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_CITY_ADD, .rid = 17};
+	sample_city(&r.city);
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_CITY_ADD);
+	assert_int_equal(req.rid, 17);
+	/* seq and version are the store's: a client cannot set them. */
+	r.city.seq = 0;
+	r.city.version = 0;
+	assert_city_equal(&req.city, &r.city);
+	uccn_request_clear(&r);
+}
+
+static void test_request_city_list_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_CITY_LIST, .rid = 0};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_CITY_LIST);
+	assert_int_equal(req.rid, 0);
+}
+
+static void test_request_post_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_POST, .rid = 9};
+	sample_post(&r.post);
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_POST);
+	assert_int_equal(req.rid, 9);
+	/* The author, seq and time are the server's. */
+	free(r.post.city);
+	r.post.city = NULL;
+	r.post.seq = 0;
+	r.post.created_ms = 0;
+	assert_post_equal(&req.post, &r.post);
+	uccn_request_clear(&r);
+
+	/* A minimal post: optional fields stay absent. */
+	struct uccn_request m = {.op = UCCN_OP_POST, .rid = 10};
+	m.post.kind = strdup("news");
+	m.post.body = strdup("hello");
+	encode_request(&m);
+	assert_int_equal(decode_frame(), 0);
+	assert_post_equal(&req.post, &m.post);
+	assert_null(req.post.title);
+	assert_null(req.post.idem_key);
+	uccn_request_clear(&m);
+}
+
+static void test_request_list_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_LIST, .rid = 5};
+	r.query.kind = strdup("proposal");
+	r.query.city = strdup("dakar");
+	r.query.project = strdup("p-1");
+	r.query.meeting = strdup("agm-2026");
+	r.query.since = 100;
+	r.query.before = 200;
+	r.query.limit = 50;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_LIST);
+	assert_string_equal(req.query.kind, "proposal");
+	assert_string_equal(req.query.city, "dakar");
+	assert_string_equal(req.query.project, "p-1");
+	assert_string_equal(req.query.meeting, "agm-2026");
+	assert_int_equal(req.query.since, 100);
+	assert_int_equal(req.query.before, 200);
+	assert_int_equal(req.query.limit, 50);
+	uccn_request_clear(&r);
+
+	/* No filters: everything "any", limit 0 (the default). */
+	struct uccn_request e = {.op = UCCN_OP_LIST, .rid = 6};
+	encode_request(&e);
+	assert_int_equal(decode_frame(), 0);
+	assert_null(req.query.kind);
+	assert_null(req.query.city);
+	assert_null(req.query.project);
+	assert_null(req.query.meeting);
+	assert_int_equal(req.query.since, 0);
+	assert_int_equal(req.query.before, 0);
+	assert_int_equal(req.query.limit, 0);
+}
+
+static void test_request_show_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_SHOW, .rid = 3, .seq = 1ULL << 40};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_SHOW);
+	assert_int_equal(req.seq, 1ULL << 40);
+}
+
+static void test_request_encode_unknown_op(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_NONE};
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_request_encode(&r, &frame), UCCN_E_INVALID);
+	r.op = (enum uccn_op)99;
+	assert_int_equal(uccn_request_encode(&r, &frame), UCCN_E_INVALID);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reply round trips. */
+
+static void test_reply_status_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_STATUS, .rid = 77};
+	r.info.server = "uccnd 0.1.0";
+	r.info.proto = UCCN_PROTO_VERSION;
+	r.info.city = "santos";
+	r.info.role = "secretariat";
+	r.info.cities = 350;
+	r.info.posts = 123456;
+	r.info.last_seq = 123806;
+	r.info.uptime_s = 86400;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 77);
+	assert_string_equal(rep.info.server, "uccnd 0.1.0");
+	assert_int_equal(rep.info.proto, UCCN_PROTO_VERSION);
+	assert_string_equal(rep.info.city, "santos");
+	assert_string_equal(rep.info.role, "secretariat");
+	assert_int_equal(rep.info.cities, 350);
+	assert_int_equal(rep.info.posts, 123456);
+	assert_int_equal(rep.info.last_seq, 123806);
+	assert_int_equal(rep.info.uptime_s, 86400);
+}
+
+static void test_reply_city_add_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_CITY_ADD, .rid = 2, .seq = 351};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_ADD), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 2);
+	assert_int_equal(rep.seq, 351);
+}
+
+static void test_reply_city_list_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_city cities[2];
+	sample_city(&cities[0]);
+	memset(&cities[1], 0, sizeof cities[1]);
+	cities[1].id = strdup("bogota");
+	cities[1].name = strdup("Bogotá");
+	cities[1].field = strdup("music");
+	cities[1].role = strdup("member");
+	struct uccn_reply r = {.op = UCCN_OP_CITY_LIST, .rid = 4,
+			       .cities = cities, .ncities = 2};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_LIST), 0);
+	assert_int_equal(rep.ncities, 2);
+	assert_city_equal(&rep.cities[0], &cities[0]);
+	assert_city_equal(&rep.cities[1], &cities[1]);
+	assert_null(rep.cities[1].country);
+	assert_null(rep.cities[1].tz);
+	assert_string_equal(rep.cities[1].key, "");
+	uccn_city_clear(&cities[0]);
+	uccn_city_clear(&cities[1]);
+
+	/* An empty network. */
+	struct uccn_reply e = {.op = UCCN_OP_CITY_LIST, .rid = 5};
+	encode_reply(&e);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_LIST), 0);
+	assert_int_equal(rep.ncities, 0);
+	assert_null(rep.cities);
+}
+
+static void test_reply_post_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_POST, .rid = 8, .seq = 99,
+			       .duplicate = true, .created_ms = 1764068766123};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_POST), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 8);
+	assert_int_equal(rep.seq, 99);
+	assert_true(rep.duplicate);
+	assert_int_equal(rep.created_ms, 1764068766123);
+
+	r.duplicate = false;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_POST), 0);
+	assert_false(rep.duplicate);
+}
+
+static void test_reply_list_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_post posts[2];
+	sample_post(&posts[0]);
+	memset(&posts[1], 0, sizeof posts[1]);
+	posts[1].seq = 1200;
+	posts[1].city = strdup("dakar");
+	posts[1].kind = strdup("news");
+	posts[1].body = strdup("Bonjour");
+	posts[1].created_ms = 1;
+	struct uccn_reply r = {.op = UCCN_OP_LIST, .rid = 11, .posts = posts,
+			       .nposts = 2, .next = 1200};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_LIST), 0);
+	assert_int_equal(rep.nposts, 2);
+	assert_int_equal(rep.next, 1200);
+	assert_post_equal(&rep.posts[0], &posts[0]);
+	assert_post_equal(&rep.posts[1], &posts[1]);
+	assert_null(rep.posts[1].title);
+	assert_null(rep.posts[1].project);
+	uccn_post_clear(&posts[0]);
+	uccn_post_clear(&posts[1]);
+
+	/* The last page: no posts, next 0. */
+	struct uccn_reply e = {.op = UCCN_OP_LIST, .rid = 12};
+	encode_reply(&e);
+	assert_int_equal(reply_decode_frame(UCCN_OP_LIST), 0);
+	assert_int_equal(rep.nposts, 0);
+	assert_null(rep.posts);
+	assert_int_equal(rep.next, 0);
+}
+
+static void test_reply_show_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_post p;
+	sample_post(&p);
+	struct uccn_reply r = {.op = UCCN_OP_SHOW, .rid = 13, .posts = &p, .nposts = 1};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_SHOW), 0);
+	assert_int_equal(rep.nposts, 1);
+	assert_post_equal(&rep.posts[0], &p);
+	uccn_post_clear(&p);
+
+	/* A show reply carries exactly one post. */
+	struct uccn_reply z = {.op = UCCN_OP_SHOW, .rid = 14};
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_reply_encode(&z, &frame), UCCN_E_INVALID);
+}
+
+static void test_reply_error_roundtrip(void **state)
+{
+	(void)state;
+	for (int code = UCCN_E_AUTH; code < UCCN_OK; code++) {
+		char msg[64];
+		snprintf(msg, sizeof msg, "reason for %d: «détail»", code);
+		struct uccn_reply r = {.op = UCCN_OP_POST, .rid = 1000 + (uint64_t)-code,
+				       .status = code, .message = msg};
+		encode_reply(&r);
+		assert_int_equal(reply_decode_frame(UCCN_OP_POST), 0);
+		assert_int_equal(rep.rid, 1000 + (uint64_t)-code);
+		assert_int_equal(rep.status, code == UCCN_E_MAPFULL ? UCCN_E_INTERNAL : code);
+		assert_string_equal(rep.message, msg);
+		assert_int_equal(rep.seq, 0);
+	}
+	/* No message given: the code's description is sent. */
+	struct uccn_reply r = {.op = UCCN_OP_LIST, .rid = 1, .status = UCCN_E_DENIED};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_LIST), 0);
+	assert_int_equal(rep.status, UCCN_E_DENIED);
+	assert_string_equal(rep.message, uccn_strerror(UCCN_E_DENIED));
+	/* An error reply decodes whatever op was asked. */
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_SHOW; op++) {
+		assert_int_equal(reply_decode_frame(op), 0);
+		assert_int_equal(rep.status, UCCN_E_DENIED);
+		assert_int_equal(rep.nposts, 0);
+	}
+}
+
+static void test_reply_error_message_limit(void **state)
+{
+	(void)state;
+	char *at = repeat("m", UCCN_MAX_MESSAGE);
+	char *past = repeat("m", UCCN_MAX_MESSAGE + 1);
+	assert_int_equal(rep_decodef(UCCN_OP_POST,
+		"{v:1, rid:1, ok:false, error:'denied', message:%s}", at), 0);
+	assert_int_equal(rep.status, UCCN_E_DENIED);
+	assert_int_equal(strlen(rep.message), UCCN_MAX_MESSAGE);
+	assert_int_equal(rep_decodef(UCCN_OP_POST,
+		"{v:1, rid:1, ok:false, error:'denied', message:%s}", past), UCCN_E_TOOBIG);
+	assert_null(rep.message);
+	free(at);
+	free(past);
+}
+
+static void test_reply_hostile(void **state)
+{
+	(void)state;
+	/* Unknown or bogus error names become "internal", never success. */
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS,
+		"{v:1, rid:1, ok:false, error:'meltdown', message:'x'}"), 0);
+	assert_int_equal(rep.status, UCCN_E_INTERNAL);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:1, ok:false, error:'ok'}"), 0);
+	assert_int_equal(rep.status, UCCN_E_INTERNAL);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:1, ok:false}"), 0);
+	assert_int_equal(rep.status, UCCN_E_INTERNAL);
+
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:1}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:1, ok:1}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:2, rid:1, ok:true}"), UCCN_E_VERSION);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:1, ok:true, server:7}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_NONE, "{v:1, rid:1, ok:true}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_LIST, "{v:1, rid:1, ok:true, next:0}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_LIST, "{v:1, rid:5, ok:true, posts:'x'}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep.rid, 5); /* the caller can still match the reply */
+	assert_int_equal(rep.nposts, 0);
+	assert_int_equal(rep_decodef(UCCN_OP_LIST,
+		"{v:1, rid:1, ok:true, posts:[{seq:1, kind:'news', body:'a'}, 7]}"),
+		UCCN_E_INVALID);
+	assert_null(rep.posts);
+	assert_int_equal(rep_decodef(UCCN_OP_CITY_LIST,
+		"{v:1, rid:1, ok:true, cities:[{id:'a'}, {id:7}]}"), UCCN_E_INVALID);
+	assert_null(rep.cities);
+	assert_int_equal(rep_decodef(UCCN_OP_SHOW, "{v:1, rid:1, ok:true}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_SHOW, "{v:1, rid:1, ok:true, post:[]}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_POST,
+		"{v:1, rid:1, ok:true, seq:1, created:-5}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_POST,
+		"{v:1, rid:1, ok:true, seq:1, duplicate:'yes'}"), UCCN_E_INVALID);
+	/* A 4-billion-element array in a reply is refused without allocating. */
+	static const char huge[] = {(char)0xdd, (char)0xff, (char)0xff, (char)0xff, (char)0xff};
+	assert_int_equal(rep_decodef(UCCN_OP_LIST, "{v:1, rid:1, ok:true, posts:%r}",
+				     huge, sizeof huge), UCCN_E_INVALID);
+}
+
+/* ------------------------------------------------------------------ */
+/* Records: msgpack form. */
+
+static void unpack_frame(msgpack_unpacked *u)
+{
+	size_t off = 0;
+	msgpack_unpacked_init(u);
+	assert_int_equal(msgpack_unpack_next(u, frame.data, frame.size, &off),
+			 MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, frame.size);
+}
+
+static void test_city_record_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_city c, out;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	sample_city(&c);
+	memset(&out, 0, sizeof out);
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_city_pack(&pk, &c), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
+	assert_int_equal(u.data.via.map.size, 10); /* every field */
+	assert_int_equal(uccn_city_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_city_equal(&out, &c);
+	assert_int_equal(uccn_city_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_city_clear(&out);
+	uccn_city_clear(&c);
+}
+
+static void test_post_record_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_post p, out;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	sample_post(&p);
+	memset(&out, 0, sizeof out);
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_post_pack(&pk, &p), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 10);
+	assert_int_equal(uccn_post_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_post_equal(&out, &p);
+	assert_int_equal(uccn_post_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_post_clear(&out);
+	uccn_post_clear(&p);
+}
+
+static void test_record_optional_absent(void **state)
+{
+	(void)state;
+	struct uccn_city c = {0}, cout = {0};
+	struct uccn_post p = {0}, pout = {0};
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	c.id = "lyon";
+	c.name = "Lyon";
+	c.field = "media_arts";
+	c.role = "member";
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_city_pack(&pk, &c), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 4); /* absent fields are left out */
+	assert_int_equal(uccn_city_from_object(&u.data, &cout, why, sizeof why), 0);
+	assert_null(cout.country);
+	assert_null(cout.tz);
+	assert_int_equal(cout.year, 0);
+	assert_string_equal(cout.key, "");
+	assert_int_equal(cout.seq, 0);
+	assert_int_equal(cout.version, 0);
+	assert_int_equal(uccn_city_check(&cout, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_city_clear(&cout);
+
+	p.kind = "news";
+	p.body = "x";
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_post_pack(&pk, &p), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 2);
+	assert_int_equal(uccn_post_from_object(&u.data, &pout, why, sizeof why), 0);
+	assert_int_equal(pout.seq, 0);
+	assert_null(pout.city);
+	assert_null(pout.project);
+	assert_null(pout.meeting);
+	assert_null(pout.title);
+	assert_null(pout.idem_key);
+	assert_int_equal(pout.minutes, 0);
+	assert_int_equal(pout.created_ms, 0);
+	assert_string_equal(pout.body, "x");
+	msgpack_unpacked_destroy(&u);
+	uccn_post_clear(&pout);
+
+	/* Explicit nil is the same as absent; unknown keys are ignored. */
+	build("{kind:'news', body:'x', title:nil, minutes:nil, colour:'blue'}");
+	unpack_frame(&u);
+	assert_int_equal(uccn_post_from_object(&u.data, &pout, why, sizeof why), 0);
+	assert_null(pout.title);
+	assert_int_equal(pout.minutes, 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_post_clear(&pout);
+}
+
+static void test_record_copy(void **state)
+{
+	(void)state;
+	struct uccn_city c, cc;
+	struct uccn_post p, pc;
+	sample_city(&c);
+	sample_post(&p);
+	assert_int_equal(uccn_city_copy(&cc, &c), 0);
+	assert_int_equal(uccn_post_copy(&pc, &p), 0);
+	assert_ptr_not_equal(cc.name, c.name); /* deep: owns its strings */
+	assert_ptr_not_equal(pc.body, p.body);
+	assert_city_equal(&cc, &c);
+	assert_post_equal(&pc, &p);
+	uccn_city_clear(&c);
+	uccn_post_clear(&p);
+	assert_string_equal(cc.name, "Kraków"); /* survives the original */
+	assert_string_equal(pc.title, "Música en Bogotá 🎶");
+	uccn_city_clear(&cc);
+	uccn_post_clear(&pc);
+	assert_null(cc.name);
+	assert_int_equal(pc.seq, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Validation. */
+
+static void test_valid_ids(void **state)
+{
+	(void)state;
+	char *at = repeat("a", UCCN_MAX_ID), *past = repeat("a", UCCN_MAX_ID + 1);
+	const char *good[] = {"krakow", "san-sebastian", "a", "0", "2026-agm", at};
+	const char *bad[] = {"", "-krakow", "krakow-", "Krakow", "krak ow",
+			     "kraków", "a_b", "a.b", "a/b", past};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(uccn_id_valid(good[i]));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(uccn_id_valid(bad[i]));
+	assert_false(uccn_id_valid(NULL));
+	free(at);
+	free(past);
+}
+
+static void test_valid_field_names(void **state)
+{
+	(void)state;
+	char *at = repeat("f", UCCN_MAX_FIELD), *past = repeat("f", UCCN_MAX_FIELD + 1);
+	const char *good[] = {"literature", "crafts_folk_art", "media_arts", "x2", at};
+	const char *bad[] = {"", "1film", "_music", "Music", "film-x", "de sign", past};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(uccn_field_name_valid(good[i]));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(uccn_field_name_valid(bad[i]));
+	assert_false(uccn_field_name_valid(NULL));
+	free(at);
+	free(past);
+}
+
+static void test_valid_kinds_roles(void **state)
+{
+	(void)state;
+	const char *kinds[] = {"update", "news", "proposal", "agenda-item",
+			       "good-practice", "report", "message"};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		assert_true(uccn_post_kind_valid(kinds[i]));
+	for (; uccn_post_kinds[n]; n++)
+		assert_string_equal(uccn_post_kinds[n], kinds[n]); /* help text order */
+	assert_int_equal(n, 7);
+	assert_false(uccn_post_kind_valid("News"));
+	assert_false(uccn_post_kind_valid("agenda_item"));
+	assert_false(uccn_post_kind_valid(""));
+	assert_false(uccn_post_kind_valid(NULL));
+
+	assert_true(uccn_city_role_valid("member"));
+	assert_true(uccn_city_role_valid("coordinator"));
+	assert_true(uccn_city_role_valid("secretariat"));
+	assert_false(uccn_city_role_valid("admin"));
+	assert_false(uccn_city_role_valid("Member"));
+	assert_false(uccn_city_role_valid("member "));
+	assert_false(uccn_city_role_valid(""));
+	assert_false(uccn_city_role_valid(NULL));
+}
+
+static void test_valid_tz(void **state)
+{
+	(void)state;
+	char *at = repeat("A", UCCN_MAX_TZ), *past = repeat("A", UCCN_MAX_TZ + 1);
+	const char *good[] = {"Europe/Warsaw", "America/Argentina/Buenos_Aires",
+			      "America/Port-au-Prince", "Etc/GMT+5", "Etc/GMT-14",
+			      "UTC", at};
+	const char *bad[] = {"", "/etc/passwd", "../../etc/passwd", "Europe/../x",
+			     ".hidden", "Europe/Warsaw ", "Europe\\Warsaw",
+			     "Europe/Kraków", "Europe/Warsaw\n", past};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(uccn_tz_name_valid(good[i]));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(uccn_tz_name_valid(bad[i]));
+	assert_false(uccn_tz_name_valid(NULL));
+	free(at);
+	free(past);
+}
+
+static void test_valid_z85(void **state)
+{
+	(void)state;
+	assert_true(uccn_key_z85_valid(PUB));
+	assert_true(uccn_key_z85_valid(SEC));
+	assert_true(uccn_key_z85_valid("0123456789abcdefghijklmnopqrstuvwxyzABCD"));
+	assert_false(uccn_key_z85_valid(NULL));
+	assert_false(uccn_key_z85_valid(""));
+	assert_false(uccn_key_z85_valid("0123456789abcdefghijklmnopqrstuvwxyzABC"));   /* 39 */
+	assert_false(uccn_key_z85_valid("0123456789abcdefghijklmnopqrstuvwxyzABCDE")); /* 41 */
+	const char *badchars = " \"',;\\_`|~";
+	for (const char *c = badchars; *c; c++) {
+		char k[UCCN_KEY_Z85_LEN + 1];
+		memcpy(k, PUB, sizeof k);
+		k[17] = *c;
+		assert_false(uccn_key_z85_valid(k));
+	}
+}
+
+static void test_valid_utf8(void **state)
+{
+	(void)state;
+	static const struct { const char *s; size_t n; } good[] = {
+		{"Kraków", 0}, {"Bogotá", 0}, {"東京 / 서울", 0}, {"🎨🎶 arts", 0},
+		{"\xf4\x8f\xbf\xbf", 0} /* U+10FFFF */, {"", 0},
+	}, bad[] = {
+		{"\xc0\xaf", 0},             /* overlong '/' */
+		{"\xc1\x81", 0},             /* overlong 'A' */
+		{"\xe0\x80\xaf", 0},         /* overlong, 3 bytes */
+		{"\xf0\x80\x80\xaf", 0},     /* overlong, 4 bytes */
+		{"\xed\xa0\x80", 0},         /* surrogate U+D800 */
+		{"\xed\xbf\xbf", 0},         /* surrogate U+DFFF */
+		{"\xf4\x90\x80\x80", 0},     /* past U+10FFFF */
+		{"Krak\xc3", 0},             /* truncated at the end */
+		{"\xe6\x9d" "x", 0},         /* truncated in the middle */
+		{"\xf0\x9f\x8e", 0},         /* 3 of 4 bytes */
+		{"\x80", 0},                 /* lone continuation */
+		{"ab\xff" "cd", 0},          /* invalid byte */
+		{"\xfe", 0},
+		{"ab\0cd", 5},               /* embedded NUL */
+		{"a\x01" "b", 0},            /* control character */
+		{"a\x7f" "b", 0},            /* DEL */
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		size_t n = good[i].n ? good[i].n : strlen(good[i].s);
+		assert_true(uccn_text_valid(good[i].s, n, 100, true));
+		assert_true(uccn_text_valid(good[i].s, n, 100, false));
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t n = bad[i].n ? bad[i].n : strlen(bad[i].s);
+		if (uccn_text_valid(bad[i].s, n, 100, false))
+			fail_msg("accepted bad UTF-8 #%zu", i);
+		assert_false(uccn_text_valid(bad[i].s, n, 100, true));
+	}
+	/* Multi-line text takes TAB, LF and CR; one line takes none of them. */
+	const char *ml = "line one\n\tline two\r\n";
+	assert_true(uccn_text_valid(ml, strlen(ml), 100, false));
+	assert_false(uccn_text_valid("a\nb", 3, 100, true));
+	assert_false(uccn_text_valid("a\tb", 3, 100, true));
+	assert_false(uccn_text_valid("a\rb", 3, 100, true));
+	/* C1 controls (U+0085 NEXT LINE) break a line too. */
+	assert_false(uccn_text_valid("a\xc2\x85" "b", 4, 100, true));
+	/* max counts bytes, not characters. */
+	assert_true(uccn_text_valid("Kraków", 7, 7, true));
+	assert_false(uccn_text_valid("Kraków", 7, 6, true));
+}
+
+static void test_record_rules(void **state)
+{
+	(void)state;
+#define CITY(extra) "{v:1, rid:21, op:'city.add', city:{" extra "}}"
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'Kraków', field:'literature', role:'member'")), 0);
+	assert_int_equal(req_decodef(CITY("id:'Kraków', name:'Kraków', field:'literature', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req.rid, 21);
+	assert_int_equal(req_decodef(CITY("name:'Kraków', field:'literature', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', field:'literature', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'', field:'literature', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'Literature', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', role:'member'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'admin'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', tz:'../etc/passwd'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', tz:''")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', year:2003")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', year:2004")), 0);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', year:2100")), 0);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', year:2101")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY("id:'krakow', name:'K', field:'film', role:'member', key:'short'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'city.add'}"), UCCN_E_INVALID);
+#undef CITY
+#define POST(extra) "{v:1, rid:22, op:'post', post:{" extra "}}"
+	assert_int_equal(req_decodef(POST("kind:'news', body:'b'")), 0);
+	assert_int_equal(req_decodef(POST("kind:'gossip', body:'b'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("body:'b'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'news'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'news', body:''")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'news', body:'b', minutes:10")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'agenda-item', body:'b', minutes:10")), 0);
+	assert_int_equal(req.post.minutes, 10);
+	assert_int_equal(req_decodef(POST("kind:'news', body:'b', key:''")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'news', body:'b', project:'Sound Map'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST("kind:'news', body:'b', meeting:'-agm'")), UCCN_E_INVALID);
+	assert_int_equal(req.rid, 22);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post'}"), UCCN_E_INVALID);
+#undef POST
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', kind:'gossip'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', city:'Bad City'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', project:'x-'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', meeting:'X'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', limit:0}"), 0);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'show', seq:0}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'show'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'show', seq:1}"), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits, each at and just past its value, through the decoder. */
+
+static int post_with_str(const char *field, const char *value)
+{
+	return req_decodef("{v:1, rid:1, op:'post', post:{kind:'agenda-item', body:'b', %s:%s}}",
+			   field, value);
+}
+
+static void test_limit_title(void **state)
+{
+	(void)state;
+	char *at = repeat("t", UCCN_MAX_TITLE), *past = repeat("t", UCCN_MAX_TITLE + 1);
+	assert_int_equal(post_with_str("title", at), 0);
+	assert_string_equal(req.post.title, at);
+	assert_int_equal(post_with_str("title", past), UCCN_E_TOOBIG);
+	assert_request_clear(1);
+	free(at);
+	free(past);
+	/* Bytes, not characters: 100 'é' are 200 bytes. */
+	at = repeat("é", UCCN_MAX_TITLE / 2);
+	past = repeat("é", UCCN_MAX_TITLE / 2 + 1);
+	assert_int_equal(post_with_str("title", at), 0);
+	assert_int_equal(post_with_str("title", past), UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+}
+
+static void test_limit_body(void **state)
+{
+	(void)state;
+	char *at = repeat("b", UCCN_MAX_BODY), *past = repeat("b", UCCN_MAX_BODY + 1);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'news', body:%s}}", at), 0);
+	assert_int_equal(strlen(req.post.body), UCCN_MAX_BODY);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'news', body:%s}}", past),
+			 UCCN_E_TOOBIG);
+	assert_request_clear(1);
+	free(at);
+	free(past);
+}
+
+static void test_limit_id(void **state)
+{
+	(void)state;
+	char *at = repeat("i", UCCN_MAX_ID), *past = repeat("i", UCCN_MAX_ID + 1);
+	assert_int_equal(post_with_str("project", at), 0);
+	assert_string_equal(req.post.project, at);
+	assert_int_equal(post_with_str("project", past), UCCN_E_TOOBIG);
+	assert_int_equal(post_with_str("meeting", at), 0);
+	assert_int_equal(post_with_str("meeting", past), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'city.add', city:{id:%s, name:'N', "
+				     "field:'film', role:'member'}}", at), 0);
+	assert_string_equal(req.city.id, at);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'city.add', city:{id:%s, name:'N', "
+				     "field:'film', role:'member'}}", past), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', city:%s}", at), 0);
+	assert_string_equal(req.query.city, at);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', city:%s}", past), UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+}
+
+static void test_limit_idem_key(void **state)
+{
+	(void)state;
+	char *at = repeat("k", UCCN_MAX_IDEM_KEY), *past = repeat("k", UCCN_MAX_IDEM_KEY + 1);
+	assert_int_equal(post_with_str("key", at), 0);
+	assert_string_equal(req.post.idem_key, at);
+	assert_int_equal(post_with_str("key", past), UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+}
+
+static void test_limit_list(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', limit:%d}", UCCN_LIST_MAX), 0);
+	assert_int_equal(req.query.limit, UCCN_LIST_MAX);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', limit:%d}", UCCN_LIST_MAX + 1),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "limit"));
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', limit:%u}", (uint64_t)UINT64_MAX),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', limit:-1}"), UCCN_E_INVALID);
+}
+
+static void test_limit_minutes(void **state)
+{
+	(void)state;
+	const char *f = "{v:1, rid:1, op:'post', post:{kind:'agenda-item', body:'b', minutes:%d}}";
+	assert_int_equal(req_decodef(f, UCCN_MAX_MINUTES), 0);
+	assert_int_equal(req.post.minutes, UCCN_MAX_MINUTES);
+	assert_int_equal(req_decodef(f, UCCN_MAX_MINUTES + 1), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "minutes"));
+	/* Does not wrap through the uint32_t field. */
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'agenda-item', "
+				     "body:'b', minutes:%u}}", (uint64_t)1 << 32), UCCN_E_INVALID);
+}
+
+static void test_limit_frame(void **state)
+{
+	(void)state;
+	/* A status request padded by an unknown string key to exactly the
+	 * frame limit: accepted. One byte more: refused. */
+	build("{v:1, rid:1, op:'status', pad:nil}");
+	size_t fixed = frame.size - 1 + 5; /* nil out, str32 header in */
+	size_t padlen = UCCN_MAX_REQUEST_FRAME - fixed;
+	char *pad = malloc(5 + padlen + 1);
+	assert_non_null(pad);
+	for (int extra = 0; extra <= 1; extra++) {
+		size_t n = padlen + (size_t)extra;
+		pad[0] = (char)0xdb;
+		pad[1] = (char)(n >> 24);
+		pad[2] = (char)(n >> 16);
+		pad[3] = (char)(n >> 8);
+		pad[4] = (char)n;
+		memset(pad + 5, 'p', n);
+		build("{v:1, rid:1, op:'status', pad:%r}", pad, 5 + n);
+		assert_int_equal(frame.size, UCCN_MAX_REQUEST_FRAME + (size_t)extra);
+		assert_int_equal(decode_frame(), extra ? UCCN_E_TOOBIG : 0);
+	}
+	free(pad);
+	/* Too large is refused before parsing: garbage of MAX bytes is
+	 * "invalid", one byte more is "too big". */
+	char *junk = malloc(UCCN_MAX_REQUEST_FRAME + 1);
+	assert_non_null(junk);
+	memset(junk, 0xc1, UCCN_MAX_REQUEST_FRAME + 1);
+	assert_int_equal(decode_bytes(junk, UCCN_MAX_REQUEST_FRAME), UCCN_E_INVALID);
+	assert_int_equal(decode_bytes(junk, UCCN_MAX_REQUEST_FRAME + 1), UCCN_E_TOOBIG);
+	assert_request_clear(0);
+	free(junk);
+}
+
+static void test_limit_depth(void **state)
+{
+	(void)state;
+	/* The request map is level 1; x adds levels 2.. */
+	assert_int_equal(UCCN_MAX_DEPTH, 4);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:[[[nil]]]}"), 0);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:[[[[nil]]]]}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "deeper"));
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:{a:{b:{}}}}"), 0);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:{a:{b:{c:{}}}}}"), UCCN_E_INVALID);
+	/* The scanner itself: four nested arrays pass, five do not. */
+	static const unsigned char five[] = {0x91, 0x91, 0x91, 0x91, 0x91, 0xc0};
+	assert_int_equal(uccn_msgpack_scan(five, sizeof five, UCCN_MAX_DEPTH, 100, why,
+					   sizeof why), UCCN_E_INVALID);
+	assert_int_equal(uccn_msgpack_scan(five + 1, sizeof five - 1, UCCN_MAX_DEPTH, 100,
+					   why, sizeof why), 0);
+}
+
+static void test_limit_objects(void **state)
+{
+	(void)state;
+	/* {v:1, rid:1, op:'status', x:[nil * N]} holds 1 + 8 + N objects. */
+	size_t base = 9;
+	unsigned char arr[3 + UCCN_MAX_REQUEST_OBJECTS];
+	for (int extra = 0; extra <= 1; extra++) {
+		size_t n = UCCN_MAX_REQUEST_OBJECTS - base + (size_t)extra;
+		arr[0] = 0xdc;
+		arr[1] = (unsigned char)(n >> 8);
+		arr[2] = (unsigned char)n;
+		memset(arr + 3, 0xc0, n);
+		assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:%r}", arr, 3 + n),
+				 extra ? UCCN_E_TOOBIG : 0);
+	}
+}
+
+static void test_limit_city_strings(void **state)
+{
+	(void)state;
+	const char *f = "{v:1, rid:1, op:'city.add', city:{id:'c', name:%s, country:%s, "
+			"field:%s, role:'member', tz:%s}}";
+	char *name = repeat("n", UCCN_MAX_NAME), *name1 = repeat("n", UCCN_MAX_NAME + 1);
+	char *ctry = repeat("c", UCCN_MAX_COUNTRY), *ctry1 = repeat("c", UCCN_MAX_COUNTRY + 1);
+	char *fld = repeat("f", UCCN_MAX_FIELD), *fld1 = repeat("f", UCCN_MAX_FIELD + 1);
+	char *tz = repeat("Z", UCCN_MAX_TZ), *tz1 = repeat("Z", UCCN_MAX_TZ + 1);
+	assert_int_equal(req_decodef(f, name, ctry, fld, tz), 0);
+	assert_int_equal(strlen(req.city.name), UCCN_MAX_NAME);
+	assert_int_equal(req_decodef(f, name1, ctry, fld, tz), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef(f, name, ctry1, fld, tz), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef(f, name, ctry, fld1, tz), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef(f, name, ctry, fld, tz1), UCCN_E_TOOBIG);
+	free(name); free(name1); free(ctry); free(ctry1);
+	free(fld); free(fld1); free(tz); free(tz1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Hostile input. */
+
+static void test_hostile_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(decode_bytes("", 0), UCCN_E_INVALID);
+	assert_request_clear(0);
+	assert_int_equal(decode_bytes(NULL, 0), UCCN_E_INVALID);
+	assert_int_equal(uccn_reply_decode("", 0, UCCN_OP_STATUS, &rep, why, sizeof why),
+			 UCCN_E_INVALID);
+}
+
+static void test_hostile_truncations(void **state)
+{
+	(void)state;
+	struct uccn_request r[6];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 6; i++) {
+		r[i].op = (enum uccn_op)(UCCN_OP_STATUS + i);
+		r[i].rid = 123456789;
+	}
+	sample_city(&r[1].city);
+	sample_post(&r[3].post);
+	r[4].query.kind = strdup("news");
+	r[4].query.city = strdup("dakar");
+	r[4].query.limit = 7;
+	r[4].query.since = 70000;
+	r[5].seq = 42;
+	for (int i = 0; i < 6; i++) {
+		encode_request(&r[i]);
+		size_t n = frame.size;
+		unsigned char *copy = malloc(n);
+		assert_non_null(copy);
+		memcpy(copy, frame.data, n);
+		assert_int_equal(decode_bytes(copy, n), 0);
+		for (size_t k = 0; k < n; k++) {
+			/* Exactly k bytes, in a heap block of k, so ASan sees
+			 * any read past the end. */
+			unsigned char *pre = malloc(k ? k : 1);
+			assert_non_null(pre);
+			memcpy(pre, copy, k);
+			int rc = decode_bytes(pre, k);
+			if (rc != UCCN_E_INVALID)
+				fail_msg("op %d: prefix of %zu/%zu bytes gave %d", i, k, n, rc);
+			assert_request_clear(0);
+			free(pre);
+		}
+		free(copy);
+		uccn_request_clear(&r[i]);
+	}
+}
+
+#define POST_WITH(extra) "{v:1, rid:3, op:'post', post:{kind:'news', body:'hello', " extra "}}"
+#define CITY_WITH(extra) "{v:1, rid:3, op:'city.add', city:{id:'krakow', name:'Kraków', " \
+			 "field:'literature', role:'member', " extra "}}"
+
+static void test_hostile_wrong_types(void **state)
+{
+	(void)state;
+	/* The templates are fine with the right types... */
+	assert_int_equal(req_decodef(POST_WITH("title:'ok'")), 0);
+	assert_int_equal(req_decodef(CITY_WITH("year:2013")), 0);
+	/* ...and refused with a wrong type in any one field. */
+	static const char *const bad[] = {
+		"{v:'1', rid:3, op:'status'}",
+		"{v:1.0, rid:3, op:'status'}",
+		"{v:true, rid:3, op:'status'}",
+		"{v:[1], rid:3, op:'status'}",
+		"{v:-1, rid:3, op:'status'}",
+		"{v:1, rid:'3', op:'status'}",
+		"{v:1, rid:-3, op:'status'}",
+		"{v:1, rid:3.0, op:'status'}",
+		"{v:1, rid:3, op:7}",
+		"{v:1, rid:3, op:['status']}",
+		"{v:1, rid:3, op:{status:1}}",
+		"{v:1, rid:3, op:'city.add', city:'krakow'}",
+		"{v:1, rid:3, op:'city.add', city:[]}",
+		"{v:1, rid:3, op:'city.add', city:nil}",
+		"{v:1, rid:3, op:'post', post:'hello'}",
+		"{v:1, rid:3, op:'post', post:[]}",
+		"{v:1, rid:3, op:'show', seq:'1'}",
+		"{v:1, rid:3, op:'show', seq:-1}",
+		"{v:1, rid:3, op:'show', seq:1.5}",
+		"{v:1, rid:3, op:'show', seq:true}",
+		"{v:1, rid:3, op:'list', kind:1}",
+		"{v:1, rid:3, op:'list', city:['dakar']}",
+		"{v:1, rid:3, op:'list', project:{}}",
+		"{v:1, rid:3, op:'list', meeting:false}",
+		"{v:1, rid:3, op:'list', since:'1'}",
+		"{v:1, rid:3, op:'list', before:-1}",
+		"{v:1, rid:3, op:'list', limit:'10'}",
+		"{v:1, rid:3, op:'list', limit:10.0}",
+		"{v:1, rid:3, op:'post', post:{kind:7, body:'hello'}}",
+		"{v:1, rid:3, op:'post', post:{kind:'news', body:7}}",
+		"{v:1, rid:3, op:'post', post:{kind:'news', body:['hello']}}",
+		POST_WITH("title:7"),
+		POST_WITH("title:true"),
+		POST_WITH("project:1"),
+		POST_WITH("meeting:[]"),
+		POST_WITH("minutes:'5'"),
+		POST_WITH("minutes:-5"),
+		POST_WITH("minutes:5.0"),
+		POST_WITH("key:42"),
+		"{v:1, rid:3, op:'city.add', city:{id:7, name:'K', field:'film', role:'member'}}",
+		"{v:1, rid:3, op:'city.add', city:{id:'k', name:7, field:'film', role:'member'}}",
+		"{v:1, rid:3, op:'city.add', city:{id:'k', name:'K', field:7, role:'member'}}",
+		"{v:1, rid:3, op:'city.add', city:{id:'k', name:'K', field:'film', role:7}}",
+		CITY_WITH("country:7"),
+		CITY_WITH("tz:7"),
+		CITY_WITH("year:'2013'"),
+		CITY_WITH("year:-2013"),
+		CITY_WITH("key:7"),
+		CITY_WITH("key:'0123456789abcdefghijklmnopqrstuvwxyzAB~D'"),
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = req_decodef(bad[i]);
+		if (rc != UCCN_E_INVALID)
+			fail_msg("%s: gave %d, not invalid", bad[i], rc);
+	}
+	/* bin is not a string. */
+	assert_int_equal(req_decodef(POST_WITH("title:%B"), "abc", (size_t)3), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:3, op:%B}", "status", (size_t)6), UCCN_E_INVALID);
+	/* The failed request still echoes its rid. */
+	assert_int_equal(req_decodef(POST_WITH("minutes:'5'")), UCCN_E_INVALID);
+	assert_request_clear(3);
+	/* Not a map at all. */
+	assert_int_equal(req_decodef("[1, 3, 'status']"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("'status'"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("nil"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("7"), UCCN_E_INVALID);
+}
+
+static void test_hostile_huge_counts(void **state)
+{
+	(void)state;
+	static const struct { unsigned char b[6]; size_t n; } t[] = {
+		{{0xdd, 0xff, 0xff, 0xff, 0xff}, 5},      /* array32 of 4294967295 */
+		{{0xdf, 0xff, 0xff, 0xff, 0xff}, 5},      /* map32 likewise */
+		{{0xdb, 0xff, 0xff, 0xff, 0xff, 'a'}, 6}, /* str32 of 4 GB */
+		{{0xc6, 0xff, 0xff, 0xff, 0xff, 'a'}, 6}, /* bin32 of 4 GB */
+		{{0xdc, 0xff, 0xff}, 3},                  /* array16 of 65535 */
+		{{0xde, 0xff, 0xff}, 3},                  /* map16 of 65535 */
+		{{0xda, 0xff, 0xff}, 3},                  /* str16 of 65535 */
+		{{0x9f}, 1},                              /* fixarray of 15 */
+		{{0xbf}, 1},                              /* fixstr of 31 */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		/* Alone, and as a value inside an otherwise good request. If
+		 * msgpack-c saw these counts it would try to allocate them
+		 * (ASan aborts on such a request). */
+		assert_int_equal(uccn_msgpack_scan(t[i].b, t[i].n, UCCN_MAX_DEPTH,
+						   UCCN_MAX_REQUEST_OBJECTS, why, sizeof why),
+				 UCCN_E_INVALID);
+		assert_int_equal(decode_bytes(t[i].b, t[i].n), UCCN_E_INVALID);
+		assert_request_clear(0);
+		assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:%r}", t[i].b, t[i].n),
+				 UCCN_E_INVALID);
+		assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'news', body:%r}}",
+					     t[i].b, t[i].n), UCCN_E_INVALID);
+	}
+	assert_int_equal(decode_bytes(t[0].b, t[0].n), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "4294967295"));
+}
+
+static void test_hostile_deep_nesting(void **state)
+{
+	(void)state;
+	unsigned char deep[1001];
+	memset(deep, 0x91, 1000);
+	deep[1000] = 0xc0;
+	assert_int_equal(decode_bytes(deep, sizeof deep), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "deeper"));
+	memset(deep, 0x81, 1000); /* maps whose first key is a map... */
+	assert_int_equal(decode_bytes(deep, sizeof deep), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:%r}", deep, sizeof deep),
+			 UCCN_E_INVALID);
+}
+
+static void test_hostile_ext(void **state)
+{
+	(void)state;
+	static const struct { unsigned char b[20]; size_t n; } t[] = {
+		{{0xd4, 0x01, 0x00}, 3},                      /* fixext 1 */
+		{{0xd5, 0x01, 0x00, 0x00}, 4},                /* fixext 2 */
+		{{0xd6, 0xff, 0, 0, 0, 0}, 6},                /* timestamp 32 */
+		{{0xd7, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}, 10},   /* fixext 8 */
+		{{0xd8, 0x01}, 18},                           /* fixext 16 */
+		{{0xc7, 0x01, 0x05}, 4},                      /* ext 8 */
+		{{0xc8, 0x00, 0x01, 0x05, 0}, 5},             /* ext 16 */
+		{{0xc9, 0, 0, 0, 0x01, 0x05, 0}, 7},          /* ext 32 */
+		{{0xc1}, 1},                                  /* never used */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:%r}", t[i].b, t[i].n),
+				 UCCN_E_INVALID);
+		assert_non_null(strstr(why, "not allowed"));
+	}
+	/* ext as the value of a known field and as a key. */
+	assert_int_equal(req_decodef(POST_WITH("title:%r"), t[0].b, t[0].n), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', %r:1}", t[0].b, t[0].n),
+			 UCCN_E_INVALID);
+}
+
+static void test_hostile_trailing(void **state)
+{
+	(void)state;
+	build("{v:1, rid:1, op:'status'}");
+	size_t n = frame.size;
+	unsigned char buf[64];
+	memcpy(buf, frame.data, n);
+	assert_int_equal(decode_bytes(buf, n), 0);
+	buf[n] = 0xc0;
+	assert_int_equal(decode_bytes(buf, n + 1), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "after"));
+	memcpy(buf + n, buf, n); /* two requests in one frame */
+	assert_int_equal(decode_bytes(buf, 2 * n), UCCN_E_INVALID);
+	assert_request_clear(0);
+}
+
+static void test_hostile_duplicate_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', op:'status'}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "'op'"));
+	assert_int_equal(req_decodef("{v:1, v:1, rid:1, op:'status'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, rid:2, op:'status'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST_WITH("body:'again'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY_WITH("id:'lyon'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', city:'a', city:'b'}"), UCCN_E_INVALID);
+	/* Duplicate ignored keys are refused as well. */
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:1, x:1}"), UCCN_E_INVALID);
+}
+
+static void test_hostile_nonstring_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', 1:2}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', -1:2}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', [1]:2}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', %B:2}", "x", (size_t)1),
+			 UCCN_E_INVALID);
+	static const unsigned char nil = 0xc0;
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', %r:2}", &nil, (size_t)1),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(POST_WITH("5:'x'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(CITY_WITH("%r:'x'"), &nil, (size_t)1), UCCN_E_INVALID);
+}
+
+static void test_hostile_version(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{rid:1, op:'status'}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "'v'"));
+	assert_int_equal(req_decodef("{v:2, rid:77, op:'status'}"), UCCN_E_VERSION);
+	assert_request_clear(77); /* the error reply can echo the rid */
+	assert_int_equal(req_decodef("{v:0, rid:1, op:'status'}"), UCCN_E_VERSION);
+	assert_int_equal(req_decodef("{v:%u, rid:1, op:'status'}", (uint64_t)UINT32_MAX),
+			 UCCN_E_VERSION);
+	/* Version is checked before the op: a future client gets "version". */
+	assert_int_equal(req_decodef("{v:2, rid:1, op:'teleport'}"), UCCN_E_VERSION);
+	/* Missing rid is allowed and reads as 0. */
+	assert_int_equal(req_decodef("{v:1, op:'status'}"), 0);
+	assert_int_equal(req.rid, 0);
+}
+
+static void test_hostile_unknown_op(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, rid:99, op:'city.delete'}"), UCCN_E_UNKNOWN_OP);
+	assert_request_clear(99);
+	assert_non_null(strstr(why, "city.delete"));
+	assert_int_equal(req_decodef("{v:1, rid:100, op:'STATUS'}"), UCCN_E_UNKNOWN_OP);
+	assert_int_equal(req.rid, 100);
+	assert_int_equal(req_decodef("{v:1, rid:101, op:''}"), UCCN_E_UNKNOWN_OP);
+	assert_int_equal(req.rid, 101);
+	assert_int_equal(req_decodef("{v:1, rid:102, op:nil}"), UCCN_E_UNKNOWN_OP);
+	assert_int_equal(req.rid, 102);
+	assert_int_equal(req_decodef("{v:1, rid:103}"), UCCN_E_INVALID);
+	assert_int_equal(req.rid, 103);
+	/* An op name longer than any op is refused before lookup. */
+	char *longop = repeat("o", UCCN_MAX_OP + 1);
+	assert_int_equal(req_decodef("{v:1, rid:104, op:%s}", longop), UCCN_E_TOOBIG);
+	free(longop);
+}
+
+static void test_hostile_bad_utf8(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"\xff", "Krak\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"one\ntwo", "tab\there", "nul\x01",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(req_decodef(POST_WITH("title:%s"), bad[i]), UCCN_E_INVALID);
+		assert_request_clear(3);
+	}
+	assert_int_equal(req_decodef(POST_WITH("title:%b"), "a\0b", (size_t)3), UCCN_E_INVALID);
+	/* In the body too, though the body may span lines. */
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'news', body:%s}}",
+				     "ok\n\xff"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'post', post:{kind:'news', body:%s}}",
+				     "line 1\r\nline 2\n\tindented"), 0);
+	/* And real text in many scripts is fine. */
+	const char *good[] = {"Kraków", "Bogotá", "東京の集い", "🎨 open studio"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_int_equal(req_decodef(POST_WITH("title:%s"), good[i]), 0);
+		assert_string_equal(req.post.title, good[i]);
+	}
+	assert_int_equal(req_decodef(CITY_WITH("country:%s"), "Polska\xff"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:%s}", "stat\xffus"), UCCN_E_INVALID);
+}
+
+static void test_post_ignores_server_fields(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef(POST_WITH("city:'paris', seq:99, created:1764068766123")), 0);
+	assert_null(req.post.city);  /* the server sets the author */
+	assert_int_equal(req.post.seq, 0);
+	assert_int_equal(req.post.created_ms, 0);
+	assert_string_equal(req.post.body, "hello");
+	/* Nor can a city.add choose its seq or version. */
+	assert_int_equal(req_decodef(CITY_WITH("seq:5, version:9")), 0);
+	assert_int_equal(req.city.seq, 0);
+	assert_int_equal(req.city.version, 0);
+}
+
+/* Regression: a duplicate key that is not valid one-line text was echoed
+ * into the error message, and the client then could not decode the error
+ * reply carrying it. */
+static void test_error_message_is_valid_text(void **state)
+{
+	(void)state;
+	char *half = malloc(64);
+	assert_non_null(half);
+	half[0] = 'a';
+	for (int i = 0; i < 20; i++)
+		memcpy(half + 1 + 2 * i, "é", 2); /* 41 bytes: the 40th splits an 'é' */
+	static const struct { const char *k; size_t n; } keys[] = {
+		{"\xff\xfe", 2}, {"ctl\x01", 4}, {"new\nline", 8}, {NULL, 41},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *k = keys[i].k ? keys[i].k : half;
+		assert_int_equal(req_decodef("{v:1, rid:5, op:'status', %b:1, %b:2}",
+					     k, keys[i].n, k, keys[i].n), UCCN_E_INVALID);
+		/* decode_bytes checked the text; now send it as the server would. */
+		char msg[sizeof why];
+		memcpy(msg, why, sizeof msg);
+		struct uccn_reply r = {.op = UCCN_OP_STATUS, .rid = 5,
+				       .status = UCCN_E_INVALID, .message = msg};
+		encode_reply(&r);
+		assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+		assert_int_equal(rep.status, UCCN_E_INVALID);
+		assert_int_equal(rep.rid, 5);
+		assert_string_equal(rep.message, msg);
+	}
+	free(half);
+	/* A printable key is still named. */
+	assert_int_equal(req_decodef("{v:1, rid:5, op:'status', colour:1, colour:2}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "'colour'"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Key files. */
+
+static void test_keyfile_roundtrip(void **state)
+{
+	(void)state;
+	char buf[512], pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	int n = uccn_keyfile_format(buf, sizeof buf, "city krakow", PUB, SEC);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "city krakow"));
+	assert_non_null(strstr(buf, "curve\n"));
+	assert_int_equal(uccn_keyfile_parse(buf, (size_t)n, pub, sec), 0);
+	assert_string_equal(pub, PUB);
+	assert_string_equal(sec, SEC);
+	/* The default comment. */
+	n = uccn_keyfile_format(buf, sizeof buf, NULL, PUB, SEC);
+	assert_true(n > 0);
+	assert_int_equal(uccn_keyfile_parse(buf, (size_t)n, pub, sec), 0);
+	assert_string_equal(sec, SEC);
+}
+
+static void test_keyfile_public_only(void **state)
+{
+	(void)state;
+	char buf[512], pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	int n = uccn_keyfile_format(buf, sizeof buf, "city krakow", PUB, NULL);
+	assert_true(n > 0);
+	assert_null(strstr(buf, "secret-key")); /* nothing secret in a .pub */
+	memset(sec, 'x', sizeof sec);
+	assert_int_equal(uccn_keyfile_parse(buf, (size_t)n, pub, sec), 0);
+	assert_string_equal(pub, PUB);
+	assert_string_equal(sec, "");
+}
+
+static void test_keyfile_crlf(void **state)
+{
+	(void)state;
+	const char *t = "#   written on Windows\r\n"
+			"metadata\r\n"
+			"curve\r\n"
+			"    public-key = \"" PUB "\"\r\n"
+			"    secret-key = \"" SEC "\"\r\n";
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	assert_int_equal(uccn_keyfile_parse(t, strlen(t), pub, sec), 0);
+	assert_string_equal(pub, PUB);
+	assert_string_equal(sec, SEC);
+	/* No final newline, tabs around '='. */
+	const char *u = "curve\n\tpublic-key\t=\t\"" PUB "\"";
+	assert_int_equal(uccn_keyfile_parse(u, strlen(u), pub, sec), 0);
+	assert_string_equal(pub, PUB);
+	assert_string_equal(sec, "");
+}
+
+static void test_keyfile_comments(void **state)
+{
+	(void)state;
+	const char *t = "#   public-key = \"not a key at all\"\n"
+			"#   secret-key = \"" SEC "\"\n"
+			"curve\n"
+			"    public-key = \"" PUB "\"\n"
+			"# the end\n";
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	assert_int_equal(uccn_keyfile_parse(t, strlen(t), pub, sec), 0);
+	assert_string_equal(pub, PUB);
+	assert_string_equal(sec, ""); /* a commented-out key is not a key */
+}
+
+static void test_keyfile_malformed(void **state)
+{
+	(void)state;
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	static const char *const bad[] = {
+		"curve\n    public-key = \"short\"\n",
+		"curve\n    public-key \"" PUB "\"\n",
+		"curve\n    public-key = " PUB "\n",
+		"curve\n    public-key = \"" PUB "\n",
+		"curve\n    public-key = \"" PUB "x\"\n",
+		"curve\n    public-key = \"0123456789abcdefghijklmnopqrstuvwxyzAB~D\"\n",
+		"curve\n    public-key = \"" PUB "\"\n    secret-key = \"bad\"\n",
+		"curve\n    public-key =\n",
+		"curve\n    public-key\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (uccn_keyfile_parse(bad[i], strlen(bad[i]), pub, sec) != UCCN_E_INVALID)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* A key line cut short by the length given (not by a NUL). */
+	const char *t = "public-key = \"" PUB "\"\n";
+	assert_int_equal(uccn_keyfile_parse(t, 30, pub, sec), UCCN_E_INVALID);
+	assert_int_equal(uccn_keyfile_parse(t, strlen(t), pub, sec), 0);
+}
+
+static void test_keyfile_no_key(void **state)
+{
+	(void)state;
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	static const char *const t[] = {
+		"", "\n\n", "metadata\ncurve\n", "# only a comment\n",
+		"curve\n    secret-key = \"" SEC "\"\n", /* a secret without its public key */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		assert_int_equal(uccn_keyfile_parse(t[i], strlen(t[i]), pub, sec), UCCN_E_INVALID);
+}
+
+static void test_keyfile_format_errors(void **state)
+{
+	(void)state;
+	char buf[512];
+	assert_int_equal(uccn_keyfile_format(buf, sizeof buf, NULL, "short", NULL), UCCN_E_INVALID);
+	assert_int_equal(uccn_keyfile_format(buf, sizeof buf, NULL, PUB, "bad"), UCCN_E_INVALID);
+	assert_int_equal(uccn_keyfile_format(buf, sizeof buf, NULL, NULL, NULL), UCCN_E_INVALID);
+	int n = uccn_keyfile_format(buf, sizeof buf, NULL, PUB, SEC);
+	assert_true(n > 0);
+	assert_int_equal(uccn_keyfile_format(buf, (size_t)n, NULL, PUB, SEC), UCCN_E_TOOBIG);
+	assert_int_equal(uccn_keyfile_format(buf, (size_t)n + 1, NULL, PUB, SEC), n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Time. */
+
+static void test_time_format(void **state)
+{
+	(void)state;
+	char buf[32];
+	uccn_time_format(0, buf, sizeof buf);
+	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+	uccn_time_format(1764068766123, buf, sizeof buf);
+	assert_string_equal(buf, "2025-11-25T11:06:06.123Z");
+	uccn_time_format(999, buf, sizeof buf);
+	assert_string_equal(buf, "1970-01-01T00:00:00.999Z");
+	uccn_time_format(951782400000, buf, sizeof buf); /* a leap day */
+	assert_string_equal(buf, "2000-02-29T00:00:00.000Z");
+	uccn_time_format(4102444799999, buf, sizeof buf);
+	assert_string_equal(buf, "2099-12-31T23:59:59.999Z");
+}
+
+/* ------------------------------------------------------------------ */
+
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest proto[] = {
+		T(test_op_names),
+		T(test_error_names),
+		T(test_request_status_roundtrip),
+		T(test_request_city_add_roundtrip),
+		T(test_request_city_list_roundtrip),
+		T(test_request_post_roundtrip),
+		T(test_request_list_roundtrip),
+		T(test_request_show_roundtrip),
+		T(test_request_encode_unknown_op),
+		T(test_reply_status_roundtrip),
+		T(test_reply_city_add_roundtrip),
+		T(test_reply_city_list_roundtrip),
+		T(test_reply_post_roundtrip),
+		T(test_reply_list_roundtrip),
+		T(test_reply_show_roundtrip),
+		T(test_reply_error_roundtrip),
+		T(test_reply_error_message_limit),
+		T(test_reply_hostile),
+		T(test_city_record_roundtrip),
+		T(test_post_record_roundtrip),
+		T(test_record_optional_absent),
+		T(test_record_copy),
+		T(test_valid_ids),
+		T(test_valid_field_names),
+		T(test_valid_kinds_roles),
+		T(test_valid_tz),
+		T(test_valid_z85),
+		T(test_valid_utf8),
+		T(test_record_rules),
+		T(test_limit_title),
+		T(test_limit_body),
+		T(test_limit_id),
+		T(test_limit_idem_key),
+		T(test_limit_list),
+		T(test_limit_minutes),
+		T(test_limit_frame),
+		T(test_limit_depth),
+		T(test_limit_objects),
+		T(test_limit_city_strings),
+		T(test_hostile_empty),
+		T(test_hostile_truncations),
+		T(test_hostile_wrong_types),
+		T(test_hostile_huge_counts),
+		T(test_hostile_deep_nesting),
+		T(test_hostile_ext),
+		T(test_hostile_trailing),
+		T(test_hostile_duplicate_keys),
+		T(test_hostile_nonstring_keys),
+		T(test_hostile_version),
+		T(test_hostile_unknown_op),
+		T(test_hostile_bad_utf8),
+		T(test_post_ignores_server_fields),
+		T(test_error_message_is_valid_text),
+		T(test_keyfile_roundtrip),
+		T(test_keyfile_public_only),
+		T(test_keyfile_crlf),
+		T(test_keyfile_comments),
+		T(test_keyfile_malformed),
+		T(test_keyfile_no_key),
+		T(test_keyfile_format_errors),
+		T(test_time_format),
+	};
+	return cmocka_run_group_tests(proto, group_setup, group_teardown);
+}
