@@ -108,7 +108,8 @@ int client_open(struct client **out, const struct client_options *o,
 	char spub[UCCN_KEY_Z85_LEN + 1], ssec[UCCN_KEY_Z85_LEN + 1];
 	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
 	char mon[64];
-	int64_t maxmsg = UCCN_MAX_REPLY_FRAME;
+	/* Room for CURVE's per-message overhead on top of the reply limit. */
+	int64_t maxmsg = UCCN_MAX_REPLY_FRAME + 64;
 	int rc;
 	*out = NULL;
 	if ((rc = load_keys(o->server_key_file, "server key", false, spub, ssec, err, errlen)) ||

@@ -369,11 +369,14 @@ static void print_trimmed(const char *label, const char *s, size_t n)
 
 void h_run_print(const h_run_t *r)
 {
-	fprintf(stderr, "harness: `%s`\n  status %d%s%s, %lld ms\n", r->cmd ? r->cmd : "?",
-		r->status, r->timed_out ? " (timed out)" : "",
-		r->signal ? " (signal)" : "", (long long)r->elapsed_ms);
-	if (r->signal)
-		fprintf(stderr, "  killed by signal %d\n", r->signal);
+	fprintf(stderr, "harness: `%s`\n  ", r->cmd ? r->cmd : "?");
+	if (r->timed_out)
+		fprintf(stderr, "timed out, killed");
+	else if (r->signal)
+		fprintf(stderr, "killed by signal %d", r->signal);
+	else
+		fprintf(stderr, "exit %d", r->status);
+	fprintf(stderr, " after %lld ms\n", (long long)r->elapsed_ms);
 	print_trimmed("stdout", r->out, r->out_len);
 	print_trimmed("stderr", r->err, r->err_len);
 }
@@ -523,6 +526,17 @@ long h_daemon_rss_kb(const h_daemon_t *self)
 		kb = strtol(p + 7, NULL, 10);
 	free(s);
 	return kb;
+}
+
+bool h_daemon_asan(void)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/uccnd", h_bin_dir());
+	size_t n = 0;
+	char *bin = h_read_file(path, &n);
+	bool asan = bin && memmem(bin, n, "__asan_init", 11) != NULL;
+	free(bin);
+	return asan;
 }
 
 void h_daemon_print_log(const h_daemon_t *self)

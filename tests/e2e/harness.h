@@ -122,6 +122,9 @@ void h_daemon_kill(h_daemon_t *self);
 bool h_daemon_running(h_daemon_t *self);
 /* VmRSS of the running daemon in KiB, -1 when unknown. */
 long h_daemon_rss_kb(const h_daemon_t *self);
+/* True when uccnd is built with AddressSanitizer (its RSS then includes
+ * ASan's quarantine of freed memory, 256 MB by default). */
+bool h_daemon_asan(void);
 /* Print the daemon's log to stderr. */
 void h_daemon_print_log(const h_daemon_t *self);
 /* Kill it if running, free it, set *self_p to NULL. */
