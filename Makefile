@@ -44,7 +44,7 @@ STORE_LIB = $(BUILD)/libuccnstore.a
 UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
-UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store
+UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
@@ -93,6 +93,11 @@ $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 $(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The CSV import is pure computation in cli/: tested without a daemon.
+$(BUILD)/tests/test_import: $(call obj,tests/unit/test_import.c cli/import.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

@@ -91,5 +91,11 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_show(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_field_add(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_field_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

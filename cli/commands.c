@@ -153,12 +153,23 @@ int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv
 
 int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	enum { O_FIELD = 1, O_COUNTRY };
+	static const struct option opts[] = {
+		{"field", required_argument, NULL, O_FIELD},
+		{"country", required_argument, NULL, O_COUNTRY},
+		CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0},
+	};
 	struct uccn_request req = {.op = UCCN_OP_CITY_LIST};
 	struct uccn_reply rep = {0};
 	int c, rc;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == O_FIELD)
+			req.field = optarg;
+		else if (c == O_COUNTRY)
+			req.country = optarg;
+		else
+			COMMON_OPTION(g, cmd, c, &rc);
+	}
 	if ((rc = no_arguments(cmd, argc, argv)))
 		return rc;
 	rc = cli_call(g, &req, &rep);

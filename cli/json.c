@@ -2,6 +2,8 @@
  * json.c - streaming JSON writer.
  */
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 
 #include "json.h"
 
@@ -93,6 +95,23 @@ void json_int(struct json *j, int64_t v)
 {
 	value_prefix(j);
 	fprintf(j->f, "%" PRId64, v);
+}
+
+void json_double(struct json *j, double v)
+{
+	value_prefix(j);
+	if (!isfinite(v)) {
+		fputs("null", j->f);
+		return;
+	}
+	char buf[40];
+	/* The fewest digits that read back as the same double. */
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, j->f);
 }
 
 void json_bool(struct json *j, bool v)

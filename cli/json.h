@@ -28,6 +28,8 @@ void json_str(struct json *j, const char *s);  /* NULL writes null */
 void json_uint(struct json *j, uint64_t v);
 void json_int(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
+/* A finite number, shortest form that reads back the same (null if not finite). */
+void json_double(struct json *j, double v);
 void json_null(struct json *j);
 /* Ends the document with a newline. */
 void json_end(struct json *j);

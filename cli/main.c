@@ -50,7 +50,31 @@ static const struct command commands[] = {
 	 "  --year Y        year designated\n"
 	 "  --tz ZONE       IANA time zone, e.g. Europe/Warsaw\n"
 	 "  --role R        member (default), coordinator or secretariat\n"},
-	{"city", "list", cmd_city_list, "city list", "List the registered cities.\n"},
+	{"city", "list", cmd_city_list, "city list [--field F] [--country C]",
+	 "List the registered cities, in id order.\n"
+	 "  --field F       only cities of creative field F\n"
+	 "  --country C     only cities of country C (case ignored)\n"},
+	{"city", "show", cmd_city_show, "city show ID", "Show one city, with its version.\n"},
+	{"city", "update", cmd_city_update,
+	 "city update ID --if-version N [--name NAME] [--field F] [--country C] [--year Y] [--tz ZONE] [--role R]",
+	 "Change a city (coordinator or secretariat). --if-version names the\n"
+	 "version you read (uccn city show); if the city changed since, the update\n"
+	 "is refused as a conflict (exit 6) and nothing is merged.\n"
+	 "An empty value clears an optional field; --year 0 clears the year.\n"},
+	{"city", "rekey", cmd_city_rekey, "city rekey ID --key PUBLIC_KEY",
+	 "Give a city a new key (coordinator or secretariat): the old key stops\n"
+	 "working at once, on connections already open too.\n"},
+	{"field", "add", cmd_field_add, "field add NAME",
+	 "Add a creative field (coordinator or secretariat), e.g. architecture.\n"},
+	{"field", "list", cmd_field_list, "field list", "List the creative fields.\n"},
+	{"import", "cities", cmd_import_cities, "import cities FILE.csv",
+	 "Register or update cities from a CSV file with the header\n"
+	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"
+	 "optional, any order), UTF-8, RFC 4180 quoting, CRLF or LF. Ids are\n"
+	 "slugs of the names (Kraków -> krakow; two rows of one name get -FIELD).\n"
+	 "All or nothing, in one transaction: a bad row stops the import with its\n"
+	 "line number and nothing is written. Re-running the same file changes\n"
+	 "nothing. Cities keep their keys and roles.\n"},
 	{NULL, "keygen", cmd_keygen, "keygen -o FILE [--force]",
 	 "Write a new CURVE key pair to FILE (mode 0600) and print its public key,\n"
 	 "which the coordinator registers with 'uccn city add ... --key'.\n"
@@ -297,7 +321,11 @@ int main(int argc, char **argv)
 	const struct command *cmd = find_command(argc - optind, argv + optind, &used);
 	if (!cmd) {
 		if (strcmp(argv[optind], "city") == 0)
-			fprintf(stderr, "uccn: 'city' needs a subcommand: add or list\n");
+			fprintf(stderr, "uccn: 'city' needs a subcommand: add, list, show, update or rekey\n");
+		else if (strcmp(argv[optind], "field") == 0)
+			fprintf(stderr, "uccn: 'field' needs a subcommand: add or list\n");
+		else if (strcmp(argv[optind], "import") == 0)
+			fprintf(stderr, "uccn: say what to import: uccn import cities FILE.csv\n");
 		else
 			fprintf(stderr, "uccn: unknown command '%s'\n", argv[optind]);
 		return cli_usage(NULL, NULL);

@@ -135,10 +135,41 @@ static void text_keygen(const char *pub, const char *path)
 	printf("%s\n", pub);
 }
 
+static void text_fields(const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+}
+
+static void text_field_added(const char *name, uint64_t seq)
+{
+	printf("added field %s (seq %llu)\n", name, (unsigned long long)seq);
+}
+
+static void text_city_changed(const char *id, uint64_t seq, uint64_t version)
+{
+	printf("city %s is now at version %llu (seq %llu)\n", id,
+	       (unsigned long long)version, (unsigned long long)seq);
+}
+
+static void text_imported(const char *path, uint64_t added, uint64_t updated,
+			  uint64_t unchanged)
+{
+	if (added + updated == 0)
+		printf("%s: nothing to change; all %llu cities are already as the file says\n",
+		       path, (unsigned long long)unchanged);
+	else
+		printf("%s: %llu cities added, %llu updated, %llu unchanged\n", path,
+		       (unsigned long long)added, (unsigned long long)updated,
+		       (unsigned long long)unchanged);
+}
+
 const struct output output_text = {
 	.posts = text_posts, .post = text_post, .cities = text_cities,
 	.status = text_status, .posted = text_posted,
 	.city_added = text_city_added, .keygen = text_keygen,
+	.fields = text_fields, .field_added = text_field_added,
+	.city_changed = text_city_changed, .imported = text_imported,
 };
 
 /* ---- json ---- */
@@ -203,6 +234,10 @@ static void json_cities(const struct uccn_city *c, size_t n)
 		json_key(&j, "year");
 		if (c[i].year) json_uint(&j, c[i].year); else json_null(&j);
 		json_key(&j, "key"); json_str(&j, c[i].key[0] ? c[i].key : NULL);
+		json_key(&j, "lat");
+		if (c[i].lat.set) json_double(&j, c[i].lat.deg); else json_null(&j);
+		json_key(&j, "lon");
+		if (c[i].lon.set) json_double(&j, c[i].lon.deg); else json_null(&j);
 		json_key(&j, "version"); json_uint(&j, c[i].version);
 		json_key(&j, "seq"); json_uint(&j, c[i].seq);
 		json_object_end(&j);
@@ -263,8 +298,58 @@ static void json_keygen(const char *pub, const char *path)
 	json_end(&j);
 }
 
+static void json_fields(const char *const *names, size_t n)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < n; i++)
+		json_str(&j, names[i]);
+	json_array_end(&j);
+	json_end(&j);
+}
+
+static void json_field_added(const char *name, uint64_t seq)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "seq"); json_uint(&j, seq);
+	json_key(&j, "field"); json_str(&j, name);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+static void json_city_changed(const char *id, uint64_t seq, uint64_t version)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "id"); json_str(&j, id);
+	json_key(&j, "seq"); json_uint(&j, seq);
+	json_key(&j, "version"); json_uint(&j, version);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+static void json_imported(const char *path, uint64_t added, uint64_t updated,
+			  uint64_t unchanged)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "file"); json_str(&j, path);
+	json_key(&j, "added"); json_uint(&j, added);
+	json_key(&j, "updated"); json_uint(&j, updated);
+	json_key(&j, "unchanged"); json_uint(&j, unchanged);
+	json_object_end(&j);
+	json_end(&j);
+}
+
 const struct output output_json = {
 	.posts = json_posts, .post = json_post, .cities = json_cities,
 	.status = json_status, .posted = json_posted,
 	.city_added = json_city_added, .keygen = json_keygen,
+	.fields = json_fields, .field_added = json_field_added,
+	.city_changed = json_city_changed, .imported = json_imported,
 };

@@ -20,6 +20,11 @@ struct output {
 	void (*posted)(uint64_t seq, bool duplicate, int64_t created_ms);
 	void (*city_added)(const char *id, uint64_t seq);
 	void (*keygen)(const char *pub, const char *path);
+	void (*fields)(const char *const *names, size_t n);
+	void (*field_added)(const char *name, uint64_t seq);
+	void (*city_changed)(const char *id, uint64_t seq, uint64_t version);
+	void (*imported)(const char *path, uint64_t added, uint64_t updated,
+			 uint64_t unchanged);
 };
 
 extern const struct output output_text;

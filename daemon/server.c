@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 
 #include "log.h"
 #include "server.h"
+#include "tzdb.h"
 #include "uccn_error.h"
 #include "uccn_msg.h"
 
@@ -31,7 +33,9 @@ enum role_bit {
 	ROLE_MEMBER = 1,
 	ROLE_COORDINATOR = 2,
 	ROLE_SECRETARIAT = 4,
-	ROLE_ANY = 7,
+	ROLE_DEPUTY = 8,
+	ROLE_ANY = 15,
+	ROLE_NETWORK = ROLE_COORDINATOR | ROLE_SECRETARIAT, /* manage cities, fields */
 };
 
 struct pending {
@@ -70,6 +74,10 @@ static void op_list(struct server *, struct uccn_txn *, const struct caller *,
 		    const struct uccn_request *, struct uccn_reply *);
 static void op_show(struct server *, struct uccn_txn *, const struct caller *,
 		    const struct uccn_request *, struct uccn_reply *);
+static void op_field_list(struct server *, struct uccn_txn *, const struct caller *,
+			  const struct uccn_request *, struct uccn_reply *);
+static void op_city_show(struct server *, struct uccn_txn *, const struct caller *,
+			 const struct uccn_request *, struct uccn_reply *);
 
 /* Who may do what. An op missing here is denied to everyone. Writes have
  * no read_fn: they go through the batch. Mirrored in proto/SPEC.md. */
@@ -82,8 +90,14 @@ static const struct rule {
 	{UCCN_OP_CITY_LIST, ROLE_ANY, op_city_list},
 	{UCCN_OP_LIST, ROLE_ANY, op_list},
 	{UCCN_OP_SHOW, ROLE_ANY, op_show},
+	{UCCN_OP_FIELD_LIST, ROLE_ANY, op_field_list},
+	{UCCN_OP_CITY_SHOW, ROLE_ANY, op_city_show},
 	{UCCN_OP_POST, ROLE_ANY, NULL},
-	{UCCN_OP_CITY_ADD, ROLE_COORDINATOR, NULL},
+	{UCCN_OP_CITY_ADD, ROLE_NETWORK, NULL},
+	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, NULL},
+	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, NULL},
+	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, NULL},
+	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, NULL},
 };
 
 static const struct rule *rule_for(enum uccn_op op)
@@ -104,6 +118,8 @@ static unsigned role_bit(const char *role)
 		return ROLE_COORDINATOR;
 	if (strcmp(role, "secretariat") == 0)
 		return ROLE_SECRETARIAT;
+	if (strcmp(role, "deputy") == 0)
+		return ROLE_DEPUTY;
 	return 0;
 }
 
@@ -175,17 +191,36 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 	for (size_t i = 0; i < s->nbatch; i++) {
 		struct pending *p = &s->batch[i];
 		struct uccn_reply *rep = &p->rep;
+		const struct uccn_request *req = &p->req;
 		int rc;
 		rep->status = 0;
 		rep->duplicate = false;
-		switch (p->req.op) {
+		rep->error_index = 0;
+		free(rep->message);
+		rep->message = NULL;
+		switch (req->op) {
 		case UCCN_OP_POST:
 			rc = uccn_store_post_add(t, &p->req.post, now, &rep->seq,
 						 &rep->duplicate);
 			rep->created_ms = now;
 			break;
 		case UCCN_OP_CITY_ADD:
-			rc = uccn_store_city_add(t, &p->req.city, &rep->seq);
+			rc = uccn_store_city_add(t, &req->city, &rep->seq);
+			break;
+		case UCCN_OP_CITY_UPDATE:
+			rc = uccn_store_city_update(t, &req->city, req->if_version,
+						    &rep->seq, &rep->version);
+			break;
+		case UCCN_OP_CITY_REKEY:
+			rc = uccn_store_city_rekey(t, req->city.id, req->city.key,
+						   &rep->seq, &rep->version);
+			break;
+		case UCCN_OP_CITY_IMPORT:
+			rc = uccn_store_city_import(t, req->cities, req->ncities, &rep->added,
+						    &rep->updated, &rep->unchanged);
+			break;
+		case UCCN_OP_FIELD_ADD:
+			rc = uccn_store_field_add(t, req->name, &rep->seq);
 			break;
 		default:
 			rc = UCCN_E_INTERNAL;
@@ -194,6 +229,10 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 		if (rc == UCCN_E_MAPFULL)
 			return rc;
 		rep->status = rc;
+		if (rc && uccn_txn_reason(t)[0]) {
+			reply_error(rep, rc, "%s", uccn_txn_reason(t));
+			rep->error_index = uccn_txn_reason_index(t);
+		}
 	}
 	return 0;
 }
@@ -225,7 +264,7 @@ static void flush_batch(void *ctx)
 		if (rc) {
 			reply_error(&p->rep, rc, "nothing was written: %s (%s)",
 				    uccn_strerror(rc), uccn_store_last_error(s->store));
-		} else if (p->rep.status) {
+		} else if (p->rep.status && !p->rep.message) {
 			explain_write_error(p);
 		} else if (p->rep.duplicate && t) {
 			/* A retry: answer with the first post's time too. */
@@ -272,6 +311,8 @@ static void op_status(struct server *s, struct uccn_txn *t, const struct caller 
 
 struct collect {
 	struct uccn_reply *rep;
+	const char *field;    /* city.list filters */
+	const char *country;
 	size_t cap;
 	size_t bytes;
 	int rc;
@@ -281,6 +322,9 @@ static int collect_city(const struct uccn_city *c, void *ctx)
 {
 	struct collect *k = ctx;
 	struct uccn_reply *rep = k->rep;
+	if ((k->field && (!c->field || strcmp(k->field, c->field) != 0)) ||
+	    (k->country && (!c->country || strcasecmp(k->country, c->country) != 0)))
+		return 0;
 	if (rep->ncities == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
 		void *p = realloc(rep->cities, cap * sizeof *rep->cities);
@@ -303,8 +347,8 @@ static int collect_city(const struct uccn_city *c, void *ctx)
 static void op_city_list(struct server *s, struct uccn_txn *t, const struct caller *c,
 			 const struct uccn_request *req, struct uccn_reply *rep)
 {
-	struct collect k = {.rep = rep};
-	(void)s; (void)c; (void)req;
+	struct collect k = {.rep = rep, .field = req->field, .country = req->country};
+	(void)s; (void)c;
 	int rc = uccn_store_city_each(t, collect_city, &k);
 	if (rc || k.rc)
 		reply_error(rep, rc ? rc : k.rc, "cannot list cities: %s",
@@ -380,6 +424,66 @@ static void op_show(struct server *s, struct uccn_txn *t, const struct caller *c
 		rep->nposts = 1;
 }
 
+static int collect_field(const char *name, void *ctx)
+{
+	struct uccn_reply *rep = ctx;
+	char **grown = realloc(rep->fields, (rep->nfields + 1) * sizeof *grown);
+	if (!grown)
+		return 1;
+	rep->fields = grown;
+	if (!(rep->fields[rep->nfields] = strdup(name)))
+		return 1;
+	rep->nfields++;
+	return 0;
+}
+
+static void op_field_list(struct server *s, struct uccn_txn *t, const struct caller *c,
+			  const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c; (void)req;
+	int rc = uccn_store_field_each(t, collect_field, rep);
+	if (rc)
+		reply_error(rep, rc, "cannot list fields: %s", uccn_strerror(rc));
+}
+
+static void op_city_show(struct server *s, struct uccn_txn *t, const struct caller *c,
+			 const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c;
+	if (!(rep->cities = calloc(1, sizeof *rep->cities))) {
+		reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return;
+	}
+	int rc = uccn_store_city_get(t, req->name, &rep->cities[0]);
+	if (rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "there is no city '%s'", req->name);
+	else if (rc)
+		reply_error(rep, rc, "cannot read city '%s': %s", req->name, uccn_strerror(rc));
+	else
+		rep->ncities = 1;
+}
+
+/* Zone names are checked against the system's database before a write is
+ * queued: the store has no file system to look at. */
+static int check_zones(const struct uccn_request *req, struct uccn_reply *rep)
+{
+	const struct uccn_city *list = req->op == UCCN_OP_CITY_IMPORT ? req->cities : &req->city;
+	size_t n = req->op == UCCN_OP_CITY_IMPORT ? req->ncities : 1;
+	if (req->op != UCCN_OP_CITY_ADD && req->op != UCCN_OP_CITY_UPDATE &&
+	    req->op != UCCN_OP_CITY_IMPORT)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].tz && !tzdb_known(list[i].tz)) {
+			reply_error(rep, UCCN_E_INVALID, "city '%s': '%s' is not a time zone of the zone database",
+				    list[i].id, list[i].tz);
+			if (req->op == UCCN_OP_CITY_IMPORT)
+				rep->error_index = i + 1;
+			return UCCN_E_INVALID;
+		}
+	}
+	return 0;
+}
+
 /* ---- one request ---- */
 
 /* Who is calling: the city registered for the connection's key now. */
@@ -429,6 +533,8 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 		r->run(s, t, &c, &p->req, &p->rep);
 		goto reply;
 	}
+	if (check_zones(&p->req, &p->rep))
+		goto reply;
 	/* A write. The author is the caller, whatever the client sent. */
 	if (p->req.op == UCCN_OP_POST) {
 		free(p->req.post.city);

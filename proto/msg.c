@@ -25,6 +25,12 @@ static const struct op_entry ops[] = {
 	{UCCN_OP_POST, "post", true},
 	{UCCN_OP_LIST, "list", false},
 	{UCCN_OP_SHOW, "show", false},
+	{UCCN_OP_FIELD_ADD, "field.add", true},
+	{UCCN_OP_FIELD_LIST, "field.list", false},
+	{UCCN_OP_CITY_SHOW, "city.show", false},
+	{UCCN_OP_CITY_UPDATE, "city.update", true},
+	{UCCN_OP_CITY_REKEY, "city.rekey", true},
+	{UCCN_OP_CITY_IMPORT, "city.import", true},
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -71,6 +77,12 @@ void uccn_request_clear(struct uccn_request *r)
 	uccn_city_clear(&r->city);
 	uccn_post_clear(&r->post);
 	query_clear(&r->query);
+	free(r->name);
+	free(r->field);
+	free(r->country);
+	for (size_t i = 0; i < r->ncities; i++)
+		uccn_city_clear(&r->cities[i]);
+	free(r->cities);
 	memset(r, 0, sizeof *r);
 }
 
@@ -93,6 +105,9 @@ void uccn_reply_clear(struct uccn_reply *r)
 	for (size_t i = 0; i < r->ncities; i++)
 		uccn_city_clear(&r->cities[i]);
 	free(r->cities);
+	for (size_t i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	free(r->fields);
 	info_clear(&r->info);
 	memset(r, 0, sizeof *r);
 }
@@ -295,7 +310,14 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 	size_t extra = 0;
 	switch (r->op) {
 	case UCCN_OP_CITY_ADD: case UCCN_OP_POST: case UCCN_OP_SHOW:
+	case UCCN_OP_FIELD_ADD: case UCCN_OP_CITY_SHOW: case UCCN_OP_CITY_IMPORT:
 		extra = 1;
+		break;
+	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY:
+		extra = 2;
+		break;
+	case UCCN_OP_CITY_LIST:
+		extra = (r->field != NULL) + (r->country != NULL);
 		break;
 	case UCCN_OP_LIST:
 		extra = count_set(qs, 4) + (q->since != 0) + (q->before != 0) + (q->limit != 0);
@@ -315,6 +337,34 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 		break;
 	case UCCN_OP_SHOW:
 		rc = mp_pack_kuint(&pk, "seq", r->seq);
+		break;
+	case UCCN_OP_FIELD_ADD:
+		rc = mp_pack_kstr(&pk, "name", r->name);
+		break;
+	case UCCN_OP_CITY_SHOW:
+		rc = mp_pack_kstr(&pk, "id", r->name);
+		break;
+	case UCCN_OP_CITY_UPDATE:
+		rc = mp_pack_str(&pk, "city") ? UCCN_E_NOMEM : uccn_city_pack(&pk, &r->city);
+		if (!rc)
+			rc = mp_pack_kuint(&pk, "if_version", r->if_version);
+		break;
+	case UCCN_OP_CITY_REKEY:
+		rc = mp_pack_kstr(&pk, "id", r->city.id);
+		if (!rc)
+			rc = mp_pack_kstr(&pk, "key", r->city.key);
+		break;
+	case UCCN_OP_CITY_LIST:
+		if (r->field)
+			rc = mp_pack_kstr(&pk, "field", r->field);
+		if (!rc && r->country)
+			rc = mp_pack_kstr(&pk, "country", r->country);
+		break;
+	case UCCN_OP_CITY_IMPORT:
+		if (mp_pack_str(&pk, "cities") || msgpack_pack_array(&pk, r->ncities))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->ncities && !rc; i++)
+			rc = uccn_city_pack(&pk, &r->cities[i]);
 		break;
 	case UCCN_OP_LIST:
 		for (size_t i = 0; i < 4 && !rc; i++)
@@ -395,6 +445,15 @@ static int decode_query(const msgpack_object *m, struct uccn_query *q,
 	return 0;
 }
 
+static int read_required_str(const msgpack_object *m, const char *key, size_t max,
+			     char **out, char *err, size_t errlen)
+{
+	const msgpack_object *v = map_get(m, key);
+	if (!v || v->type == MSGPACK_OBJECT_NIL)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s' is missing", key);
+	return mp_read_str(v, key, max, true, out, err, errlen);
+}
+
 static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 			       char *err, size_t errlen)
 {
@@ -430,6 +489,79 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 			return rc;
 		if (r->seq == 0)
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq': must be at least 1");
+		return 0;
+	case UCCN_OP_FIELD_ADD:
+		if ((rc = read_required_str(m, "name", UCCN_MAX_FIELD, &r->name, err, errlen)))
+			return rc;
+		if (!uccn_field_name_valid(r->name))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field name '%s': use a-z, 0-9 and '_', starting with a letter", r->name);
+		return 0;
+	case UCCN_OP_CITY_SHOW:
+		if ((rc = read_required_str(m, "id", UCCN_MAX_ID, &r->name, err, errlen)))
+			return rc;
+		return uccn_id_valid(r->name) ? 0 :
+			mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->name);
+	case UCCN_OP_CITY_UPDATE:
+		if (!(v = map_get(m, "city")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'city' is missing");
+		if ((rc = uccn_city_from_object(v, &r->city, err, errlen)))
+			return rc;
+		r->city.seq = 0;
+		r->city.version = 0;
+		if (!(v = map_get(m, "if_version")))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field 'if_version' is missing: say which version you read");
+		if ((rc = mp_read_uint(v, "if_version", UINT64_MAX, &r->if_version, err, errlen)))
+			return rc;
+		if (r->if_version == 0)
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'if_version': must be at least 1");
+		return uccn_city_check(&r->city, err, errlen);
+	case UCCN_OP_CITY_REKEY: {
+		char *key = NULL;
+		if ((rc = read_required_str(m, "id", UCCN_MAX_ID, &r->city.id, err, errlen)) ||
+		    (rc = read_required_str(m, "key", UCCN_KEY_Z85_LEN, &key, err, errlen)))
+			return rc;
+		bool ok = uccn_key_z85_valid(key);
+		if (ok)
+			memcpy(r->city.key, key, sizeof r->city.key);
+		free(key);
+		if (!uccn_id_valid(r->city.id))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->city.id);
+		return ok ? 0 : mp_fail(err, errlen, UCCN_E_INVALID,
+					"field 'key': not a Z85 public key of 40 characters");
+	}
+	case UCCN_OP_CITY_LIST:
+		if ((v = map_get(m, "field")) &&
+		    (rc = mp_read_str(v, "field", UCCN_MAX_FIELD, true, &r->field, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "country")) &&
+		    (rc = mp_read_str(v, "country", UCCN_MAX_COUNTRY, true, &r->country, err, errlen)))
+			return rc;
+		return 0;
+	case UCCN_OP_CITY_IMPORT:
+		if (!(v = map_get(m, "cities")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'cities' is missing");
+		if (v->type != MSGPACK_OBJECT_ARRAY)
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'cities': not an array");
+		if (v->via.array.size > UCCN_MAX_IMPORT)
+			return mp_fail(err, errlen, UCCN_E_TOOBIG,
+				       "%u cities in one import; at most %d",
+				       v->via.array.size, UCCN_MAX_IMPORT);
+		if (v->via.array.size == 0)
+			return 0;
+		if (!(r->cities = calloc(v->via.array.size, sizeof *r->cities)))
+			return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+		for (uint32_t i = 0; i < v->via.array.size; i++) {
+			char why[256];
+			rc = uccn_city_from_object(&v->via.array.ptr[i], &r->cities[i], why, sizeof why);
+			if (!rc)
+				rc = uccn_city_check(&r->cities[i], why, sizeof why);
+			if (rc)
+				return mp_fail(err, errlen, rc, "city %u of the import: %s", i + 1, why);
+			r->cities[i].seq = r->cities[i].version = 0;
+			r->ncities++;
+		}
 		return 0;
 	default:
 		return 0;
@@ -496,10 +628,12 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
 	if (r->status != 0) {
-		if (pack_header(&pk, 5, r->rid) || mp_pack_kbool(&pk, "ok", false) ||
+		if (pack_header(&pk, 5 + (r->error_index != 0), r->rid) ||
+		    mp_pack_kbool(&pk, "ok", false) ||
 		    mp_pack_kstr(&pk, "error", uccn_error_name(r->status)) ||
 		    mp_pack_kstr(&pk, "message",
-				 r->message ? r->message : uccn_strerror(r->status)))
+				 r->message ? r->message : uccn_strerror(r->status)) ||
+		    (r->error_index && mp_pack_kuint(&pk, "index", r->error_index)))
 			return UCCN_E_NOMEM;
 		return 0;
 	}
@@ -511,6 +645,11 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	case UCCN_OP_POST: extra = 3; break;
 	case UCCN_OP_LIST: extra = 2; break;
 	case UCCN_OP_SHOW: extra = 1; break;
+	case UCCN_OP_FIELD_ADD: extra = 1; break;
+	case UCCN_OP_FIELD_LIST: extra = 1; break;
+	case UCCN_OP_CITY_SHOW: extra = 1; break;
+	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY: extra = 2; break;
+	case UCCN_OP_CITY_IMPORT: extra = 3; break;
 	default: return UCCN_E_INVALID;
 	}
 	if (pack_header(&pk, 3 + extra, r->rid) || mp_pack_kbool(&pk, "ok", true))
@@ -521,7 +660,29 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 		rc = encode_info(&pk, &r->info);
 		break;
 	case UCCN_OP_CITY_ADD:
+	case UCCN_OP_FIELD_ADD:
 		rc = mp_pack_kuint(&pk, "seq", r->seq);
+		break;
+	case UCCN_OP_FIELD_LIST:
+		if (mp_pack_str(&pk, "fields") || msgpack_pack_array(&pk, r->nfields))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->nfields && !rc; i++)
+			rc = mp_pack_str(&pk, r->fields[i]);
+		break;
+	case UCCN_OP_CITY_SHOW:
+		if (r->ncities != 1)
+			return UCCN_E_INVALID;
+		rc = mp_pack_str(&pk, "city") ? UCCN_E_NOMEM : uccn_city_pack(&pk, &r->cities[0]);
+		break;
+	case UCCN_OP_CITY_UPDATE:
+	case UCCN_OP_CITY_REKEY:
+		rc = mp_pack_kuint(&pk, "seq", r->seq) || mp_pack_kuint(&pk, "version", r->version)
+			? UCCN_E_NOMEM : 0;
+		break;
+	case UCCN_OP_CITY_IMPORT:
+		rc = mp_pack_kuint(&pk, "added", r->added) ||
+		     mp_pack_kuint(&pk, "updated", r->updated) ||
+		     mp_pack_kuint(&pk, "unchanged", r->unchanged) ? UCCN_E_NOMEM : 0;
 		break;
 	case UCCN_OP_CITY_LIST:
 		if (mp_pack_str(&pk, "cities") || msgpack_pack_array(&pk, r->ncities))
@@ -603,6 +764,47 @@ static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
 	switch (r->op) {
 	case UCCN_OP_STATUS:
 		return decode_info(m, &r->info, err, errlen);
+	case UCCN_OP_FIELD_LIST:
+		if (!(v = map_get(m, "fields")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'fields' is missing");
+		if ((rc = decode_array(v, "fields", sizeof *r->fields,
+				       (void **)&r->fields, &r->nfields, err, errlen)))
+			return rc;
+		for (uint32_t i = 0; i < v->via.array.size; i++) {
+			if ((rc = mp_read_str(&v->via.array.ptr[i], "fields", UCCN_MAX_FIELD, true,
+					      &r->fields[i], err, errlen)))
+				return rc;
+			r->nfields++;
+			if (!r->fields[i])
+				return mp_fail(err, errlen, UCCN_E_INVALID, "field 'fields': nil");
+		}
+		return 0;
+	case UCCN_OP_CITY_SHOW:
+		if (!(v = map_get(m, "city")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'city' is missing");
+		if (!(r->cities = calloc(1, sizeof *r->cities)))
+			return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+		if ((rc = uccn_city_from_object(v, &r->cities[0], err, errlen)))
+			return rc;
+		r->ncities = 1;
+		return 0;
+	case UCCN_OP_CITY_IMPORT: {
+		struct { const char *name; uint64_t *dst; } nums[] = {
+			{"added", &r->added}, {"updated", &r->updated}, {"unchanged", &r->unchanged},
+		};
+		for (size_t k = 0; k < 3; k++)
+			if ((v = map_get(m, nums[k].name)) &&
+			    (rc = mp_read_uint(v, nums[k].name, UINT64_MAX, nums[k].dst, err, errlen)))
+				return rc;
+		return 0;
+	}
+	case UCCN_OP_CITY_UPDATE:
+	case UCCN_OP_CITY_REKEY:
+		if ((v = map_get(m, "version")) &&
+		    (rc = mp_read_uint(v, "version", UINT64_MAX, &r->version, err, errlen)))
+			return rc;
+		__attribute__((fallthrough)); /* then seq, as for a post */
+	case UCCN_OP_FIELD_ADD:
 	case UCCN_OP_CITY_ADD:
 	case UCCN_OP_POST:
 		if ((v = map_get(m, "seq")) &&
@@ -685,6 +887,11 @@ int uccn_reply_decode(const void *buf, size_t len, enum uccn_op op,
 			goto done;
 		if ((v = map_get(&u.data, "message")) &&
 		    (rc = mp_read_str(v, "message", UCCN_MAX_MESSAGE, false, &out->message, err, errlen))) {
+			free(name);
+			goto done;
+		}
+		if ((v = map_get(&u.data, "index")) &&
+		    (rc = mp_read_uint(v, "index", UINT32_MAX, &out->error_index, err, errlen))) {
 			free(name);
 			goto done;
 		}

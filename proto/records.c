@@ -18,7 +18,12 @@ const char *const uccn_post_kinds[] = {
 };
 
 const char *const uccn_city_roles[] = {
-	"member", "coordinator", "secretariat", NULL,
+	"member", "coordinator", "deputy", "secretariat", NULL,
+};
+
+const char *const uccn_default_fields[] = {
+	"literature", "film", "music", "media_arts", "design", "gastronomy",
+	"crafts_folk_art", "architecture", NULL,
 };
 
 static bool in_list(const char *s, const char *const *list)
@@ -133,7 +138,7 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 
 /* ---- field tables ---- */
 
-enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY };
+enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY, F_COORD };
 
 struct field {
 	const char *name;
@@ -153,6 +158,8 @@ static const struct field city_fields[] = {
 	{"key", F_KEY, offsetof(struct uccn_city, key), UCCN_KEY_Z85_LEN},
 	{"seq", F_U64, offsetof(struct uccn_city, seq), UINT64_MAX},
 	{"version", F_U64, offsetof(struct uccn_city, version), UINT64_MAX},
+	{"lat", F_COORD, offsetof(struct uccn_city, lat), 90},
+	{"lon", F_COORD, offsetof(struct uccn_city, lon), 180},
 };
 
 static const struct field post_fields[] = {
@@ -240,6 +247,8 @@ static bool field_present(const void *rec, const struct field *f)
 		return *(const uint64_t *)(base + f->offset) != 0;
 	case F_I64:
 		return *(const int64_t *)(base + f->offset) != 0;
+	case F_COORD:
+		return ((const struct uccn_coord *)(base + f->offset))->set;
 	}
 	return false;
 }
@@ -274,6 +283,11 @@ static int pack_fields(msgpack_packer *pk, const void *rec,
 			break;
 		case F_I64:
 			rc = mp_pack_kint(pk, f->name, *(const int64_t *)(base + f->offset));
+			break;
+		case F_COORD:
+			rc = mp_pack_str(pk, f->name) ||
+			     msgpack_pack_double(pk, ((const struct uccn_coord *)(base + f->offset))->deg)
+				     ? UCCN_E_NOMEM : 0;
 			break;
 		}
 		if (rc)
@@ -336,6 +350,30 @@ static int read_field(const msgpack_object *v, void *rec, const struct field *f,
 			return rc;
 		*(int64_t *)(base + f->offset) = i;
 		return 0;
+	case F_COORD: {
+		struct uccn_coord *c = (struct uccn_coord *)(base + f->offset);
+		double d;
+		if (v->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		if (v->type == MSGPACK_OBJECT_FLOAT64 || v->type == MSGPACK_OBJECT_FLOAT32)
+			d = v->via.f64;
+		else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+			d = (double)v->via.u64;
+		else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+			d = (double)v->via.i64;
+		else
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field '%s': not a number", f->name);
+		/* NaN fails both comparisons. */
+		if (!(d >= -(double)f->max && d <= (double)f->max))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field '%s': not between -%llu and %llu degrees",
+				       f->name, (unsigned long long)f->max,
+				       (unsigned long long)f->max);
+		c->set = true;
+		c->deg = d;
+		return 0;
+	}
 	}
 	return UCCN_E_INTERNAL;
 }
@@ -404,7 +442,7 @@ int uccn_city_check(const struct uccn_city *c, char *err, size_t errlen)
 			       c->id, c->field ? c->field : "");
 	if (!uccn_city_role_valid(c->role))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
-			       "city '%s': role '%s' is not member, coordinator or secretariat",
+			       "city '%s': role '%s' is not member, coordinator, deputy or secretariat",
 			       c->id, c->role ? c->role : "");
 	if (c->tz && !uccn_tz_name_valid(c->tz))
 		return mp_fail(err, errlen, UCCN_E_INVALID,

@@ -14,7 +14,7 @@
 /* msgpack nesting (a request is a map holding at most a map of scalars). */
 #define UCCN_MAX_DEPTH 4
 /* msgpack objects (every scalar, string, array and map counts one). */
-#define UCCN_MAX_REQUEST_OBJECTS 256
+#define UCCN_MAX_REQUEST_OBJECTS 16384
 #define UCCN_MAX_REPLY_OBJECTS (64 * 1024)
 
 /* Strings, in bytes of UTF-8, not counting a terminating NUL. */
@@ -34,6 +34,10 @@
 #define UCCN_MAX_MINUTES 480    /* requested minutes of an agenda item */
 #define UCCN_MIN_YEAR 2004      /* the network was founded in 2004 */
 #define UCCN_MAX_YEAR 2100
+
+/* A bulk import of cities is one request and one transaction; a larger
+ * file is imported in parts (one field at a time, say). */
+#define UCCN_MAX_IMPORT 800
 
 /* Lists. */
 #define UCCN_LIST_DEFAULT 20

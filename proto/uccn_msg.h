@@ -26,6 +26,12 @@ enum uccn_op {
 	UCCN_OP_POST,
 	UCCN_OP_LIST,
 	UCCN_OP_SHOW,
+	UCCN_OP_FIELD_ADD,
+	UCCN_OP_FIELD_LIST,
+	UCCN_OP_CITY_SHOW,
+	UCCN_OP_CITY_UPDATE,
+	UCCN_OP_CITY_REKEY,
+	UCCN_OP_CITY_IMPORT,
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -49,10 +55,16 @@ struct uccn_query {
 struct uccn_request {
 	enum uccn_op op;
 	uint64_t rid;            /* client's request id, echoed in the reply */
-	struct uccn_city city;   /* city.add */
+	struct uccn_city city;   /* city.add, city.update; city.rekey: id, key */
 	struct uccn_post post;   /* post: kind..minutes, idem_key */
 	struct uccn_query query; /* list */
 	uint64_t seq;            /* show */
+	char *name;              /* field.add: the field; city.show: the id */
+	char *field;             /* city.list filter */
+	char *country;           /* city.list filter */
+	uint64_t if_version;     /* city.update: the version the client read */
+	struct uccn_city *cities;/* city.import, at most UCCN_MAX_IMPORT */
+	size_t ncities;
 };
 
 struct uccn_status_info {
@@ -79,9 +91,19 @@ struct uccn_reply {
 	struct uccn_post *posts;
 	size_t nposts;
 	uint64_t next;       /* list: pass as "before" for the next page; 0 at the end */
-	/* city.list */
+	/* city.list, city.show (one) */
 	struct uccn_city *cities;
 	size_t ncities;
+	/* field.list */
+	char **fields;
+	size_t nfields;
+	/* city.update, city.rekey: the new version */
+	uint64_t version;
+	/* city.import */
+	uint64_t added, updated, unchanged;
+	/* error reply: the 1-based position in a request's list the error is
+	 * about (city.import), 0 when none */
+	uint64_t error_index;
 	/* status */
 	struct uccn_status_info info;
 };

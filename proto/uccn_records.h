@@ -17,15 +17,24 @@
 
 #include "uccn_limits.h"
 
+/* A coordinate in degrees; set is false when unknown. */
+struct uccn_coord {
+	bool set;
+	double deg;
+};
+
 struct uccn_city {
 	char *id;       /* slug: [a-z0-9][a-z0-9-]*, at most UCCN_MAX_ID */
 	char *name;     /* display name, UTF-8, one line */
 	char *country;  /* optional */
 	char *field;    /* creative field: [a-z][a-z0-9_]* */
-	char *role;     /* "member", "coordinator" or "secretariat" */
+	char *role;     /* "member", "coordinator", "deputy" or "secretariat";
+			 * a coordinator or deputy serves its field */
 	char *tz;       /* optional IANA zone name */
 	uint32_t year;  /* year designated, 0 when unknown */
 	char key[UCCN_KEY_Z85_LEN + 1]; /* CURVE public key, Z85; "" if none */
+	struct uccn_coord lat;  /* latitude, -90..90, for a map */
+	struct uccn_coord lon;  /* longitude, -180..180 */
 	uint64_t seq;   /* change-log sequence of the last change (set by the store) */
 	uint64_t version; /* 1 on creation, +1 on every change (set by the store) */
 };
@@ -47,6 +56,9 @@ struct uccn_post {
 extern const char *const uccn_post_kinds[];
 /* City roles. NULL-terminated. */
 extern const char *const uccn_city_roles[];
+/* The creative fields a new store starts with (UNESCO added architecture
+ * in 2025). Fields are data: the coordinator adds more. NULL-terminated. */
+extern const char *const uccn_default_fields[];
 
 /* Validity checks: true when s obeys the rule. NULL is never valid. */
 bool uccn_id_valid(const char *s);        /* city, project or meeting id */
@@ -89,6 +101,16 @@ int uccn_city_from_object(const msgpack_object *o, struct uccn_city *out,
 			  char *err, size_t errlen);
 int uccn_post_from_object(const msgpack_object *o, struct uccn_post *out,
 			  char *err, size_t errlen);
+
+/*
+ * The id slug of a display name: ASCII lower case, Latin letters with
+ * diacritics folded to their base letters (Kraków -> krakow, Łódź -> lodz,
+ * Şanlıurfa -> sanliurfa), apostrophes dropped, every other run of
+ * non-alphanumerics one '-', none at either end. Returns 0, UCCN_E_INVALID
+ * when nothing is left (a name in a script it cannot fold), or
+ * UCCN_E_TOOBIG when the slug would exceed UCCN_MAX_ID or outlen - 1.
+ */
+int uccn_slug(const char *name, char *out, size_t outlen);
 
 /* Format ms since the epoch as RFC 3339 UTC, "2025-11-25T11:06:06.123Z".
  * buf must hold at least 32 bytes. */

@@ -5,6 +5,7 @@
  * mapping a filter value to the sequence numbers that carry it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ enum dbi_slot {
 	DB_BY_KIND,    /* dupsort: kind -> seq */
 	DB_BY_PROJECT, /* dupsort: project -> seq */
 	DB_BY_MEETING, /* dupsort: meeting -> seq */
+	DB_FIELDS,     /* creative field name -> seq that added it (0: built in) */
 	DB_COUNT
 };
 
@@ -43,6 +45,7 @@ static const struct {
 	[DB_BY_KIND] = {"by_kind", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_BY_PROJECT] = {"by_project", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_BY_MEETING] = {"by_meeting", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_FIELDS] = {"fields", 0},
 };
 
 struct uccn_store {
@@ -58,6 +61,8 @@ struct uccn_txn {
 	MDB_txn *cur;    /* root, or an operation's child transaction */
 	bool write;
 	bool map_full;   /* sticky: some operation hit the map's end */
+	char reason[256];/* why the last operation failed, naming the record */
+	size_t reason_index;
 };
 
 /* One mapping of LMDB and errno codes to ours. */
@@ -114,6 +119,24 @@ static uint64_t seq_decode(const MDB_val *v)
 }
 
 /* ---- open and close ---- */
+
+/* A new store starts with the default creative fields, once: a field the
+ * coordinator removes later must not come back at the next start. */
+static int seed_fields(struct uccn_store *s, MDB_txn *txn)
+{
+	MDB_val k = str_val("fields_seeded"), v;
+	unsigned char zero[8] = {0};
+	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	for (const char *const *f = uccn_default_fields; *f; f++) {
+		MDB_val fk = str_val(*f), fv = val_of(zero, 8);
+		if ((rc = mdb_put(txn, s->dbi[DB_FIELDS], &fk, &fv, 0)))
+			return rc;
+	}
+	v = val_of(zero, 8);
+	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+}
 
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen)
@@ -179,6 +202,8 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		rc = UCCN_E_VERSION;
 		goto fail;
 	}
+	if (rc == 0)
+		rc = seed_fields(s, txn);
 	if (rc) {
 		rc = fail(s, rc, "initialise");
 		goto fail; /* aborts txn */
@@ -268,6 +293,8 @@ static int op_begin(struct uccn_txn *t)
 	if (t->map_full)
 		return UCCN_E_MAPFULL;
 	MDB_txn *child;
+	t->reason[0] = '\0';
+	t->reason_index = 0;
 	int rc = mdb_txn_begin(t->s->env, t->root, 0, &child);
 	if (rc)
 		return map_rc(rc);
@@ -631,38 +658,294 @@ static int log_append(struct uccn_txn *t, uint64_t seq, const char *type,
 	return rc;
 }
 
+static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof t->reason, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *uccn_txn_reason(const struct uccn_txn *t)
+{
+	return t->reason;
+}
+
+size_t uccn_txn_reason_index(const struct uccn_txn *t)
+{
+	return t->reason_index;
+}
+
+int uccn_store_field_get(struct uccn_txn *t, const char *name)
+{
+	MDB_val k = str_val(name), v;
+	if (!name[0] || strlen(name) > UCCN_MAX_FIELD)
+		return UCCN_E_NOTFOUND;
+	return map_rc(mdb_get(t->cur, t->s->dbi[DB_FIELDS], &k, &v));
+}
+
+int uccn_store_field_each(struct uccn_txn *t, uccn_field_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char name[UCCN_MAX_FIELD + 1];
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_FIELDS], &c);
+	if (rc)
+		return map_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size > UCCN_MAX_FIELD)
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		if (fn(name, ctx))
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+static int field_add_in(struct uccn_txn *t, const char *name, uint64_t *seq)
+{
+	unsigned char sb[8];
+	int rc;
+	if (!uccn_field_name_valid(name))
+		return reason(t, UCCN_E_INVALID, "'%s' is not a field name", name ? name : "");
+	if (uccn_store_field_get(t, name) == 0)
+		return reason(t, UCCN_E_EXISTS, "field '%s' exists already", name);
+	if ((rc = next_seq(t, seq)))
+		return rc;
+	seq_encode(*seq, sb);
+	MDB_val k = str_val(name), v = val_of(sb, 8);
+	if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_FIELDS], &k, &v, MDB_NOOVERWRITE))))
+		return rc;
+	return log_append(t, *seq, "field", name);
+}
+
+int uccn_store_field_add(struct uccn_txn *t, const char *name, uint64_t *seq)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, field_add_in(t, name, seq));
+}
+
+/* Write city rec (version and seq already set) and its change-log entry. */
+static int put_city(struct uccn_txn *t, const struct uccn_city *rec)
+{
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	MDB_val k = str_val(rec->id);
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	int rc = uccn_city_pack(&pk, rec);
+	if (!rc)
+		rc = put_packed(t, DB_CITIES, &k, &b, 0);
+	msgpack_sbuffer_destroy(&b);
+	if (!rc)
+		rc = log_append(t, rec->seq, "city", rec->id);
+	return rc;
+}
+
+/* The checks every written city passes: its rules, and its field exists. */
+static int city_valid(struct uccn_txn *t, const struct uccn_city *c)
+{
+	char why[200];
+	if (uccn_city_check(c, why, sizeof why))
+		return reason(t, UCCN_E_INVALID, "%s", why);
+	if (uccn_store_field_get(t, c->field) != 0)
+		return reason(t, UCCN_E_NOTFOUND, "city '%s': field '%s' does not exist",
+			      c->id, c->field);
+	return 0;
+}
+
+static int key_claim(struct uccn_txn *t, const char *key, const char *id)
+{
+	MDB_val kk = str_val(key), idv = str_val(id);
+	int rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_CITY_KEYS], &kk, &idv, MDB_NOOVERWRITE));
+	if (rc == UCCN_E_EXISTS)
+		return reason(t, rc, "that key belongs to another city");
+	return rc;
+}
+
 static int city_add_in(struct uccn_txn *t, const struct uccn_city *c,
 		       uint64_t *seq)
 {
 	struct uccn_city rec = *c;
-	msgpack_sbuffer b;
-	msgpack_packer pk;
 	MDB_val k, v;
 	int rc;
-	if (uccn_city_check(c, NULL, 0))
-		return UCCN_E_INVALID;
+	if (!c->id || (rc = city_valid(t, c)))
+		return c->id ? rc : UCCN_E_INVALID;
 	k = str_val(c->id);
 	if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) == 0)
-		return UCCN_E_EXISTS;
-	if (c->key[0]) {
-		MDB_val kk = str_val(c->key), idv = str_val(c->id);
-		if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_CITY_KEYS], &kk,
-					 &idv, MDB_NOOVERWRITE))))
-			return rc;
-	}
+		return reason(t, UCCN_E_EXISTS, "city '%s' exists already", c->id);
+	if (c->key[0] && (rc = key_claim(t, c->key, c->id)))
+		return rc;
 	if ((rc = next_seq(t, seq)))
 		return rc;
 	rec.seq = *seq;
 	rec.version = 1;
-	msgpack_sbuffer_init(&b);
-	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
-	rc = uccn_city_pack(&pk, &rec);
-	if (!rc)
-		rc = put_packed(t, DB_CITIES, &k, &b, MDB_NOOVERWRITE);
-	msgpack_sbuffer_destroy(&b);
-	if (!rc)
-		rc = log_append(t, *seq, "city", c->id);
+	return put_city(t, &rec);
+}
+
+static int city_update_in(struct uccn_txn *t, const struct uccn_city *c,
+			  uint64_t if_version, uint64_t *seq, uint64_t *version)
+{
+	struct uccn_city old = {0};
+	int rc;
+	if (!c->id || (rc = city_valid(t, c)))
+		return c->id ? rc : UCCN_E_INVALID;
+	if ((rc = uccn_store_city_get(t, c->id, &old)))
+		return rc == UCCN_E_NOTFOUND ? reason(t, rc, "city '%s' does not exist", c->id) : rc;
+	if (old.version != if_version) {
+		rc = reason(t, UCCN_E_CONFLICT,
+			    "city '%s' is at version %llu, not %llu: read it again and redo your change",
+			    c->id, (unsigned long long)old.version, (unsigned long long)if_version);
+		uccn_city_clear(&old);
+		return rc;
+	}
+	struct uccn_city rec = *c;
+	memcpy(rec.key, old.key, sizeof rec.key); /* rekey is its own operation */
+	if ((rc = next_seq(t, seq)) == 0) {
+		rec.seq = *seq;
+		rec.version = *version = old.version + 1;
+		rc = put_city(t, &rec);
+	}
+	uccn_city_clear(&old);
 	return rc;
+}
+
+int uccn_store_city_update(struct uccn_txn *t, const struct uccn_city *c,
+			   uint64_t if_version, uint64_t *seq, uint64_t *version)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, city_update_in(t, c, if_version, seq, version));
+}
+
+static int city_rekey_in(struct uccn_txn *t, const char *id, const char *key,
+			 uint64_t *seq, uint64_t *version)
+{
+	struct uccn_city rec = {0};
+	int rc;
+	if (!uccn_key_z85_valid(key))
+		return reason(t, UCCN_E_INVALID, "not a Z85 public key");
+	if ((rc = uccn_store_city_get(t, id, &rec)))
+		return rc == UCCN_E_NOTFOUND ? reason(t, rc, "city '%s' does not exist", id) : rc;
+	if (rec.key[0]) {
+		MDB_val kk = str_val(rec.key);
+		rc = map_rc(mdb_del(t->cur, t->s->dbi[DB_CITY_KEYS], &kk, NULL));
+		if (rc == UCCN_E_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc)
+		rc = key_claim(t, key, id);
+	if (!rc)
+		rc = next_seq(t, seq);
+	if (!rc) {
+		memcpy(rec.key, key, sizeof rec.key);
+		rec.seq = *seq;
+		rec.version = *version = rec.version + 1;
+		rc = put_city(t, &rec);
+	}
+	uccn_city_clear(&rec);
+	return rc;
+}
+
+int uccn_store_city_rekey(struct uccn_txn *t, const char *id, const char *key,
+			  uint64_t *seq, uint64_t *version)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, city_rekey_in(t, id, key, seq, version));
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_coord(struct uccn_coord a, struct uccn_coord b)
+{
+	return a.set == b.set && (!a.set || a.deg == b.deg);
+}
+
+/* The data an import carries, compared with what is stored. */
+static bool same_import_data(const struct uccn_city *a, const struct uccn_city *b)
+{
+	return same_str(a->name, b->name) && same_str(a->country, b->country) &&
+	       same_str(a->field, b->field) && same_str(a->tz, b->tz) &&
+	       a->year == b->year && same_coord(a->lat, b->lat) &&
+	       same_coord(a->lon, b->lon);
+}
+
+static int import_one(struct uccn_txn *t, const struct uccn_city *c,
+		      uint64_t *added, uint64_t *updated, uint64_t *unchanged)
+{
+	struct uccn_city old = {0};
+	uint64_t seq;
+	int rc;
+	if (!c->id || (rc = city_valid(t, c)))
+		return c->id ? rc : UCCN_E_INVALID;
+	rc = uccn_store_city_get(t, c->id, &old);
+	if (rc == UCCN_E_NOTFOUND) {
+		struct uccn_city rec = *c;
+		rec.key[0] = '\0';
+		if ((rc = next_seq(t, &seq)))
+			return rc;
+		rec.seq = seq;
+		rec.version = 1;
+		(*added)++;
+		return put_city(t, &rec);
+	}
+	if (rc)
+		return rc;
+	if (same_import_data(c, &old)) {
+		(*unchanged)++;
+	} else {
+		struct uccn_city rec = *c;
+		/* The import speaks for the record's data, not its key or role. */
+		rec.role = old.role;
+		memcpy(rec.key, old.key, sizeof rec.key);
+		if ((rc = next_seq(t, &seq)) == 0) {
+			rec.seq = seq;
+			rec.version = old.version + 1;
+			rc = put_city(t, &rec);
+			(*updated)++;
+		}
+	}
+	uccn_city_clear(&old);
+	return rc;
+}
+
+int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
+			   size_t n, uint64_t *added, uint64_t *updated,
+			   uint64_t *unchanged)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	*added = *updated = *unchanged = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		/* An id twice in one import would silently keep the last row. */
+		for (size_t j = 0; j < i && !rc; j++)
+			if (strcmp(c[i].id, c[j].id) == 0)
+				rc = reason(t, UCCN_E_EXISTS, "city '%s' appears twice (also city %zu)",
+					    c[i].id, j + 1);
+		if (!rc)
+			rc = import_one(t, &c[i], added, updated, unchanged);
+		if (rc)
+			t->reason_index = i + 1;
+	}
+	if (rc)
+		*added = *updated = *unchanged = 0;
+	return op_end(t, rc);
 }
 
 int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,

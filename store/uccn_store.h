@@ -67,6 +67,12 @@ int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id);
 typedef int (*uccn_city_fn)(const struct uccn_city *c, void *ctx);
 typedef int (*uccn_post_fn)(const struct uccn_post *p, void *ctx);
 
+/* Whether field name exists: 0 or UCCN_E_NOTFOUND. */
+int uccn_store_field_get(struct uccn_txn *t, const char *name);
+/* Every field name in order; the name is borrowed for the call. */
+typedef int (*uccn_field_fn)(const char *name, void *ctx);
+int uccn_store_field_each(struct uccn_txn *t, uccn_field_fn fn, void *ctx);
+
 /* Every city in id order. */
 int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx);
 
@@ -115,6 +121,47 @@ int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
  */
 int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
 			uint64_t *seq);
+
+/*
+ * Why the last failed operation of t failed, naming the record ("field
+ * 'sculpture' does not exist"); "" when it gave no detail. Valid until the
+ * next operation on t.
+ */
+const char *uccn_txn_reason(const struct uccn_txn *t);
+/* For city.import: the 1-based position of the city the last failure is
+ * about, 0 when none. */
+size_t uccn_txn_reason_index(const struct uccn_txn *t);
+
+/* Add a creative field. Returns 0, UCCN_E_EXISTS, UCCN_E_INVALID or
+ * UCCN_E_MAPFULL; *seq receives the change's number. */
+int uccn_store_field_add(struct uccn_txn *t, const char *name, uint64_t *seq);
+
+/*
+ * Replace city c->id's name, country, field, role, tz, year and
+ * coordinates (never its key: see rekey) if its version is still
+ * if_version. Returns 0 with the new *version, UCCN_E_NOTFOUND,
+ * UCCN_E_CONFLICT (the reason names the current version), UCCN_E_INVALID
+ * or UCCN_E_MAPFULL.
+ */
+int uccn_store_city_update(struct uccn_txn *t, const struct uccn_city *c,
+			   uint64_t if_version, uint64_t *seq, uint64_t *version);
+
+/* Give city id a new public key; the old one maps to no city from the
+ * commit on. Returns 0, UCCN_E_NOTFOUND, UCCN_E_EXISTS (another city's key)
+ * or UCCN_E_MAPFULL. */
+int uccn_store_city_rekey(struct uccn_txn *t, const char *id, const char *key,
+			  uint64_t *seq, uint64_t *version);
+
+/*
+ * Import n cities all or nothing: a new id is added (as a member without a
+ * key), an existing one whose name, country, field, year, tz or coordinates
+ * differ is updated (keeping its key and role), an identical one is left
+ * alone. Every field must exist. Returns 0 with the counts, or the first
+ * error (its reason and index via uccn_txn_reason*) and nothing written.
+ */
+int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
+			   size_t n, uint64_t *added, uint64_t *updated,
+			   uint64_t *unchanged);
 
 /*
  * Append a post by p->city (who must exist), at time now_ms. When
