@@ -778,8 +778,10 @@ static int city_add_in(struct uccn_txn *t, const struct uccn_city *c,
 	struct uccn_city rec = *c;
 	MDB_val k, v;
 	int rc;
-	if (!c->id || (rc = city_valid(t, c)))
-		return c->id ? rc : UCCN_E_INVALID;
+	if (!c->id)
+		return reason(t, UCCN_E_INVALID, "a city needs an id");
+	if ((rc = city_valid(t, c)))
+		return rc;
 	k = str_val(c->id);
 	if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) == 0)
 		return reason(t, UCCN_E_EXISTS, "city '%s' exists already", c->id);
@@ -797,8 +799,10 @@ static int city_update_in(struct uccn_txn *t, const struct uccn_city *c,
 {
 	struct uccn_city old = {0};
 	int rc;
-	if (!c->id || (rc = city_valid(t, c)))
-		return c->id ? rc : UCCN_E_INVALID;
+	if (!c->id)
+		return reason(t, UCCN_E_INVALID, "a city needs an id");
+	if ((rc = city_valid(t, c)))
+		return rc;
 	if ((rc = uccn_store_city_get(t, c->id, &old)))
 		return rc == UCCN_E_NOTFOUND ? reason(t, rc, "city '%s' does not exist", c->id) : rc;
 	if (old.version != if_version) {
@@ -891,8 +895,10 @@ static int import_one(struct uccn_txn *t, const struct uccn_city *c,
 	struct uccn_city old = {0};
 	uint64_t seq;
 	int rc;
-	if (!c->id || (rc = city_valid(t, c)))
-		return c->id ? rc : UCCN_E_INVALID;
+	if (!c->id)
+		return reason(t, UCCN_E_INVALID, "a city needs an id");
+	if ((rc = city_valid(t, c)))
+		return rc;
 	rc = uccn_store_city_get(t, c->id, &old);
 	if (rc == UCCN_E_NOTFOUND) {
 		struct uccn_city rec = *c;
