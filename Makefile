@@ -49,6 +49,8 @@ E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all deps demo test check fuzz bench install clean
+# Keep the objects of pattern-built programs (tests, benches) between runs.
+.SECONDARY:
 all: $(UCCND) $(UCCN)
 
 deps:
