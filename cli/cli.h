@@ -74,6 +74,16 @@ int cli_help(const struct command *cmd);
 int cli_common_option(struct cli *g, const struct command *cmd, int opt,
 		      char **argv, bool *done);
 
+/* A command's getopt loop, default case: globals, --help, or a usage
+ * error; returns from the command when it must end now. */
+#define COMMON_OPTION(g, cmd, c, rc) \
+	do { \
+		bool done_; \
+		*(rc) = cli_common_option((g), (cmd), (c), argv, &done_); \
+		if (done_) \
+			return *(rc); \
+	} while (0)
+
 /* Parse a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

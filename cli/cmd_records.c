@@ -14,13 +14,6 @@
 #include "uccn_error.h"
 #include "uccn_limits.h"
 
-#define COMMON_OPTION(g, cmd, c, rc) \
-	do { \
-		bool done_; \
-		*(rc) = cli_common_option((g), (cmd), (c), argv, &done_); \
-		if (done_) \
-			return *(rc); \
-	} while (0)
 
 static int one_argument(const struct command *cmd, int argc, char **argv,
 			const char *what, const char **out)

@@ -18,13 +18,6 @@
 
 /* Run the getopt loop's default case; returns true when the command must
  * return *rc now. */
-#define COMMON_OPTION(g, cmd, c, rc) \
-	do { \
-		bool done_; \
-		*(rc) = cli_common_option((g), (cmd), (c), argv, &done_); \
-		if (done_) \
-			return *(rc); \
-	} while (0)
 
 static int no_arguments(const struct command *cmd, int argc, char **argv)
 {
