@@ -41,7 +41,7 @@ static const struct command commands[] = {
 	{NULL, "show", cmd_show, "show SEQ", "Show one post in full.\n"},
 	{"city", "add", cmd_city_add,
 	 "city add ID --name NAME --field FIELD --key PUBLIC_KEY [--country C] [--year Y] [--tz ZONE] [--role R]",
-	 "Register a city (coordinator only).\n"
+	 "Register a city (coordinator or secretariat).\n"
 	 "  ID              a-z, 0-9 and '-', e.g. krakow\n"
 	 "  --name NAME     display name, e.g. Kraków\n"
 	 "  --field FIELD   creative field, e.g. literature\n"
@@ -49,7 +49,7 @@ static const struct command commands[] = {
 	 "  --country C     country\n"
 	 "  --year Y        year designated\n"
 	 "  --tz ZONE       IANA time zone, e.g. Europe/Warsaw\n"
-	 "  --role R        member (default), coordinator or secretariat\n"},
+	 "  --role R        member (default), coordinator, deputy or secretariat\n"},
 	{"city", "list", cmd_city_list, "city list [--field F] [--country C]",
 	 "List the registered cities, in id order.\n"
 	 "  --field F       only cities of creative field F\n"

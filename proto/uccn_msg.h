@@ -32,6 +32,7 @@ enum uccn_op {
 	UCCN_OP_CITY_UPDATE,
 	UCCN_OP_CITY_REKEY,
 	UCCN_OP_CITY_IMPORT,
+	UCCN_OP_LAST = UCCN_OP_CITY_IMPORT, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */

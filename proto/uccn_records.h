@@ -107,7 +107,8 @@ int uccn_post_from_object(const msgpack_object *o, struct uccn_post *out,
  * diacritics folded to their base letters (Kraków -> krakow, Łódź -> lodz,
  * Şanlıurfa -> sanliurfa), apostrophes dropped, every other run of
  * non-alphanumerics one '-', none at either end. Returns 0, UCCN_E_INVALID
- * when nothing is left (a name in a script it cannot fold), or
+ * when name is not valid UTF-8 or nothing is left (a name in a script it
+ * cannot fold), or
  * UCCN_E_TOOBIG when the slug would exceed UCCN_MAX_ID or outlen - 1.
  */
 int uccn_slug(const char *name, char *out, size_t outlen);

@@ -116,8 +116,9 @@ int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
 
 /*
  * Add a city (c->seq and c->version are set by the store). Returns 0,
- * UCCN_E_EXISTS (the id, or another city's key), UCCN_E_INVALID, or
- * UCCN_E_MAPFULL (pass it back from fn). *seq receives the change's number.
+ * UCCN_E_EXISTS (the id, or another city's key), UCCN_E_NOTFOUND (its field
+ * does not exist), UCCN_E_INVALID, or UCCN_E_MAPFULL (pass it back from
+ * fn); uccn_txn_reason() says which. *seq receives the change's number.
  */
 int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
 			uint64_t *seq);

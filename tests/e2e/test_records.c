@@ -96,6 +96,7 @@ static void test_import_real_cities(void **state)
 	assert_string_equal(h_json_str(h_json_get(k, "field")), "literature");
 	assert_string_equal(h_json_str(h_json_get(k, "tz")), "Europe/Warsaw");
 	assert_string_equal(h_json_str(h_json_get(k, "role")), "member");
+	assert_true(strstr(f->r.out, "\"lat\":50.0614,\"lon\":19.9366") != NULL);
 	assert_non_null(find_city(list, "granada-literature"));
 	assert_non_null(find_city(list, "granada-design"));
 	assert_non_null(find_city(list, "lodz"));
@@ -108,6 +109,26 @@ static void test_import_real_cities(void **state)
 	h_json_destroy(&list);
 	h_uccn(&f->r, f->d, f->member_key, NULL, "status", NULL);
 	h_assert_exit(&f->r, 0);
+
+	/* Filters: Poland's cities, and the film cities of the United Kingdom. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--json", "city", "list", "--country", "poland", NULL);
+	h_assert_exit(&f->r, 0);
+	list = h_json_parse(f->r.out);
+	assert_non_null(list);
+	assert_true(h_json_len(list) >= 3);
+	for (size_t i = 0; i < h_json_len(list); i++)
+		assert_string_equal(h_json_str(h_json_get(h_json_at(list, i), "country")), "Poland");
+	assert_non_null(find_city(list, "lodz"));
+	h_json_destroy(&list);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--json", "city", "list", "--field", "film",
+	       "--country", "United Kingdom", NULL);
+	h_assert_exit(&f->r, 0);
+	list = h_json_parse(f->r.out);
+	assert_non_null(list);
+	assert_non_null(find_city(list, "bradford"));
+	for (size_t i = 0; i < h_json_len(list); i++)
+		assert_string_equal(h_json_str(h_json_get(h_json_at(list, i), "field")), "film");
+	h_json_destroy(&list);
 
 	/* A second run changes nothing, and says so. */
 	h_uccn(&f->r, f->d, COORD(f), NULL, "import", "cities", CITIES_CSV, NULL);
@@ -169,10 +190,22 @@ static void test_fields_are_data(void **state)
 	       "--field", "sculpture", "--key", key, NULL);
 	h_assert_exit(&f->r, 3);
 	assert_non_null(strstr(f->r.err, "sculpture"));
-	/* A member cannot add a city either. */
+	/* A member cannot add a city either, nor can a field's deputy. */
 	h_uccn(&f->r, f->d, f->member_key, NULL, "city", "add", "x", "--name", "X",
 	       "--field", "literature", "--key", key, NULL);
 	h_assert_exit(&f->r, 4);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "add", "x", "--name", "X",
+	       "--field", "literature", "--role", "deputy", "--key", key, NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, path, NULL, "field", "add", "puppetry", NULL);
+	h_assert_exit(&f->r, 4);
+	h_uccn(&f->r, f->d, path, NULL, "--json", "status", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "\"role\":\"deputy\""));
+	/* A city that does not exist. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "show", "atlantis", NULL);
+	h_assert_exit(&f->r, 3);
+	assert_non_null(strstr(f->r.err, "atlantis"));
 }
 
 static void test_versions_refuse_stale_update(void **state)

@@ -45,7 +45,10 @@ static int city_eq(const struct uccn_city *a, const struct uccn_city *b)
 	       str_eq(a->country, b->country) && str_eq(a->field, b->field) &&
 	       str_eq(a->role, b->role) && str_eq(a->tz, b->tz) &&
 	       a->year == b->year && strcmp(a->key, b->key) == 0 &&
-	       a->seq == b->seq && a->version == b->version;
+	       a->seq == b->seq && a->version == b->version &&
+	       a->lat.set == b->lat.set && a->lon.set == b->lon.set &&
+	       (!a->lat.set || a->lat.deg == b->lat.deg) &&
+	       (!a->lon.set || a->lon.deg == b->lon.deg);
 }
 
 static int post_eq(const struct uccn_post *a, const struct uccn_post *b)
@@ -67,9 +70,16 @@ static int query_eq(const struct uccn_query *a, const struct uccn_query *b)
 
 static int request_eq(const struct uccn_request *a, const struct uccn_request *b)
 {
+	if (a->ncities != b->ncities)
+		return 0;
+	for (size_t i = 0; i < a->ncities; i++)
+		if (!city_eq(&a->cities[i], &b->cities[i]))
+			return 0;
 	return a->op == b->op && a->rid == b->rid && a->seq == b->seq &&
 	       city_eq(&a->city, &b->city) && post_eq(&a->post, &b->post) &&
-	       query_eq(&a->query, &b->query);
+	       query_eq(&a->query, &b->query) && str_eq(a->name, b->name) &&
+	       str_eq(a->field, b->field) && str_eq(a->country, b->country) &&
+	       a->if_version == b->if_version;
 }
 
 /* The reason of a failure: set, and fit for an error reply's message. */
@@ -128,7 +138,8 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 		check_reason(err);
 		CHECK(r.op == op && r.status == 0 && r.message == NULL &&
 		      r.posts == NULL && r.nposts == 0 && r.cities == NULL &&
-		      r.ncities == 0 && r.info.server == NULL);
+		      r.ncities == 0 && r.info.server == NULL &&
+		      r.fields == NULL && r.nfields == 0 && r.error_index == 0);
 		uccn_reply_clear(&r);
 		return;
 	}
@@ -157,6 +168,15 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 		CHECK(again.seq == r.seq);
 	if (r.status == 0 && op == UCCN_OP_LIST)
 		CHECK(again.next == r.next);
+	CHECK(again.nfields == r.nfields);
+	for (size_t i = 0; i < r.nfields; i++)
+		CHECK(str_eq(again.fields[i], r.fields[i]));
+	CHECK(again.version == r.version && again.added == r.added &&
+	      again.updated == r.updated && again.unchanged == r.unchanged);
+	CHECK(r.status != 0 || r.error_index == 0 || op == UCCN_OP_NONE ||
+	      again.error_index == 0);
+	if (r.status != 0)
+		CHECK(again.error_index == r.error_index);
 	if (r.status != 0)
 		CHECK(str_eq(again.message, r.message) || r.message == NULL);
 	uccn_reply_clear(&again);
@@ -167,7 +187,7 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_request(data, size);
-	for (int op = UCCN_OP_NONE; op <= UCCN_OP_SHOW; op++)
+	for (int op = UCCN_OP_NONE; op <= UCCN_OP_LAST; op++)
 		fuzz_reply(data, size, (enum uccn_op)op);
 	return 0;
 }

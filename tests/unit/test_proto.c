@@ -357,6 +357,8 @@ static void sample_city(struct uccn_city *c)
 	memcpy(c->key, PUB, sizeof c->key);
 	c->seq = 41;
 	c->version = 3;
+	c->lat = (struct uccn_coord){true, 50.0614};
+	c->lon = (struct uccn_coord){true, 19.9366};
 }
 
 static void sample_post(struct uccn_post *p)
@@ -386,6 +388,12 @@ static void assert_city_equal(const struct uccn_city *a, const struct uccn_city 
 	assert_string_equal(a->key, b->key);
 	assert_int_equal(a->seq, b->seq);
 	assert_int_equal(a->version, b->version);
+	assert_int_equal(a->lat.set, b->lat.set);
+	assert_int_equal(a->lon.set, b->lon.set);
+	if (a->lat.set)
+		assert_true(a->lat.deg == b->lat.deg);
+	if (a->lon.set)
+		assert_true(a->lon.deg == b->lon.deg);
 }
 
 static void assert_post_equal(const struct uccn_post *a, const struct uccn_post *b)
@@ -719,6 +727,140 @@ static void test_reply_show_roundtrip(void **state)
 	assert_int_equal(uccn_reply_encode(&z, &frame), UCCN_E_INVALID);
 }
 
+/* ------------------------------------------------------------------ */
+/* The records ops: fields, city show/update/rekey/import. */
+
+static void test_request_records_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_FIELD_ADD, .rid = 5, .name = "comics"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_FIELD_ADD);
+	assert_string_equal(req.name, "comics");
+
+	r = (struct uccn_request){.op = UCCN_OP_CITY_SHOW, .rid = 6, .name = "krakow"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.name, "krakow");
+
+	r = (struct uccn_request){.op = UCCN_OP_CITY_LIST, .field = "film", .country = "Poland"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.field, "film");
+	assert_string_equal(req.country, "Poland");
+
+	struct uccn_request u = {.op = UCCN_OP_CITY_UPDATE, .rid = 7, .if_version = 3};
+	sample_city(&u.city);
+	encode_request(&u);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.if_version, 3);
+	assert_string_equal(req.city.tz, "Europe/Warsaw");
+	assert_true(req.city.lat.set && req.city.lat.deg == 50.0614);
+	assert_int_equal(req.city.version, 0); /* the store's to set */
+	u.if_version = 0; /* an update must say which version it read */
+	encode_request(&u);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+
+	struct uccn_request k = {.op = UCCN_OP_CITY_REKEY, .rid = 8};
+	k.city.id = "krakow";
+	memcpy(k.city.key, PUB, sizeof k.city.key);
+	encode_request(&k);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.city.id, "krakow");
+	assert_string_equal(req.city.key, PUB);
+
+	struct uccn_request im = {.op = UCCN_OP_CITY_IMPORT, .rid = 9, .cities = &u.city, .ncities = 1};
+	encode_request(&im);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.ncities, 1);
+	assert_string_equal(req.cities[0].name, "Kraków");
+	uccn_city_clear(&u.city);
+}
+
+static void test_request_field_name_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, op:'field.add', name:'media_arts'}"), 0);
+	assert_int_equal(req_decodef("{v:1, op:'field.add', name:'Media Arts'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'field.add'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'city.show', id:'../x'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'city.rekey', id:'krakow', key:'short'}"), UCCN_E_INVALID);
+}
+
+static void test_limit_import(void **state)
+{
+	(void)state;
+	/* UCCN_MAX_IMPORT cities decode; one more is too big, before any is read. */
+	size_t n = UCCN_MAX_IMPORT + 1;
+	struct uccn_city *cs = calloc(n, sizeof *cs);
+	assert_non_null(cs);
+	for (size_t i = 0; i < n; i++) {
+		cs[i].id = "c";
+		cs[i].name = "C";
+		cs[i].field = "film";
+		cs[i].role = "member";
+	}
+	struct uccn_request r = {.op = UCCN_OP_CITY_IMPORT, .cities = cs, .ncities = n - 1};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.ncities, UCCN_MAX_IMPORT);
+	r.ncities = n;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_TOOBIG);
+	free(cs);
+	/* A bad city names its place in the list. */
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[{id:'a', name:'A', field:'film', role:'member'},"
+				     " {id:'b', name:'B', field:'film', role:'mayor'}]}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "city 2"));
+}
+
+static void test_reply_records_roundtrip(void **state)
+{
+	(void)state;
+	char *names[] = {"literature", "architecture"};
+	struct uccn_reply r = {.op = UCCN_OP_FIELD_LIST, .rid = 1, .fields = names, .nfields = 2};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_FIELD_LIST), 0);
+	assert_int_equal(rep.nfields, 2);
+	assert_string_equal(rep.fields[1], "architecture");
+
+	struct uccn_city c;
+	sample_city(&c);
+	r = (struct uccn_reply){.op = UCCN_OP_CITY_SHOW, .rid = 2, .cities = &c, .ncities = 1};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_SHOW), 0);
+	assert_int_equal(rep.ncities, 1);
+	assert_city_equal(&rep.cities[0], &c);
+	uccn_city_clear(&c);
+
+	r = (struct uccn_reply){.op = UCCN_OP_CITY_UPDATE, .rid = 3, .seq = 70, .version = 4};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_UPDATE), 0);
+	assert_int_equal(rep.seq, 70);
+	assert_int_equal(rep.version, 4);
+
+	r = (struct uccn_reply){.op = UCCN_OP_CITY_IMPORT, .rid = 4, .added = 349, .updated = 1, .unchanged = 7};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_IMPORT), 0);
+	assert_int_equal(rep.added, 349);
+	assert_int_equal(rep.updated, 1);
+	assert_int_equal(rep.unchanged, 7);
+
+	/* An error reply may say which item of the request it is about. */
+	r = (struct uccn_reply){.op = UCCN_OP_CITY_IMPORT, .rid = 5, .status = UCCN_E_NOTFOUND,
+				.message = "field 'sculpture' does not exist", .error_index = 4};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_IMPORT), 0);
+	assert_int_equal(rep.status, UCCN_E_NOTFOUND);
+	assert_int_equal(rep.error_index, 4);
+	r.error_index = 0;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_IMPORT), 0);
+	assert_int_equal(rep.error_index, 0);
+}
+
 static void test_reply_error_roundtrip(void **state)
 {
 	(void)state;
@@ -741,7 +883,7 @@ static void test_reply_error_roundtrip(void **state)
 	assert_int_equal(rep.status, UCCN_E_DENIED);
 	assert_string_equal(rep.message, uccn_strerror(UCCN_E_DENIED));
 	/* An error reply decodes whatever op was asked. */
-	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_SHOW; op++) {
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++) {
 		assert_int_equal(reply_decode_frame(op), 0);
 		assert_int_equal(rep.status, UCCN_E_DENIED);
 		assert_int_equal(rep.nposts, 0);
@@ -833,7 +975,7 @@ static void test_city_record_roundtrip(void **state)
 	assert_int_equal(uccn_city_pack(&pk, &c), 0);
 	unpack_frame(&u);
 	assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
-	assert_int_equal(u.data.via.map.size, 10); /* every field */
+	assert_int_equal(u.data.via.map.size, 12); /* every field, lat and lon too */
 	assert_int_equal(uccn_city_from_object(&u.data, &out, why, sizeof why), 0);
 	assert_city_equal(&out, &c);
 	assert_int_equal(uccn_city_check(&out, why, sizeof why), 0);
@@ -1846,6 +1988,10 @@ int main(void)
 		T(test_reply_post_roundtrip),
 		T(test_reply_list_roundtrip),
 		T(test_reply_show_roundtrip),
+		T(test_request_records_roundtrip),
+		T(test_request_field_name_rules),
+		T(test_limit_import),
+		T(test_reply_records_roundtrip),
 		T(test_reply_error_roundtrip),
 		T(test_reply_error_message_limit),
 		T(test_reply_hostile),
