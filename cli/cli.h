@@ -107,5 +107,15 @@ int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **arg
 int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_add(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_update(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_join(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_project_leave(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_meeting_add(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_meeting_update(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_meeting_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_meeting_list(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

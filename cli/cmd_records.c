@@ -150,7 +150,7 @@ int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **a
 	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
-		g->out->city_changed(id, rep.seq, rep.version);
+		g->out->record_changed("city", id, rep.seq, rep.version);
 	uccn_reply_clear(&rep);
 	uccn_reply_clear(&cur); /* req.city borrowed cur's and argv's strings */
 	return rc;
@@ -182,7 +182,7 @@ int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **ar
 	memcpy(req.city.key, key, UCCN_KEY_Z85_LEN + 1);
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
-		g->out->city_changed(id, rep.seq, rep.version);
+		g->out->record_changed("city", id, rep.seq, rep.version);
 	uccn_reply_clear(&rep);
 	return rc;
 }

@@ -67,6 +67,41 @@ static const struct command commands[] = {
 	{"field", "add", cmd_field_add, "field add NAME",
 	 "Add a creative field (coordinator or secretariat), e.g. architecture.\n"},
 	{"field", "list", cmd_field_list, "field list", "List the creative fields.\n"},
+	{"project", "add", cmd_project_add,
+	 "project add ID --title T --lead CITY [--partner CITY]... [--field F]... [--status S] [--start DATE] [--end DATE] [--description TEXT]",
+	 "Add a joint project. A member adds only projects it leads; the\n"
+	 "coordinator and the secretariat add any. Lead, partners and fields must\n"
+	 "exist. --partner and --field repeat, or take comma-separated lists.\n"
+	 "  --status S      proposed (default), active, completed or cancelled\n"
+	 "  --start, --end  dates as YYYY-MM-DD\n"},
+	{"project", "update", cmd_project_update,
+	 "project update ID --if-version N [project add's options]",
+	 "Change a project (its lead, the coordinator or the secretariat). Given\n"
+	 "--partner or --field options replace those lists; an empty value clears\n"
+	 "an optional field. A stale --if-version is refused as a conflict (exit 6).\n"},
+	{"project", "show", cmd_project_show, "project show ID", "Show one project, with its version.\n"},
+	{"project", "list", cmd_project_list, "project list [--status S] [--field F] [--city C]",
+	 "List projects in id order; --city matches the lead or a partner.\n"},
+	{"project", "join", cmd_project_join, "project join ID", "Join a project as a partner (your own city).\n"},
+	{"project", "leave", cmd_project_leave, "project leave ID",
+	 "Leave a project you are a partner of; its lead cannot leave.\n"},
+	{"meeting", "add", cmd_meeting_add,
+	 "meeting add ID --kind K [--field F] --host CITY[,CITY] --start DATE --end DATE --tz ZONE [--place P] [--day-start HH:MM] [--day-end HH:MM] [--hybrid]",
+	 "Add a meeting (the coordinator or the secretariat; a field's deputy for\n"
+	 "its own field's meetings).\n"
+	 "  --kind K        annual-meeting (of one field: give --field), conference\n"
+	 "                  (the whole network) or working-group\n"
+	 "  --host CITIES   host cities, repeatable or comma-separated\n"
+	 "  --tz ZONE       the meeting's IANA time zone\n"
+	 "  --day-start, --day-end  daily hours, default 09:00 to 17:30\n"
+	 "  --hybrid        some cities join on-line\n"},
+	{"meeting", "update", cmd_meeting_update,
+	 "meeting update ID --if-version N [meeting add's options] [--status S] [--no-hybrid]",
+	 "Change a meeting. Status: planned, agenda-draft, agenda-published, held,\n"
+	 "closed. A stale --if-version is refused as a conflict (exit 6).\n"},
+	{"meeting", "show", cmd_meeting_show, "meeting show ID", "Show one meeting, with its version.\n"},
+	{"meeting", "list", cmd_meeting_list, "meeting list [--field F] [--status S]",
+	 "List meetings in id order.\n"},
 	{"import", "cities", cmd_import_cities, "import cities FILE.csv",
 	 "Register or update cities from a CSV file with the header\n"
 	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"
@@ -324,6 +359,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "uccn: 'city' needs a subcommand: add, list, show, update or rekey\n");
 		else if (strcmp(argv[optind], "field") == 0)
 			fprintf(stderr, "uccn: 'field' needs a subcommand: add or list\n");
+		else if (strcmp(argv[optind], "project") == 0)
+			fprintf(stderr, "uccn: 'project' needs a subcommand: add, update, show, list, join or leave\n");
+		else if (strcmp(argv[optind], "meeting") == 0)
+			fprintf(stderr, "uccn: 'meeting' needs a subcommand: add, update, show or list\n");
 		else if (strcmp(argv[optind], "import") == 0)
 			fprintf(stderr, "uccn: say what to import: uccn import cities FILE.csv\n");
 		else

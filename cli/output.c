@@ -146,10 +146,78 @@ static void text_field_added(const char *name, uint64_t seq)
 	printf("added field %s (seq %llu)\n", name, (unsigned long long)seq);
 }
 
-static void text_city_changed(const char *id, uint64_t seq, uint64_t version)
+static void text_record_changed(const char *what, const char *id, uint64_t seq,
+				uint64_t version)
 {
-	printf("city %s is now at version %llu (seq %llu)\n", id,
+	printf("%s %s is now at version %llu (seq %llu)\n", what, id,
 	       (unsigned long long)version, (unsigned long long)seq);
+}
+
+static void text_ids(const char *label, const struct uccn_idlist *l)
+{
+	printf("%s", label);
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s%s", i ? ", " : "", l->v[i]);
+	printf("%s\n", l->n ? "" : "-");
+}
+
+static void text_projects(const struct uccn_project *p, size_t n)
+{
+	char title[512];
+	if (n == 0) {
+		fprintf(stderr, "no projects\n");
+		return;
+	}
+	printf("%-24s  %-10s  %-20s  %8s  %s\n", "ID", "STATUS", "LEAD", "PARTNERS", "TITLE");
+	for (size_t i = 0; i < n; i++) {
+		cell(p[i].id, 24);
+		cell(p[i].status, 10);
+		cell(p[i].lead, 20);
+		printf("%8zu  %s\n", p[i].partners.n, first_line(p[i].title, 60, title, sizeof title));
+	}
+}
+
+static void text_project(const struct uccn_project *p)
+{
+	printf("project %s, version %llu: %s\n", p->id, (unsigned long long)p->version,
+	       p->title ? p->title : "");
+	printf("status:   %s\n", p->status ? p->status : "-");
+	printf("lead:     %s\n", p->lead ? p->lead : "-");
+	text_ids("partners: ", &p->partners);
+	text_ids("fields:   ", &p->fields);
+	printf("dates:    %s to %s\n", p->start ? p->start : "?", p->end ? p->end : "?");
+	if (p->description)
+		printf("\n%s\n", p->description);
+}
+
+static void text_meetings(const struct uccn_meeting *m, size_t n)
+{
+	if (n == 0) {
+		fprintf(stderr, "no meetings\n");
+		return;
+	}
+	printf("%-24s  %-14s  %-16s  %-10s  %-10s  %s\n", "ID", "KIND", "FIELD", "START", "END", "STATUS");
+	for (size_t i = 0; i < n; i++) {
+		cell(m[i].id, 24);
+		cell(m[i].kind, 14);
+		cell(m[i].field, 16);
+		cell(m[i].start, 10);
+		cell(m[i].end, 10);
+		printf("%s\n", m[i].status ? m[i].status : "-");
+	}
+}
+
+static void text_meeting(const struct uccn_meeting *m)
+{
+	printf("meeting %s, version %llu: %s%s%s\n", m->id, (unsigned long long)m->version,
+	       m->kind ? m->kind : "", m->field ? " of " : "", m->field ? m->field : "");
+	text_ids("hosts:    ", &m->hosts);
+	printf("place:    %s\n", m->place ? m->place : "-");
+	printf("dates:    %s to %s, %s to %s each day, %s%s\n", m->start ? m->start : "?",
+	       m->end ? m->end : "?", m->day_start ? m->day_start : UCCN_DEFAULT_DAY_START,
+	       m->day_end ? m->day_end : UCCN_DEFAULT_DAY_END, m->tz ? m->tz : "?",
+	       m->hybrid ? " (hybrid)" : "");
+	printf("status:   %s\n", m->status ? m->status : "-");
 }
 
 static void text_imported(const char *path, uint64_t added, uint64_t updated,
@@ -169,7 +237,9 @@ const struct output output_text = {
 	.status = text_status, .posted = text_posted,
 	.city_added = text_city_added, .keygen = text_keygen,
 	.fields = text_fields, .field_added = text_field_added,
-	.city_changed = text_city_changed, .imported = text_imported,
+	.record_changed = text_record_changed, .imported = text_imported,
+	.projects = text_projects, .project = text_project,
+	.meetings = text_meetings, .meeting = text_meeting,
 };
 
 /* ---- json ---- */
@@ -320,15 +390,101 @@ static void json_field_added(const char *name, uint64_t seq)
 	json_end(&j);
 }
 
-static void json_city_changed(const char *id, uint64_t seq, uint64_t version)
+static void json_record_changed(const char *what, const char *id, uint64_t seq,
+				uint64_t version)
 {
 	struct json j;
+	(void)what;
 	json_init(&j, stdout);
 	json_object_begin(&j);
 	json_key(&j, "id"); json_str(&j, id);
 	json_key(&j, "seq"); json_uint(&j, seq);
 	json_key(&j, "version"); json_uint(&j, version);
 	json_object_end(&j);
+	json_end(&j);
+}
+
+static void json_ids(struct json *j, const char *key, const struct uccn_idlist *l)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (size_t i = 0; i < l->n; i++)
+		json_str(j, l->v[i]);
+	json_array_end(j);
+}
+
+static void json_project_object(struct json *j, const struct uccn_project *p)
+{
+	json_object_begin(j);
+	json_key(j, "id"); json_str(j, p->id);
+	json_key(j, "title"); json_str(j, p->title);
+	json_key(j, "lead"); json_str(j, p->lead);
+	json_ids(j, "partners", &p->partners);
+	json_ids(j, "fields", &p->fields);
+	json_key(j, "status"); json_str(j, p->status);
+	json_key(j, "start"); json_str(j, p->start);
+	json_key(j, "end"); json_str(j, p->end);
+	json_key(j, "description"); json_str(j, p->description);
+	json_key(j, "version"); json_uint(j, p->version);
+	json_key(j, "seq"); json_uint(j, p->seq);
+	json_object_end(j);
+}
+
+static void json_meeting_object(struct json *j, const struct uccn_meeting *m)
+{
+	json_object_begin(j);
+	json_key(j, "id"); json_str(j, m->id);
+	json_key(j, "kind"); json_str(j, m->kind);
+	json_key(j, "field"); json_str(j, m->field);
+	json_ids(j, "hosts", &m->hosts);
+	json_key(j, "place"); json_str(j, m->place);
+	json_key(j, "start"); json_str(j, m->start);
+	json_key(j, "end"); json_str(j, m->end);
+	json_key(j, "tz"); json_str(j, m->tz);
+	json_key(j, "day_start"); json_str(j, m->day_start);
+	json_key(j, "day_end"); json_str(j, m->day_end);
+	json_key(j, "hybrid"); json_bool(j, m->hybrid);
+	json_key(j, "status"); json_str(j, m->status);
+	json_key(j, "version"); json_uint(j, m->version);
+	json_key(j, "seq"); json_uint(j, m->seq);
+	json_object_end(j);
+}
+
+static void json_projects(const struct uccn_project *p, size_t n)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < n; i++)
+		json_project_object(&j, &p[i]);
+	json_array_end(&j);
+	json_end(&j);
+}
+
+static void json_project(const struct uccn_project *p)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_project_object(&j, p);
+	json_end(&j);
+}
+
+static void json_meetings(const struct uccn_meeting *m, size_t n)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < n; i++)
+		json_meeting_object(&j, &m[i]);
+	json_array_end(&j);
+	json_end(&j);
+}
+
+static void json_meeting(const struct uccn_meeting *m)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_meeting_object(&j, m);
 	json_end(&j);
 }
 
@@ -351,5 +507,7 @@ const struct output output_json = {
 	.status = json_status, .posted = json_posted,
 	.city_added = json_city_added, .keygen = json_keygen,
 	.fields = json_fields, .field_added = json_field_added,
-	.city_changed = json_city_changed, .imported = json_imported,
+	.record_changed = json_record_changed, .imported = json_imported,
+	.projects = json_projects, .project = json_project,
+	.meetings = json_meetings, .meeting = json_meeting,
 };

@@ -22,7 +22,13 @@ struct output {
 	void (*keygen)(const char *pub, const char *path);
 	void (*fields)(const char *const *names, size_t n);
 	void (*field_added)(const char *name, uint64_t seq);
-	void (*city_changed)(const char *id, uint64_t seq, uint64_t version);
+	/* what: "city", "project", "meeting" */
+	void (*record_changed)(const char *what, const char *id, uint64_t seq,
+			       uint64_t version);
+	void (*projects)(const struct uccn_project *p, size_t n);
+	void (*project)(const struct uccn_project *p);
+	void (*meetings)(const struct uccn_meeting *m, size_t n);
+	void (*meeting)(const struct uccn_meeting *m);
 	void (*imported)(const char *path, uint64_t added, uint64_t updated,
 			 uint64_t unchanged);
 };

@@ -81,23 +81,55 @@ static void op_city_show(struct server *, struct uccn_txn *, const struct caller
 
 /* Who may do what. An op missing here is denied to everyone. Writes have
  * no read_fn: they go through the batch. Mirrored in proto/SPEC.md. */
+static void op_project_show(struct server *, struct uccn_txn *, const struct caller *,
+			    const struct uccn_request *, struct uccn_reply *);
+static void op_project_list(struct server *, struct uccn_txn *, const struct caller *,
+			    const struct uccn_request *, struct uccn_reply *);
+static void op_meeting_show(struct server *, struct uccn_txn *, const struct caller *,
+			    const struct uccn_request *, struct uccn_reply *);
+static void op_meeting_list(struct server *, struct uccn_txn *, const struct caller *,
+			    const struct uccn_request *, struct uccn_reply *);
+
+/* A finer rule than the role: 0 to allow, or UCCN_E_DENIED with the reason
+ * in rep. Runs on the snapshot the request was read in; a write it allows
+ * names a version (if_version), so a record changed since is refused. */
+typedef int (*allow_fn)(struct uccn_txn *t, const struct caller *c,
+			const struct uccn_request *req, struct uccn_reply *rep);
+static int allow_project_add(struct uccn_txn *, const struct caller *,
+			     const struct uccn_request *, struct uccn_reply *);
+static int allow_project_update(struct uccn_txn *, const struct caller *,
+				const struct uccn_request *, struct uccn_reply *);
+static int allow_meeting_write(struct uccn_txn *, const struct caller *,
+			       const struct uccn_request *, struct uccn_reply *);
+
 static const struct rule {
 	enum uccn_op op;
 	unsigned roles;
 	read_fn run;
+	allow_fn allow;
 } rules[] = {
-	{UCCN_OP_STATUS, ROLE_ANY, op_status},
-	{UCCN_OP_CITY_LIST, ROLE_ANY, op_city_list},
-	{UCCN_OP_LIST, ROLE_ANY, op_list},
-	{UCCN_OP_SHOW, ROLE_ANY, op_show},
-	{UCCN_OP_FIELD_LIST, ROLE_ANY, op_field_list},
-	{UCCN_OP_CITY_SHOW, ROLE_ANY, op_city_show},
-	{UCCN_OP_POST, ROLE_ANY, NULL},
-	{UCCN_OP_CITY_ADD, ROLE_NETWORK, NULL},
-	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, NULL},
-	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, NULL},
-	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, NULL},
-	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, NULL},
+	{UCCN_OP_STATUS, ROLE_ANY, op_status, NULL},
+	{UCCN_OP_CITY_LIST, ROLE_ANY, op_city_list, NULL},
+	{UCCN_OP_LIST, ROLE_ANY, op_list, NULL},
+	{UCCN_OP_SHOW, ROLE_ANY, op_show, NULL},
+	{UCCN_OP_FIELD_LIST, ROLE_ANY, op_field_list, NULL},
+	{UCCN_OP_CITY_SHOW, ROLE_ANY, op_city_show, NULL},
+	{UCCN_OP_POST, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_CITY_ADD, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_PROJECT_SHOW, ROLE_ANY, op_project_show, NULL},
+	{UCCN_OP_PROJECT_LIST, ROLE_ANY, op_project_list, NULL},
+	{UCCN_OP_PROJECT_ADD, ROLE_ANY, NULL, allow_project_add},
+	{UCCN_OP_PROJECT_UPDATE, ROLE_ANY, NULL, allow_project_update},
+	{UCCN_OP_PROJECT_JOIN, ROLE_ANY, NULL, NULL},   /* always as itself */
+	{UCCN_OP_PROJECT_LEAVE, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_MEETING_SHOW, ROLE_ANY, op_meeting_show, NULL},
+	{UCCN_OP_MEETING_LIST, ROLE_ANY, op_meeting_list, NULL},
+	{UCCN_OP_MEETING_ADD, ROLE_NETWORK | ROLE_DEPUTY, NULL, allow_meeting_write},
+	{UCCN_OP_MEETING_UPDATE, ROLE_NETWORK | ROLE_DEPUTY, NULL, allow_meeting_write},
 };
 
 static const struct rule *rule_for(enum uccn_op op)
@@ -222,6 +254,28 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 		case UCCN_OP_FIELD_ADD:
 			rc = uccn_store_field_add(t, req->name, &rep->seq);
 			break;
+		case UCCN_OP_PROJECT_ADD:
+			rc = uccn_store_project_add(t, &req->project, &rep->seq);
+			rep->version = 1;
+			break;
+		case UCCN_OP_PROJECT_UPDATE:
+			rc = uccn_store_project_update(t, &req->project, req->if_version,
+						       &rep->seq, &rep->version);
+			break;
+		case UCCN_OP_PROJECT_JOIN:
+		case UCCN_OP_PROJECT_LEAVE:
+			rc = uccn_store_project_member(t, req->name, p->city,
+						       req->op == UCCN_OP_PROJECT_JOIN,
+						       &rep->seq, &rep->version);
+			break;
+		case UCCN_OP_MEETING_ADD:
+			rc = uccn_store_meeting_add(t, &req->meeting, &rep->seq);
+			rep->version = 1;
+			break;
+		case UCCN_OP_MEETING_UPDATE:
+			rc = uccn_store_meeting_update(t, &req->meeting, req->if_version,
+						       &rep->seq, &rep->version);
+			break;
 		default:
 			rc = UCCN_E_INTERNAL;
 			break;
@@ -311,6 +365,7 @@ static void op_status(struct server *s, struct uccn_txn *t, const struct caller 
 
 struct collect {
 	struct uccn_reply *rep;
+	const struct uccn_request *req; /* project/meeting list filters */
 	const char *field;    /* city.list filters */
 	const char *country;
 	size_t cap;
@@ -469,6 +524,12 @@ static int check_zones(const struct uccn_request *req, struct uccn_reply *rep)
 {
 	const struct uccn_city *list = req->op == UCCN_OP_CITY_IMPORT ? req->cities : &req->city;
 	size_t n = req->op == UCCN_OP_CITY_IMPORT ? req->ncities : 1;
+	if ((req->op == UCCN_OP_MEETING_ADD || req->op == UCCN_OP_MEETING_UPDATE) &&
+	    !tzdb_known(req->meeting.tz)) {
+		reply_error(rep, UCCN_E_INVALID, "meeting '%s': '%s' is not a time zone of the zone database",
+			    req->meeting.id, req->meeting.tz);
+		return UCCN_E_INVALID;
+	}
 	if (req->op != UCCN_OP_CITY_ADD && req->op != UCCN_OP_CITY_UPDATE &&
 	    req->op != UCCN_OP_CITY_IMPORT)
 		return 0;
@@ -479,6 +540,180 @@ static int check_zones(const struct uccn_request *req, struct uccn_reply *rep)
 			if (req->op == UCCN_OP_CITY_IMPORT)
 				rep->error_index = i + 1;
 			return UCCN_E_INVALID;
+		}
+	}
+	return 0;
+}
+
+static int collect_project(const struct uccn_project *pr, void *ctx)
+{
+	struct collect *k = ctx;
+	struct uccn_reply *rep = k->rep;
+	const struct uccn_request *q = k->req;
+	if ((q->status && strcmp(q->status, pr->status ? pr->status : "") != 0) ||
+	    (q->field && !uccn_idlist_has(&pr->fields, q->field)) ||
+	    (q->of_city && strcmp(q->of_city, pr->lead) != 0 &&
+	     !uccn_idlist_has(&pr->partners, q->of_city)))
+		return 0;
+	void *grown = realloc(rep->projects, (rep->nprojects + 1) * sizeof *rep->projects);
+	if (!grown) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->projects = grown;
+	memset(&rep->projects[rep->nprojects], 0, sizeof *rep->projects);
+	if (uccn_project_copy(&rep->projects[rep->nprojects], pr)) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->nprojects++;
+	return 0;
+}
+
+static int collect_meeting(const struct uccn_meeting *m, void *ctx)
+{
+	struct collect *k = ctx;
+	struct uccn_reply *rep = k->rep;
+	const struct uccn_request *q = k->req;
+	if ((q->status && strcmp(q->status, m->status ? m->status : "") != 0) ||
+	    (q->field && (!m->field || strcmp(q->field, m->field) != 0)))
+		return 0;
+	void *grown = realloc(rep->meetings, (rep->nmeetings + 1) * sizeof *rep->meetings);
+	if (!grown) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->meetings = grown;
+	memset(&rep->meetings[rep->nmeetings], 0, sizeof *rep->meetings);
+	if (uccn_meeting_copy(&rep->meetings[rep->nmeetings], m)) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
+	}
+	rep->nmeetings++;
+	return 0;
+}
+
+static void op_project_list(struct server *s, struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep, .req = req};
+	(void)s; (void)c;
+	int rc = uccn_store_project_each(t, collect_project, &k);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot list projects: %s",
+			    uccn_strerror(rc ? rc : k.rc));
+}
+
+static void op_meeting_list(struct server *s, struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep, .req = req};
+	(void)s; (void)c;
+	int rc = uccn_store_meeting_each(t, collect_meeting, &k);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot list meetings: %s",
+			    uccn_strerror(rc ? rc : k.rc));
+}
+
+static void op_project_show(struct server *s, struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c;
+	if (!(rep->projects = calloc(1, sizeof *rep->projects))) {
+		reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return;
+	}
+	int rc = uccn_store_project_get(t, req->name, &rep->projects[0]);
+	if (rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "there is no project '%s'", req->name);
+	else if (rc)
+		reply_error(rep, rc, "cannot read project '%s': %s", req->name, uccn_strerror(rc));
+	else
+		rep->nprojects = 1;
+}
+
+static void op_meeting_show(struct server *s, struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c;
+	if (!(rep->meetings = calloc(1, sizeof *rep->meetings))) {
+		reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return;
+	}
+	int rc = uccn_store_meeting_get(t, req->name, &rep->meetings[0]);
+	if (rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "there is no meeting '%s'", req->name);
+	else if (rc)
+		reply_error(rep, rc, "cannot read meeting '%s': %s", req->name, uccn_strerror(rc));
+	else
+		rep->nmeetings = 1;
+}
+
+/* ---- finer rules ---- */
+
+static bool is_network_admin(const struct caller *c)
+{
+	return (c->role & ROLE_NETWORK) != 0;
+}
+
+static int deny(struct uccn_reply *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int deny(struct uccn_reply *rep, const char *fmt, ...)
+{
+	char buf[UCCN_MAX_MESSAGE];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	reply_error(rep, UCCN_E_DENIED, "%s", buf);
+	return UCCN_E_DENIED;
+}
+
+/* A member creates only projects it leads. */
+static int allow_project_add(struct uccn_txn *t, const struct caller *c,
+			     const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)t;
+	if (is_network_admin(c) || strcmp(req->project.lead, c->city) == 0)
+		return 0;
+	return deny(rep, "city '%s' may only add projects it leads, not one led by '%s'",
+		    c->city, req->project.lead);
+}
+
+/* Only the lead (or the network's coordinator or secretariat) updates a
+ * project, and the lead may hand the lead over. */
+static int allow_project_update(struct uccn_txn *t, const struct caller *c,
+				const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct uccn_project cur = {0};
+	if (is_network_admin(c))
+		return 0;
+	int rc = uccn_store_project_get(t, req->project.id, &cur);
+	if (rc) /* the store will say it does not exist */
+		return 0;
+	bool lead = strcmp(cur.lead, c->city) == 0;
+	uccn_project_clear(&cur);
+	return lead ? 0 : deny(rep, "only the lead of project '%s' may update it", req->project.id);
+}
+
+/* A field's deputy manages the meetings of its own field. */
+static int allow_meeting_write(struct uccn_txn *t, const struct caller *c,
+			       const struct uccn_request *req, struct uccn_reply *rep)
+{
+	const char *field = c->record.field;
+	if (is_network_admin(c))
+		return 0;
+	if (!req->meeting.field || !field || strcmp(req->meeting.field, field) != 0)
+		return deny(rep, "city '%s' manages only meetings of its field '%s'",
+			    c->city, field ? field : "");
+	if (req->op == UCCN_OP_MEETING_UPDATE) {
+		struct uccn_meeting cur = {0};
+		if (uccn_store_meeting_get(t, req->meeting.id, &cur) == 0) {
+			bool same = cur.field && strcmp(cur.field, field) == 0;
+			uccn_meeting_clear(&cur);
+			if (!same)
+				return deny(rep, "meeting '%s' is not of field '%s'", req->meeting.id, field);
 		}
 	}
 	return 0;
@@ -529,6 +764,8 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 			    uccn_op_name(p->req.op));
 		goto reply;
 	}
+	if (r->allow && r->allow(t, &c, &p->req, &p->rep))
+		goto reply;
 	if (r->run) {
 		r->run(s, t, &c, &p->req, &p->rep);
 		goto reply;

@@ -31,6 +31,16 @@ static const struct op_entry ops[] = {
 	{UCCN_OP_CITY_UPDATE, "city.update", true},
 	{UCCN_OP_CITY_REKEY, "city.rekey", true},
 	{UCCN_OP_CITY_IMPORT, "city.import", true},
+	{UCCN_OP_PROJECT_ADD, "project.add", true},
+	{UCCN_OP_PROJECT_UPDATE, "project.update", true},
+	{UCCN_OP_PROJECT_SHOW, "project.show", false},
+	{UCCN_OP_PROJECT_LIST, "project.list", false},
+	{UCCN_OP_PROJECT_JOIN, "project.join", true},
+	{UCCN_OP_PROJECT_LEAVE, "project.leave", true},
+	{UCCN_OP_MEETING_ADD, "meeting.add", true},
+	{UCCN_OP_MEETING_UPDATE, "meeting.update", true},
+	{UCCN_OP_MEETING_SHOW, "meeting.show", false},
+	{UCCN_OP_MEETING_LIST, "meeting.list", false},
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -80,6 +90,10 @@ void uccn_request_clear(struct uccn_request *r)
 	free(r->name);
 	free(r->field);
 	free(r->country);
+	free(r->status);
+	free(r->of_city);
+	uccn_project_clear(&r->project);
+	uccn_meeting_clear(&r->meeting);
 	for (size_t i = 0; i < r->ncities; i++)
 		uccn_city_clear(&r->cities[i]);
 	free(r->cities);
@@ -108,6 +122,12 @@ void uccn_reply_clear(struct uccn_reply *r)
 	for (size_t i = 0; i < r->nfields; i++)
 		free(r->fields[i]);
 	free(r->fields);
+	for (size_t i = 0; i < r->nprojects; i++)
+		uccn_project_clear(&r->projects[i]);
+	free(r->projects);
+	for (size_t i = 0; i < r->nmeetings; i++)
+		uccn_meeting_clear(&r->meetings[i]);
+	free(r->meetings);
 	info_clear(&r->info);
 	memset(r, 0, sizeof *r);
 }
@@ -311,10 +331,19 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 	switch (r->op) {
 	case UCCN_OP_CITY_ADD: case UCCN_OP_POST: case UCCN_OP_SHOW:
 	case UCCN_OP_FIELD_ADD: case UCCN_OP_CITY_SHOW: case UCCN_OP_CITY_IMPORT:
+	case UCCN_OP_PROJECT_ADD: case UCCN_OP_PROJECT_SHOW: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_ADD: case UCCN_OP_MEETING_SHOW:
 		extra = 1;
 		break;
 	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY:
+	case UCCN_OP_PROJECT_UPDATE: case UCCN_OP_MEETING_UPDATE:
 		extra = 2;
+		break;
+	case UCCN_OP_PROJECT_LIST:
+		extra = (r->status != NULL) + (r->field != NULL) + (r->of_city != NULL);
+		break;
+	case UCCN_OP_MEETING_LIST:
+		extra = (r->status != NULL) + (r->field != NULL);
 		break;
 	case UCCN_OP_CITY_LIST:
 		extra = (r->field != NULL) + (r->country != NULL);
@@ -341,8 +370,30 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 	case UCCN_OP_FIELD_ADD:
 		rc = mp_pack_kstr(&pk, "name", r->name);
 		break;
-	case UCCN_OP_CITY_SHOW:
+	case UCCN_OP_CITY_SHOW: case UCCN_OP_PROJECT_SHOW: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_SHOW:
 		rc = mp_pack_kstr(&pk, "id", r->name);
+		break;
+	case UCCN_OP_PROJECT_ADD:
+	case UCCN_OP_PROJECT_UPDATE:
+		rc = mp_pack_str(&pk, "project") ? UCCN_E_NOMEM : uccn_project_pack(&pk, &r->project);
+		if (!rc && r->op == UCCN_OP_PROJECT_UPDATE)
+			rc = mp_pack_kuint(&pk, "if_version", r->if_version);
+		break;
+	case UCCN_OP_MEETING_ADD:
+	case UCCN_OP_MEETING_UPDATE:
+		rc = mp_pack_str(&pk, "meeting") ? UCCN_E_NOMEM : uccn_meeting_pack(&pk, &r->meeting);
+		if (!rc && r->op == UCCN_OP_MEETING_UPDATE)
+			rc = mp_pack_kuint(&pk, "if_version", r->if_version);
+		break;
+	case UCCN_OP_PROJECT_LIST:
+	case UCCN_OP_MEETING_LIST:
+		if (r->status)
+			rc = mp_pack_kstr(&pk, "status", r->status);
+		if (!rc && r->field)
+			rc = mp_pack_kstr(&pk, "field", r->field);
+		if (!rc && r->of_city)
+			rc = mp_pack_kstr(&pk, "city", r->of_city);
 		break;
 	case UCCN_OP_CITY_UPDATE:
 		rc = mp_pack_str(&pk, "city") ? UCCN_E_NOMEM : uccn_city_pack(&pk, &r->city);
@@ -454,6 +505,48 @@ static int read_required_str(const msgpack_object *m, const char *key, size_t ma
 	return mp_read_str(v, key, max, true, out, err, errlen);
 }
 
+/* The version an update names: required, at least 1. */
+static int read_if_version(const msgpack_object *m, uint64_t *out, char *err,
+			   size_t errlen)
+{
+	const msgpack_object *v = map_get(m, "if_version");
+	int rc;
+	if (!v)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "field 'if_version' is missing: say which version you read");
+	if ((rc = mp_read_uint(v, "if_version", UINT64_MAX, out, err, errlen)))
+		return rc;
+	return *out ? 0 : mp_fail(err, errlen, UCCN_E_INVALID, "field 'if_version': must be at least 1");
+}
+
+/* A required id (the record a request names). */
+static int read_id(const msgpack_object *m, char **out, char *err, size_t errlen)
+{
+	int rc = read_required_str(m, "id", UCCN_MAX_ID, out, err, errlen);
+	if (rc)
+		return rc;
+	return uccn_id_valid(*out) ? 0 :
+		mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not an id (a-z, 0-9, '-')", *out);
+}
+
+/* Optional list filters: status, field, city. */
+static int read_filters(const msgpack_object *m, struct uccn_request *r,
+			char *err, size_t errlen)
+{
+	const msgpack_object *v;
+	int rc;
+	if ((v = map_get(m, "status")) &&
+	    (rc = mp_read_str(v, "status", 16, true, &r->status, err, errlen)))
+		return rc;
+	if ((v = map_get(m, "field")) &&
+	    (rc = mp_read_str(v, "field", UCCN_MAX_FIELD, true, &r->field, err, errlen)))
+		return rc;
+	if ((v = map_get(m, "city")) &&
+	    (rc = mp_read_str(v, "city", UCCN_MAX_ID, true, &r->of_city, err, errlen)))
+		return rc;
+	return 0;
+}
+
 static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 			       char *err, size_t errlen)
 {
@@ -497,11 +590,34 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 			return mp_fail(err, errlen, UCCN_E_INVALID,
 				       "field name '%s': use a-z, 0-9 and '_', starting with a letter", r->name);
 		return 0;
-	case UCCN_OP_CITY_SHOW:
-		if ((rc = read_required_str(m, "id", UCCN_MAX_ID, &r->name, err, errlen)))
+	case UCCN_OP_CITY_SHOW: case UCCN_OP_PROJECT_SHOW: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_SHOW:
+		return read_id(m, &r->name, err, errlen);
+	case UCCN_OP_PROJECT_LIST:
+	case UCCN_OP_MEETING_LIST:
+		return read_filters(m, r, err, errlen);
+	case UCCN_OP_PROJECT_ADD:
+	case UCCN_OP_PROJECT_UPDATE:
+		if (!(v = map_get(m, "project")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'project' is missing");
+		if ((rc = uccn_project_from_object(v, &r->project, err, errlen)))
 			return rc;
-		return uccn_id_valid(r->name) ? 0 :
-			mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->name);
+		r->project.seq = r->project.version = 0;
+		if (r->op == UCCN_OP_PROJECT_UPDATE &&
+		    (rc = read_if_version(m, &r->if_version, err, errlen)))
+			return rc;
+		return uccn_project_check(&r->project, err, errlen);
+	case UCCN_OP_MEETING_ADD:
+	case UCCN_OP_MEETING_UPDATE:
+		if (!(v = map_get(m, "meeting")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'meeting' is missing");
+		if ((rc = uccn_meeting_from_object(v, &r->meeting, err, errlen)))
+			return rc;
+		r->meeting.seq = r->meeting.version = 0;
+		if (r->op == UCCN_OP_MEETING_UPDATE &&
+		    (rc = read_if_version(m, &r->if_version, err, errlen)))
+			return rc;
+		return uccn_meeting_check(&r->meeting, err, errlen);
 	case UCCN_OP_CITY_UPDATE:
 		if (!(v = map_get(m, "city")))
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'city' is missing");
@@ -509,13 +625,8 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 			return rc;
 		r->city.seq = 0;
 		r->city.version = 0;
-		if (!(v = map_get(m, "if_version")))
-			return mp_fail(err, errlen, UCCN_E_INVALID,
-				       "field 'if_version' is missing: say which version you read");
-		if ((rc = mp_read_uint(v, "if_version", UINT64_MAX, &r->if_version, err, errlen)))
+		if ((rc = read_if_version(m, &r->if_version, err, errlen)))
 			return rc;
-		if (r->if_version == 0)
-			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'if_version': must be at least 1");
 		return uccn_city_check(&r->city, err, errlen);
 	case UCCN_OP_CITY_REKEY: {
 		char *key = NULL;
@@ -650,6 +761,14 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	case UCCN_OP_CITY_SHOW: extra = 1; break;
 	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY: extra = 2; break;
 	case UCCN_OP_CITY_IMPORT: extra = 3; break;
+	case UCCN_OP_PROJECT_ADD: case UCCN_OP_PROJECT_UPDATE: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_ADD: case UCCN_OP_MEETING_UPDATE:
+		extra = 2;
+		break;
+	case UCCN_OP_PROJECT_SHOW: case UCCN_OP_PROJECT_LIST:
+	case UCCN_OP_MEETING_SHOW: case UCCN_OP_MEETING_LIST:
+		extra = 1;
+		break;
 	default: return UCCN_E_INVALID;
 	}
 	if (pack_header(&pk, 3 + extra, r->rid) || mp_pack_kbool(&pk, "ok", true))
@@ -674,10 +793,33 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 			return UCCN_E_INVALID;
 		rc = mp_pack_str(&pk, "city") ? UCCN_E_NOMEM : uccn_city_pack(&pk, &r->cities[0]);
 		break;
-	case UCCN_OP_CITY_UPDATE:
-	case UCCN_OP_CITY_REKEY:
+	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY:
+	case UCCN_OP_PROJECT_ADD: case UCCN_OP_PROJECT_UPDATE: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_ADD: case UCCN_OP_MEETING_UPDATE:
 		rc = mp_pack_kuint(&pk, "seq", r->seq) || mp_pack_kuint(&pk, "version", r->version)
 			? UCCN_E_NOMEM : 0;
+		break;
+	case UCCN_OP_PROJECT_SHOW:
+		if (r->nprojects != 1)
+			return UCCN_E_INVALID;
+		rc = mp_pack_str(&pk, "project") ? UCCN_E_NOMEM : uccn_project_pack(&pk, &r->projects[0]);
+		break;
+	case UCCN_OP_MEETING_SHOW:
+		if (r->nmeetings != 1)
+			return UCCN_E_INVALID;
+		rc = mp_pack_str(&pk, "meeting") ? UCCN_E_NOMEM : uccn_meeting_pack(&pk, &r->meetings[0]);
+		break;
+	case UCCN_OP_PROJECT_LIST:
+		if (mp_pack_str(&pk, "projects") || msgpack_pack_array(&pk, r->nprojects))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->nprojects && !rc; i++)
+			rc = uccn_project_pack(&pk, &r->projects[i]);
+		break;
+	case UCCN_OP_MEETING_LIST:
+		if (mp_pack_str(&pk, "meetings") || msgpack_pack_array(&pk, r->nmeetings))
+			return UCCN_E_NOMEM;
+		for (size_t i = 0; i < r->nmeetings && !rc; i++)
+			rc = uccn_meeting_pack(&pk, &r->meetings[i]);
 		break;
 	case UCCN_OP_CITY_IMPORT:
 		rc = mp_pack_kuint(&pk, "added", r->added) ||
@@ -755,6 +897,52 @@ static int decode_array(const msgpack_object *v, const char *name, size_t elem,
 	return *out ? 0 : mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
 }
 
+typedef int (*record_from_fn)(const msgpack_object *o, void *out, char *err,
+			      size_t errlen);
+
+static int project_from(const msgpack_object *o, void *out, char *err, size_t errlen)
+{
+	return uccn_project_from_object(o, out, err, errlen);
+}
+
+static int meeting_from(const msgpack_object *o, void *out, char *err, size_t errlen)
+{
+	return uccn_meeting_from_object(o, out, err, errlen);
+}
+
+/* Reply key `name` holding one record: *out gets a one-element array. */
+static int decode_one(const msgpack_object *m, const char *name, size_t elem,
+		      void **out, size_t *n, record_from_fn from, char *err, size_t errlen)
+{
+	const msgpack_object *v = map_get(m, name);
+	if (!v)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s' is missing", name);
+	if (!(*out = calloc(1, elem)))
+		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+	int rc = from(v, *out, err, errlen);
+	if (!rc)
+		*n = 1;
+	return rc;
+}
+
+/* Reply key `name` holding an array of records. */
+static int decode_many(const msgpack_object *m, const char *name, size_t elem,
+		       void **out, size_t *n, record_from_fn from, char *err, size_t errlen)
+{
+	const msgpack_object *v = map_get(m, name);
+	int rc;
+	if (!v)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s' is missing", name);
+	if ((rc = decode_array(v, name, elem, out, n, err, errlen)))
+		return rc;
+	for (uint32_t i = 0; i < v->via.array.size; i++) {
+		if ((rc = from(&v->via.array.ptr[i], (char *)*out + i * elem, err, errlen)))
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
 static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
 			     char *err, size_t errlen)
 {
@@ -798,8 +986,21 @@ static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
 				return rc;
 		return 0;
 	}
-	case UCCN_OP_CITY_UPDATE:
-	case UCCN_OP_CITY_REKEY:
+	case UCCN_OP_PROJECT_SHOW:
+		return decode_one(m, "project", sizeof *r->projects, (void **)&r->projects,
+				  &r->nprojects, project_from, err, errlen);
+	case UCCN_OP_MEETING_SHOW:
+		return decode_one(m, "meeting", sizeof *r->meetings, (void **)&r->meetings,
+				  &r->nmeetings, meeting_from, err, errlen);
+	case UCCN_OP_PROJECT_LIST:
+		return decode_many(m, "projects", sizeof *r->projects, (void **)&r->projects,
+				   &r->nprojects, project_from, err, errlen);
+	case UCCN_OP_MEETING_LIST:
+		return decode_many(m, "meetings", sizeof *r->meetings, (void **)&r->meetings,
+				   &r->nmeetings, meeting_from, err, errlen);
+	case UCCN_OP_CITY_UPDATE: case UCCN_OP_CITY_REKEY:
+	case UCCN_OP_PROJECT_ADD: case UCCN_OP_PROJECT_UPDATE: case UCCN_OP_PROJECT_JOIN:
+	case UCCN_OP_PROJECT_LEAVE: case UCCN_OP_MEETING_ADD: case UCCN_OP_MEETING_UPDATE:
 		if ((v = map_get(m, "version")) &&
 		    (rc = mp_read_uint(v, "version", UINT64_MAX, &r->version, err, errlen)))
 			return rc;

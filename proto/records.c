@@ -26,7 +26,19 @@ const char *const uccn_default_fields[] = {
 	"crafts_folk_art", "architecture", NULL,
 };
 
-static bool in_list(const char *s, const char *const *list)
+const char *const uccn_project_statuses[] = {
+	"proposed", "active", "completed", "cancelled", NULL,
+};
+
+const char *const uccn_meeting_kinds[] = {
+	"annual-meeting", "conference", "working-group", NULL,
+};
+
+const char *const uccn_meeting_statuses[] = {
+	"planned", "agenda-draft", "agenda-published", "held", "closed", NULL,
+};
+
+bool uccn_in_list(const char *s, const char *const *list)
 {
 	if (!s)
 		return false;
@@ -36,8 +48,35 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-bool uccn_post_kind_valid(const char *s) { return in_list(s, uccn_post_kinds); }
-bool uccn_city_role_valid(const char *s) { return in_list(s, uccn_city_roles); }
+bool uccn_post_kind_valid(const char *s) { return uccn_in_list(s, uccn_post_kinds); }
+bool uccn_city_role_valid(const char *s) { return uccn_in_list(s, uccn_city_roles); }
+
+static bool digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+bool uccn_date_valid(const char *s)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    !digits(s, 4) || !digits(s + 5, 2) || !digits(s + 8, 2))
+		return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= days[m - 1] + (m == 2 && leap);
+}
+
+bool uccn_hhmm_valid(const char *s)
+{
+	return s && strlen(s) == 5 && s[2] == ':' && digits(s, 2) && digits(s + 3, 2) &&
+	       atoi(s) < 24 && atoi(s + 3) < 60;
+}
 
 static bool is_lower_alnum(char c)
 {
@@ -138,7 +177,9 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 
 /* ---- field tables ---- */
 
-enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY, F_COORD };
+/* F_IDS: a struct uccn_idlist of ids (or field names when max is
+ * UCCN_MAX_FIELD), each one line of at most max bytes. */
+enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY, F_COORD, F_BOOL, F_IDS };
 
 struct field {
 	const char *name;
@@ -162,6 +203,37 @@ static const struct field city_fields[] = {
 	{"lon", F_COORD, offsetof(struct uccn_city, lon), 180},
 };
 
+static const struct field project_fields[] = {
+	{"id", F_LINE, offsetof(struct uccn_project, id), UCCN_MAX_ID},
+	{"title", F_LINE, offsetof(struct uccn_project, title), UCCN_MAX_TITLE},
+	{"lead", F_LINE, offsetof(struct uccn_project, lead), UCCN_MAX_ID},
+	{"partners", F_IDS, offsetof(struct uccn_project, partners), UCCN_MAX_ID},
+	{"fields", F_IDS, offsetof(struct uccn_project, fields), UCCN_MAX_FIELD},
+	{"status", F_LINE, offsetof(struct uccn_project, status), 16},
+	{"start", F_LINE, offsetof(struct uccn_project, start), 10},
+	{"end", F_LINE, offsetof(struct uccn_project, end), 10},
+	{"description", F_STR, offsetof(struct uccn_project, description), UCCN_MAX_DESCRIPTION},
+	{"seq", F_U64, offsetof(struct uccn_project, seq), UINT64_MAX},
+	{"version", F_U64, offsetof(struct uccn_project, version), UINT64_MAX},
+};
+
+static const struct field meeting_fields[] = {
+	{"id", F_LINE, offsetof(struct uccn_meeting, id), UCCN_MAX_ID},
+	{"kind", F_LINE, offsetof(struct uccn_meeting, kind), 32},
+	{"field", F_LINE, offsetof(struct uccn_meeting, field), UCCN_MAX_FIELD},
+	{"hosts", F_IDS, offsetof(struct uccn_meeting, hosts), UCCN_MAX_ID},
+	{"place", F_LINE, offsetof(struct uccn_meeting, place), UCCN_MAX_PLACE},
+	{"start", F_LINE, offsetof(struct uccn_meeting, start), 10},
+	{"end", F_LINE, offsetof(struct uccn_meeting, end), 10},
+	{"tz", F_LINE, offsetof(struct uccn_meeting, tz), UCCN_MAX_TZ},
+	{"day_start", F_LINE, offsetof(struct uccn_meeting, day_start), 5},
+	{"day_end", F_LINE, offsetof(struct uccn_meeting, day_end), 5},
+	{"hybrid", F_BOOL, offsetof(struct uccn_meeting, hybrid), 1},
+	{"status", F_LINE, offsetof(struct uccn_meeting, status), 16},
+	{"seq", F_U64, offsetof(struct uccn_meeting, seq), UINT64_MAX},
+	{"version", F_U64, offsetof(struct uccn_meeting, version), UINT64_MAX},
+};
+
 static const struct field post_fields[] = {
 	{"seq", F_U64, offsetof(struct uccn_post, seq), UINT64_MAX},
 	{"city", F_LINE, offsetof(struct uccn_post, city), UCCN_MAX_ID},
@@ -182,13 +254,84 @@ static char **str_at(void *rec, const struct field *f)
 	return (char **)((char *)rec + f->offset);
 }
 
+static struct uccn_idlist *ids_at(void *rec, const struct field *f)
+{
+	return (struct uccn_idlist *)((char *)rec + f->offset);
+}
+
+void uccn_idlist_clear(struct uccn_idlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+bool uccn_idlist_has(const struct uccn_idlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+int uccn_idlist_add(struct uccn_idlist *l, const char *s)
+{
+	if (uccn_idlist_has(l, s))
+		return UCCN_E_EXISTS;
+	if (l->n >= UCCN_MAX_LIST)
+		return UCCN_E_TOOBIG;
+	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v)
+		return UCCN_E_NOMEM;
+	l->v = v;
+	if (!(v[l->n] = strdup(s)))
+		return UCCN_E_NOMEM;
+	l->n++;
+	return 0;
+}
+
+int uccn_idlist_remove(struct uccn_idlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i], s) != 0)
+			continue;
+		free(l->v[i]);
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof *l->v);
+		l->n--;
+		return 0;
+	}
+	return UCCN_E_NOTFOUND;
+}
+
+static bool owns_memory(enum ftype t)
+{
+	return t == F_STR || t == F_LINE || t == F_IDS;
+}
+
 static void clear_fields(void *rec, const struct field *fs, size_t n,
 			 size_t size)
 {
-	for (size_t i = 0; i < n; i++)
-		if (fs[i].type == F_STR || fs[i].type == F_LINE)
+	for (size_t i = 0; i < n; i++) {
+		if (fs[i].type == F_IDS)
+			uccn_idlist_clear(ids_at(rec, &fs[i]));
+		else if (owns_memory(fs[i].type))
 			free(*str_at(rec, &fs[i]));
+	}
 	memset(rec, 0, size);
+}
+
+void uccn_project_clear(struct uccn_project *p)
+{
+	if (p)
+		clear_fields(p, project_fields, NFIELDS(project_fields), sizeof *p);
+}
+
+void uccn_meeting_clear(struct uccn_meeting *m)
+{
+	if (m)
+		clear_fields(m, meeting_fields, NFIELDS(meeting_fields), sizeof *m);
 }
 
 void uccn_city_clear(struct uccn_city *c)
@@ -207,19 +350,40 @@ static int copy_fields(void *dst, const void *src, const struct field *fs,
 		       size_t n, size_t size)
 {
 	memcpy(dst, src, size);
-	for (size_t i = 0; i < n; i++)
-		if (fs[i].type == F_STR || fs[i].type == F_LINE)
-			*str_at(dst, &fs[i]) = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (fs[i].type != F_STR && fs[i].type != F_LINE)
+		if (fs[i].type == F_IDS)
+			*ids_at(dst, &fs[i]) = (struct uccn_idlist){0};
+		else if (owns_memory(fs[i].type))
+			*str_at(dst, &fs[i]) = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (fs[i].type == F_IDS) {
+			const struct uccn_idlist *from = ids_at((void *)src, &fs[i]);
+			for (size_t k = 0; k < from->n; k++)
+				if (uccn_idlist_add(ids_at(dst, &fs[i]), from->v[k]) == UCCN_E_NOMEM)
+					goto nomem;
+			continue;
+		}
+		if (!owns_memory(fs[i].type))
 			continue;
 		const char *s = *str_at((void *)src, &fs[i]);
-		if (s && !(*str_at(dst, &fs[i]) = strdup(s))) {
-			clear_fields(dst, fs, n, size);
-			return UCCN_E_NOMEM;
-		}
+		if (s && !(*str_at(dst, &fs[i]) = strdup(s)))
+			goto nomem;
 	}
 	return 0;
+nomem:
+	clear_fields(dst, fs, n, size);
+	return UCCN_E_NOMEM;
+}
+
+int uccn_project_copy(struct uccn_project *dst, const struct uccn_project *src)
+{
+	return copy_fields(dst, src, project_fields, NFIELDS(project_fields), sizeof *dst);
+}
+
+int uccn_meeting_copy(struct uccn_meeting *dst, const struct uccn_meeting *src)
+{
+	return copy_fields(dst, src, meeting_fields, NFIELDS(meeting_fields), sizeof *dst);
 }
 
 int uccn_city_copy(struct uccn_city *dst, const struct uccn_city *src)
@@ -249,6 +413,10 @@ static bool field_present(const void *rec, const struct field *f)
 		return *(const int64_t *)(base + f->offset) != 0;
 	case F_COORD:
 		return ((const struct uccn_coord *)(base + f->offset))->set;
+	case F_BOOL:
+		return *(const bool *)(base + f->offset);
+	case F_IDS:
+		return ((const struct uccn_idlist *)(base + f->offset))->n > 0;
 	}
 	return false;
 }
@@ -289,11 +457,31 @@ static int pack_fields(msgpack_packer *pk, const void *rec,
 			     msgpack_pack_double(pk, ((const struct uccn_coord *)(base + f->offset))->deg)
 				     ? UCCN_E_NOMEM : 0;
 			break;
+		case F_BOOL:
+			rc = mp_pack_kbool(pk, f->name, *(const bool *)(base + f->offset));
+			break;
+		case F_IDS: {
+			const struct uccn_idlist *l = (const struct uccn_idlist *)(base + f->offset);
+			rc = mp_pack_str(pk, f->name) || msgpack_pack_array(pk, l->n) ? UCCN_E_NOMEM : 0;
+			for (size_t k = 0; k < l->n && !rc; k++)
+				rc = mp_pack_str(pk, l->v[k]);
+			break;
+		}
 		}
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+int uccn_project_pack(msgpack_packer *pk, const struct uccn_project *p)
+{
+	return pack_fields(pk, p, project_fields, NFIELDS(project_fields));
+}
+
+int uccn_meeting_pack(msgpack_packer *pk, const struct uccn_meeting *m)
+{
+	return pack_fields(pk, m, meeting_fields, NFIELDS(meeting_fields));
 }
 
 int uccn_city_pack(msgpack_packer *pk, const struct uccn_city *c)
@@ -350,6 +538,36 @@ static int read_field(const msgpack_object *v, void *rec, const struct field *f,
 			return rc;
 		*(int64_t *)(base + f->offset) = i;
 		return 0;
+	case F_BOOL:
+		return mp_read_bool(v, f->name, (bool *)(base + f->offset), err, errlen);
+	case F_IDS: {
+		struct uccn_idlist *l = (struct uccn_idlist *)(base + f->offset);
+		if (v->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		if (v->type != MSGPACK_OBJECT_ARRAY)
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s': not an array", f->name);
+		if (v->via.array.size > UCCN_MAX_LIST)
+			return mp_fail(err, errlen, UCCN_E_TOOBIG, "field '%s': more than %d items",
+				       f->name, UCCN_MAX_LIST);
+		for (uint32_t k = 0; k < v->via.array.size; k++) {
+			char *item = NULL;
+			rc = mp_read_str(&v->via.array.ptr[k], f->name, f->max, true, &item, err, errlen);
+			if (rc)
+				return rc;
+			if (!item)
+				return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s': nil item", f->name);
+			bool ok = f->max == UCCN_MAX_FIELD ? uccn_field_name_valid(item) : uccn_id_valid(item);
+			rc = ok ? uccn_idlist_add(l, item) : UCCN_E_INVALID;
+			if (rc == UCCN_E_EXISTS || rc == UCCN_E_INVALID)
+				mp_fail(err, errlen, UCCN_E_INVALID, rc == UCCN_E_EXISTS ?
+					"field '%s': '%s' appears twice" : "field '%s': '%s' is not a valid name",
+					f->name, item);
+			free(item);
+			if (rc)
+				return rc == UCCN_E_EXISTS ? UCCN_E_INVALID : rc;
+		}
+		return 0;
+	}
 	case F_COORD: {
 		struct uccn_coord *c = (struct uccn_coord *)(base + f->offset);
 		double d;
@@ -399,6 +617,20 @@ static int from_object(const msgpack_object *o, void *rec, const struct field *f
 		}
 	}
 	return 0;
+}
+
+int uccn_project_from_object(const msgpack_object *o, struct uccn_project *out,
+			     char *err, size_t errlen)
+{
+	return from_object(o, out, project_fields, NFIELDS(project_fields), sizeof *out,
+			   "project", err, errlen);
+}
+
+int uccn_meeting_from_object(const msgpack_object *o, struct uccn_meeting *out,
+			     char *err, size_t errlen)
+{
+	return from_object(o, out, meeting_fields, NFIELDS(meeting_fields), sizeof *out,
+			   "meeting", err, errlen);
 }
 
 int uccn_city_from_object(const msgpack_object *o, struct uccn_city *out,
@@ -495,6 +727,85 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
 	if (p->idem_key && !p->idem_key[0])
 		return mp_fail(err, errlen, UCCN_E_INVALID, "the idempotency key is empty");
 	return 0;
+}
+
+/* Optional dates are real dates, and an end is not before its start. */
+static int check_dates(const char *what, const char *id, const char *start,
+		       const char *end, bool required, char *err, size_t errlen)
+{
+	if (required && (!start || !end))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "%s '%s': start and end dates are required",
+			       what, id);
+	if (start && !uccn_date_valid(start))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "%s '%s': start '%s' is not a date (YYYY-MM-DD)", what, id, start);
+	if (end && !uccn_date_valid(end))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "%s '%s': end '%s' is not a date (YYYY-MM-DD)", what, id, end);
+	if (start && end && strcmp(end, start) < 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "%s '%s': it ends (%s) before it starts (%s)", what, id, end, start);
+	return 0;
+}
+
+int uccn_project_check(const struct uccn_project *p, char *err, size_t errlen)
+{
+	if (!uccn_id_valid(p->id))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "project id '%s': use a-z, 0-9 and '-'",
+			       p->id ? p->id : "");
+	if (!p->title || !p->title[0])
+		return mp_fail(err, errlen, UCCN_E_INVALID, "project '%s': a title is required", p->id);
+	if (!uccn_id_valid(p->lead))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "project '%s': a lead city is required", p->id);
+	if (uccn_idlist_has(&p->partners, p->lead))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "project '%s': the lead '%s' is not also a partner", p->id, p->lead);
+	if (p->status && !uccn_in_list(p->status, uccn_project_statuses))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "project '%s': status '%s' is not proposed, active, completed or cancelled",
+			       p->id, p->status ? p->status : "");
+	if (p->description && !uccn_text_valid(p->description, strlen(p->description),
+					       UCCN_MAX_DESCRIPTION, false))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "project '%s': the description is not text of at most %d bytes",
+			       p->id, UCCN_MAX_DESCRIPTION);
+	return check_dates("project", p->id, p->start, p->end, false, err, errlen);
+}
+
+int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen)
+{
+	if (!uccn_id_valid(m->id))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting id '%s': use a-z, 0-9 and '-'",
+			       m->id ? m->id : "");
+	if (!uccn_in_list(m->kind, uccn_meeting_kinds))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': kind '%s' is not annual-meeting, conference or working-group",
+			       m->id, m->kind ? m->kind : "");
+	if (m->field && !uccn_field_name_valid(m->field))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting '%s': '%s' is not a field name",
+			       m->id, m->field);
+	if (!m->field && strcmp(m->kind, "annual-meeting") == 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': an annual meeting is of one field's subnetwork: give its field",
+			       m->id);
+	if (m->hosts.n == 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting '%s': at least one host city", m->id);
+	if (!m->tz || !uccn_tz_name_valid(m->tz))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': a time zone (IANA name) is required", m->id);
+	if ((m->day_start && !uccn_hhmm_valid(m->day_start)) ||
+	    (m->day_end && !uccn_hhmm_valid(m->day_end)))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting '%s': day hours are HH:MM", m->id);
+	const char *ds = m->day_start ? m->day_start : UCCN_DEFAULT_DAY_START;
+	const char *de = m->day_end ? m->day_end : UCCN_DEFAULT_DAY_END;
+	if (strcmp(de, ds) <= 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': the day ends (%s) before it starts (%s)", m->id, de, ds);
+	if (m->status && !uccn_in_list(m->status, uccn_meeting_statuses))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': status '%s' is not planned, agenda-draft, agenda-published, held or closed",
+			       m->id, m->status);
+	return check_dates("meeting", m->id, m->start, m->end, true, err, errlen);
 }
 
 void uccn_time_format(int64_t ms, char *buf, size_t len)

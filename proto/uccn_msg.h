@@ -32,7 +32,17 @@ enum uccn_op {
 	UCCN_OP_CITY_UPDATE,
 	UCCN_OP_CITY_REKEY,
 	UCCN_OP_CITY_IMPORT,
-	UCCN_OP_LAST = UCCN_OP_CITY_IMPORT, /* for loops over every op */
+	UCCN_OP_PROJECT_ADD,
+	UCCN_OP_PROJECT_UPDATE,
+	UCCN_OP_PROJECT_SHOW,
+	UCCN_OP_PROJECT_LIST,
+	UCCN_OP_PROJECT_JOIN,
+	UCCN_OP_PROJECT_LEAVE,
+	UCCN_OP_MEETING_ADD,
+	UCCN_OP_MEETING_UPDATE,
+	UCCN_OP_MEETING_SHOW,
+	UCCN_OP_MEETING_LIST,
+	UCCN_OP_LAST = UCCN_OP_MEETING_LIST, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -60,10 +70,15 @@ struct uccn_request {
 	struct uccn_post post;   /* post: kind..minutes, idem_key */
 	struct uccn_query query; /* list */
 	uint64_t seq;            /* show */
-	char *name;              /* field.add: the field; city.show: the id */
-	char *field;             /* city.list filter */
+	char *name;              /* field.add: the field; city/project/meeting
+				  * show, project join/leave: the id */
+	char *field;             /* city/project/meeting.list filter */
 	char *country;           /* city.list filter */
-	uint64_t if_version;     /* city.update: the version the client read */
+	char *status;            /* project/meeting.list filter */
+	char *of_city;           /* project.list filter: lead or partner */
+	uint64_t if_version;     /* *.update: the version the client read */
+	struct uccn_project project; /* project.add, project.update */
+	struct uccn_meeting meeting; /* meeting.add, meeting.update */
 	struct uccn_city *cities;/* city.import, at most UCCN_MAX_IMPORT */
 	size_t ncities;
 };
@@ -98,7 +113,14 @@ struct uccn_reply {
 	/* field.list */
 	char **fields;
 	size_t nfields;
-	/* city.update, city.rekey: the new version */
+	/* project.show (one), project.list */
+	struct uccn_project *projects;
+	size_t nprojects;
+	/* meeting.show (one), meeting.list */
+	struct uccn_meeting *meetings;
+	size_t nmeetings;
+	/* city/project/meeting update, city.rekey, project join/leave: the
+	 * record's new version */
 	uint64_t version;
 	/* city.import */
 	uint64_t added, updated, unchanged;

@@ -39,6 +39,43 @@ struct uccn_city {
 	uint64_t version; /* 1 on creation, +1 on every change (set by the store) */
 };
 
+/* A list of ids or field names; each string owned, no duplicates. */
+struct uccn_idlist {
+	char **v;
+	size_t n;       /* at most UCCN_MAX_LIST */
+};
+
+struct uccn_project {
+	char *id;
+	char *title;                  /* one line, required */
+	char *lead;                   /* the leading city's id */
+	struct uccn_idlist partners;  /* partner cities, not the lead */
+	struct uccn_idlist fields;    /* creative fields */
+	char *status;                 /* see uccn_project_statuses */
+	char *start;                  /* optional YYYY-MM-DD */
+	char *end;                    /* optional YYYY-MM-DD, not before start */
+	char *description;            /* optional text */
+	uint64_t seq;
+	uint64_t version;
+};
+
+struct uccn_meeting {
+	char *id;
+	char *kind;                   /* see uccn_meeting_kinds */
+	char *field;                  /* required for an annual-meeting */
+	struct uccn_idlist hosts;     /* host cities, at least one */
+	char *place;                  /* optional, one line */
+	char *start;                  /* YYYY-MM-DD */
+	char *end;                    /* YYYY-MM-DD, not before start */
+	char *tz;                     /* IANA zone of the meeting */
+	char *day_start;              /* HH:MM, default 09:00 */
+	char *day_end;                /* HH:MM, default 17:30, after day_start */
+	bool hybrid;
+	char *status;                 /* see uccn_meeting_statuses */
+	uint64_t seq;
+	uint64_t version;
+};
+
 struct uccn_post {
 	uint64_t seq;       /* global sequence number, set by the store */
 	char *city;         /* author: always the city whose key connected */
@@ -60,7 +97,16 @@ extern const char *const uccn_city_roles[];
  * in 2025). Fields are data: the coordinator adds more. NULL-terminated. */
 extern const char *const uccn_default_fields[];
 
+extern const char *const uccn_project_statuses[]; /* proposed, active, ... */
+extern const char *const uccn_meeting_kinds[];    /* annual-meeting, ... */
+extern const char *const uccn_meeting_statuses[]; /* planned, ... */
+#define UCCN_DEFAULT_DAY_START "09:00"
+#define UCCN_DEFAULT_DAY_END "17:30"
+
 /* Validity checks: true when s obeys the rule. NULL is never valid. */
+bool uccn_date_valid(const char *s);      /* a real calendar date YYYY-MM-DD */
+bool uccn_hhmm_valid(const char *s);      /* 00:00 .. 23:59 */
+bool uccn_in_list(const char *s, const char *const *list);
 bool uccn_id_valid(const char *s);        /* city, project or meeting id */
 bool uccn_field_name_valid(const char *s);
 bool uccn_post_kind_valid(const char *s);
@@ -79,6 +125,30 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line);
 int uccn_city_check(const struct uccn_city *c, char *err, size_t errlen);
 /* Checks what a client sends; city and seq are the server's to set. */
 int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen);
+
+int uccn_project_check(const struct uccn_project *p, char *err, size_t errlen);
+int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen);
+
+/* True when l holds s. */
+bool uccn_idlist_has(const struct uccn_idlist *l, const char *s);
+/* Append a copy of s: 0, UCCN_E_EXISTS (already there), UCCN_E_TOOBIG
+ * (UCCN_MAX_LIST reached) or UCCN_E_NOMEM. */
+int uccn_idlist_add(struct uccn_idlist *l, const char *s);
+/* Free every item and empty the list. */
+void uccn_idlist_clear(struct uccn_idlist *l);
+/* Remove s: 0 or UCCN_E_NOTFOUND. */
+int uccn_idlist_remove(struct uccn_idlist *l, const char *s);
+
+void uccn_project_clear(struct uccn_project *p);
+void uccn_meeting_clear(struct uccn_meeting *m);
+int uccn_project_copy(struct uccn_project *dst, const struct uccn_project *src);
+int uccn_meeting_copy(struct uccn_meeting *dst, const struct uccn_meeting *src);
+int uccn_project_pack(msgpack_packer *pk, const struct uccn_project *p);
+int uccn_meeting_pack(msgpack_packer *pk, const struct uccn_meeting *m);
+int uccn_project_from_object(const msgpack_object *o, struct uccn_project *out,
+			     char *err, size_t errlen);
+int uccn_meeting_from_object(const msgpack_object *o, struct uccn_meeting *out,
+			     char *err, size_t errlen);
 
 void uccn_city_clear(struct uccn_city *c);
 void uccn_post_clear(struct uccn_post *p);

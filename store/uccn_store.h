@@ -164,11 +164,53 @@ int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
 			   size_t n, uint64_t *added, uint64_t *updated,
 			   uint64_t *unchanged);
 
+/* Fetch a project or meeting by id; out must be clear. 0, UCCN_E_NOTFOUND
+ * or UCCN_E_CORRUPT. */
+int uccn_store_project_get(struct uccn_txn *t, const char *id,
+			   struct uccn_project *out);
+int uccn_store_meeting_get(struct uccn_txn *t, const char *id,
+			   struct uccn_meeting *out);
+/* Every project or meeting in id order; records borrowed for the call. */
+typedef int (*uccn_project_fn)(const struct uccn_project *p, void *ctx);
+typedef int (*uccn_meeting_fn)(const struct uccn_meeting *m, void *ctx);
+int uccn_store_project_each(struct uccn_txn *t, uccn_project_fn fn, void *ctx);
+int uccn_store_meeting_each(struct uccn_txn *t, uccn_meeting_fn fn, void *ctx);
+
+/*
+ * Add a project. Its lead, partners and fields must exist; status defaults
+ * to "proposed". Returns 0 (version 1), UCCN_E_EXISTS, UCCN_E_NOTFOUND (a
+ * reference; the reason names it), UCCN_E_INVALID or UCCN_E_MAPFULL.
+ */
+int uccn_store_project_add(struct uccn_txn *t, const struct uccn_project *p,
+			   uint64_t *seq);
+/* Replace project p->id if it is still at if_version: as for city update. */
+int uccn_store_project_update(struct uccn_txn *t, const struct uccn_project *p,
+			      uint64_t if_version, uint64_t *seq, uint64_t *version);
+/*
+ * City joins (join true) or leaves the partners of project id. Returns 0
+ * with the new version, UCCN_E_NOTFOUND (no such project or city; or, on
+ * leave, not a partner), UCCN_E_EXISTS (already a partner or the lead),
+ * UCCN_E_INVALID (the lead cannot leave) or UCCN_E_MAPFULL.
+ */
+int uccn_store_project_member(struct uccn_txn *t, const char *id,
+			      const char *city, bool join, uint64_t *seq,
+			      uint64_t *version);
+/*
+ * Add or update a meeting: hosts and field must exist; day hours default
+ * to UCCN_DEFAULT_DAY_START/END and status to "planned". Errors as for
+ * projects.
+ */
+int uccn_store_meeting_add(struct uccn_txn *t, const struct uccn_meeting *m,
+			   uint64_t *seq);
+int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
+			      uint64_t if_version, uint64_t *seq, uint64_t *version);
+
 /*
  * Append a post by p->city (who must exist), at time now_ms. When
  * p->idem_key was seen before from the same city, nothing is written,
  * *duplicate is set and *seq names the first post. Returns 0,
- * UCCN_E_NOTFOUND (no such author), UCCN_E_INVALID or UCCN_E_MAPFULL.
+ * UCCN_E_NOTFOUND (no such author, or the project or meeting it names does
+ * not exist: the reason says which), UCCN_E_INVALID or UCCN_E_MAPFULL.
  */
 int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);

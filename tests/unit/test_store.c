@@ -184,6 +184,43 @@ static uint64_t write_city(struct uccn_store *s, const char *id, const char *key
 	return o->seq;
 }
 
+/* Posts may only name projects and meetings that exist: make them. */
+struct refs {
+	const char *lead;
+	const char *const *projects;
+	const char *const *meetings;
+};
+
+static int write_refs_fn(struct uccn_txn *t, void *ctx)
+{
+	const struct refs *r = ctx;
+	char *lead[] = {(char *)r->lead};
+	uint64_t seq;
+	for (const char *const *p = r->projects; *p; p++) {
+		struct uccn_project pr = {.id = (char *)*p, .title = "A project", .lead = (char *)r->lead};
+		int rc = uccn_store_project_add(t, &pr, &seq);
+		if (rc)
+			return rc;
+	}
+	for (const char *const *m = r->meetings; *m; m++) {
+		struct uccn_meeting me = {
+			.id = (char *)*m, .kind = "working-group", .hosts = {lead, 1},
+			.start = "2026-06-01", .end = "2026-06-02", .tz = "Europe/Zagreb",
+		};
+		int rc = uccn_store_meeting_add(t, &me, &seq);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void write_refs(struct uccn_store *s, const char *lead,
+		       const char *const *projects, const char *const *meetings)
+{
+	struct refs r = {lead, projects, meetings};
+	assert_int_equal(uccn_store_write(s, write_refs_fn, &r), 0);
+}
+
 static struct uccn_store_stats get_stats(struct uccn_store *s)
 {
 	struct uccn_txn *t = NULL;
@@ -306,6 +343,9 @@ static void test_cities_and_posts_read_back(void **state)
 	assert_int_equal(oa->seq, 2);
 	assert_int_equal(ol->seq, 3);
 
+	static const char *const projects[] = {"lace-2026", NULL};
+	static const char *const meetings[] = {"annual-2026", NULL};
+	write_refs(f->s, "zagreb", projects, meetings); /* seq 4 and 5 */
 	struct batch pb = {0};
 	struct uccn_post p1 = mk_post("zagreb", "agenda-item", "Line one\nline two\ttabbed");
 	p1.title = "Workshop on lace";
@@ -320,8 +360,8 @@ static void test_cities_and_posts_read_back(void **state)
 	assert_int_equal(op2->rc, 0);
 	assert_false(op1->dup);
 	assert_false(op2->dup);
-	assert_int_equal(op1->seq, 4);
-	assert_int_equal(op2->seq, 5);
+	assert_int_equal(op1->seq, 6);
+	assert_int_equal(op2->seq, 7);
 
 	/* read back, also after reopening */
 	for (int round = 0; round < 2; round++) {
@@ -365,8 +405,8 @@ static void test_cities_and_posts_read_back(void **state)
 		assert_int_equal(uccn_store_city_by_key(t, "", id), UCCN_E_NOTFOUND);
 
 		struct uccn_post p = {0};
-		assert_int_equal(uccn_store_post_get(t, 4, &p), 0);
-		assert_int_equal(p.seq, 4);
+		assert_int_equal(uccn_store_post_get(t, 6, &p), 0);
+		assert_int_equal(p.seq, 6);
 		assert_string_equal(p.city, "zagreb");
 		assert_string_equal(p.kind, "agenda-item");
 		assert_string_equal(p.project, "lace-2026");
@@ -378,8 +418,8 @@ static void test_cities_and_posts_read_back(void **state)
 		assert_string_equal(p.idem_key, "client-1");
 		uccn_post_clear(&p);
 
-		assert_int_equal(uccn_store_post_get(t, 5, &p), 0);
-		assert_int_equal(p.seq, 5);
+		assert_int_equal(uccn_store_post_get(t, 7, &p), 0);
+		assert_int_equal(p.seq, 7);
 		assert_string_equal(p.city, "aalborg");
 		assert_string_equal(p.kind, "news");
 		assert_string_equal(p.body, "Hello");
@@ -391,9 +431,10 @@ static void test_cities_and_posts_read_back(void **state)
 		assert_int_equal(p.created_ms, T0 + 7);
 		uccn_post_clear(&p);
 
-		/* a city change is not a post */
+		/* a city, project or meeting change is not a post */
 		assert_int_equal(uccn_store_post_get(t, 1, &p), UCCN_E_NOTFOUND);
-		assert_int_equal(uccn_store_post_get(t, 6, &p), UCCN_E_NOTFOUND);
+		assert_int_equal(uccn_store_post_get(t, 4, &p), UCCN_E_NOTFOUND);
+		assert_int_equal(uccn_store_post_get(t, 8, &p), UCCN_E_NOTFOUND);
 		assert_int_equal(uccn_store_post_get(t, 0, &p), UCCN_E_NOTFOUND);
 
 		/* every city, in id order, not in order of creation */
@@ -606,12 +647,21 @@ struct model {
 static const char *const list_cities[] = {"a", "b", "c"};
 static const char *const list_kinds[] = {"update", "news", "proposal", "report"};
 
-/* Three cities (seq 1..3) and NPOSTS posts (seq 4..) with mixed fields. */
+/* The first post's seq: after three cities and two projects and two
+ * meetings the posts refer to. */
+#define FIRST_POST 8
+#define LAST_POST (FIRST_POST + NPOSTS - 1)
+
+/* Three cities (seq 1..3), projects p1, p2 and meetings m1, m2 (4..7) and
+ * NPOSTS posts (seq FIRST_POST..) with mixed fields. */
 static void build_list_data(struct fx *f, struct model *m)
 {
+	static const char *const projects[] = {"p1", "p2", NULL};
+	static const char *const meetings[] = {"m1", "m2", NULL};
 	fx_open(f, 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(write_city(f->s, list_cities[i], NULL), (uint64_t)i + 1);
+	write_refs(f->s, "a", projects, meetings);
 	static char bodies[NPOSTS][32];
 	for (int start = 0; start < NPOSTS; start += 20) {
 		struct batch b = {0};
@@ -622,7 +672,7 @@ static void build_list_data(struct fx *f, struct model *m)
 			p.project = i % 5 == 0 ? "p1" : i % 5 == 2 ? "p2" : NULL;
 			p.meeting = i % 4 == 1 ? "m1" : i % 6 == 3 ? "m2" : NULL;
 			add_post_op(&b, p, T0 + i);
-			m[i] = (struct model){(uint64_t)i + 4, p.city, p.kind,
+			m[i] = (struct model){(uint64_t)i + FIRST_POST, p.city, p.kind,
 					      p.project, p.meeting};
 		}
 		assert_int_equal(run_batch(f->s, &b), 0);
@@ -666,14 +716,14 @@ static int collect_post(const struct uccn_post *p, void *ctx)
 {
 	struct page *pg = ctx;
 	assert_true(pg->n < UCCN_LIST_MAX);
-	assert_true(p->seq >= 4 && p->seq < 4 + NPOSTS);
+	assert_true(p->seq >= FIRST_POST && p->seq <= LAST_POST);
 	/* the record handed over is the whole post */
-	const struct model *e = &pg->m[p->seq - 4];
+	const struct model *e = &pg->m[p->seq - FIRST_POST];
 	assert_string_equal(p->city, e->city);
 	assert_string_equal(p->kind, e->kind);
 	assert_str_or_null(p->project, e->project);
 	assert_str_or_null(p->meeting, e->meeting);
-	assert_int_equal(p->created_ms, T0 + (int64_t)(p->seq - 4));
+	assert_int_equal(p->created_ms, T0 + (int64_t)(p->seq - FIRST_POST));
 	pg->seqs[pg->n++] = p->seq;
 	return pg->stop_at && pg->n == pg->stop_at;
 }
@@ -799,7 +849,7 @@ static void test_list_filters(void **state)
 	struct uccn_query q = {.city = "b", .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, NPOSTS / 3);
-	assert_int_equal(pg.seqs[0], 4 + 58); /* i = 58 is b's newest */
+	assert_int_equal(pg.seqs[0], FIRST_POST + 58); /* i = 58 is b's newest */
 	q = (struct uccn_query){.kind = "update", .city = "a", .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_true(pg.n > 0 && pg.n < NPOSTS / 3);
@@ -811,7 +861,7 @@ static void test_list_filters(void **state)
 	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
 	assert_int_equal(pg.n, NPOSTS);
 	for (size_t i = 0; i < pg.n; i++)
-		assert_int_equal(pg.seqs[i], 3 + NPOSTS - i);
+		assert_int_equal(pg.seqs[i], LAST_POST - i);
 }
 
 static void test_list_unknown_city_is_empty(void **state)
@@ -857,21 +907,21 @@ static void test_list_since_before(void **state)
 	assert_int_equal(pg.n, 9);
 	assert_int_equal(pg.seqs[0], 29);
 	assert_int_equal(pg.seqs[8], 21);
-	q = (struct uccn_query){.since = 60, .limit = UCCN_LIST_MAX};
+	q = (struct uccn_query){.since = LAST_POST - 3, .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, 3);
-	assert_int_equal(pg.seqs[0], 63);
-	assert_int_equal(pg.seqs[2], 61);
-	q = (struct uccn_query){.before = 6, .limit = UCCN_LIST_MAX};
+	assert_int_equal(pg.seqs[0], LAST_POST);
+	assert_int_equal(pg.seqs[2], LAST_POST - 2);
+	q = (struct uccn_query){.before = FIRST_POST + 2, .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, 2);
-	assert_int_equal(pg.seqs[0], 5);
-	assert_int_equal(pg.seqs[1], 4);
+	assert_int_equal(pg.seqs[0], FIRST_POST + 1);
+	assert_int_equal(pg.seqs[1], FIRST_POST);
 	/* before past the end, since at the end, an empty window */
 	q = (struct uccn_query){.before = 1000, .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, NPOSTS);
-	q = (struct uccn_query){.since = 63};
+	q = (struct uccn_query){.since = LAST_POST};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, 0);
 	q = (struct uccn_query){.since = 30, .before = 31};
@@ -903,13 +953,13 @@ static void test_list_limit_and_paging(void **state)
 	struct uccn_query q = {0};
 	uint64_t next = list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, UCCN_LIST_DEFAULT);
-	assert_int_equal(pg.seqs[0], 63);
-	assert_int_equal(next, 63 - UCCN_LIST_DEFAULT + 1);
+	assert_int_equal(pg.seqs[0], LAST_POST);
+	assert_int_equal(next, LAST_POST - UCCN_LIST_DEFAULT + 1);
 	assert_int_equal(next, pg.seqs[pg.n - 1]);
 	q.limit = 1;
 	next = list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, 1);
-	assert_int_equal(next, 63);
+	assert_int_equal(next, LAST_POST);
 	/* a limit that takes exactly everything leaves no next page */
 	q.limit = NPOSTS;
 	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
