@@ -125,8 +125,13 @@ static int send_project(struct cli *g, const struct command *cmd, struct uccn_re
 {
 	struct uccn_reply rep = {0};
 	char err[256];
-	if (uccn_project_check(&req->project, err, sizeof err))
-		return cli_usage(cmd, "%s", err);
+	/* A record that breaks a rule is refused here exactly as the server
+	 * would refuse it: same message, same exit status. */
+	(void)cmd;
+	if (uccn_project_check(&req->project, err, sizeof err)) {
+		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(UCCN_E_INVALID), err);
+		return cli_exit_for(UCCN_E_INVALID);
+	}
 	int rc = cli_call(g, req, &rep);
 	if (rc == EXIT_OK)
 		g->out->record_changed("project", req->project.id, rep.seq, rep.version);
@@ -355,8 +360,13 @@ static int send_meeting(struct cli *g, const struct command *cmd, struct uccn_re
 {
 	struct uccn_reply rep = {0};
 	char err[256];
-	if (uccn_meeting_check(&req->meeting, err, sizeof err))
-		return cli_usage(cmd, "%s", err);
+	/* A record that breaks a rule is refused here exactly as the server
+	 * would refuse it: same message, same exit status. */
+	(void)cmd;
+	if (uccn_meeting_check(&req->meeting, err, sizeof err)) {
+		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(UCCN_E_INVALID), err);
+		return cli_exit_for(UCCN_E_INVALID);
+	}
 	int rc = cli_call(g, req, &rep);
 	if (rc == EXIT_OK)
 		g->out->record_changed("meeting", req->meeting.id, rep.seq, rep.version);

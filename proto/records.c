@@ -793,9 +793,14 @@ int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen)
 	if (!m->tz || !uccn_tz_name_valid(m->tz))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "meeting '%s': a time zone (IANA name) is required", m->id);
-	if ((m->day_start && !uccn_hhmm_valid(m->day_start)) ||
-	    (m->day_end && !uccn_hhmm_valid(m->day_end)))
-		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting '%s': day hours are HH:MM", m->id);
+	if (m->day_start && !uccn_hhmm_valid(m->day_start))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': day start '%s' is not a time from 00:00 to 23:59",
+			       m->id, m->day_start);
+	if (m->day_end && !uccn_hhmm_valid(m->day_end))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': day end '%s' is not a time from 00:00 to 23:59",
+			       m->id, m->day_end);
 	const char *ds = m->day_start ? m->day_start : UCCN_DEFAULT_DAY_START;
 	const char *de = m->day_end ? m->day_end : UCCN_DEFAULT_DAY_END;
 	if (strcmp(de, ds) <= 0)
