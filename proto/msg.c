@@ -666,12 +666,13 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 		for (uint32_t i = 0; i < v->via.array.size; i++) {
 			char why[256];
 			rc = uccn_city_from_object(&v->via.array.ptr[i], &r->cities[i], why, sizeof why);
-			if (!rc)
+			if (!rc) {
+				r->ncities++; /* owned from here on, freed by clear */
 				rc = uccn_city_check(&r->cities[i], why, sizeof why);
+			}
 			if (rc)
 				return mp_fail(err, errlen, rc, "city %u of the import: %s", i + 1, why);
 			r->cities[i].seq = r->cities[i].version = 0;
-			r->ncities++;
 		}
 		return 0;
 	default:
