@@ -45,7 +45,8 @@ static void cell(const char *s, int width)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		chars += (*p & 0xc0) != 0x80;
 	fputs(s, stdout);
-	for (int i = chars; i < width + 2; i++)
+	/* Two spaces at least, so a long value never runs into the next. */
+	for (int i = chars < width ? chars : width; i < width + 2; i++)
 		fputc(' ', stdout);
 }
 
@@ -56,14 +57,14 @@ static void text_posts(const struct uccn_post *p, size_t n, uint64_t next)
 		fprintf(stderr, "no posts\n");
 		return;
 	}
-	printf("%6s  %-16s  %-16s  %-13s  %s\n", "SEQ", "CREATED (UTC)", "CITY", "KIND", "TITLE");
+	printf("%6s  %-16s  %-18s  %-13s  %s\n", "SEQ", "CREATED (UTC)", "CITY", "KIND", "TITLE");
 	for (size_t i = 0; i < n; i++) {
 		uccn_time_format(p[i].created_ms, when, sizeof when);
 		when[16] = '\0'; /* YYYY-MM-DDTHH:MM */
 		when[10] = ' ';
 		printf("%6llu  ", (unsigned long long)p[i].seq);
 		cell(when, 16);
-		cell(p[i].city, 16);
+		cell(p[i].city, 18);
 		cell(p[i].kind, 13);
 		printf("%s\n", first_line(p[i].title ? p[i].title : p[i].body, 60, title, sizeof title));
 	}

@@ -1,8 +1,9 @@
 #!/bin/sh
 # walkthrough.sh - uccn doing its main job, on a machine with nothing set up:
-# start a local uccnd on a fresh data directory, register real Cities of
-# Literature (from examples/data/uccn-cities.csv) each with its own key, post
-# from several of them, list by city and by kind, and stop the daemon cleanly.
+# start a local uccnd on a fresh data directory, import the network's member
+# list (examples/data/uccn-cities.csv), give six Cities of Literature their
+# own keys, register real joint projects and meetings (examples/network.sh),
+# post from several cities, list by city and by kind, and stop cleanly.
 #
 #   sh examples/walkthrough.sh        (after `make`; `make demo` does both)
 #
@@ -64,39 +65,46 @@ echo "First start made the server's key, and a coordinator city with its key:"
 ls -l "$dir/server.pub" "$dir/coordinator.key"
 run status
 
-step "The coordinator registers Cities of Literature, each with its own key"
-# city,country,field,year,tz,lat,lon - take a few real rows of the network.
-for name in Krakow Nottingham Edinburgh Granada Heidelberg Dublin; do
-	row=$(tr -d '\r' <"$csv" | awk -F, -v n="$name" '$1 == n && $3 == "literature"')
-	country=$(echo "$row" | cut -d, -f2)
-	year=$(echo "$row" | cut -d, -f4)
-	tz=$(echo "$row" | cut -d, -f5)
-	id=$(echo "$name" | tr 'A-Z' 'a-z')
+step "The coordinator imports the member list: 350 cities, one transaction"
+run import cities "$csv"
+echo "Running it again changes nothing:"
+run import cities "$csv"
+run city show krakow
+
+step "Six Cities of Literature come on-line: each makes a key, the coordinator registers it"
+for id in krakow nottingham edinburgh granada-literature heidelberg reykjavik; do
 	key=$("$uccn" keygen -o "$dir/$id.key")
-	set -- city add "$id" --name "$name" --field literature --country "$country" --tz "$tz" --key "$key"
-	[ -n "$year" ] && set -- "$@" --year "$year"
-	run "$@"
+	run city rekey "$id" --key "$key"
 done
-run city list
+run city list --field literature --country "United Kingdom"
+
+step "Joint projects and meetings (examples/network.sh; sources in examples/data/NETWORK.md)"
+UCCN_BIN=$bin sh "$here/network.sh"
+run project list --field literature
+run meeting show col-annual-2026
 
 step "Cities post; the daemon knows each by its key"
 as() { city=$1; shift; show_cmd --key "$city.key" "$@"; "$uccn" --key "$dir/$city.key" "$@"; }
-as krakow post --kind update --project drop-the-mic --title "Drop the Mic: Nordic-Baltic slam tour" \
-	"Poets from six cities confirmed for the autumn tour."
-as granada post --kind news --project world-poetry-day --title "World Poetry Day readings" \
+as reykjavik post --kind report --project drop-the-mic --title "Drop the Mic: what four years of slam taught us" \
+	"Five cities, dozens of poets; our notes for the next network project."
+as granada-literature post --kind news --project world-poetry-day --title "World Poetry Day readings" \
 	"Readings in every member city on 21 March; send us your programme."
 as heidelberg post --kind good-practice --title "Literature house residencies" \
 	"How we run a two-month residency with the city library."
-as nottingham post --kind agenda-item --minutes 20 --title "Engage! Young Producers: next cohort" \
-	"Proposal to open the programme to ten more cities."
+as nottingham post --kind agenda-item --meeting col-annual-2026 --minutes 20 \
+	--title "Engage! Young Producers: next cohort" "Proposal to open the programme to ten more cities."
+as krakow project join european-paper-route
+echo "A post about a project that does not exist is refused, and nothing is stored:"
+as krakow post --project no-such-project "This goes nowhere." || true
 echo "A retry with the same idempotency key stores nothing new:"
 as edinburgh post --kind news --key-id edinburgh-2024-07 --json "Book festival dates announced."
 as edinburgh post --kind news --key-id edinburgh-2024-07 --json "Book festival dates announced."
 
 step "Everything, newest first"
 run list
-step "Only Kraków's posts"
-run list --city krakow
+step "Only Nottingham's posts, and the agenda items for the annual meeting"
+run list --city nottingham
+run list --meeting col-annual-2026 --kind agenda-item
 step "Only news, as JSON for scripts"
 run list --kind news --json
 step "One post in full"
