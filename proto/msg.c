@@ -392,7 +392,8 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 			rc = mp_pack_kstr(&pk, "status", r->status);
 		if (!rc && r->field)
 			rc = mp_pack_kstr(&pk, "field", r->field);
-		if (!rc && r->of_city)
+		/* Only a project list has a city filter (counted above). */
+		if (!rc && r->of_city && r->op == UCCN_OP_PROJECT_LIST)
 			rc = mp_pack_kstr(&pk, "city", r->of_city);
 		break;
 	case UCCN_OP_CITY_UPDATE:
@@ -529,7 +530,7 @@ static int read_id(const msgpack_object *m, char **out, char *err, size_t errlen
 		mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not an id (a-z, 0-9, '-')", *out);
 }
 
-/* Optional list filters: status, field, city. */
+/* Optional list filters: status, field and, for projects, city. */
 static int read_filters(const msgpack_object *m, struct uccn_request *r,
 			char *err, size_t errlen)
 {
@@ -541,7 +542,7 @@ static int read_filters(const msgpack_object *m, struct uccn_request *r,
 	if ((v = map_get(m, "field")) &&
 	    (rc = mp_read_str(v, "field", UCCN_MAX_FIELD, true, &r->field, err, errlen)))
 		return rc;
-	if ((v = map_get(m, "city")) &&
+	if (r->op == UCCN_OP_PROJECT_LIST && (v = map_get(m, "city")) &&
 	    (rc = mp_read_str(v, "city", UCCN_MAX_ID, true, &r->of_city, err, errlen)))
 		return rc;
 	return 0;

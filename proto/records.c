@@ -748,15 +748,57 @@ static int check_dates(const char *what, const char *id, const char *start,
 	return 0;
 }
 
+/* A record's list obeys what its msgpack form does (see read_field): at
+ * most UCCN_MAX_LIST items, each an id (or a field name), none twice. So
+ * the store never writes a record it could not read back. */
+static int check_list(const char *what, const char *id, const char *name,
+		      const struct uccn_idlist *l, bool field_names, char *err,
+		      size_t errlen)
+{
+	if (l->n > UCCN_MAX_LIST)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG, "%s '%s': more than %d %s",
+			       what, id, UCCN_MAX_LIST, name);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i];
+		if (!(field_names ? uccn_field_name_valid(s) : uccn_id_valid(s)))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "%s '%s': %s: '%s' is not a valid name",
+				       what, id, name, s ? s : "");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(l->v[k], s) == 0)
+				return mp_fail(err, errlen, UCCN_E_INVALID, "%s '%s': %s: '%s' appears twice",
+					       what, id, name, s);
+	}
+	return 0;
+}
+
+/* An optional one-line string of at most max bytes. */
+static int check_line(const char *what, const char *id, const char *name,
+		      const char *s, size_t max, char *err, size_t errlen)
+{
+	if (s && strlen(s) > max)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG, "%s '%s': the %s is longer than %zu bytes",
+			       what, id, name, max);
+	if (s && !uccn_text_valid(s, strlen(s), max, true))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "%s '%s': the %s is not one line of valid UTF-8", what, id, name);
+	return 0;
+}
+
 int uccn_project_check(const struct uccn_project *p, char *err, size_t errlen)
 {
+	int rc;
 	if (!uccn_id_valid(p->id))
 		return mp_fail(err, errlen, UCCN_E_INVALID, "project id '%s': use a-z, 0-9 and '-'",
 			       p->id ? p->id : "");
 	if (!p->title || !p->title[0])
 		return mp_fail(err, errlen, UCCN_E_INVALID, "project '%s': a title is required", p->id);
+	if ((rc = check_line("project", p->id, "title", p->title, UCCN_MAX_TITLE, err, errlen)))
+		return rc;
 	if (!uccn_id_valid(p->lead))
 		return mp_fail(err, errlen, UCCN_E_INVALID, "project '%s': a lead city is required", p->id);
+	if ((rc = check_list("project", p->id, "partners", &p->partners, false, err, errlen)) ||
+	    (rc = check_list("project", p->id, "fields", &p->fields, true, err, errlen)))
+		return rc;
 	if (uccn_idlist_has(&p->partners, p->lead))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "project '%s': the lead '%s' is not also a partner", p->id, p->lead);
@@ -790,6 +832,11 @@ int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen)
 			       m->id);
 	if (m->hosts.n == 0)
 		return mp_fail(err, errlen, UCCN_E_INVALID, "meeting '%s': at least one host city", m->id);
+	int rc = check_list("meeting", m->id, "hosts", &m->hosts, false, err, errlen);
+	if (!rc)
+		rc = check_line("meeting", m->id, "place", m->place, UCCN_MAX_PLACE, err, errlen);
+	if (rc)
+		return rc;
 	if (!m->tz || !uccn_tz_name_valid(m->tz))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "meeting '%s': a time zone (IANA name) is required", m->id);

@@ -1108,7 +1108,8 @@ static int record_each(struct uccn_txn *t, enum dbi_slot db, enum record_type ty
 	MDB_cursor *c;
 	MDB_val k, v;
 	int err = 0;
-	char rec[512];
+	/* Aligned for the record structs it holds (pointers, uint64_t). */
+	_Alignas(max_align_t) char rec[512];
 	if (size > sizeof rec)
 		return UCCN_E_INTERNAL;
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[db], &c);

@@ -8,7 +8,8 @@
  *   - a request that decodes re-encodes, and the re-encoding decodes to the
  *     same request;
  *   - a reply that decodes re-encodes and decodes again with the same rid,
- *     status and payload sizes.
+ *     status, payload sizes and records (projects and meetings with their
+ *     lists compared item by item).
  * A broken check calls abort(), which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -68,6 +69,40 @@ static int query_eq(const struct uccn_query *a, const struct uccn_query *b)
 	       a->limit == b->limit;
 }
 
+/* Same items in the same order; a list is never longer than the limit. */
+static int idlist_eq(const struct uccn_idlist *a, const struct uccn_idlist *b)
+{
+	CHECK(a->n <= UCCN_MAX_LIST && b->n <= UCCN_MAX_LIST);
+	CHECK((a->v == NULL) == (a->n == 0) && (b->v == NULL) == (b->n == 0));
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+static int project_eq(const struct uccn_project *a, const struct uccn_project *b)
+{
+	return str_eq(a->id, b->id) && str_eq(a->title, b->title) &&
+	       str_eq(a->lead, b->lead) && idlist_eq(&a->partners, &b->partners) &&
+	       idlist_eq(&a->fields, &b->fields) && str_eq(a->status, b->status) &&
+	       str_eq(a->start, b->start) && str_eq(a->end, b->end) &&
+	       str_eq(a->description, b->description) && a->seq == b->seq &&
+	       a->version == b->version;
+}
+
+static int meeting_eq(const struct uccn_meeting *a, const struct uccn_meeting *b)
+{
+	return str_eq(a->id, b->id) && str_eq(a->kind, b->kind) &&
+	       str_eq(a->field, b->field) && idlist_eq(&a->hosts, &b->hosts) &&
+	       str_eq(a->place, b->place) && str_eq(a->start, b->start) &&
+	       str_eq(a->end, b->end) && str_eq(a->tz, b->tz) &&
+	       str_eq(a->day_start, b->day_start) && str_eq(a->day_end, b->day_end) &&
+	       a->hybrid == b->hybrid && str_eq(a->status, b->status) &&
+	       a->seq == b->seq && a->version == b->version;
+}
+
 static int request_eq(const struct uccn_request *a, const struct uccn_request *b)
 {
 	if (a->ncities != b->ncities)
@@ -79,6 +114,9 @@ static int request_eq(const struct uccn_request *a, const struct uccn_request *b
 	       city_eq(&a->city, &b->city) && post_eq(&a->post, &b->post) &&
 	       query_eq(&a->query, &b->query) && str_eq(a->name, b->name) &&
 	       str_eq(a->field, b->field) && str_eq(a->country, b->country) &&
+	       str_eq(a->status, b->status) && str_eq(a->of_city, b->of_city) &&
+	       project_eq(&a->project, &b->project) &&
+	       meeting_eq(&a->meeting, &b->meeting) &&
 	       a->if_version == b->if_version;
 }
 
@@ -111,6 +149,15 @@ static void fuzz_request(const uint8_t *data, size_t size)
 	/* The server's fields never come from the client. */
 	CHECK(r.post.city == NULL && r.post.seq == 0 && r.post.created_ms == 0);
 	CHECK(r.city.seq == 0 && r.city.version == 0);
+	CHECK(r.project.seq == 0 && r.project.version == 0);
+	CHECK(r.meeting.seq == 0 && r.meeting.version == 0);
+	/* A record that decoded obeys its rules; a city filter is a project
+	 * list's only. */
+	if (r.op == UCCN_OP_PROJECT_ADD || r.op == UCCN_OP_PROJECT_UPDATE)
+		CHECK(uccn_project_check(&r.project, NULL, 0) == 0);
+	if (r.op == UCCN_OP_MEETING_ADD || r.op == UCCN_OP_MEETING_UPDATE)
+		CHECK(uccn_meeting_check(&r.meeting, NULL, 0) == 0);
+	CHECK(r.of_city == NULL || r.op == UCCN_OP_PROJECT_LIST);
 
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
@@ -139,16 +186,25 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 		CHECK(r.op == op && r.status == 0 && r.message == NULL &&
 		      r.posts == NULL && r.nposts == 0 && r.cities == NULL &&
 		      r.ncities == 0 && r.info.server == NULL &&
-		      r.fields == NULL && r.nfields == 0 && r.error_index == 0);
+		      r.fields == NULL && r.nfields == 0 && r.error_index == 0 &&
+		      r.projects == NULL && r.nprojects == 0 &&
+		      r.meetings == NULL && r.nmeetings == 0);
 		uccn_reply_clear(&r);
 		return;
 	}
 	CHECK(r.op == op);
 	CHECK(r.status <= 0);
-	CHECK(r.status == 0 || (r.nposts == 0 && r.ncities == 0));
+	CHECK(r.status == 0 || (r.nposts == 0 && r.ncities == 0 &&
+				r.nprojects == 0 && r.nmeetings == 0));
 	CHECK(op != UCCN_OP_SHOW || r.status != 0 || r.nposts == 1);
+	CHECK(op != UCCN_OP_PROJECT_SHOW || r.status != 0 || r.nprojects == 1);
+	CHECK(op != UCCN_OP_MEETING_SHOW || r.status != 0 || r.nmeetings == 1);
 	CHECK((r.posts == NULL) == (r.nposts == 0));
 	CHECK((r.cities == NULL) == (r.ncities == 0));
+	CHECK((r.projects == NULL) == (r.nprojects == 0));
+	CHECK((r.meetings == NULL) == (r.nmeetings == 0));
+	CHECK(r.nprojects == 0 || op == UCCN_OP_PROJECT_SHOW || op == UCCN_OP_PROJECT_LIST);
+	CHECK(r.nmeetings == 0 || op == UCCN_OP_MEETING_SHOW || op == UCCN_OP_MEETING_LIST);
 
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
@@ -164,7 +220,13 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 		CHECK(post_eq(&r.posts[i], &again.posts[i]));
 	for (size_t i = 0; i < r.ncities; i++)
 		CHECK(city_eq(&r.cities[i], &again.cities[i]));
-	if (r.status == 0 && (op == UCCN_OP_POST || op == UCCN_OP_CITY_ADD))
+	CHECK(again.nprojects == r.nprojects && again.nmeetings == r.nmeetings);
+	for (size_t i = 0; i < r.nprojects; i++)
+		CHECK(project_eq(&r.projects[i], &again.projects[i]));
+	for (size_t i = 0; i < r.nmeetings; i++)
+		CHECK(meeting_eq(&r.meetings[i], &again.meetings[i]));
+	/* Every op whose reply carries a seq keeps it. */
+	if (r.status == 0 && uccn_op_writes(op) && op != UCCN_OP_CITY_IMPORT)
 		CHECK(again.seq == r.seq);
 	if (r.status == 0 && op == UCCN_OP_LIST)
 		CHECK(again.next == r.next);

@@ -1967,6 +1967,899 @@ static void test_time_format(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Projects and meetings. */
+
+static void ids_set(struct uccn_idlist *l, const char *const *ids, size_t n)
+{
+	uccn_idlist_clear(l);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(uccn_idlist_add(l, ids[i]), 0);
+}
+
+#define IDS_SET(l, ...)                                                      \
+	ids_set((l), (const char *const[]){__VA_ARGS__},                     \
+		sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+
+static void sample_project(struct uccn_project *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = strdup("sound-map");
+	p->title = strdup("Mapa sonoro de Bogotá");
+	p->lead = strdup("bogota");
+	IDS_SET(&p->partners, "lyon", "dakar", "katowice");
+	IDS_SET(&p->fields, "music", "media_arts");
+	p->status = strdup("active");
+	p->start = strdup("2024-02-29");
+	p->end = strdup("2026-12-31");
+	p->description = strdup("Line one.\nLine two\twith a tab.\r\n東京 too.");
+	p->seq = 77;
+	p->version = 3;
+}
+
+static void sample_meeting(struct uccn_meeting *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = strdup("music-agm-2026");
+	m->kind = strdup("annual-meeting");
+	m->field = strdup("music");
+	IDS_SET(&m->hosts, "bogota", "katowice");
+	m->place = strdup("Bogotá, Teatro Colón");
+	m->start = strdup("2026-06-01");
+	m->end = strdup("2026-06-03");
+	m->tz = strdup("America/Bogota");
+	m->day_start = strdup("08:30");
+	m->day_end = strdup("18:00");
+	m->hybrid = true;
+	m->status = strdup("agenda-published");
+	m->seq = 78;
+	m->version = 2;
+}
+
+static void assert_idlist_equal(const struct uccn_idlist *a, const struct uccn_idlist *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+}
+
+static void assert_project_equal(const struct uccn_project *a, const struct uccn_project *b)
+{
+	assert_str_or_null(a->id, b->id);
+	assert_str_or_null(a->title, b->title);
+	assert_str_or_null(a->lead, b->lead);
+	assert_idlist_equal(&a->partners, &b->partners);
+	assert_idlist_equal(&a->fields, &b->fields);
+	assert_str_or_null(a->status, b->status);
+	assert_str_or_null(a->start, b->start);
+	assert_str_or_null(a->end, b->end);
+	assert_str_or_null(a->description, b->description);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->version, b->version);
+}
+
+static void assert_meeting_equal(const struct uccn_meeting *a, const struct uccn_meeting *b)
+{
+	assert_str_or_null(a->id, b->id);
+	assert_str_or_null(a->kind, b->kind);
+	assert_str_or_null(a->field, b->field);
+	assert_idlist_equal(&a->hosts, &b->hosts);
+	assert_str_or_null(a->place, b->place);
+	assert_str_or_null(a->start, b->start);
+	assert_str_or_null(a->end, b->end);
+	assert_str_or_null(a->tz, b->tz);
+	assert_str_or_null(a->day_start, b->day_start);
+	assert_str_or_null(a->day_end, b->day_end);
+	assert_int_equal(a->hybrid, b->hybrid);
+	assert_str_or_null(a->status, b->status);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->version, b->version);
+}
+
+static void test_op_names_projects(void **state)
+{
+	(void)state;
+	static const struct { enum uccn_op op; const char *name; bool writes; } t[] = {
+		{UCCN_OP_PROJECT_ADD, "project.add", true},
+		{UCCN_OP_PROJECT_UPDATE, "project.update", true},
+		{UCCN_OP_PROJECT_SHOW, "project.show", false},
+		{UCCN_OP_PROJECT_LIST, "project.list", false},
+		{UCCN_OP_PROJECT_JOIN, "project.join", true},
+		{UCCN_OP_PROJECT_LEAVE, "project.leave", true},
+		{UCCN_OP_MEETING_ADD, "meeting.add", true},
+		{UCCN_OP_MEETING_UPDATE, "meeting.update", true},
+		{UCCN_OP_MEETING_SHOW, "meeting.show", false},
+		{UCCN_OP_MEETING_LIST, "meeting.list", false},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_string_equal(uccn_op_name(t[i].op), t[i].name);
+		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
+		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
+	}
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_MEETING_LIST);
+	/* every op up to the last has a name */
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
+		assert_non_null(uccn_op_name(op));
+	assert_int_equal(uccn_op_from_name("project"), UCCN_OP_NONE);
+	assert_int_equal(uccn_op_from_name("meeting.delete"), UCCN_OP_NONE);
+}
+
+static void test_valid_dates_times(void **state)
+{
+	(void)state;
+	const char *good_dates[] = {"2024-02-29", "2000-02-29", "2025-02-28", "2025-12-31",
+				    "2025-01-01", "2026-04-30", "1900-01-01", "9999-12-31"};
+	const char *bad_dates[] = {"2025-02-29", "2025-02-30", "2025-13-01", "25-01-01",
+				   "2025-1-01", "2025-01-1", "1900-02-29", "2100-02-29",
+				   "2025-04-31", "2025-01-32", "2025-00-10", "2025-01-00",
+				   "1899-12-31", "2025/01/01", "2025-01-01T00:00", " 2025-01-01",
+				   "2025-0a-01", "+025-01-01", "2025--1-01", ""};
+	for (size_t i = 0; i < sizeof good_dates / sizeof good_dates[0]; i++)
+		if (!uccn_date_valid(good_dates[i]))
+			fail_msg("date '%s' refused", good_dates[i]);
+	for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++)
+		if (uccn_date_valid(bad_dates[i]))
+			fail_msg("date '%s' accepted", bad_dates[i]);
+	assert_false(uccn_date_valid(NULL));
+
+	const char *good_times[] = {"00:00", "23:59", "09:00", "17:30", "12:05", "19:59"};
+	const char *bad_times[] = {"24:00", "12:60", "9:00", "09:0", "09:000", "0900",
+				   "09-00", "ab:cd", "-1:00", "09:-1", "99:99", " 9:00", ""};
+	for (size_t i = 0; i < sizeof good_times / sizeof good_times[0]; i++)
+		if (!uccn_hhmm_valid(good_times[i]))
+			fail_msg("time '%s' refused", good_times[i]);
+	for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++)
+		if (uccn_hhmm_valid(bad_times[i]))
+			fail_msg("time '%s' accepted", bad_times[i]);
+	assert_false(uccn_hhmm_valid(NULL));
+}
+
+static void test_idlist_functions(void **state)
+{
+	(void)state;
+	struct uccn_idlist l = {0};
+	assert_false(uccn_idlist_has(&l, "a"));
+	assert_int_equal(uccn_idlist_remove(&l, "a"), UCCN_E_NOTFOUND);
+	assert_int_equal(uccn_idlist_add(&l, "a"), 0);
+	assert_int_equal(uccn_idlist_add(&l, "a"), UCCN_E_EXISTS);
+	assert_int_equal(l.n, 1);
+	assert_true(uccn_idlist_has(&l, "a"));
+	assert_false(uccn_idlist_has(&l, "A"));
+	assert_false(uccn_idlist_has(&l, "a "));
+	/* up to UCCN_MAX_LIST items, in the order added */
+	for (int i = 1; i < UCCN_MAX_LIST; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "c%d", i);
+		assert_int_equal(uccn_idlist_add(&l, id), 0);
+	}
+	assert_int_equal(l.n, UCCN_MAX_LIST);
+	assert_int_equal(uccn_idlist_add(&l, "one-more"), UCCN_E_TOOBIG);
+	assert_int_equal(uccn_idlist_add(&l, "c5"), UCCN_E_EXISTS); /* exists wins */
+	assert_int_equal(l.n, UCCN_MAX_LIST);
+	assert_false(uccn_idlist_has(&l, "one-more"));
+	/* removing keeps the others in order */
+	assert_int_equal(uccn_idlist_remove(&l, "c1"), 0);
+	assert_int_equal(uccn_idlist_remove(&l, "c1"), UCCN_E_NOTFOUND);
+	assert_int_equal(l.n, UCCN_MAX_LIST - 1);
+	assert_string_equal(l.v[0], "a");
+	assert_string_equal(l.v[1], "c2");
+	assert_string_equal(l.v[l.n - 1], "c63");
+	assert_int_equal(uccn_idlist_remove(&l, "c63"), 0); /* the last */
+	assert_int_equal(uccn_idlist_remove(&l, "a"), 0);   /* the first */
+	assert_string_equal(l.v[0], "c2");
+	assert_int_equal(l.n, UCCN_MAX_LIST - 3);
+	assert_int_equal(uccn_idlist_add(&l, "a"), 0);
+	assert_string_equal(l.v[l.n - 1], "a");
+	uccn_idlist_clear(&l);
+	assert_int_equal(l.n, 0);
+	assert_null(l.v);
+	uccn_idlist_clear(&l); /* twice is fine */
+	assert_int_equal(uccn_idlist_add(&l, "b"), 0);
+	assert_int_equal(uccn_idlist_remove(&l, "b"), 0);
+	assert_int_equal(l.n, 0);
+	uccn_idlist_clear(&l);
+}
+
+static void test_project_record_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_project p, out;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	sample_project(&p);
+	memset(&out, 0, sizeof out);
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_project_pack(&pk, &p), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
+	assert_int_equal(u.data.via.map.size, 11); /* every field */
+	assert_int_equal(uccn_project_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_project_equal(&out, &p);
+	assert_int_equal(uccn_project_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_project_clear(&out);
+
+	/* copies are deep */
+	struct uccn_project c;
+	assert_int_equal(uccn_project_copy(&c, &p), 0);
+	assert_ptr_not_equal(c.partners.v, p.partners.v);
+	assert_ptr_not_equal(c.partners.v[0], p.partners.v[0]);
+	assert_ptr_not_equal(c.description, p.description);
+	uccn_project_clear(&p);
+	assert_null(p.partners.v);
+	assert_int_equal(p.fields.n, 0);
+	assert_string_equal(c.partners.v[2], "katowice");
+	assert_string_equal(c.fields.v[1], "media_arts");
+	assert_int_equal(c.version, 3);
+	uccn_project_clear(&c);
+
+	/* the least: absent fields and empty lists are left out */
+	struct uccn_project m = {.id = "p", .title = "T", .lead = "lyon"};
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_project_pack(&pk, &m), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 3);
+	assert_int_equal(uccn_project_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_project_equal(&out, &m);
+	assert_null(out.partners.v);
+	assert_null(out.status);
+	assert_int_equal(uccn_project_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_project_clear(&out);
+
+	/* an empty list or nil reads as empty; unknown keys are ignored */
+	build("{id:'p', title:'T', lead:'lyon', partners:[], fields:nil, colour:'red'}");
+	unpack_frame(&u);
+	assert_int_equal(uccn_project_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_int_equal(out.partners.n, 0);
+	assert_int_equal(out.fields.n, 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_project_clear(&out);
+
+	/* a failure leaves the record clear, lists too */
+	build("{id:'p', title:'T', lead:'lyon', partners:['a', 'b'], fields:['film'], start:7}");
+	unpack_frame(&u);
+	assert_int_equal(uccn_project_from_object(&u.data, &out, why, sizeof why), UCCN_E_INVALID);
+	struct uccn_project zero;
+	memset(&zero, 0, sizeof zero);
+	assert_memory_equal(&out, &zero, sizeof out);
+	msgpack_unpacked_destroy(&u);
+}
+
+static void test_meeting_record_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_meeting m, out;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	sample_meeting(&m);
+	memset(&out, 0, sizeof out);
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_meeting_pack(&pk, &m), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 14); /* every field, hybrid too */
+	assert_int_equal(uccn_meeting_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_meeting_equal(&out, &m);
+	assert_true(out.hybrid);
+	assert_int_equal(uccn_meeting_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_meeting_clear(&out);
+
+	struct uccn_meeting c;
+	assert_int_equal(uccn_meeting_copy(&c, &m), 0);
+	assert_ptr_not_equal(c.hosts.v, m.hosts.v);
+	assert_ptr_not_equal(c.tz, m.tz);
+	uccn_meeting_clear(&m);
+	assert_string_equal(c.hosts.v[1], "katowice");
+	assert_string_equal(c.place, "Bogotá, Teatro Colón");
+	assert_true(c.hybrid);
+	uccn_meeting_clear(&c);
+	assert_false(c.hybrid);
+	assert_null(c.hosts.v);
+
+	/* hybrid false is left out and reads back false */
+	struct uccn_meeting s = {
+		.id = "wg", .kind = "working-group", .start = "2026-01-01",
+		.end = "2026-01-01", .tz = "UTC",
+	};
+	IDS_SET(&s.hosts, "lyon");
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_meeting_pack(&pk, &s), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 6);
+	assert_int_equal(uccn_meeting_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_meeting_equal(&out, &s);
+	assert_false(out.hybrid);
+	assert_null(out.day_start);
+	assert_int_equal(uccn_meeting_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_meeting_clear(&out);
+	uccn_idlist_clear(&s.hosts);
+
+	/* hybrid is a bool, nothing else */
+	build("{id:'wg', hybrid:1}");
+	unpack_frame(&u);
+	assert_int_equal(uccn_meeting_from_object(&u.data, &out, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "hybrid"));
+	msgpack_unpacked_destroy(&u);
+	build("{id:'wg', hybrid:false}");
+	unpack_frame(&u);
+	assert_int_equal(uccn_meeting_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_false(out.hybrid);
+	msgpack_unpacked_destroy(&u);
+	uccn_meeting_clear(&out);
+}
+
+/* A project.add whose partners are n ids c0, c1, ... */
+static int project_with_partners(size_t n)
+{
+	char fmt[4096];
+	size_t len = (size_t)snprintf(fmt, sizeof fmt,
+				      "{v:1, rid:1, op:'project.add', project:{id:'p', title:'T', lead:'lead', partners:[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(fmt + len, sizeof fmt - len, "%s'c%zu'", i ? ", " : "", i);
+	snprintf(fmt + len, sizeof fmt - len, "]}}");
+	assert_true(len + 3 < sizeof fmt);
+	return req_decodef(fmt);
+}
+
+static void test_idlist_decoder_rules(void **state)
+{
+	(void)state;
+#define PROJ(extra) "{v:1, rid:30, op:'project.add', project:{id:'p', title:'T', lead:'lyon', " extra "}}"
+#define MEET(extra) "{v:1, rid:31, op:'meeting.add', meeting:{id:'m', kind:'conference', " \
+	"start:'2026-01-01', end:'2026-01-02', tz:'UTC', " extra "}}"
+	assert_int_equal(req_decodef(PROJ("partners:['dakar', 'bogota'], fields:['film']")), 0);
+	assert_int_equal(req.project.partners.n, 2);
+	assert_string_equal(req.project.partners.v[1], "bogota");
+
+	/* duplicates are refused, naming the item */
+	assert_int_equal(req_decodef(PROJ("partners:['dakar', 'bogota', 'dakar']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "dakar"));
+	assert_non_null(strstr(why, "partners"));
+	assert_request_clear(30);
+	assert_int_equal(req_decodef(PROJ("fields:['film', 'film']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("hosts:['lyon', 'lyon']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "hosts"));
+
+	/* at most UCCN_MAX_LIST items */
+	assert_int_equal(project_with_partners(UCCN_MAX_LIST), 0);
+	assert_int_equal(req.project.partners.n, UCCN_MAX_LIST);
+	assert_string_equal(req.project.partners.v[UCCN_MAX_LIST - 1], "c63");
+	assert_int_equal(project_with_partners(UCCN_MAX_LIST + 1), UCCN_E_TOOBIG);
+	assert_request_clear(1);
+
+	/* an item that is no id */
+	assert_int_equal(req_decodef(PROJ("partners:['Lyon']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "Lyon"));
+	assert_int_equal(req_decodef(PROJ("partners:['dakar', 'media_arts']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:['-x']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:['']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:[7]")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:[nil]")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:[['dakar']]")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:'dakar'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("partners:{a:1}")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("hosts:['Lyon']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("hosts:[1]")), UCCN_E_INVALID);
+	/* an item past its length limit */
+	char *id_at = repeat("a", UCCN_MAX_ID), *id_past = repeat("a", UCCN_MAX_ID + 1);
+	assert_int_equal(req_decodef(PROJ("partners:[%s]"), id_at), 0);
+	assert_int_equal(req_decodef(PROJ("partners:[%s]"), id_past), UCCN_E_TOOBIG);
+	free(id_at);
+	free(id_past);
+
+	/* fields hold field names: '_' yes, '-' no */
+	assert_int_equal(req_decodef(PROJ("fields:['media_arts', 'crafts_folk_art']")), 0);
+	assert_string_equal(req.project.fields.v[0], "media_arts");
+	assert_int_equal(req_decodef(PROJ("fields:['media-arts']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "media-arts"));
+	assert_int_equal(req_decodef(PROJ("fields:['lyon-2026']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("fields:['Film']")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("fields:['2film']")), UCCN_E_INVALID);
+	char *f_at = repeat("f", UCCN_MAX_FIELD), *f_past = repeat("f", UCCN_MAX_FIELD + 1);
+	assert_int_equal(req_decodef(PROJ("fields:[%s]"), f_at), 0);
+	assert_int_equal(req_decodef(PROJ("fields:[%s]"), f_past), UCCN_E_TOOBIG);
+	free(f_at);
+	free(f_past);
+
+	/* empty and nil lists are no list */
+	assert_int_equal(req_decodef(PROJ("partners:[], fields:nil")), 0);
+	assert_int_equal(req.project.partners.n, 0);
+	assert_null(req.project.partners.v);
+#undef PROJ
+#undef MEET
+}
+
+static void test_request_project_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_PROJECT_ADD, .rid = 40};
+	sample_project(&r.project);
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_PROJECT_ADD);
+	assert_int_equal(req.rid, 40);
+	assert_int_equal(req.if_version, 0);
+	/* seq and version are the store's */
+	assert_int_equal(req.project.seq, 0);
+	assert_int_equal(req.project.version, 0);
+	struct uccn_project want;
+	assert_int_equal(uccn_project_copy(&want, &r.project), 0);
+	want.seq = want.version = 0;
+	assert_project_equal(&req.project, &want);
+
+	r.op = UCCN_OP_PROJECT_UPDATE;
+	r.rid = 41;
+	r.if_version = 3;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_PROJECT_UPDATE);
+	assert_int_equal(req.if_version, 3);
+	assert_project_equal(&req.project, &want);
+	r.if_version = 0; /* an update says which version it read */
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "if_version"));
+	assert_int_equal(req_decodef("{v:1, op:'project.update', project:{id:'p', title:'T', lead:'l'}}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "if_version"));
+	assert_int_equal(req_decodef("{v:1, op:'project.update', if_version:2}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'project.add'}"), UCCN_E_INVALID);
+	uccn_project_clear(&want);
+	uccn_request_clear(&r);
+
+	/* show, join and leave name one project */
+	static const enum uccn_op by_id[] = {
+		UCCN_OP_PROJECT_SHOW, UCCN_OP_PROJECT_JOIN, UCCN_OP_PROJECT_LEAVE,
+	};
+	for (size_t i = 0; i < 3; i++) {
+		struct uccn_request s = {.op = by_id[i], .rid = 42 + i, .name = "sound-map"};
+		encode_request(&s);
+		assert_int_equal(decode_frame(), 0);
+		assert_int_equal(req.op, by_id[i]);
+		assert_int_equal(req.rid, 42 + i);
+		assert_string_equal(req.name, "sound-map");
+		s.name = "Sound Map";
+		encode_request(&s);
+		assert_int_equal(decode_frame(), UCCN_E_INVALID);
+		assert_request_clear(42 + i);
+	}
+	assert_int_equal(req_decodef("{v:1, op:'project.join'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'project.leave', id:nil}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'project.show', id:7}"), UCCN_E_INVALID);
+
+	/* list: every filter, then none */
+	struct uccn_request l = {.op = UCCN_OP_PROJECT_LIST, .rid = 45, .status = "active",
+				 .field = "media_arts", .of_city = "dakar"};
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_PROJECT_LIST);
+	assert_string_equal(req.status, "active");
+	assert_string_equal(req.field, "media_arts");
+	assert_string_equal(req.of_city, "dakar");
+	l.status = NULL;
+	l.field = NULL;
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_null(req.status);
+	assert_null(req.field);
+	assert_string_equal(req.of_city, "dakar");
+	l.of_city = NULL;
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_null(req.of_city);
+	assert_int_equal(req_decodef("{v:1, op:'project.list', city:7}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'project.list', status:['active']}"), UCCN_E_INVALID);
+}
+
+static void test_request_meeting_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_MEETING_ADD, .rid = 50};
+	sample_meeting(&r.meeting);
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_MEETING_ADD);
+	assert_int_equal(req.rid, 50);
+	struct uccn_meeting want;
+	assert_int_equal(uccn_meeting_copy(&want, &r.meeting), 0);
+	want.seq = want.version = 0;
+	assert_meeting_equal(&req.meeting, &want);
+	assert_true(req.meeting.hybrid);
+
+	r.op = UCCN_OP_MEETING_UPDATE;
+	r.if_version = 2;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_MEETING_UPDATE);
+	assert_int_equal(req.if_version, 2);
+	assert_meeting_equal(&req.meeting, &want);
+	r.if_version = 0;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'meeting.add'}"), UCCN_E_INVALID);
+	uccn_meeting_clear(&want);
+	uccn_request_clear(&r);
+
+	struct uccn_request s = {.op = UCCN_OP_MEETING_SHOW, .rid = 51, .name = "music-agm-2026"};
+	encode_request(&s);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_MEETING_SHOW);
+	assert_string_equal(req.name, "music-agm-2026");
+	assert_int_equal(req_decodef("{v:1, op:'meeting.show', id:'agm_2026'}"), UCCN_E_INVALID);
+
+	struct uccn_request l = {.op = UCCN_OP_MEETING_LIST, .rid = 52, .status = "planned",
+				 .field = "music"};
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_MEETING_LIST);
+	assert_string_equal(req.status, "planned");
+	assert_string_equal(req.field, "music");
+	assert_null(req.of_city);
+	l.status = l.field = NULL;
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_null(req.status);
+	assert_null(req.field);
+
+	/* A meeting list has no city filter (SPEC 4.15). Regression: the
+	 * encoder counted no "city" key for it but wrote one, so the frame
+	 * was malformed; and the decoder read one that re-encoded so. */
+	l.status = "planned";
+	l.of_city = "lyon";
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.status, "planned");
+	assert_null(req.of_city);
+	assert_int_equal(req_decodef("{v:1, rid:53, op:'meeting.list', field:'film', city:'lyon'}"), 0);
+	assert_null(req.of_city);
+	assert_string_equal(req.field, "film");
+	encode_request(&req);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.rid, 53);
+	assert_string_equal(req.field, "film");
+}
+
+static void test_reply_project_meeting_roundtrip(void **state)
+{
+	(void)state;
+	/* the writing ops answer seq and version */
+	static const enum uccn_op writes[] = {
+		UCCN_OP_PROJECT_ADD, UCCN_OP_PROJECT_UPDATE, UCCN_OP_PROJECT_JOIN,
+		UCCN_OP_PROJECT_LEAVE, UCCN_OP_MEETING_ADD, UCCN_OP_MEETING_UPDATE,
+	};
+	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+		struct uccn_reply r = {.op = writes[i], .rid = 60 + i, .seq = 1000 + i,
+				       .version = i + 1};
+		encode_reply(&r);
+		assert_int_equal(reply_decode_frame(writes[i]), 0);
+		assert_int_equal(rep.status, 0);
+		assert_int_equal(rep.rid, 60 + i);
+		assert_int_equal(rep.seq, 1000 + i);
+		assert_int_equal(rep.version, i + 1);
+		assert_int_equal(rep.nprojects, 0);
+		assert_int_equal(rep.nmeetings, 0);
+	}
+
+	/* show: exactly one record */
+	struct uccn_project p[2];
+	sample_project(&p[0]);
+	memset(&p[1], 0, sizeof p[1]);
+	p[1].id = strdup("a-minimal-one");
+	p[1].title = strdup("Minimal");
+	p[1].lead = strdup("dakar");
+	struct uccn_reply r = {.op = UCCN_OP_PROJECT_SHOW, .rid = 70, .projects = p, .nprojects = 1};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_PROJECT_SHOW), 0);
+	assert_int_equal(rep.rid, 70);
+	assert_int_equal(rep.nprojects, 1);
+	assert_project_equal(&rep.projects[0], &p[0]);
+	r.nprojects = 0;
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_reply_encode(&r, &frame), UCCN_E_INVALID);
+	r.nprojects = 2;
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_reply_encode(&r, &frame), UCCN_E_INVALID);
+
+	/* list: an array, in order */
+	r = (struct uccn_reply){.op = UCCN_OP_PROJECT_LIST, .rid = 71, .projects = p, .nprojects = 2};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_PROJECT_LIST), 0);
+	assert_int_equal(rep.nprojects, 2);
+	assert_project_equal(&rep.projects[0], &p[0]);
+	assert_project_equal(&rep.projects[1], &p[1]);
+	assert_int_equal(rep.projects[1].partners.n, 0);
+	r.nprojects = 0;
+	r.projects = NULL;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_PROJECT_LIST), 0);
+	assert_int_equal(rep.nprojects, 0);
+	assert_null(rep.projects);
+	uccn_project_clear(&p[0]);
+	uccn_project_clear(&p[1]);
+
+	struct uccn_meeting m[2];
+	sample_meeting(&m[0]);
+	memset(&m[1], 0, sizeof m[1]);
+	m[1].id = strdup("wg");
+	m[1].kind = strdup("working-group");
+	IDS_SET(&m[1].hosts, "dakar");
+	m[1].start = strdup("2026-01-01");
+	m[1].end = strdup("2026-01-01");
+	m[1].tz = strdup("Africa/Dakar");
+	r = (struct uccn_reply){.op = UCCN_OP_MEETING_SHOW, .rid = 72, .meetings = m, .nmeetings = 1};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_MEETING_SHOW), 0);
+	assert_int_equal(rep.nmeetings, 1);
+	assert_meeting_equal(&rep.meetings[0], &m[0]);
+	r.nmeetings = 0;
+	msgpack_sbuffer_clear(&frame);
+	assert_int_equal(uccn_reply_encode(&r, &frame), UCCN_E_INVALID);
+
+	r = (struct uccn_reply){.op = UCCN_OP_MEETING_LIST, .rid = 73, .meetings = m, .nmeetings = 2};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_MEETING_LIST), 0);
+	assert_int_equal(rep.nmeetings, 2);
+	assert_meeting_equal(&rep.meetings[0], &m[0]);
+	assert_meeting_equal(&rep.meetings[1], &m[1]);
+	assert_false(rep.meetings[1].hybrid);
+	r.nmeetings = 0;
+	r.meetings = NULL;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_MEETING_LIST), 0);
+	assert_int_equal(rep.nmeetings, 0);
+	assert_null(rep.meetings);
+	uccn_meeting_clear(&m[0]);
+	uccn_meeting_clear(&m[1]);
+
+	/* hostile replies: refused, and the reply left clear */
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_SHOW, "{v:1, rid:74, ok:true}"), UCCN_E_INVALID);
+	assert_int_equal(rep.rid, 74);
+	assert_null(rep.projects);
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_SHOW, "{v:1, rid:1, ok:true, project:[]}"),
+			 UCCN_E_INVALID);
+	assert_null(rep.projects);
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_LIST,
+		"{v:1, rid:1, ok:true, projects:[{id:'a', partners:['b']}, 7]}"), UCCN_E_INVALID);
+	assert_null(rep.projects);
+	assert_int_equal(rep.nprojects, 0);
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_LIST,
+		"{v:1, rid:1, ok:true, projects:[{id:'a', partners:['b', 'b']}]}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_MEETING_LIST, "{v:1, rid:1, ok:true, meetings:'x'}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_MEETING_LIST,
+		"{v:1, rid:1, ok:true, meetings:[{id:'m', hosts:[1]}]}"), UCCN_E_INVALID);
+	assert_null(rep.meetings);
+	assert_int_equal(rep_decodef(UCCN_OP_MEETING_SHOW,
+		"{v:1, rid:1, ok:true, meeting:{id:'m', hybrid:'yes'}}"), UCCN_E_INVALID);
+	assert_null(rep.meetings);
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_JOIN,
+		"{v:1, rid:1, ok:true, seq:5, version:-1}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_PROJECT_LIST, "{v:1, rid:1, ok:true}"), UCCN_E_INVALID);
+	/* a reply of records with lists nests four deep: allowed */
+	assert_int_equal(rep_decodef(UCCN_OP_MEETING_LIST,
+		"{v:1, rid:1, ok:true, meetings:[{id:'m', hosts:['a', 'b']}]}"), 0);
+	assert_int_equal(rep.meetings[0].hosts.n, 2);
+}
+
+static void test_project_meeting_rules(void **state)
+{
+	(void)state;
+#define PROJ(extra) "{v:1, rid:80, op:'project.add', project:{id:'p', " extra "}}"
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon'")), 0);
+	assert_null(req.project.status); /* the store's default */
+	/* the lead is not also a partner */
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', partners:['dakar', 'lyon']")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "lyon"));
+	assert_int_equal(req.rid, 80);
+	/* a status from the list */
+	for (const char *const *s = uccn_project_statuses; *s; s++)
+		assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', status:%s"), *s), 0);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', status:'dormant'")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "dormant"));
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', status:'Active'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', status:''")), UCCN_E_INVALID);
+	/* a title and a lead */
+	assert_int_equal(req_decodef(PROJ("lead:'lyon'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'', lead:'lyon'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'T'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'Lyon'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'project.add', project:{id:'P', title:'T', lead:'lyon'}}"),
+			 UCCN_E_INVALID);
+	/* dates: real ones, end not before start, each optional */
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', start:'2024-02-29', end:'2024-02-29'")), 0);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', end:'2030-01-01'")), 0);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', start:'2025-02-29'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', end:'2025-1-01'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', start:'2026-01-02', end:'2026-01-01'")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "before"));
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', start:'2026-01-011'")), UCCN_E_TOOBIG);
+	/* limits of the text fields */
+	char *d_at = repeat("d", UCCN_MAX_DESCRIPTION), *d_past = repeat("d", UCCN_MAX_DESCRIPTION + 1);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', description:%s"), d_at), 0);
+	assert_int_equal(req_decodef(PROJ("title:'T', lead:'lyon', description:%s"), d_past), UCCN_E_TOOBIG);
+	free(d_at);
+	free(d_past);
+	char *t_past = repeat("t", UCCN_MAX_TITLE + 1);
+	assert_int_equal(req_decodef(PROJ("title:%s, lead:'lyon'"), t_past), UCCN_E_TOOBIG);
+	free(t_past);
+	assert_int_equal(req_decodef(PROJ("title:'two\nlines', lead:'lyon'")), UCCN_E_INVALID);
+#undef PROJ
+
+#define MEET(extra) "{v:1, rid:81, op:'meeting.add', meeting:{id:'m', " extra "}}"
+#define BASE "hosts:['lyon'], start:'2026-06-01', end:'2026-06-02', tz:'Europe/Paris', "
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference'")), 0);
+	assert_null(req.meeting.day_start); /* the defaults are the store's */
+	assert_null(req.meeting.status);
+	for (const char *const *k = uccn_meeting_kinds; *k; k++)
+		assert_int_equal(req_decodef(MEET(BASE "field:'film', kind:%s"), *k), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'party'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "field:'film'")), UCCN_E_INVALID); /* no kind */
+	/* an annual meeting is of one field */
+	assert_int_equal(req_decodef(MEET(BASE "kind:'annual-meeting'")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "field"));
+	assert_int_equal(req.rid, 81);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'annual-meeting', field:'media_arts'")), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'annual-meeting', field:'Media Arts'")), UCCN_E_INVALID);
+	/* the day ends after it starts; defaults count */
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'00:00', day_end:'23:59'")), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'10:00', day_end:'10:00'")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "10:00"));
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'10:00', day_end:'09:59'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_end:'09:00'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_end:'09:01'")), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'17:30'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'17:29'")), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_start:'9:00'")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "9:00"));
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_end:'24:00'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_end:'12:60'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', day_end:'123:00'")), UCCN_E_TOOBIG);
+	/* status from the list */
+	for (const char *const *s = uccn_meeting_statuses; *s; s++)
+		assert_int_equal(req_decodef(MEET(BASE "kind:'conference', status:%s"), *s), 0);
+	assert_int_equal(req_decodef(MEET(BASE "kind:'conference', status:'postponed'")), UCCN_E_INVALID);
+#undef BASE
+	/* a time zone, hosts and both dates are required */
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-06-01', end:'2026-06-02'")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "time zone"));
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-06-01', end:'2026-06-02', tz:'../x'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("kind:'conference', start:'2026-06-01', end:'2026-06-02', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "host"));
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:[], start:'2026-06-01', end:'2026-06-02', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], end:'2026-06-02', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-06-01', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-06-02', end:'2026-06-01', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-02-30', end:'2026-03-01', tz:'UTC'")),
+			 UCCN_E_INVALID);
+	char *place_past = repeat("p", UCCN_MAX_PLACE + 1);
+	assert_int_equal(req_decodef(MEET("kind:'conference', hosts:['lyon'], start:'2026-06-01', end:'2026-06-01', tz:'UTC', place:%s"),
+				     place_past), UCCN_E_TOOBIG);
+	free(place_past);
+#undef MEET
+
+	/* the same rules, called directly */
+	struct uccn_project p = {.id = "p", .title = "T", .lead = "lyon"};
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), 0);
+	IDS_SET(&p.partners, "dakar", "lyon");
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	uccn_idlist_clear(&p.partners);
+	p.status = "paused";
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	p.status = NULL;
+	p.lead = NULL;
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	p.lead = "lyon";
+	p.id = NULL;
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	assert_int_equal(uccn_project_check(&p, NULL, 0), UCCN_E_INVALID); /* err may be NULL */
+
+	struct uccn_meeting m = {.id = "m", .kind = "annual-meeting", .field = "film",
+				 .start = "2026-06-01", .end = "2026-06-01", .tz = "UTC"};
+	IDS_SET(&m.hosts, "lyon");
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), 0);
+	m.field = NULL;
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.field = "film";
+	m.day_start = "17:30"; /* not before the default end */
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.day_end = "17:31";
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), 0);
+	m.tz = NULL;
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.tz = "UTC";
+	uccn_idlist_clear(&m.hosts);
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.kind = NULL;
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+
+	/* The checks hold a record to the limits of its msgpack form, so a
+	 * record that passes can be stored and read back. Regression: title,
+	 * place and the lists were not checked. */
+	char *title_at = repeat("t", UCCN_MAX_TITLE), *title_past = repeat("t", UCCN_MAX_TITLE + 1);
+	p = (struct uccn_project){.id = "p", .title = title_at, .lead = "lyon"};
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), 0);
+	p.title = title_past;
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_TOOBIG);
+	assert_non_null(strstr(why, "title"));
+	p.title = "two\nlines";
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	p.title = "\xff";
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	p.title = "T";
+	for (int i = 0; i < UCCN_MAX_LIST; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "c%d", i);
+		assert_int_equal(uccn_idlist_add(&p.partners, id), 0);
+	}
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), 0);
+	/* lists built by hand can break the rules uccn_idlist_add keeps */
+	char *many[UCCN_MAX_LIST + 1];
+	for (int i = 0; i <= UCCN_MAX_LIST; i++)
+		many[i] = p.partners.v[i % UCCN_MAX_LIST];
+	struct uccn_idlist keep = p.partners;
+	p.partners = (struct uccn_idlist){many, UCCN_MAX_LIST + 1};
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_TOOBIG);
+	assert_non_null(strstr(why, "partners"));
+	p.partners = (struct uccn_idlist){many, 3};
+	many[2] = many[0];
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "twice"));
+	many[2] = "Lyon";
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	many[2] = "media_arts";
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	p.partners = keep;
+	IDS_SET(&p.fields, "media_arts", "film");
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), 0);
+	IDS_SET(&p.fields, "media-arts");
+	assert_int_equal(uccn_project_check(&p, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "fields"));
+	uccn_idlist_clear(&p.fields);
+	uccn_idlist_clear(&p.partners);
+	free(title_at);
+	free(title_past);
+
+	char *pl_at = repeat("p", UCCN_MAX_PLACE), *pl_past = repeat("p", UCCN_MAX_PLACE + 1);
+	m = (struct uccn_meeting){.id = "m", .kind = "conference", .start = "2026-06-01",
+				  .end = "2026-06-01", .tz = "UTC", .place = pl_at};
+	IDS_SET(&m.hosts, "lyon", "dakar");
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), 0);
+	m.place = pl_past;
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_TOOBIG);
+	assert_non_null(strstr(why, "place"));
+	m.place = "a\tb";
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.place = NULL;
+	char *twice[] = {"lyon", "lyon"};
+	struct uccn_idlist hosts = m.hosts;
+	m.hosts = (struct uccn_idlist){twice, 2};
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "hosts"));
+	twice[1] = "Dakar";
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), UCCN_E_INVALID);
+	m.hosts = hosts;
+	uccn_idlist_clear(&m.hosts);
+	free(pl_at);
+	free(pl_past);
+}
+
+/* ------------------------------------------------------------------ */
 
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
@@ -2038,6 +2931,16 @@ int main(void)
 		T(test_keyfile_no_key),
 		T(test_keyfile_format_errors),
 		T(test_time_format),
+		T(test_op_names_projects),
+		T(test_valid_dates_times),
+		T(test_idlist_functions),
+		T(test_project_record_roundtrip),
+		T(test_meeting_record_roundtrip),
+		T(test_idlist_decoder_rules),
+		T(test_request_project_roundtrip),
+		T(test_request_meeting_roundtrip),
+		T(test_reply_project_meeting_roundtrip),
+		T(test_project_meeting_rules),
 	};
 	return cmocka_run_group_tests(proto, group_setup, group_teardown);
 }

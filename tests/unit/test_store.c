@@ -1352,6 +1352,835 @@ static void test_format_version_refused(void **state)
 	assert_int_equal(get_stats(f->s).last_seq, 1);
 }
 
+/* ---- projects and meetings ---- */
+
+/* A list of ids for a record, valid until the end of the enclosing block. */
+#define IDS(...)                                                             \
+	((struct uccn_idlist){(char *[]){__VA_ARGS__},                       \
+			      sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)})
+
+/* One project, meeting or post operation in a write of its own, with what
+ * the store answered: rc, seq, version and the reason of a failure. */
+enum rec_kind {
+	R_PROJECT_ADD, R_PROJECT_UPDATE, R_JOIN, R_LEAVE,
+	R_MEETING_ADD, R_MEETING_UPDATE, R_POST,
+};
+
+struct rec_op {
+	enum rec_kind kind;
+	const struct uccn_project *project;
+	const struct uccn_meeting *meeting;
+	const struct uccn_post *post;
+	const char *id, *city;  /* join, leave */
+	uint64_t if_version;    /* updates */
+	/* results, recomputed on every run */
+	int rc;
+	uint64_t seq, version;
+	char reason[256];
+};
+
+static int rec_op_fn(struct uccn_txn *t, void *ctx)
+{
+	struct rec_op *o = ctx;
+	bool dup = false;
+	o->seq = o->version = 0;
+	switch (o->kind) {
+	case R_PROJECT_ADD:
+		o->rc = uccn_store_project_add(t, o->project, &o->seq);
+		break;
+	case R_PROJECT_UPDATE:
+		o->rc = uccn_store_project_update(t, o->project, o->if_version,
+						  &o->seq, &o->version);
+		break;
+	case R_JOIN:
+	case R_LEAVE:
+		o->rc = uccn_store_project_member(t, o->id, o->city, o->kind == R_JOIN,
+						  &o->seq, &o->version);
+		break;
+	case R_MEETING_ADD:
+		o->rc = uccn_store_meeting_add(t, o->meeting, &o->seq);
+		break;
+	case R_MEETING_UPDATE:
+		o->rc = uccn_store_meeting_update(t, o->meeting, o->if_version,
+						  &o->seq, &o->version);
+		break;
+	case R_POST:
+		o->rc = uccn_store_post_add(t, o->post, T0, &o->seq, &dup);
+		break;
+	}
+	snprintf(o->reason, sizeof o->reason, "%s", uccn_txn_reason(t));
+	return o->rc == UCCN_E_MAPFULL ? o->rc : 0;
+}
+
+/* Run o (the write itself always commits); returns o's result. */
+static int rec_run(struct uccn_store *s, struct rec_op *o)
+{
+	assert_int_equal(uccn_store_write(s, rec_op_fn, o), 0);
+	return o->rc;
+}
+
+static int project_add(struct uccn_store *s, const struct uccn_project *p,
+		       struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = R_PROJECT_ADD, .project = p};
+	return rec_run(s, o);
+}
+
+static int project_update(struct uccn_store *s, const struct uccn_project *p,
+			  uint64_t if_version, struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = R_PROJECT_UPDATE, .project = p, .if_version = if_version};
+	return rec_run(s, o);
+}
+
+static int project_member(struct uccn_store *s, const char *id, const char *city,
+			  bool join, struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = join ? R_JOIN : R_LEAVE, .id = id, .city = city};
+	return rec_run(s, o);
+}
+
+static int meeting_add(struct uccn_store *s, const struct uccn_meeting *m,
+		       struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = R_MEETING_ADD, .meeting = m};
+	return rec_run(s, o);
+}
+
+static int meeting_update(struct uccn_store *s, const struct uccn_meeting *m,
+			  uint64_t if_version, struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = R_MEETING_UPDATE, .meeting = m, .if_version = if_version};
+	return rec_run(s, o);
+}
+
+static int post_add(struct uccn_store *s, const struct uccn_post *p, struct rec_op *o)
+{
+	*o = (struct rec_op){.kind = R_POST, .post = p};
+	return rec_run(s, o);
+}
+
+/* The reason of o's failure names what it is about. */
+static void assert_reason_has(const struct rec_op *o, const char *word)
+{
+	if (!strstr(o->reason, word))
+		fail_msg("reason \"%s\" does not name '%s'", o->reason, word);
+}
+
+static int get_project(struct uccn_store *s, const char *id, struct uccn_project *out)
+{
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	int rc = uccn_store_project_get(t, id, out);
+	uccn_txn_end(&t);
+	return rc;
+}
+
+static int get_meeting(struct uccn_store *s, const char *id, struct uccn_meeting *out)
+{
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	int rc = uccn_store_meeting_get(t, id, out);
+	uccn_txn_end(&t);
+	return rc;
+}
+
+/* l holds exactly the n ids of want, in order. */
+static void assert_ids(const struct uccn_idlist *l, const char *const *want, size_t n)
+{
+	assert_int_equal(l->n, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(l->v[i], want[i]);
+	if (n == 0)
+		assert_null(l->v);
+}
+
+#define ASSERT_IDS(l, ...)                                                   \
+	assert_ids((l), (const char *const[]){__VA_ARGS__},                  \
+		   sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+
+/* Cities zagreb, lyon, dakar and bogota (seq 1..4), all of field design. */
+static void write_four_cities(struct fx *f)
+{
+	fx_open(f, 0);
+	assert_int_equal(write_city(f->s, "zagreb", NULL), 1);
+	assert_int_equal(write_city(f->s, "lyon", NULL), 2);
+	assert_int_equal(write_city(f->s, "dakar", NULL), 3);
+	assert_int_equal(write_city(f->s, "bogota", NULL), 4);
+}
+
+static void test_project_add(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+
+	struct uccn_project p = {
+		.id = "lace-2026", .title = "Lace and light", .lead = "zagreb",
+		.partners = IDS("lyon", "dakar"),
+		.fields = IDS("crafts_folk_art", "design"),
+		.start = "2026-01-01", .end = "2026-12-31",
+		.description = "Two lines\nof text",
+	};
+	assert_int_equal(project_add(f->s, &p, &o), 0);
+	assert_int_equal(o.seq, 5); /* the next number of the one sequence */
+	assert_string_equal(o.reason, "");
+
+	/* a status given is kept; no partners, fields or dates is fine */
+	struct uccn_project q = {.id = "sound-map", .title = "Sound map", .lead = "lyon",
+				 .status = "active"};
+	assert_int_equal(project_add(f->s, &q, &o), 0);
+	assert_int_equal(o.seq, 6);
+
+	/* refusals: each names its reason and takes no number */
+	struct uccn_project bad = p;
+	bad.id = "lace-2027";
+	bad.lead = "paris";
+	bad.partners = IDS("lyon");
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	assert_reason_has(&o, "lead");
+
+	bad.lead = "zagreb";
+	bad.partners = IDS("lyon", "paris");
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	assert_reason_has(&o, "partner");
+
+	bad.partners = IDS("lyon");
+	bad.fields = IDS("design", "sculpture");
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "sculpture");
+
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_EXISTS);
+	assert_reason_has(&o, "lace-2026");
+
+	bad.fields = IDS("design");
+	bad.partners = IDS("lyon", "zagreb");
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "zagreb");
+
+	bad.partners = IDS("lyon");
+	bad.start = "2025-02-29";
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "2025-02-29");
+	bad.start = "2027-01-01";
+	bad.end = "2026-12-31";
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "before");
+	bad.end = NULL;
+	bad.status = "dormant";
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "dormant");
+	bad.status = NULL;
+	bad.title = NULL;
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	bad.title = "T";
+	bad.id = NULL;
+	assert_int_equal(project_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+
+	/* read back, also after reopening */
+	for (int round = 0; round < 2; round++) {
+		struct uccn_project got = {0};
+		assert_int_equal(get_project(f->s, "lace-2026", &got), 0);
+		assert_string_equal(got.id, "lace-2026");
+		assert_string_equal(got.title, "Lace and light");
+		assert_string_equal(got.lead, "zagreb");
+		ASSERT_IDS(&got.partners, "lyon", "dakar");
+		ASSERT_IDS(&got.fields, "crafts_folk_art", "design");
+		assert_string_equal(got.status, "proposed"); /* the default */
+		assert_string_equal(got.start, "2026-01-01");
+		assert_string_equal(got.end, "2026-12-31");
+		assert_string_equal(got.description, "Two lines\nof text");
+		assert_int_equal(got.seq, 5);
+		assert_int_equal(got.version, 1);
+		uccn_project_clear(&got);
+
+		assert_int_equal(get_project(f->s, "sound-map", &got), 0);
+		assert_string_equal(got.status, "active");
+		assert_int_equal(got.partners.n, 0);
+		assert_int_equal(got.fields.n, 0);
+		assert_null(got.start);
+		assert_null(got.end);
+		assert_null(got.description);
+		assert_int_equal(got.seq, 6);
+		assert_int_equal(got.version, 1);
+		uccn_project_clear(&got);
+
+		/* nothing of the refused ones */
+		assert_int_equal(get_project(f->s, "lace-2027", &got), UCCN_E_NOTFOUND);
+		assert_int_equal(get_project(f->s, "", &got), UCCN_E_NOTFOUND);
+		/* a project is not a post */
+		struct uccn_txn *t = NULL;
+		struct uccn_post post = {0};
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		assert_int_equal(uccn_store_post_get(t, 5, &post), UCCN_E_NOTFOUND);
+		uccn_txn_end(&t);
+		fx_reopen(f, 0);
+	}
+	/* the sequence goes on after reopening */
+	struct uccn_project r = {.id = "after", .title = "After", .lead = "dakar"};
+	assert_int_equal(project_add(f->s, &r, &o), 0);
+	assert_int_equal(o.seq, 7);
+}
+
+static void test_project_update(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+	struct uccn_project p = {
+		.id = "lace-2026", .title = "Lace and light", .lead = "zagreb",
+		.partners = IDS("lyon"), .fields = IDS("design"),
+		.start = "2026-01-01", .description = "About lace",
+	};
+	assert_int_equal(project_add(f->s, &p, &o), 0);
+	assert_int_equal(o.seq, 5);
+
+	/* the whole record is replaced */
+	struct uccn_project u = {
+		.id = "lace-2026", .title = "Lace, light and sound", .lead = "lyon",
+		.partners = IDS("zagreb", "bogota"), .fields = IDS("music", "film"),
+		.status = "active", .end = "2027-06-30",
+	};
+	assert_int_equal(project_update(f->s, &u, 1, &o), 0);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(o.seq, 6);
+
+	/* a stale version changes nothing, and says which is current */
+	struct uccn_project stale = u;
+	stale.title = "Stale";
+	stale.partners = IDS("dakar");
+	assert_int_equal(project_update(f->s, &stale, 1, &o), UCCN_E_CONFLICT);
+	assert_reason_has(&o, "version 2");
+	assert_int_equal(project_update(f->s, &stale, 3, &o), UCCN_E_CONFLICT);
+	assert_reason_has(&o, "version 2");
+	/* nor do an unknown project, a missing reference or a bad record */
+	stale.id = "no-such";
+	assert_int_equal(project_update(f->s, &stale, 2, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "no-such");
+	stale.id = "lace-2026";
+	stale.partners = IDS("paris");
+	assert_int_equal(project_update(f->s, &stale, 2, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	stale.partners = IDS("lyon");
+	assert_int_equal(project_update(f->s, &stale, 2, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "lyon"); /* the lead as partner */
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+
+	for (int round = 0; round < 2; round++) {
+		struct uccn_project got = {0};
+		assert_int_equal(get_project(f->s, "lace-2026", &got), 0);
+		assert_string_equal(got.title, "Lace, light and sound");
+		assert_string_equal(got.lead, "lyon");
+		ASSERT_IDS(&got.partners, "zagreb", "bogota");
+		ASSERT_IDS(&got.fields, "music", "film");
+		assert_string_equal(got.status, "active");
+		assert_null(got.start);       /* replaced by nothing */
+		assert_string_equal(got.end, "2027-06-30");
+		assert_null(got.description);
+		assert_int_equal(got.version, 2);
+		assert_int_equal(got.seq, 6);
+		uccn_project_clear(&got);
+		fx_reopen(f, 0);
+	}
+
+	/* an update without a status keeps the current one */
+	u.status = NULL;
+	u.title = "Third";
+	assert_int_equal(project_update(f->s, &u, 2, &o), 0);
+	assert_int_equal(o.version, 3);
+	assert_int_equal(o.seq, 7);
+	struct uccn_project got = {0};
+	assert_int_equal(get_project(f->s, "lace-2026", &got), 0);
+	assert_string_equal(got.status, "active");
+	assert_string_equal(got.title, "Third");
+	assert_int_equal(got.version, 3);
+	uccn_project_clear(&got);
+}
+
+static void test_project_members(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+	struct uccn_project p = {.id = "lace-2026", .title = "Lace", .lead = "zagreb",
+				 .partners = IDS("lyon")};
+	assert_int_equal(project_add(f->s, &p, &o), 0);
+
+	assert_int_equal(project_member(f->s, "lace-2026", "bogota", true, &o), 0);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(o.seq, 6);
+	struct uccn_project got = {0};
+	assert_int_equal(get_project(f->s, "lace-2026", &got), 0);
+	ASSERT_IDS(&got.partners, "lyon", "bogota");
+	assert_int_equal(got.version, 2);
+	assert_int_equal(got.seq, 6);
+	uccn_project_clear(&got);
+
+	/* refusals take no number */
+	assert_int_equal(project_member(f->s, "lace-2026", "bogota", true, &o), UCCN_E_EXISTS);
+	assert_reason_has(&o, "bogota");
+	assert_int_equal(project_member(f->s, "lace-2026", "zagreb", true, &o), UCCN_E_EXISTS);
+	assert_reason_has(&o, "leads");
+	assert_int_equal(project_member(f->s, "lace-2026", "paris", true, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	assert_int_equal(project_member(f->s, "no-such", "dakar", true, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "no-such");
+	assert_int_equal(project_member(f->s, "no-such", "dakar", false, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "no-such");
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+
+	assert_int_equal(project_member(f->s, "lace-2026", "lyon", false, &o), 0);
+	assert_int_equal(o.version, 3);
+	assert_int_equal(o.seq, 7);
+
+	assert_int_equal(project_member(f->s, "lace-2026", "zagreb", false, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "zagreb");
+	assert_int_equal(project_member(f->s, "lace-2026", "lyon", false, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "lyon");
+	assert_int_equal(project_member(f->s, "lace-2026", "dakar", false, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "dakar");
+	assert_int_equal(get_stats(f->s).last_seq, 7);
+
+	/* rejoining after leaving is a join like any other */
+	assert_int_equal(project_member(f->s, "lace-2026", "lyon", true, &o), 0);
+	assert_int_equal(o.version, 4);
+	fx_reopen(f, 0);
+	assert_int_equal(get_project(f->s, "lace-2026", &got), 0);
+	ASSERT_IDS(&got.partners, "bogota", "lyon");
+	assert_string_equal(got.lead, "zagreb");
+	assert_int_equal(got.version, 4);
+	assert_int_equal(got.seq, 8);
+	uccn_project_clear(&got);
+
+	/* an update names the version the joins made */
+	assert_int_equal(project_update(f->s, &p, 1, &o), UCCN_E_CONFLICT);
+	assert_reason_has(&o, "version 4");
+	assert_int_equal(project_update(f->s, &p, 4, &o), 0);
+	assert_int_equal(o.version, 5);
+}
+
+struct id_walk {
+	char ids[8][UCCN_MAX_ID + 1];
+	uint64_t seqs[8];
+	size_t n;
+	size_t stop_after; /* 0: never stop */
+};
+
+static int walk_note(struct id_walk *w, const char *id, uint64_t seq)
+{
+	assert_true(w->n < 8);
+	snprintf(w->ids[w->n], sizeof w->ids[0], "%s", id);
+	w->seqs[w->n] = seq;
+	w->n++;
+	return w->stop_after && w->n == w->stop_after;
+}
+
+static int collect_project(const struct uccn_project *p, void *ctx)
+{
+	return walk_note(ctx, p->id, p->seq);
+}
+
+static int collect_meeting(const struct uccn_meeting *m, void *ctx)
+{
+	return walk_note(ctx, m->id, m->seq);
+}
+
+static void test_project_meeting_each(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+
+	/* none yet: the walks call nothing */
+	struct uccn_txn *t0 = NULL;
+	struct id_walk none = {0};
+	assert_int_equal(uccn_store_read(f->s, &t0), 0);
+	assert_int_equal(uccn_store_project_each(t0, collect_project, &none), 0);
+	assert_int_equal(uccn_store_meeting_each(t0, collect_meeting, &none), 0);
+	assert_int_equal(none.n, 0);
+	uccn_txn_end(&t0);
+
+	static const char *const ids[] = {"m-proj", "a-proj", "z-proj", "b-proj"};
+	for (size_t i = 0; i < 4; i++) {
+		struct uccn_project p = {.id = (char *)ids[i], .title = "P", .lead = "dakar"};
+		struct uccn_meeting m = {
+			.id = (char *)ids[i], .kind = "conference", .hosts = IDS("lyon"),
+			.start = "2026-03-01", .end = "2026-03-01", .tz = "Europe/Paris",
+		};
+		assert_int_equal(project_add(f->s, &p, &o), 0);
+		assert_int_equal(meeting_add(f->s, &m, &o), 0);
+	}
+	for (int round = 0; round < 2; round++) {
+		struct uccn_txn *t = NULL;
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		struct id_walk w = {0};
+		assert_int_equal(uccn_store_project_each(t, collect_project, &w), 0);
+		assert_int_equal(w.n, 4);
+		assert_string_equal(w.ids[0], "a-proj");
+		assert_string_equal(w.ids[1], "b-proj");
+		assert_string_equal(w.ids[2], "m-proj");
+		assert_string_equal(w.ids[3], "z-proj");
+		assert_int_equal(w.seqs[0], 7); /* id order, not creation order */
+		assert_int_equal(w.seqs[1], 11);
+		assert_int_equal(w.seqs[2], 5);
+		assert_int_equal(w.seqs[3], 9);
+
+		struct id_walk mw = {0};
+		assert_int_equal(uccn_store_meeting_each(t, collect_meeting, &mw), 0);
+		assert_int_equal(mw.n, 4);
+		assert_string_equal(mw.ids[0], "a-proj");
+		assert_string_equal(mw.ids[3], "z-proj");
+		assert_int_equal(mw.seqs[0], 8);
+		assert_int_equal(mw.seqs[2], 6);
+
+		/* stopping early still returns 0 */
+		struct id_walk one = {.stop_after = 2};
+		assert_int_equal(uccn_store_project_each(t, collect_project, &one), 0);
+		assert_int_equal(one.n, 2);
+		assert_string_equal(one.ids[1], "b-proj");
+		struct id_walk mone = {.stop_after = 1};
+		assert_int_equal(uccn_store_meeting_each(t, collect_meeting, &mone), 0);
+		assert_int_equal(mone.n, 1);
+		uccn_txn_end(&t);
+		fx_reopen(f, 0);
+	}
+
+}
+
+static void test_meeting_add_update(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+
+	/* the least a meeting needs: hours and status take their defaults */
+	struct uccn_meeting m = {
+		.id = "design-agm-2026", .kind = "annual-meeting", .field = "design",
+		.hosts = IDS("zagreb", "lyon"), .start = "2026-06-01", .end = "2026-06-03",
+		.tz = "Europe/Zagreb",
+	};
+	assert_int_equal(meeting_add(f->s, &m, &o), 0);
+	assert_int_equal(o.seq, 5);
+
+	struct uccn_meeting full = {
+		.id = "wg-maps", .kind = "working-group", .hosts = IDS("dakar"),
+		.place = "Dakar, Maison de la culture", .start = "2026-09-10",
+		.end = "2026-09-10", .tz = "Africa/Dakar", .day_start = "08:30",
+		.day_end = "12:00", .hybrid = true, .status = "agenda-draft",
+	};
+	assert_int_equal(meeting_add(f->s, &full, &o), 0);
+	assert_int_equal(o.seq, 6);
+
+	/* refusals: each names its reason and takes no number */
+	struct uccn_meeting bad = m;
+	bad.id = "bad";
+	bad.hosts = IDS("zagreb", "paris");
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	bad.hosts = IDS("zagreb");
+	bad.field = "sculpture";
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "sculpture");
+	bad.field = NULL; /* an annual meeting is of one field */
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "field");
+	bad.kind = "conference"; /* other kinds need none */
+	bad.end = "2026-05-31";
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "before");
+	bad.end = "2026-06-01";
+	bad.day_start = "18:00"; /* after the default end, 17:30 */
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "17:30");
+	bad.day_start = "10:00";
+	bad.day_end = "10:00";
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	bad.day_end = NULL;
+	bad.tz = NULL;
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	bad.tz = "Europe/Zagreb";
+	bad.hosts = (struct uccn_idlist){0};
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	bad.hosts = IDS("zagreb");
+	bad.status = "postponed";
+	assert_int_equal(meeting_add(f->s, &bad, &o), UCCN_E_INVALID);
+	assert_int_equal(meeting_add(f->s, &m, &o), UCCN_E_EXISTS);
+	assert_reason_has(&o, "design-agm-2026");
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+
+	for (int round = 0; round < 2; round++) {
+		struct uccn_meeting got = {0};
+		assert_int_equal(get_meeting(f->s, "design-agm-2026", &got), 0);
+		assert_string_equal(got.id, "design-agm-2026");
+		assert_string_equal(got.kind, "annual-meeting");
+		assert_string_equal(got.field, "design");
+		ASSERT_IDS(&got.hosts, "zagreb", "lyon");
+		assert_null(got.place);
+		assert_string_equal(got.start, "2026-06-01");
+		assert_string_equal(got.end, "2026-06-03");
+		assert_string_equal(got.tz, "Europe/Zagreb");
+		assert_string_equal(got.day_start, UCCN_DEFAULT_DAY_START);
+		assert_string_equal(got.day_end, UCCN_DEFAULT_DAY_END);
+		assert_string_equal(got.day_start, "09:00");
+		assert_string_equal(got.day_end, "17:30");
+		assert_false(got.hybrid);
+		assert_string_equal(got.status, "planned");
+		assert_int_equal(got.seq, 5);
+		assert_int_equal(got.version, 1);
+		uccn_meeting_clear(&got);
+
+		assert_int_equal(get_meeting(f->s, "wg-maps", &got), 0);
+		assert_null(got.field);
+		ASSERT_IDS(&got.hosts, "dakar");
+		assert_string_equal(got.place, "Dakar, Maison de la culture");
+		assert_string_equal(got.day_start, "08:30");
+		assert_string_equal(got.day_end, "12:00");
+		assert_true(got.hybrid);
+		assert_string_equal(got.status, "agenda-draft");
+		assert_int_equal(got.seq, 6);
+		assert_int_equal(got.version, 1);
+		uccn_meeting_clear(&got);
+
+		assert_int_equal(get_meeting(f->s, "bad", &got), UCCN_E_NOTFOUND);
+		fx_reopen(f, 0);
+	}
+
+	/* update: the record is replaced, the version goes up */
+	struct uccn_meeting u = m;
+	u.hosts = IDS("bogota");
+	u.place = "Bogotá";
+	u.tz = "America/Bogota";
+	u.hybrid = true;
+	u.status = "agenda-published";
+	assert_int_equal(meeting_update(f->s, &u, 1, &o), 0);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(o.seq, 7);
+
+	struct uccn_meeting stale = u;
+	stale.place = "Stale";
+	assert_int_equal(meeting_update(f->s, &stale, 1, &o), UCCN_E_CONFLICT);
+	assert_reason_has(&o, "version 2");
+	stale.id = "no-such";
+	assert_int_equal(meeting_update(f->s, &stale, 1, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "no-such");
+	stale.id = u.id;
+	stale.field = NULL; /* still an annual meeting */
+	assert_int_equal(meeting_update(f->s, &stale, 2, &o), UCCN_E_INVALID);
+	stale.field = "design";
+	stale.hosts = IDS("paris");
+	assert_int_equal(meeting_update(f->s, &stale, 2, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "paris");
+	assert_int_equal(get_stats(f->s).last_seq, 7);
+
+	struct uccn_meeting got = {0};
+	assert_int_equal(get_meeting(f->s, u.id, &got), 0);
+	ASSERT_IDS(&got.hosts, "bogota");
+	assert_string_equal(got.place, "Bogotá");
+	assert_string_equal(got.tz, "America/Bogota");
+	assert_true(got.hybrid);
+	assert_string_equal(got.status, "agenda-published");
+	assert_int_equal(got.version, 2);
+	assert_int_equal(got.seq, 7);
+	uccn_meeting_clear(&got);
+
+	/* without a status the current one stays */
+	u.status = NULL;
+	u.hybrid = false;
+	assert_int_equal(meeting_update(f->s, &u, 2, &o), 0);
+	assert_int_equal(o.version, 3);
+	fx_reopen(f, 0);
+	assert_int_equal(get_meeting(f->s, u.id, &got), 0);
+	assert_string_equal(got.status, "agenda-published");
+	assert_false(got.hybrid);
+	assert_int_equal(got.version, 3);
+	assert_int_equal(got.seq, 8);
+	uccn_meeting_clear(&got);
+}
+
+/* The store writes only records it can read back: a project or meeting
+ * past the limits of its msgpack form is refused whole. Regression: these
+ * were written, then read back as UCCN_E_CORRUPT (and spoiled the walks). */
+static void test_project_meeting_limits(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	static char names[UCCN_MAX_LIST + 2][8];
+	char *ids[UCCN_MAX_LIST + 2];
+	fx_open(f, 0);
+	/* cities c0 .. c65 */
+	for (size_t start = 0; start < UCCN_MAX_LIST + 2; start += 33) {
+		struct batch b = {0};
+		for (size_t i = start; i < start + 33; i++) {
+			snprintf(names[i], sizeof names[i], "c%zu", i);
+			ids[i] = names[i];
+			add_city_op(&b, mk_city(names[i], NULL));
+		}
+		assert_int_equal(run_batch(f->s, &b), 0);
+		for (size_t i = 0; i < b.n; i++)
+			assert_int_equal(b.ops[i].rc, 0);
+	}
+	uint64_t last = get_stats(f->s).last_seq;
+	assert_int_equal(last, UCCN_MAX_LIST + 2);
+
+	char *long_title = calloc(1, UCCN_MAX_TITLE + 2);
+	char *long_place = calloc(1, UCCN_MAX_PLACE + 2);
+	assert_non_null(long_title);
+	assert_non_null(long_place);
+	memset(long_title, 't', UCCN_MAX_TITLE + 1);
+	memset(long_place, 'p', UCCN_MAX_PLACE + 1);
+
+	/* lead c65; more partners than a list holds */
+	struct uccn_project p = {.id = "big", .title = "Big", .lead = ids[UCCN_MAX_LIST + 1],
+				 .partners = {ids, UCCN_MAX_LIST + 1}};
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "partners");
+	p.partners = IDS("c1", "c2", "c1"); /* a list built by hand, with a repeat */
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "twice");
+	p.partners = IDS("c1");
+	p.fields = IDS("design", "design");
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+	p.fields = IDS("media-arts");
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+	p.fields = (struct uccn_idlist){0};
+	p.title = long_title;
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "title");
+	p.title = "Line\nbreak";
+	assert_int_equal(project_add(f->s, &p, &o), UCCN_E_INVALID);
+
+	struct uccn_meeting m = {
+		.id = "big", .kind = "conference", .hosts = {ids, UCCN_MAX_LIST + 1},
+		.start = "2026-01-01", .end = "2026-01-01", .tz = "UTC",
+	};
+	assert_int_equal(meeting_add(f->s, &m, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "hosts");
+	m.hosts = IDS("c1", "c1");
+	assert_int_equal(meeting_add(f->s, &m, &o), UCCN_E_INVALID);
+	m.hosts = IDS("c1");
+	m.place = long_place;
+	assert_int_equal(meeting_add(f->s, &m, &o), UCCN_E_INVALID);
+	assert_reason_has(&o, "place");
+	assert_int_equal(get_stats(f->s).last_seq, last);
+
+	/* at the limits: written and read back */
+	p.title = "Big";
+	p.partners = (struct uccn_idlist){ids, UCCN_MAX_LIST - 1}; /* c0 .. c62 */
+	long_title[UCCN_MAX_TITLE] = '\0';
+	p.description = long_title;
+	assert_int_equal(project_add(f->s, &p, &o), 0);
+	m.hosts = (struct uccn_idlist){ids, UCCN_MAX_LIST};
+	long_place[UCCN_MAX_PLACE] = '\0';
+	m.place = long_place;
+	assert_int_equal(meeting_add(f->s, &m, &o), 0);
+
+	/* joins fill the list to its limit, and no further */
+	assert_int_equal(project_member(f->s, "big", "c63", true, &o), 0);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(project_member(f->s, "big", "c64", true, &o), UCCN_E_TOOBIG);
+	assert_reason_has(&o, "big");
+
+	struct uccn_project gp = {0};
+	struct uccn_meeting gm = {0};
+	assert_int_equal(get_project(f->s, "big", &gp), 0);
+	assert_int_equal(gp.partners.n, UCCN_MAX_LIST);
+	assert_string_equal(gp.partners.v[UCCN_MAX_LIST - 1], "c63");
+	assert_int_equal(gp.version, 2);
+	uccn_project_clear(&gp);
+	assert_int_equal(get_meeting(f->s, "big", &gm), 0);
+	assert_int_equal(gm.hosts.n, UCCN_MAX_LIST);
+	assert_int_equal(strlen(gm.place), UCCN_MAX_PLACE);
+	uccn_meeting_clear(&gm);
+
+	struct uccn_txn *t = NULL;
+	struct id_walk w = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_project_each(t, collect_project, &w), 0);
+	assert_int_equal(uccn_store_meeting_each(t, collect_meeting, &w), 0);
+	assert_int_equal(w.n, 2);
+	uccn_txn_end(&t);
+	free(long_title);
+	free(long_place);
+}
+
+static int count_post(const struct uccn_post *p, void *ctx)
+{
+	(void)p;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static void test_post_refs_must_exist(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	static const char *const projects[] = {"p1", NULL};
+	static const char *const meetings[] = {"m1", NULL};
+	fx_open(f, 0);
+	write_city(f->s, "a", NULL);
+	write_refs(f->s, "a", projects, meetings); /* seq 2 and 3 */
+
+	struct uccn_post p = mk_post("a", "proposal", "about a ghost");
+	p.project = "ghost";
+	assert_int_equal(post_add(f->s, &p, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "project 'ghost'");
+	p.project = "p1";
+	p.meeting = "ghost-m";
+	assert_int_equal(post_add(f->s, &p, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "meeting 'ghost-m'");
+	/* projects and meetings are apart: a project's id is no meeting */
+	p.meeting = "p1";
+	assert_int_equal(post_add(f->s, &p, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "meeting 'p1'");
+	p.project = "m1";
+	p.meeting = "m1";
+	assert_int_equal(post_add(f->s, &p, &o), UCCN_E_NOTFOUND);
+	assert_reason_has(&o, "project 'm1'");
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 3);
+	assert_int_equal(st.posts, 0);
+
+	/* the refused posts took no number: the next one is 4 */
+	p.project = "p1";
+	p.meeting = "m1";
+	assert_int_equal(post_add(f->s, &p, &o), 0);
+	assert_int_equal(o.seq, 4);
+
+	/* in a batch, the refused one between two others leaves no gap */
+	struct batch b = {0};
+	struct uccn_post ghost = mk_post("a", "news", "x");
+	ghost.meeting = "ghost";
+	struct op *o1 = add_post_op(&b, mk_post("a", "news", "one"), T0);
+	struct op *o2 = add_post_op(&b, ghost, T0);
+	struct op *o3 = add_post_op(&b, mk_post("a", "news", "two"), T0);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(o1->rc, 0);
+	assert_int_equal(o1->seq, 5);
+	assert_int_equal(o2->rc, UCCN_E_NOTFOUND);
+	assert_int_equal(o3->rc, 0);
+	assert_int_equal(o3->seq, 6);
+
+	/* nothing was indexed for the ghost */
+	struct uccn_txn *t = NULL;
+	struct uccn_query q = {.meeting = "ghost"};
+	uint64_t next = 1;
+	size_t seen = 0;
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_list(t, &q, count_post, &seen, &next), 0);
+	assert_int_equal(seen, 0);
+	assert_int_equal(next, 0);
+	q.meeting = "m1";
+	assert_int_equal(uccn_store_post_list(t, &q, count_post, &seen, &next), 0);
+	assert_int_equal(seen, 1);
+	uccn_txn_end(&t);
+	st = get_stats(f->s);
+	assert_int_equal(st.posts, 3);
+	assert_int_equal(st.last_seq, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1371,6 +2200,13 @@ int main(void)
 		T(test_open_map_too_small),
 		T(test_stats_counts),
 		T(test_format_version_refused),
+		T(test_project_add),
+		T(test_project_update),
+		T(test_project_members),
+		T(test_project_meeting_each),
+		T(test_meeting_add_update),
+		T(test_post_refs_must_exist),
+		T(test_project_meeting_limits),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
