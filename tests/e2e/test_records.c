@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zmq.h>
+
+#include "uccn_error.h"
+#include "uccn_msg.h"
 #include "uccn_records.h"
 
 #define CITIES_CSV "examples/data/uccn-cities.csv"
@@ -266,6 +270,51 @@ static void test_rekey_locks_out_old_key(void **state)
 	assert_non_null(strstr(f->r.out, "\"city\":\"nottingham\""));
 }
 
+/* Ask for status on an open connection; the reply's status (0 or UCCN_E_*). */
+static int status_on(void *sock, uint64_t rid)
+{
+	struct uccn_request req = {.op = UCCN_OP_STATUS, .rid = rid};
+	struct uccn_reply rep;
+	msgpack_sbuffer b;
+	char err[256];
+	msgpack_sbuffer_init(&b);
+	assert_int_equal(uccn_request_encode(&req, &b), 0);
+	assert_true(zmq_send(sock, b.data, b.size, 0) >= 0);
+	msgpack_sbuffer_destroy(&b);
+	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+	assert_int_equal(zmq_poll(&it, 1, 5000), 1);
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
+	assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), UCCN_OP_STATUS,
+					   &rep, err, sizeof err), 0);
+	zmq_msg_close(&m);
+	assert_int_equal(rep.rid, rid);
+	int status = rep.status;
+	uccn_reply_clear(&rep);
+	return status;
+}
+
+/* A connection opened with the old key loses service the moment the
+ * rekey commits, without reconnecting. */
+static void test_rekey_cuts_live_connection(void **state)
+{
+	struct fx *f = *state;
+	void *ctx = zmq_ctx_new();
+	assert_non_null(ctx);
+	void *sock = h_dealer_new(ctx, f->d, f->member_key);
+	assert_non_null(sock);
+	assert_int_equal(status_on(sock, 1), 0);
+	char key[UCCN_KEY_Z85_LEN + 1], path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/nottingham-3.key", f->dir);
+	assert_int_equal(h_keygen(path, key), 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "rekey", "nottingham", "--key", key, NULL);
+	h_assert_exit(&f->r, 0);
+	assert_int_equal(status_on(sock, 2), UCCN_E_DENIED);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -278,6 +327,7 @@ int main(int argc, char **argv)
 		T(test_fields_are_data),
 		T(test_versions_refuse_stale_update),
 		T(test_rekey_locks_out_old_key),
+		T(test_rekey_cuts_live_connection),
 	};
 	return cmocka_run_group_tests_name("e2e_records", tests, NULL, NULL);
 }
