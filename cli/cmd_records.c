@@ -85,7 +85,7 @@ int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **arg
 		return cli_usage(cmd, "'%s' is not a city id", id);
 	rc = fetch_city(g, id, &rep);
 	if (rc == EXIT_OK && rep.ncities == 1)
-		g->out->cities(rep.cities, 1);
+		g->out->city(&rep.cities[0]);
 	uccn_reply_clear(&rep);
 	return rc;
 }

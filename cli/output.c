@@ -105,6 +105,11 @@ static void text_cities(const struct uccn_city *c, size_t n)
 	}
 }
 
+static void text_city(const struct uccn_city *c)
+{
+	text_cities(c, 1);
+}
+
 static void text_status(const char *endpoint, const struct uccn_status_info *i)
 {
 	printf("endpoint:  %s (reachable)\n", endpoint);
@@ -234,7 +239,7 @@ static void text_imported(const char *path, uint64_t added, uint64_t updated,
 }
 
 const struct output output_text = {
-	.posts = text_posts, .post = text_post, .cities = text_cities,
+	.posts = text_posts, .post = text_post, .cities = text_cities, .city = text_city,
 	.status = text_status, .posted = text_posted,
 	.city_added = text_city_added, .keygen = text_keygen,
 	.fields = text_fields, .field_added = text_field_added,
@@ -289,31 +294,43 @@ static void json_post(const struct uccn_post *p)
 	json_end(&j);
 }
 
+static void json_city_object(struct json *j, const struct uccn_city *c)
+{
+	json_object_begin(j);
+	json_key(j, "id"); json_str(j, c->id);
+	json_key(j, "name"); json_str(j, c->name);
+	json_key(j, "country"); json_str(j, c->country);
+	json_key(j, "field"); json_str(j, c->field);
+	json_key(j, "role"); json_str(j, c->role);
+	json_key(j, "tz"); json_str(j, c->tz);
+	json_key(j, "year");
+	if (c->year) json_uint(j, c->year); else json_null(j);
+	json_key(j, "key"); json_str(j, c->key[0] ? c->key : NULL);
+	json_key(j, "lat");
+	if (c->lat.set) json_double(j, c->lat.deg); else json_null(j);
+	json_key(j, "lon");
+	if (c->lon.set) json_double(j, c->lon.deg); else json_null(j);
+	json_key(j, "version"); json_uint(j, c->version);
+	json_key(j, "seq"); json_uint(j, c->seq);
+	json_object_end(j);
+}
+
 static void json_cities(const struct uccn_city *c, size_t n)
 {
 	struct json j;
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		json_object_begin(&j);
-		json_key(&j, "id"); json_str(&j, c[i].id);
-		json_key(&j, "name"); json_str(&j, c[i].name);
-		json_key(&j, "country"); json_str(&j, c[i].country);
-		json_key(&j, "field"); json_str(&j, c[i].field);
-		json_key(&j, "role"); json_str(&j, c[i].role);
-		json_key(&j, "tz"); json_str(&j, c[i].tz);
-		json_key(&j, "year");
-		if (c[i].year) json_uint(&j, c[i].year); else json_null(&j);
-		json_key(&j, "key"); json_str(&j, c[i].key[0] ? c[i].key : NULL);
-		json_key(&j, "lat");
-		if (c[i].lat.set) json_double(&j, c[i].lat.deg); else json_null(&j);
-		json_key(&j, "lon");
-		if (c[i].lon.set) json_double(&j, c[i].lon.deg); else json_null(&j);
-		json_key(&j, "version"); json_uint(&j, c[i].version);
-		json_key(&j, "seq"); json_uint(&j, c[i].seq);
-		json_object_end(&j);
-	}
+	for (size_t i = 0; i < n; i++)
+		json_city_object(&j, &c[i]);
 	json_array_end(&j);
+	json_end(&j);
+}
+
+static void json_city(const struct uccn_city *c)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_city_object(&j, c);
 	json_end(&j);
 }
 
@@ -504,7 +521,7 @@ static void json_imported(const char *path, uint64_t added, uint64_t updated,
 }
 
 const struct output output_json = {
-	.posts = json_posts, .post = json_post, .cities = json_cities,
+	.posts = json_posts, .post = json_post, .cities = json_cities, .city = json_city,
 	.status = json_status, .posted = json_posted,
 	.city_added = json_city_added, .keygen = json_keygen,
 	.fields = json_fields, .field_added = json_field_added,

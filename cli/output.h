@@ -16,6 +16,7 @@ struct output {
 	void (*posts)(const struct uccn_post *p, size_t n, uint64_t next);
 	void (*post)(const struct uccn_post *p);
 	void (*cities)(const struct uccn_city *c, size_t n);
+	void (*city)(const struct uccn_city *c);
 	void (*status)(const char *endpoint, const struct uccn_status_info *i);
 	void (*posted)(uint64_t seq, bool duplicate, int64_t created_ms);
 	void (*city_added)(const char *id, uint64_t seq);
