@@ -91,6 +91,11 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * EXIT_OK with rep filled; otherwise prints why and returns the exit code. */
 int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep);
 
+/* Connect to the daemon as cli_call does, for a client that makes many
+ * calls (watch). Returns EXIT_OK or an exit code after saying why. */
+struct client;
+int cli_connect(struct cli *g, struct client **c);
+
 /* Map a uccn error code to an exit code. */
 int cli_exit_for(int code);
 
@@ -117,5 +122,7 @@ int cmd_meeting_add(struct cli *g, const struct command *cmd, int argc, char **a
 int cmd_meeting_update(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_meeting_show(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_meeting_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_inbox(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

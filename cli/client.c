@@ -133,7 +133,12 @@ int client_open(struct client **out, const struct client_options *o,
 	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, UCCN_KEY_Z85_LEN) ||
 	    zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) ||
 	    set_int(c->sock, ZMQ_LINGER, 0) ||
-	    set_int(c->sock, ZMQ_IMMEDIATE, 1)) {
+	    set_int(c->sock, ZMQ_IMMEDIATE, 1) ||
+	    /* A long-lived client (watch) notices a dead daemon within seconds
+	     * and reconnects to its successor. */
+	    set_int(c->sock, ZMQ_HEARTBEAT_IVL, 2000) ||
+	    set_int(c->sock, ZMQ_HEARTBEAT_TIMEOUT, 6000) ||
+	    set_int(c->sock, ZMQ_RECONNECT_IVL_MAX, 2000)) {
 		snprintf(err, errlen, "cannot set up the socket: %s", zmq_strerror(errno));
 		goto fail;
 	}
@@ -160,6 +165,11 @@ fail:
 fail_rc:
 	client_destroy(&c);
 	return rc;
+}
+
+void client_set_timeout(struct client *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms;
 }
 
 void client_destroy(struct client **cp)

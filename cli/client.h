@@ -23,6 +23,8 @@ struct client;
 int client_open(struct client **out, const struct client_options *o,
 		char *err, size_t errlen);
 void client_destroy(struct client **c);
+/* How long client_call waits from now on. */
+void client_set_timeout(struct client *c, int timeout_ms);
 
 /*
  * Send req and wait for its reply. Returns 0 when a reply arrived (which

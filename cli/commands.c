@@ -211,7 +211,7 @@ static int read_body_stdin(char **out)
 
 int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID };
+	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID, O_TO };
 	static const struct option opts[] = {
 		{"kind", required_argument, NULL, O_KIND},
 		{"project", required_argument, NULL, O_PROJECT},
@@ -219,6 +219,7 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 		{"title", required_argument, NULL, O_TITLE},
 		{"minutes", required_argument, NULL, O_MINUTES},
 		{"key-id", required_argument, NULL, O_KEYID},
+		{"to", required_argument, NULL, O_TO},
 		CLI_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -237,6 +238,14 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 		case O_MEETING: p->meeting = optarg; break;
 		case O_TITLE: p->title = optarg; break;
 		case O_KEYID: p->idem_key = optarg; break;
+		case O_TO:
+			if (!uccn_audience_valid(optarg)) {
+				uccn_idlist_clear(&p->to);
+				return cli_usage(cmd, "--to '%s': say city:ID, project:ID, field:NAME or all", optarg);
+			}
+			if (uccn_idlist_add(&p->to, optarg) == UCCN_E_NOMEM)
+				return EXIT_REFUSED;
+			break;
 		case O_MINUTES:
 			if (cli_parse_u64(optarg, 1, UCCN_MAX_MINUTES, &minutes))
 				return cli_usage(cmd, "--minutes '%s': give 1 to %d", optarg, UCCN_MAX_MINUTES);
@@ -259,12 +268,14 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 	p->body = (char *)body;
 	if (uccn_post_check(p, err, sizeof err)) {
 		free(stdin_body);
+		uccn_idlist_clear(&p->to);
 		return cli_usage(cmd, "%s", err);
 	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->posted(rep.seq, rep.duplicate, rep.created_ms);
 	uccn_reply_clear(&rep);
+	uccn_idlist_clear(&p->to); /* the rest of req is argv's */
 	free(stdin_body);
 	return rc;
 }

@@ -16,7 +16,7 @@
 
 static const struct command commands[] = {
 	{NULL, "post", cmd_post,
-	 "post [--kind K] [--project ID] [--meeting ID] [--title T] [--minutes N] [--key-id KEY] BODY|-",
+	 "post [--kind K] [--to AUDIENCE]... [--project ID] [--meeting ID] [--title T] [--minutes N] [--key-id KEY] BODY|-",
 	 "Post as your city (the daemon knows it by your key). Prints the new\n"
 	 "post's sequence number.\n"
 	 "  --kind K        update (default), news, proposal, agenda-item,\n"
@@ -25,6 +25,10 @@ static const struct command commands[] = {
 	 "  --meeting ID    the meeting it is for\n"
 	 "  --title T       one line\n"
 	 "  --minutes N     minutes requested (agenda items)\n"
+	 "  --to AUDIENCE   city:ID, project:ID (its lead and partners), field:NAME\n"
+	 "                  or all; repeatable. The post lands in their mailboxes\n"
+	 "                  (uccn inbox). A message (--kind message) is seen only\n"
+	 "                  by its audience and its author.\n"
 	 "  --key-id KEY    idempotency key: a retry with the same key stores\n"
 	 "                  nothing new and answers with the first post's seq\n"
 	 "  BODY            the text; '-' reads it from standard input\n"},
@@ -39,6 +43,20 @@ static const struct command commands[] = {
 	 "  --before SEQ    only posts before SEQ (the next page)\n"
 	 "  --limit N       at most N posts (default 20, at most 500)\n"},
 	{NULL, "show", cmd_show, "show SEQ", "Show one post in full.\n"},
+	{NULL, "inbox", cmd_inbox, "inbox [--ack SEQ] [--limit N]",
+	 "What was addressed to your city and is unread, oldest first. Mailboxes\n"
+	 "are durable: a city that was offline finds everything here.\n"
+	 "  --ack SEQ       mark everything up to SEQ read\n"
+	 "  --limit N       show at most N (default 100)\n"},
+	{NULL, "watch", cmd_watch,
+	 "watch [--since SEQ] [--state FILE] [--kind K] [--city C] [--project P] [--meeting M]",
+	 "Print every new post your city may see as it is committed, one line\n"
+	 "each (JSON lines with --json), until interrupted. If the daemon goes\n"
+	 "away it keeps trying and resumes after the last post it printed: no gaps,\n"
+	 "no repeats.\n"
+	 "  --since SEQ     start after SEQ (default: from now)\n"
+	 "  --state FILE    keep the position in FILE, durably; a restarted watch\n"
+	 "                  resumes from it\n"},
 	{"city", "add", cmd_city_add,
 	 "city add ID --name NAME --field FIELD --key PUBLIC_KEY [--country C] [--year Y] [--tz ZONE] [--role R]",
 	 "Register a city (coordinator or secretariat).\n"
@@ -277,9 +295,8 @@ static int resolve_defaults(struct cli *g)
 	return 0;
 }
 
-int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
+int cli_connect(struct cli *g, struct client **c)
 {
-	struct client *c = NULL;
 	char err[1024];
 	int rc = resolve_defaults(g);
 	if (rc)
@@ -288,10 +305,20 @@ int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
 		.endpoint = g->endpoint, .server_key_file = g->server_key,
 		.key_file = g->key, .timeout_ms = g->timeout_ms,
 	};
-	if ((rc = client_open(&c, &o, err, sizeof err))) {
+	if ((rc = client_open(c, &o, err, sizeof err))) {
 		fprintf(stderr, "uccn: %s\n", err);
 		return rc == UCCN_E_INVALID ? EXIT_USAGE : EXIT_REFUSED;
 	}
+	return EXIT_OK;
+}
+
+int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct client *c = NULL;
+	char err[1024];
+	int rc = cli_connect(g, &c);
+	if (rc)
+		return rc;
 	rc = client_call(c, req, rep, err, sizeof err);
 	client_destroy(&c);
 	if (rc) {

@@ -72,6 +72,14 @@ static void text_posts(const struct uccn_post *p, size_t n, uint64_t next)
 		fprintf(stderr, "more: uccn list --before %llu\n", (unsigned long long)next);
 }
 
+static void text_ids(const char *label, const struct uccn_idlist *l)
+{
+	printf("%s", label);
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s%s", i ? ", " : "", l->v[i]);
+	printf("%s\n", l->n ? "" : "-");
+}
+
 static void text_post(const struct uccn_post *p)
 {
 	char when[40];
@@ -86,6 +94,8 @@ static void text_post(const struct uccn_post *p)
 		printf("meeting: %s\n", p->meeting);
 	if (p->minutes)
 		printf("minutes: %u\n", p->minutes);
+	if (p->to.n)
+		text_ids("to:      ", &p->to);
 	printf("\n%s\n", p->body ? p->body : "");
 }
 
@@ -119,6 +129,8 @@ static void text_status(const char *endpoint, const struct uccn_status_info *i)
 	printf("posts:     %llu\n", (unsigned long long)i->posts);
 	printf("last seq:  %llu\n", (unsigned long long)i->last_seq);
 	printf("uptime:    %llus\n", (unsigned long long)i->uptime_s);
+	printf("mailbox:   %llu unread (%llu in all mailboxes)\n", (unsigned long long)i->unread,
+	       (unsigned long long)i->mailboxes);
 }
 
 static void text_posted(uint64_t seq, bool duplicate, int64_t created_ms)
@@ -157,14 +169,6 @@ static void text_record_changed(const char *what, const char *id, uint64_t seq,
 {
 	printf("%s %s is now at version %llu (seq %llu)\n", what, id,
 	       (unsigned long long)version, (unsigned long long)seq);
-}
-
-static void text_ids(const char *label, const struct uccn_idlist *l)
-{
-	printf("%s", label);
-	for (size_t i = 0; i < l->n; i++)
-		printf("%s%s", i ? ", " : "", l->v[i]);
-	printf("%s\n", l->n ? "" : "-");
 }
 
 static void text_projects(const struct uccn_project *p, size_t n)
@@ -238,6 +242,34 @@ static void text_imported(const char *path, uint64_t added, uint64_t updated,
 		       (unsigned long long)unchanged);
 }
 
+static void text_watched(const struct uccn_post *p)
+{
+	char when[40], title[512];
+	uccn_time_format(p->created_ms, when, sizeof when);
+	printf("%llu  %s  %s  %s  %s\n", (unsigned long long)p->seq, when,
+	       p->city ? p->city : "?", p->kind ? p->kind : "?",
+	       first_line(p->title ? p->title : p->body, 80, title, sizeof title));
+}
+
+static void text_inbox(const struct uccn_post *p, size_t n, uint64_t unread)
+{
+	if (n == 0) {
+		printf("nothing unread\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		text_watched(&p[i]);
+	printf("%llu unread%s; 'uccn inbox --ack %llu' marks these read\n",
+	       (unsigned long long)unread, unread > n ? " (the oldest shown)" : "",
+	       (unsigned long long)p[n - 1].seq);
+}
+
+static void text_acked(uint64_t upto, uint64_t acked, uint64_t unread)
+{
+	printf("marked %llu read, up to %llu; %llu unread\n", (unsigned long long)acked,
+	       (unsigned long long)upto, (unsigned long long)unread);
+}
+
 const struct output output_text = {
 	.posts = text_posts, .post = text_post, .cities = text_cities, .city = text_city,
 	.status = text_status, .posted = text_posted,
@@ -246,6 +278,7 @@ const struct output output_text = {
 	.record_changed = text_record_changed, .imported = text_imported,
 	.projects = text_projects, .project = text_project,
 	.meetings = text_meetings, .meeting = text_meeting,
+	.inbox = text_inbox, .acked = text_acked, .watched = text_watched,
 };
 
 /* ---- json ---- */
@@ -256,6 +289,15 @@ static void json_created(struct json *j, int64_t ms)
 	uccn_time_format(ms, when, sizeof when);
 	json_key(j, "created");
 	json_str(j, when);
+}
+
+static void json_ids(struct json *j, const char *key, const struct uccn_idlist *l)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (size_t i = 0; i < l->n; i++)
+		json_str(j, l->v[i]);
+	json_array_end(j);
 }
 
 static void json_post_object(struct json *j, const struct uccn_post *p)
@@ -271,6 +313,7 @@ static void json_post_object(struct json *j, const struct uccn_post *p)
 	json_key(j, "minutes"); json_uint(j, p->minutes);
 	json_created(j, p->created_ms);
 	json_key(j, "key"); json_str(j, p->idem_key);
+	json_ids(j, "to", &p->to);
 	json_object_end(j);
 }
 
@@ -348,6 +391,8 @@ static void json_status(const char *endpoint, const struct uccn_status_info *i)
 	json_key(&j, "posts"); json_uint(&j, i->posts);
 	json_key(&j, "last_seq"); json_uint(&j, i->last_seq);
 	json_key(&j, "uptime"); json_uint(&j, i->uptime_s);
+	json_key(&j, "unread"); json_uint(&j, i->unread);
+	json_key(&j, "mailboxes"); json_uint(&j, i->mailboxes);
 	json_object_end(&j);
 	json_end(&j);
 }
@@ -420,15 +465,6 @@ static void json_record_changed(const char *what, const char *id, uint64_t seq,
 	json_key(&j, "version"); json_uint(&j, version);
 	json_object_end(&j);
 	json_end(&j);
-}
-
-static void json_ids(struct json *j, const char *key, const struct uccn_idlist *l)
-{
-	json_key(j, key);
-	json_array_begin(j);
-	for (size_t i = 0; i < l->n; i++)
-		json_str(j, l->v[i]);
-	json_array_end(j);
 }
 
 static void json_project_object(struct json *j, const struct uccn_project *p)
@@ -520,6 +556,30 @@ static void json_imported(const char *path, uint64_t added, uint64_t updated,
 	json_end(&j);
 }
 
+static void json_inbox(const struct uccn_post *p, size_t n, uint64_t unread)
+{
+	(void)unread;
+	json_posts(p, n, 0);
+}
+
+static void json_acked(uint64_t upto, uint64_t acked, uint64_t unread)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "upto"); json_uint(&j, upto);
+	json_key(&j, "acked"); json_uint(&j, acked);
+	json_key(&j, "unread"); json_uint(&j, unread);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+/* One JSON object per line (JSON lines), as a stream reader wants. */
+static void json_watched(const struct uccn_post *p)
+{
+	json_post(p);
+}
+
 const struct output output_json = {
 	.posts = json_posts, .post = json_post, .cities = json_cities, .city = json_city,
 	.status = json_status, .posted = json_posted,
@@ -528,4 +588,5 @@ const struct output output_json = {
 	.record_changed = json_record_changed, .imported = json_imported,
 	.projects = json_projects, .project = json_project,
 	.meetings = json_meetings, .meeting = json_meeting,
+	.inbox = json_inbox, .acked = json_acked, .watched = json_watched,
 };

@@ -30,6 +30,11 @@ struct output {
 	void (*project)(const struct uccn_project *p);
 	void (*meetings)(const struct uccn_meeting *m, size_t n);
 	void (*meeting)(const struct uccn_meeting *m);
+	/* inbox: unread posts, oldest first, and how many are unread in all */
+	void (*inbox)(const struct uccn_post *p, size_t n, uint64_t unread);
+	void (*acked)(uint64_t upto, uint64_t acked, uint64_t unread);
+	/* watch: one post, one line */
+	void (*watched)(const struct uccn_post *p);
 	void (*imported)(const char *path, uint64_t added, uint64_t updated,
 			 uint64_t unchanged);
 };

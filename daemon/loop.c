@@ -16,13 +16,17 @@ struct loop {
 	int n;
 	loop_fn before_sleep;
 	void *before_sleep_ctx;
+	long timeout_ms;
 	bool stop;
 };
 
 int loop_new(struct loop **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? 0 : UCCN_E_NOMEM;
+	if (!*out)
+		return UCCN_E_NOMEM;
+	(*out)->timeout_ms = -1;
+	return 0;
 }
 
 void loop_destroy(struct loop **l)
@@ -44,6 +48,11 @@ int loop_add(struct loop *l, void *socket, int fd, loop_fn fn, void *ctx)
 	return 0;
 }
 
+void loop_set_timeout(struct loop *l, long ms)
+{
+	l->timeout_ms = ms;
+}
+
 void loop_before_sleep(struct loop *l, loop_fn fn, void *ctx)
 {
 	l->before_sleep = fn;
@@ -53,7 +62,7 @@ void loop_before_sleep(struct loop *l, loop_fn fn, void *ctx)
 int loop_run(struct loop *l)
 {
 	while (!l->stop) {
-		int rc = zmq_poll(l->items, l->n, -1);
+		int rc = zmq_poll(l->items, l->n, l->timeout_ms);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;

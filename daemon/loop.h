@@ -24,6 +24,10 @@ int loop_add(struct loop *l, void *socket, int fd, loop_fn fn, void *ctx);
 /* Run before every sleep. */
 void loop_before_sleep(struct loop *l, loop_fn fn, void *ctx);
 
+/* Wake after ms without events too (the before-sleep hook then runs);
+ * -1, the default, waits for events only. */
+void loop_set_timeout(struct loop *l, long ms);
+
 /* Run until loop_stop() is called (from a callback). Returns 0, or a
  * negative code when polling itself fails. */
 int loop_run(struct loop *l);

@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"  -l, --listen ENDPOINT  ZeroMQ endpoint to bind (default " UCCN_DEFAULT_ENDPOINT ")\n"
 	"      --map-size BYTES   initial database map size, K/M/G suffixes allowed;\n"
 	"                         it grows by itself when full (default 64M)\n"
+	"      --mailbox-quota N  unread posts a city's mailbox holds before posts\n"
+	"                         to it are refused (default 10000)\n"
 	"  -v, --verbose          log every request batch\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
@@ -48,6 +50,7 @@ struct options {
 	char data[PATH_MAX];
 	const char *listen;
 	size_t map_size;
+	uint64_t mailbox_quota;
 	bool verbose;
 };
 
@@ -76,6 +79,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"data", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'},
 		{"map-size", required_argument, NULL, 'm'},
+		{"mailbox-quota", required_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -101,6 +105,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
+		case 'q': {
+			char *end;
+			errno = 0;
+			unsigned long long q = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || q < 1 || q > 100000000ULL) {
+				fprintf(stderr, "uccnd: --mailbox-quota '%s': give 1 to 100000000\n", optarg);
+				return 2;
+			}
+			o->mailbox_quota = q;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;
@@ -218,6 +233,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "cannot open the store in %s: %s", o.data, err);
 		goto out;
 	}
+	uccn_store_set_mailbox_quota(store, o.mailbox_quota);
 	if ((rc = keys_setup(o.data, store, secret, err, sizeof err))) {
 		log_msg(LOG_ERROR, "%s", err);
 		goto out;

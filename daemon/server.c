@@ -47,12 +47,25 @@ struct pending {
 	struct uccn_reply rep;
 };
 
+/* A watch request held until a post it may see is committed, or until its
+ * wait runs out. There are at most SERVER_MAX_WATCHERS: each holds one
+ * request and nothing more, so a slow or stalled watcher costs a slot, not
+ * a growing queue (it gets a post only when it asks again). */
+struct watcher {
+	struct pending p;
+	int64_t deadline_ms;       /* CLOCK_MONOTONIC */
+	bool used;
+};
+
 struct server {
 	void *router;
 	void *zap;
 	struct uccn_store *store;
 	struct pending *batch;     /* SERVER_MAX_BATCH entries */
 	size_t nbatch;
+	struct watcher *watchers;  /* SERVER_MAX_WATCHERS slots */
+	size_t nwatchers;
+	uint64_t watch_seen;       /* last_seq the held watches were checked at */
 	time_t started;
 };
 
@@ -74,6 +87,10 @@ static void op_list(struct server *, struct uccn_txn *, const struct caller *,
 		    const struct uccn_request *, struct uccn_reply *);
 static void op_show(struct server *, struct uccn_txn *, const struct caller *,
 		    const struct uccn_request *, struct uccn_reply *);
+static void op_inbox(struct server *, struct uccn_txn *, const struct caller *,
+		     const struct uccn_request *, struct uccn_reply *);
+static void op_watch(struct server *, struct uccn_txn *, const struct caller *,
+		     const struct uccn_request *, struct uccn_reply *);
 static void op_field_list(struct server *, struct uccn_txn *, const struct caller *,
 			  const struct uccn_request *, struct uccn_reply *);
 static void op_city_show(struct server *, struct uccn_txn *, const struct caller *,
@@ -130,6 +147,9 @@ static const struct rule {
 	{UCCN_OP_MEETING_LIST, ROLE_ANY, op_meeting_list, NULL},
 	{UCCN_OP_MEETING_ADD, ROLE_NETWORK | ROLE_DEPUTY, NULL, allow_meeting_write},
 	{UCCN_OP_MEETING_UPDATE, ROLE_NETWORK | ROLE_DEPUTY, NULL, allow_meeting_write},
+	{UCCN_OP_INBOX, ROLE_ANY, op_inbox, NULL},        /* its own mailbox */
+	{UCCN_OP_INBOX_ACK, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_WATCH, ROLE_ANY, op_watch, NULL},
 };
 
 static const struct rule *rule_for(enum uccn_op op)
@@ -276,6 +296,9 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 			rc = uccn_store_meeting_update(t, &req->meeting, req->if_version,
 						       &rep->seq, &rep->version);
 			break;
+		case UCCN_OP_INBOX_ACK:
+			rc = uccn_store_mailbox_ack(t, p->city, req->seq, &rep->acked, &rep->unread);
+			break;
 		default:
 			rc = UCCN_E_INTERNAL;
 			break;
@@ -359,6 +382,8 @@ static void op_status(struct server *s, struct uccn_txn *t, const struct caller 
 	rep->info.posts = st.posts;
 	rep->info.last_seq = st.last_seq;
 	rep->info.uptime_s = (uint64_t)(time(NULL) - s->started);
+	uccn_store_mailbox_count(t, c->city, &rep->info.unread);
+	uccn_store_mailbox_total(t, &rep->info.mailboxes);
 	if (!rep->info.server || !rep->info.city)
 		reply_error(rep, UCCN_E_NOMEM, "out of memory");
 }
@@ -453,23 +478,55 @@ static void op_list(struct server *s, struct uccn_txn *t, const struct caller *c
 		    const struct uccn_request *req, struct uccn_reply *rep)
 {
 	struct collect k = {.rep = rep};
-	(void)s; (void)c;
-	int rc = uccn_store_post_list(t, &req->query, collect_post, &k, &rep->next);
+	(void)s;
+	int rc = uccn_store_post_list_as(t, &req->query, c->city, collect_post, &k, &rep->next);
 	if (rc || k.rc)
 		reply_error(rep, rc ? rc : k.rc, "cannot list posts: %s",
+			    uccn_strerror(rc ? rc : k.rc));
+}
+
+static void op_inbox(struct server *s, struct uccn_txn *t, const struct caller *c,
+		     const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep};
+	uint32_t limit = req->query.limit ? req->query.limit : UCCN_INBOX_DEFAULT;
+	(void)s;
+	int rc = uccn_store_mailbox_each(t, c->city, limit, collect_post, &k);
+	if (!rc)
+		rc = uccn_store_mailbox_count(t, c->city, &rep->unread);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot read the mailbox of '%s': %s",
+			    c->city, uccn_strerror(rc ? rc : k.rc));
+}
+
+/* New posts after since that the caller may see, oldest first. When there
+ * are none the request may be held (see park_watch). */
+static void op_watch(struct server *s, struct uccn_txn *t, const struct caller *c,
+		     const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct collect k = {.rep = rep};
+	(void)s;
+	int rc = uccn_store_post_after(t, &req->query, c->city, collect_post, &k, &rep->next);
+	if (rc || k.rc)
+		reply_error(rep, rc ? rc : k.rc, "cannot read new posts: %s",
 			    uccn_strerror(rc ? rc : k.rc));
 }
 
 static void op_show(struct server *s, struct uccn_txn *t, const struct caller *c,
 		    const struct uccn_request *req, struct uccn_reply *rep)
 {
-	(void)s; (void)c;
+	(void)s;
 	rep->posts = calloc(1, sizeof *rep->posts);
 	if (!rep->posts) {
 		reply_error(rep, UCCN_E_NOMEM, "out of memory");
 		return;
 	}
 	int rc = uccn_store_post_get(t, req->seq, &rep->posts[0]);
+	/* A private message of others does not exist, as far as c can tell. */
+	if (rc == 0 && !uccn_store_post_visible(t, &rep->posts[0], c->city)) {
+		uccn_post_clear(&rep->posts[0]);
+		rc = UCCN_E_NOTFOUND;
+	}
 	if (rc == UCCN_E_NOTFOUND)
 		reply_error(rep, rc, "there is no post %llu", (unsigned long long)req->seq);
 	else if (rc)
@@ -733,6 +790,86 @@ static int identify(struct uccn_txn *t, const char *key, struct caller *c)
 	return 0;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Hold watch request p (which found nothing new) until a post arrives or
+ * its wait runs out. On success p is moved into a slot and emptied; with
+ * every slot taken the caller is told to come back later. */
+static bool park_watch(struct server *s, struct pending *p)
+{
+	if (s->nwatchers == SERVER_MAX_WATCHERS) {
+		reply_error(&p->rep, UCCN_E_BUSY, "%d watchers are waiting already; try again shortly",
+			    SERVER_MAX_WATCHERS);
+		return false;
+	}
+	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
+		struct watcher *w = &s->watchers[i];
+		if (w->used)
+			continue;
+		/* Resume the walk where it stopped: filtered-out posts are not read again. */
+		p->req.query.since = p->rep.next;
+		w->p = *p;
+		w->deadline_ms = mono_ms() + p->req.wait_ms;
+		w->used = true;
+		s->nwatchers++;
+		memset(p, 0, sizeof *p);
+		return true;
+	}
+	return false;
+}
+
+/* Answer every held watch that has news or whose wait ran out. */
+static void serve_watchers(struct server *s)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_store_stats st;
+	if (s->nwatchers == 0 || uccn_store_read(s->store, &t) != 0)
+		return;
+	bool news = uccn_store_stats(t, &st) == 0 && st.last_seq != s->watch_seen;
+	if (news)
+		s->watch_seen = st.last_seq;
+	int64_t now = mono_ms();
+	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
+		struct watcher *w = &s->watchers[i];
+		if (!w->used)
+			continue;
+		if (news) {
+			struct caller c = {0};
+			memcpy(c.city, w->p.city, sizeof c.city);
+			uccn_reply_clear(&w->p.rep);
+			w->p.rep.op = UCCN_OP_WATCH;
+			w->p.rep.rid = w->p.req.rid;
+			op_watch(s, t, &c, &w->p.req, &w->p.rep);
+			w->p.req.query.since = w->p.rep.next;
+			if (w->p.rep.nposts == 0 && w->p.rep.status == 0 && now < w->deadline_ms)
+				continue;
+		} else if (now < w->deadline_ms) {
+			continue;
+		}
+		/* News, or the wait is over: an empty reply says "ask again from next". */
+		if (w->p.rep.nposts == 0 && w->p.rep.status == 0)
+			w->p.rep.next = w->p.req.query.since;
+		send_reply(s, &w->p);
+		pending_clear(&w->p);
+		w->used = false;
+		s->nwatchers--;
+	}
+	uccn_txn_end(&t);
+}
+
+/* The loop's before-sleep hook: commit the batch, then wake watchers. */
+static void before_sleep(void *ctx)
+{
+	struct server *s = ctx;
+	flush_batch(s);
+	serve_watchers(s);
+}
+
 /* Handle a decoded (or undecodable) request in p; returns true when it was
  * queued for the batch, false when its reply has been sent. */
 static bool handle(struct server *s, struct pending *p, int decode_rc,
@@ -741,6 +878,7 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 	struct caller c = {0};
 	struct uccn_txn *t = NULL;
 	bool queued = false;
+	const bool watch = p->req.op == UCCN_OP_WATCH; /* p is emptied when parked */
 	p->rep.op = p->req.op;
 	p->rep.rid = p->req.rid;
 	if (decode_rc) {
@@ -768,6 +906,11 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 		goto reply;
 	if (r->run) {
 		r->run(s, t, &c, &p->req, &p->rep);
+		if (p->req.op == UCCN_OP_WATCH && p->rep.status == 0 && p->rep.nposts == 0 &&
+		    p->req.wait_ms > 0) {
+			memcpy(p->city, c.city, sizeof p->city);
+			queued = park_watch(s, p);
+		}
 		goto reply;
 	}
 	if (check_zones(&p->req, &p->rep))
@@ -789,7 +932,8 @@ reply:
 		send_reply(s, p);
 		pending_clear(p);
 	}
-	return queued;
+	/* A parked watch is not a write: it must not enter the batch. */
+	return queued && !watch;
 }
 
 /* Discard the rest of a multipart message. */
@@ -951,7 +1095,10 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	 * one just past it gets a too_big reply rather than a dropped link. */
 	int64_t maxmsg = UCCN_MAX_REQUEST_FRAME + 64;
 	*out = NULL;
-	if (!s || !(s->batch = calloc(SERVER_MAX_BATCH, sizeof *s->batch))) {
+	if (!s || !(s->batch = calloc(SERVER_MAX_BATCH, sizeof *s->batch)) ||
+	    !(s->watchers = calloc(SERVER_MAX_WATCHERS, sizeof *s->watchers))) {
+		if (s)
+			free(s->batch);
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return UCCN_E_NOMEM;
@@ -991,7 +1138,9 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 		snprintf(err, errlen, "event loop full");
 		goto fail;
 	}
-	loop_before_sleep(loop, flush_batch, s);
+	loop_before_sleep(loop, before_sleep, s);
+	/* Wake at least this often to end held watches whose wait ran out. */
+	loop_set_timeout(loop, 250);
 	*out = s;
 	return 0;
 fail:
@@ -1010,6 +1159,10 @@ void server_destroy(struct server **sp)
 	if (s->zap)
 		zmq_close(s->zap);
 	free(s->batch);
+	for (size_t i = 0; s->watchers && i < SERVER_MAX_WATCHERS; i++)
+		if (s->watchers[i].used)
+			pending_clear(&s->watchers[i].p);
+	free(s->watchers);
 	free(s);
 	*sp = NULL;
 }

@@ -14,6 +14,8 @@ struct server;
 
 /* Requests gathered into one durable transaction at most. */
 #define SERVER_MAX_BATCH 256
+/* Watch requests held at once, waiting for news. */
+#define SERVER_MAX_WATCHERS 4096
 
 struct server_options {
 	const char *endpoint;  /* where the ROUTER binds */

@@ -41,6 +41,9 @@ static const struct op_entry ops[] = {
 	{UCCN_OP_MEETING_UPDATE, "meeting.update", true},
 	{UCCN_OP_MEETING_SHOW, "meeting.show", false},
 	{UCCN_OP_MEETING_LIST, "meeting.list", false},
+	{UCCN_OP_INBOX, "inbox", false},
+	{UCCN_OP_INBOX_ACK, "inbox.ack", true},
+	{UCCN_OP_WATCH, "watch", false},
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -349,7 +352,15 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 		extra = (r->field != NULL) + (r->country != NULL);
 		break;
 	case UCCN_OP_LIST:
-		extra = count_set(qs, 4) + (q->since != 0) + (q->before != 0) + (q->limit != 0);
+	case UCCN_OP_WATCH:
+		extra = count_set(qs, 4) + (q->since != 0) + (q->before != 0) + (q->limit != 0) +
+			(r->op == UCCN_OP_WATCH && r->wait_ms != 0);
+		break;
+	case UCCN_OP_INBOX:
+		extra = q->limit != 0;
+		break;
+	case UCCN_OP_INBOX_ACK:
+		extra = 1;
 		break;
 	default:
 		break;
@@ -419,6 +430,7 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 			rc = uccn_city_pack(&pk, &r->cities[i]);
 		break;
 	case UCCN_OP_LIST:
+	case UCCN_OP_WATCH:
 		for (size_t i = 0; i < 4 && !rc; i++)
 			if (qs[i])
 				rc = mp_pack_kstr(&pk, qk[i], qs[i]);
@@ -428,6 +440,15 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 			rc = mp_pack_kuint(&pk, "before", q->before);
 		if (!rc && q->limit)
 			rc = mp_pack_kuint(&pk, "limit", q->limit);
+		if (!rc && r->op == UCCN_OP_WATCH && r->wait_ms)
+			rc = mp_pack_kuint(&pk, "wait", r->wait_ms);
+		break;
+	case UCCN_OP_INBOX:
+		if (q->limit)
+			rc = mp_pack_kuint(&pk, "limit", q->limit);
+		break;
+	case UCCN_OP_INBOX_ACK:
+		rc = mp_pack_kuint(&pk, "seq", r->seq);
 		break;
 	default:
 		break;
@@ -575,7 +596,22 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 		r->post.created_ms = 0;
 		return uccn_post_check(&r->post, err, errlen);
 	case UCCN_OP_LIST:
+	case UCCN_OP_INBOX:
 		return decode_query(m, &r->query, err, errlen);
+	case UCCN_OP_WATCH: {
+		uint64_t wait = 0;
+		if ((rc = decode_query(m, &r->query, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "wait")) &&
+		    (rc = mp_read_uint(v, "wait", UCCN_WATCH_MAX_WAIT_MS, &wait, err, errlen)))
+			return rc;
+		r->wait_ms = (uint32_t)wait;
+		return 0;
+	}
+	case UCCN_OP_INBOX_ACK:
+		if (!(v = map_get(m, "seq")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq' is missing");
+		return mp_read_uint(v, "seq", UINT64_MAX, &r->seq, err, errlen);
 	case UCCN_OP_SHOW:
 		if (!(v = map_get(m, "seq")))
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq' is missing");
@@ -731,7 +767,9 @@ static int encode_info(msgpack_packer *pk, const struct uccn_status_info *i)
 	    mp_pack_kuint(pk, "cities", i->cities) ||
 	    mp_pack_kuint(pk, "posts", i->posts) ||
 	    mp_pack_kuint(pk, "last_seq", i->last_seq) ||
-	    mp_pack_kuint(pk, "uptime", i->uptime_s))
+	    mp_pack_kuint(pk, "uptime", i->uptime_s) ||
+	    mp_pack_kuint(pk, "unread", i->unread) ||
+	    mp_pack_kuint(pk, "mailboxes", i->mailboxes))
 		return UCCN_E_NOMEM;
 	return 0;
 }
@@ -752,7 +790,8 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	}
 	size_t extra;
 	switch (r->op) {
-	case UCCN_OP_STATUS: extra = 8; break;
+	case UCCN_OP_STATUS: extra = 10; break;
+	case UCCN_OP_WATCH: case UCCN_OP_INBOX: case UCCN_OP_INBOX_ACK: extra = 2; break;
 	case UCCN_OP_CITY_ADD: extra = 1; break;
 	case UCCN_OP_CITY_LIST: extra = 1; break;
 	case UCCN_OP_POST: extra = 3; break;
@@ -841,12 +880,19 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 			return UCCN_E_NOMEM;
 		break;
 	case UCCN_OP_LIST:
+	case UCCN_OP_WATCH:
+	case UCCN_OP_INBOX:
 		if (mp_pack_str(&pk, "posts") || msgpack_pack_array(&pk, r->nposts))
 			return UCCN_E_NOMEM;
 		for (size_t i = 0; i < r->nposts && !rc; i++)
 			rc = uccn_post_pack(&pk, &r->posts[i]);
 		if (!rc)
-			rc = mp_pack_kuint(&pk, "next", r->next);
+			rc = r->op == UCCN_OP_INBOX ? mp_pack_kuint(&pk, "unread", r->unread)
+						    : mp_pack_kuint(&pk, "next", r->next);
+		break;
+	case UCCN_OP_INBOX_ACK:
+		rc = mp_pack_kuint(&pk, "acked", r->acked) || mp_pack_kuint(&pk, "unread", r->unread)
+			? UCCN_E_NOMEM : 0;
 		break;
 	case UCCN_OP_SHOW:
 		if (r->nposts != 1)
@@ -865,6 +911,7 @@ static int decode_info(const msgpack_object *m, struct uccn_status_info *i,
 	struct { const char *name; uint64_t *dst; } nums[] = {
 		{"cities", &i->cities}, {"posts", &i->posts},
 		{"last_seq", &i->last_seq}, {"uptime", &i->uptime_s},
+		{"unread", &i->unread}, {"mailboxes", &i->mailboxes},
 	};
 	struct { const char *name; char **dst; } strs[] = {
 		{"server", &i->server}, {"city", &i->city}, {"role", &i->role},
@@ -1033,9 +1080,22 @@ static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
 			r->ncities++;
 		}
 		return 0;
+	case UCCN_OP_INBOX_ACK:
+		if ((v = map_get(m, "acked")) &&
+		    (rc = mp_read_uint(v, "acked", UINT64_MAX, &r->acked, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "unread")) &&
+		    (rc = mp_read_uint(v, "unread", UINT64_MAX, &r->unread, err, errlen)))
+			return rc;
+		return 0;
 	case UCCN_OP_LIST:
+	case UCCN_OP_WATCH:
+	case UCCN_OP_INBOX:
 		if ((v = map_get(m, "next")) &&
 		    (rc = mp_read_uint(v, "next", UINT64_MAX, &r->next, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "unread")) &&
+		    (rc = mp_read_uint(v, "unread", UINT64_MAX, &r->unread, err, errlen)))
 			return rc;
 		if (!(v = map_get(m, "posts")))
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'posts' is missing");

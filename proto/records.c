@@ -49,6 +49,21 @@ bool uccn_in_list(const char *s, const char *const *list)
 }
 
 bool uccn_post_kind_valid(const char *s) { return uccn_in_list(s, uccn_post_kinds); }
+
+bool uccn_audience_valid(const char *s)
+{
+	if (!s)
+		return false;
+	if (strcmp(s, "all") == 0)
+		return true;
+	if (strncmp(s, "city:", 5) == 0)
+		return uccn_id_valid(s + 5);
+	if (strncmp(s, "project:", 8) == 0)
+		return uccn_id_valid(s + 8);
+	if (strncmp(s, "field:", 6) == 0)
+		return uccn_field_name_valid(s + 6);
+	return false;
+}
 bool uccn_city_role_valid(const char *s) { return uccn_in_list(s, uccn_city_roles); }
 
 static bool digits(const char *s, size_t n)
@@ -177,8 +192,8 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 
 /* ---- field tables ---- */
 
-/* F_IDS: a struct uccn_idlist of ids (or field names when max is
- * UCCN_MAX_FIELD), each one line of at most max bytes. */
+/* F_IDS: a struct uccn_idlist, each item one line of at most max bytes;
+ * what an item must be follows from max (see ids_item_valid). */
 enum ftype { F_STR, F_LINE, F_U32, F_U64, F_I64, F_KEY, F_COORD, F_BOOL, F_IDS };
 
 struct field {
@@ -245,6 +260,7 @@ static const struct field post_fields[] = {
 	{"minutes", F_U32, offsetof(struct uccn_post, minutes), UCCN_MAX_MINUTES},
 	{"created", F_I64, offsetof(struct uccn_post, created_ms), INT64_MAX},
 	{"key", F_LINE, offsetof(struct uccn_post, idem_key), UCCN_MAX_IDEM_KEY},
+	{"to", F_IDS, offsetof(struct uccn_post, to), UCCN_MAX_AUDIENCE_SPEC},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -252,6 +268,16 @@ static const struct field post_fields[] = {
 static char **str_at(void *rec, const struct field *f)
 {
 	return (char **)((char *)rec + f->offset);
+}
+
+/* The rule an F_IDS item obeys, told by the field's limit. */
+static bool ids_item_valid(const struct field *f, const char *item)
+{
+	switch (f->max) {
+	case UCCN_MAX_FIELD: return uccn_field_name_valid(item);
+	case UCCN_MAX_AUDIENCE_SPEC: return uccn_audience_valid(item);
+	default: return uccn_id_valid(item);
+	}
 }
 
 static struct uccn_idlist *ids_at(void *rec, const struct field *f)
@@ -556,7 +582,7 @@ static int read_field(const msgpack_object *v, void *rec, const struct field *f,
 				return rc;
 			if (!item)
 				return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s': nil item", f->name);
-			bool ok = f->max == UCCN_MAX_FIELD ? uccn_field_name_valid(item) : uccn_id_valid(item);
+			bool ok = ids_item_valid(f, item);
 			rc = ok ? uccn_idlist_add(l, item) : UCCN_E_INVALID;
 			if (rc == UCCN_E_EXISTS || rc == UCCN_E_INVALID)
 				mp_fail(err, errlen, UCCN_E_INVALID, rc == UCCN_E_EXISTS ?
@@ -724,6 +750,17 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
 	if (p->minutes && strcmp(p->kind, "agenda-item") != 0)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "minutes are only for agenda-item posts");
+	if (p->to.n > UCCN_MAX_AUDIENCE)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG, "a post goes to at most %d audiences",
+			       UCCN_MAX_AUDIENCE);
+	for (size_t i = 0; i < p->to.n; i++)
+		if (!uccn_audience_valid(p->to.v[i]))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "audience '%s' is not city:ID, project:ID, field:NAME or all",
+				       p->to.v[i]);
+	if (strcmp(p->kind, "message") == 0 && p->to.n == 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "a message needs an audience: --to city:ID, project:ID, field:NAME or all");
 	if (p->idem_key && !p->idem_key[0])
 		return mp_fail(err, errlen, UCCN_E_INVALID, "the idempotency key is empty");
 	return 0;

@@ -42,6 +42,14 @@
  * file is imported in parts (one field at a time, say). */
 #define UCCN_MAX_IMPORT 800
 
+/* Messaging. */
+#define UCCN_MAX_AUDIENCE 8        /* --to targets of one post */
+#define UCCN_MAX_AUDIENCE_SPEC (8 + UCCN_MAX_ID) /* "project:<id>" */
+#define UCCN_MAILBOX_QUOTA 10000   /* unread posts a mailbox holds */
+#define UCCN_INBOX_DEFAULT 100     /* posts an inbox reply carries */
+#define UCCN_WATCH_MAX_WAIT_MS 60000 /* longest a watch request is held */
+#define UCCN_WATCH_DEFAULT 100     /* posts a watch reply carries */
+
 /* Lists. */
 #define UCCN_LIST_DEFAULT 20
 #define UCCN_LIST_MAX 500

@@ -42,7 +42,10 @@ enum uccn_op {
 	UCCN_OP_MEETING_UPDATE,
 	UCCN_OP_MEETING_SHOW,
 	UCCN_OP_MEETING_LIST,
-	UCCN_OP_LAST = UCCN_OP_MEETING_LIST, /* for loops over every op */
+	UCCN_OP_INBOX,
+	UCCN_OP_INBOX_ACK,
+	UCCN_OP_WATCH,
+	UCCN_OP_LAST = UCCN_OP_WATCH, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -69,7 +72,8 @@ struct uccn_request {
 	struct uccn_city city;   /* city.add, city.update; city.rekey: id, key */
 	struct uccn_post post;   /* post: kind..minutes, idem_key */
 	struct uccn_query query; /* list */
-	uint64_t seq;            /* show */
+	uint64_t seq;            /* show; inbox.ack: everything up to it is read */
+	uint32_t wait_ms;        /* watch: hold the request this long at most */
 	char *name;              /* field.add: the field; city/project/meeting
 				  * show, project join/leave: the id */
 	char *field;             /* city/project/meeting.list filter */
@@ -92,6 +96,8 @@ struct uccn_status_info {
 	uint64_t posts;
 	uint64_t last_seq;
 	uint64_t uptime_s;
+	uint64_t unread;     /* the caller's mailbox */
+	uint64_t mailboxes;  /* unread posts in all mailboxes */
 };
 
 struct uccn_reply {
@@ -106,7 +112,8 @@ struct uccn_reply {
 	/* list, show */
 	struct uccn_post *posts;
 	size_t nposts;
-	uint64_t next;       /* list: pass as "before" for the next page; 0 at the end */
+	uint64_t next;       /* list: pass as "before" for the next page, 0 at
+			      * the end; watch: pass as "since" next time */
 	/* city.list, city.show (one) */
 	struct uccn_city *cities;
 	size_t ncities;
@@ -124,6 +131,9 @@ struct uccn_reply {
 	uint64_t version;
 	/* city.import */
 	uint64_t added, updated, unchanged;
+	/* inbox, inbox.ack: unread posts left; inbox.ack: how many it marked */
+	uint64_t unread;
+	uint64_t acked;
 	/* error reply: the 1-based position in a request's list the error is
 	 * about (city.import), 0 when none */
 	uint64_t error_index;

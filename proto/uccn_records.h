@@ -87,6 +87,10 @@ struct uccn_post {
 	uint32_t minutes;   /* requested minutes (agenda items), 0 when none */
 	int64_t created_ms; /* commit time, milliseconds since 1970 UTC */
 	char *idem_key;     /* optional client idempotency key */
+	struct uccn_idlist to; /* audience: "city:ID", "project:ID",
+				* "field:NAME" or "all"; at most
+				* UCCN_MAX_AUDIENCE. A "message" is seen
+				* only by its audience and its author. */
 };
 
 /* Post kinds, in the order help text lists them. NULL-terminated. */
@@ -113,6 +117,7 @@ bool uccn_post_kind_valid(const char *s);
 bool uccn_city_role_valid(const char *s);
 bool uccn_tz_name_valid(const char *s);   /* syntax only, not the zone db */
 bool uccn_key_z85_valid(const char *s);   /* 40 chars of the Z85 alphabet */
+bool uccn_audience_valid(const char *s);  /* all, city:ID, project:ID, field:NAME */
 /* Valid UTF-8 of at most max bytes without NUL; one_line also refuses
  * control characters, otherwise only TAB, LF and CR are allowed. */
 bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line);

@@ -30,6 +30,8 @@ enum dbi_slot {
 	DB_FIELDS,     /* creative field name -> seq that added it (0: built in) */
 	DB_PROJECTS,   /* project id -> project */
 	DB_MEETINGS,   /* meeting id -> meeting */
+	DB_MAILBOX,    /* dupsort: city id -> seq of an unread post addressed to it */
+	DB_ACCESS,     /* dupsort: seq of a private message -> city ids it went to */
 	DB_COUNT
 };
 
@@ -50,10 +52,13 @@ static const struct {
 	[DB_FIELDS] = {"fields", 0},
 	[DB_PROJECTS] = {"projects", 0},
 	[DB_MEETINGS] = {"meetings", 0},
+	[DB_MAILBOX] = {"mailbox", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_ACCESS] = {"access", MDB_DUPSORT},
 };
 
 struct uccn_store {
 	MDB_env *env;
+	uint64_t mailbox_quota;
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
 	char last_error[256];
@@ -154,6 +159,7 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 	if (!s)
 		return UCCN_E_NOMEM;
 	s->map_size = map_bytes ? map_bytes : UCCN_STORE_DEFAULT_MAP;
+	s->mailbox_quota = UCCN_MAILBOX_QUOTA;
 	if ((rc = mdb_env_create(&s->env))) {
 		rc = fail(s, rc, "mdb_env_create");
 		goto fail;
@@ -247,6 +253,11 @@ void uccn_store_destroy(struct uccn_store **sp)
 const char *uccn_store_last_error(const struct uccn_store *s)
 {
 	return s ? s->last_error : "";
+}
+
+void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota)
+{
+	s->mailbox_quota = quota ? quota : UCCN_MAILBOX_QUOTA;
 }
 
 size_t uccn_store_map_size(const struct uccn_store *s)
@@ -480,6 +491,33 @@ static bool post_matches(const struct uccn_post *p, const struct uccn_query *q)
 	return true;
 }
 
+/* Whether viewer (NULL: the system itself) may see post p: a "message" is
+ * seen by its author and its audience; everything else by everyone. */
+static bool post_visible(struct uccn_txn *t, const struct uccn_post *p, const char *viewer)
+{
+	if (!viewer || !p->kind || strcmp(p->kind, "message") != 0)
+		return true;
+	if (p->city && strcmp(p->city, viewer) == 0)
+		return true;
+	if (uccn_idlist_has(&p->to, "all"))
+		return true;
+	unsigned char kb[8];
+	seq_encode(p->seq, kb);
+	MDB_val k = val_of(kb, 8), v = str_val(viewer);
+	MDB_cursor *c;
+	if (mdb_cursor_open(t->cur, t->s->dbi[DB_ACCESS], &c))
+		return false;
+	bool ok = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH) == 0;
+	mdb_cursor_close(c);
+	return ok;
+}
+
+bool uccn_store_post_visible(struct uccn_txn *t, const struct uccn_post *p,
+			     const char *viewer)
+{
+	return post_visible(t, p, viewer);
+}
+
 /*
  * A backwards walk over either the posts table (no filter) or one index's
  * duplicates for one key, both yielding sequence numbers newest first.
@@ -541,6 +579,13 @@ static int walk_step(struct walk *w, uint64_t *seq)
 int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 			 uccn_post_fn fn, void *ctx, uint64_t *next)
 {
+	return uccn_store_post_list_as(t, q, NULL, fn, ctx, next);
+}
+
+int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
+			    const char *viewer, uccn_post_fn fn, void *ctx,
+			    uint64_t *next)
+{
 	struct { const char *key; enum dbi_slot db; } idx[] = {
 		{q->project, DB_BY_PROJECT}, {q->meeting, DB_BY_MEETING},
 		{q->city, DB_BY_CITY}, {q->kind, DB_BY_KIND},
@@ -578,7 +623,7 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 				rc = UCCN_E_CORRUPT;
 			break;
 		}
-		bool match = post_matches(&p, q);
+		bool match = post_matches(&p, q) && post_visible(t, &p, viewer);
 		if (match && taken == limit) {
 			/* There is more (a post that matches, not merely another
 			 * index entry): the next page starts below the last taken. */
@@ -995,6 +1040,8 @@ static int index_put(struct uccn_txn *t, enum dbi_slot db, const char *key,
 	return map_rc(mdb_put(t->cur, t->s->dbi[db], &k, &v, MDB_APPENDDUP));
 }
 
+static int deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8]);
+
 static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 		       int64_t now_ms, uint64_t *seq, bool *duplicate)
 {
@@ -1059,6 +1106,8 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 		rc = index_put(t, DB_BY_PROJECT, p->project, sb);
 	if (!rc)
 		rc = index_put(t, DB_BY_MEETING, p->meeting, sb);
+	if (!rc)
+		rc = deliver(t, p, sb);
 	if (!rc && p->idem_key) {
 		MDB_val sv = val_of(sb, 8);
 		rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_IDEM], &ik, &sv, MDB_NOOVERWRITE));
@@ -1384,4 +1433,262 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
 	if (rc)
 		return rc;
 	return op_end(t, meeting_write_in(t, m, false, if_version, seq, version));
+}
+
+/* ---- audiences, mailboxes, the forward walk ---- */
+
+/* The cities a post goes to, each once. */
+struct recipients {
+	char **v;
+	size_t n, cap;
+};
+
+static void recipients_clear(struct recipients *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+static int recipients_add(struct recipients *r, const char *id, size_t len)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strlen(r->v[i]) == len && memcmp(r->v[i], id, len) == 0)
+			return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		char **grown = realloc(r->v, cap * sizeof *grown);
+		if (!grown)
+			return UCCN_E_NOMEM;
+		r->v = grown;
+		r->cap = cap;
+	}
+	if (!(r->v[r->n] = strndup(id, len)))
+		return UCCN_E_NOMEM;
+	r->n++;
+	return 0;
+}
+
+/* Every city, or every city of field (NULL: all). */
+static int add_cities(struct uccn_txn *t, const char *field, struct recipients *r)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_CITIES], &c), err = 0;
+	if (rc)
+		return map_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !err;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (field) {
+			struct uccn_city city = {0};
+			if ((err = city_decode(&v, &city)))
+				break;
+			bool in = city.field && strcmp(city.field, field) == 0;
+			uccn_city_clear(&city);
+			if (!in)
+				continue;
+		}
+		err = recipients_add(r, k.mv_data, k.mv_size);
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err;
+	return rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+/* Resolve one audience spec into cities; the reason names what is missing. */
+static int resolve_audience(struct uccn_txn *t, const char *spec, struct recipients *r)
+{
+	int rc;
+	if (strcmp(spec, "all") == 0)
+		return add_cities(t, NULL, r);
+	if (strncmp(spec, "field:", 6) == 0) {
+		if (uccn_store_field_get(t, spec + 6) != 0)
+			return reason(t, UCCN_E_NOTFOUND, "audience %s: field '%s' does not exist",
+				      spec, spec + 6);
+		return add_cities(t, spec + 6, r);
+	}
+	if (strncmp(spec, "city:", 5) == 0) {
+		MDB_val k = str_val(spec + 5), v;
+		if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) != 0)
+			return reason(t, UCCN_E_NOTFOUND, "audience %s: city '%s' does not exist",
+				      spec, spec + 5);
+		return recipients_add(r, spec + 5, strlen(spec + 5));
+	}
+	if (strncmp(spec, "project:", 8) == 0) {
+		struct uccn_project p = {0};
+		rc = uccn_store_project_get(t, spec + 8, &p);
+		if (rc == UCCN_E_NOTFOUND)
+			return reason(t, rc, "audience %s: project '%s' does not exist", spec, spec + 8);
+		/* Its lead and partners at the time of posting. */
+		if (!rc)
+			rc = recipients_add(r, p.lead, strlen(p.lead));
+		for (size_t i = 0; !rc && i < p.partners.n; i++)
+			rc = recipients_add(r, p.partners.v[i], strlen(p.partners.v[i]));
+		uccn_project_clear(&p);
+		return rc;
+	}
+	return reason(t, UCCN_E_INVALID, "audience '%s' is not understood", spec);
+}
+
+static int mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
+{
+	MDB_cursor *c;
+	MDB_val k = str_val(city), v;
+	size_t count = 0;
+	*n = 0;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c);
+	if (rc)
+		return map_rc(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	if (rc == 0)
+		rc = mdb_cursor_count(c, &count);
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return map_rc(rc);
+	*n = count;
+	return 0;
+}
+
+/* Deliver post seq to its audience's mailboxes (not the author's), all or
+ * nothing: a full mailbox refuses the whole post. */
+static int deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8])
+{
+	struct recipients r = {0};
+	int rc = 0;
+	for (size_t i = 0; i < p->to.n && !rc; i++)
+		rc = resolve_audience(t, p->to.v[i], &r);
+	bool private = p->kind && strcmp(p->kind, "message") == 0 &&
+		       !uccn_idlist_has(&p->to, "all");
+	for (size_t i = 0; i < r.n && !rc; i++) {
+		uint64_t n;
+		if (strcmp(r.v[i], p->city) == 0)
+			continue;
+		if ((rc = mailbox_count(t, r.v[i], &n)))
+			break;
+		if (n >= t->s->mailbox_quota) {
+			rc = reason(t, UCCN_E_FULL,
+				    "the mailbox of city '%s' is full (%llu unread): nothing was posted",
+				    r.v[i], (unsigned long long)t->s->mailbox_quota);
+			break;
+		}
+		MDB_val k = str_val(r.v[i]), v = val_of(seq, 8);
+		rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, MDB_APPENDDUP));
+		if (!rc && private) {
+			MDB_val ak = val_of(seq, 8), av = str_val(r.v[i]);
+			rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
+		}
+	}
+	recipients_clear(&r);
+	return rc;
+}
+
+int uccn_store_mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
+{
+	return mailbox_count(t, city, n);
+}
+
+int uccn_store_mailbox_total(struct uccn_txn *t, uint64_t *n)
+{
+	MDB_stat st;
+	int rc = mdb_stat(t->cur, t->s->dbi[DB_MAILBOX], &st);
+	*n = rc ? 0 : st.ms_entries;
+	return map_rc(rc);
+}
+
+int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit,
+			    uccn_post_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k = str_val(city), v;
+	uint32_t taken = 0;
+	int err = 0;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c);
+	if (rc)
+		return map_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0 && taken < limit;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		struct uccn_post p = {0};
+		if ((err = uccn_store_post_get(t, seq_decode(&v), &p)))
+			break;
+		taken++;
+		int stop = fn(&p, ctx);
+		uccn_post_clear(&p);
+		if (stop)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err == UCCN_E_NOTFOUND ? UCCN_E_CORRUPT : err;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+static int mailbox_ack_in(struct uccn_txn *t, const char *city, uint64_t upto,
+			  uint64_t *acked, uint64_t *unread)
+{
+	MDB_cursor *c;
+	MDB_val k = str_val(city), v;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c);
+	*acked = 0;
+	if (rc)
+		return map_rc(rc);
+	/* The oldest first: delete while at or below upto. */
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	while (rc == 0 && seq_decode(&v) <= upto) {
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		(*acked)++;
+		k = str_val(city);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return map_rc(rc);
+	return mailbox_count(t, city, unread);
+}
+
+int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
+			   uint64_t *acked, uint64_t *unread)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, mailbox_ack_in(t, city, upto, acked, unread));
+}
+
+int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
+			  const char *viewer, uccn_post_fn fn, void *ctx, uint64_t *next)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned char kb[8];
+	uint32_t limit = q->limit ? q->limit : UCCN_WATCH_DEFAULT, taken = 0;
+	int err = 0;
+	*next = q->since;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_POSTS], &c);
+	if (rc)
+		return map_rc(rc);
+	seq_encode(q->since + 1, kb);
+	k = val_of(kb, 8);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct uccn_post p = {0};
+		if ((err = post_decode(&v, &p)))
+			break;
+		bool take = post_matches(&p, q) && post_visible(t, &p, viewer);
+		int stop = 0;
+		if (take) {
+			stop = fn(&p, ctx);
+			taken++;
+		}
+		*next = p.seq;
+		uccn_post_clear(&p);
+		if (stop || taken == limit)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_rc(rc);
 }

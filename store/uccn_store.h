@@ -44,6 +44,10 @@ void uccn_store_destroy(struct uccn_store **s);
  * "" when there is none. */
 const char *uccn_store_last_error(const struct uccn_store *s);
 
+/* How many unread posts a mailbox holds before posts to it are refused;
+ * 0 restores UCCN_MAILBOX_QUOTA. */
+void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota);
+
 /* The map's current size in bytes (for tests and status). */
 size_t uccn_store_map_size(const struct uccn_store *s);
 
@@ -88,6 +92,35 @@ int uccn_store_post_get(struct uccn_txn *t, uint64_t seq,
  */
 int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 			 uccn_post_fn fn, void *ctx, uint64_t *next);
+
+/* As uccn_store_post_list, but only posts viewer may see: a "message" is
+ * seen by its author and its audience (NULL viewer: everything). */
+int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
+			    const char *viewer, uccn_post_fn fn, void *ctx,
+			    uint64_t *next);
+/* Whether viewer may see p (see above). */
+bool uccn_store_post_visible(struct uccn_txn *t, const struct uccn_post *p,
+			     const char *viewer);
+/*
+ * Posts after q->since, oldest first, that match q's filters and viewer may
+ * see, at most q->limit (UCCN_WATCH_DEFAULT when 0). *next is the seq to
+ * pass as since next time: the last post examined, matching or not (q->since
+ * when there was none), so filtered-out posts are not read twice.
+ */
+int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
+			  const char *viewer, uccn_post_fn fn, void *ctx,
+			  uint64_t *next);
+
+/* A city's mailbox: the unread posts addressed to it, oldest first. */
+int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit,
+			    uccn_post_fn fn, void *ctx);
+int uccn_store_mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n);
+/* Unread posts in all mailboxes. */
+int uccn_store_mailbox_total(struct uccn_txn *t, uint64_t *n);
+/* Mark everything up to upto read (it leaves the mailbox). Returns 0 with
+ * how many were marked and how many stay unread, or UCCN_E_MAPFULL. */
+int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
+			   uint64_t *acked, uint64_t *unread);
 
 struct uccn_store_stats {
 	uint64_t cities;
@@ -209,8 +242,12 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
  * Append a post by p->city (who must exist), at time now_ms. When
  * p->idem_key was seen before from the same city, nothing is written,
  * *duplicate is set and *seq names the first post. Returns 0,
- * UCCN_E_NOTFOUND (no such author, or the project or meeting it names does
- * not exist: the reason says which), UCCN_E_INVALID or UCCN_E_MAPFULL.
+ * UCCN_E_NOTFOUND (no such author, or the project, meeting or audience it
+ * names does not exist: the reason says which), UCCN_E_FULL (a recipient's
+ * mailbox holds UCCN_MAILBOX_QUOTA unread posts; the reason names it),
+ * UCCN_E_INVALID or UCCN_E_MAPFULL. The post is delivered to the mailbox
+ * of every city of its audience (p->to) but its author, in the same
+ * transaction.
  */
 int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);

@@ -2069,13 +2069,16 @@ static void test_op_names_projects(void **state)
 		{UCCN_OP_MEETING_UPDATE, "meeting.update", true},
 		{UCCN_OP_MEETING_SHOW, "meeting.show", false},
 		{UCCN_OP_MEETING_LIST, "meeting.list", false},
+		{UCCN_OP_INBOX, "inbox", false},
+		{UCCN_OP_INBOX_ACK, "inbox.ack", true},
+		{UCCN_OP_WATCH, "watch", false},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		assert_string_equal(uccn_op_name(t[i].op), t[i].name);
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_MEETING_LIST);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_WATCH);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));

@@ -1270,8 +1270,8 @@ static void test_stats_counts(void **state)
 
 	struct batch b = {0};
 	for (int i = 0; i < 12; i++)
-		add_post_op(&b, mk_post(i % 2 ? "c1" : "c3", "message", "hi"), T0);
-	add_post_op(&b, mk_post("c9", "message", "nobody"), T0);
+		add_post_op(&b, mk_post(i % 2 ? "c1" : "c3", "news", "hi"), T0);
+	add_post_op(&b, mk_post("c9", "news", "nobody"), T0);
 	assert_int_equal(run_batch(f->s, &b), 0);
 	st = get_stats(f->s);
 	assert_int_equal(st.cities, 5);

@@ -1,0 +1,208 @@
+/*
+ * cmd_messages.c - uccn's mailbox and live feed: `inbox` shows and
+ * acknowledges what was addressed to one's city; `watch` follows the
+ * network as posts are committed, resumes after the last post it printed,
+ * and keeps trying while the daemon is away.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client.h"
+#include "uccn_error.h"
+#include "uccn_limits.h"
+
+int cmd_inbox(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	enum { O_ACK = 1, O_LIMIT };
+	static const struct option opts[] = {
+		{"ack", required_argument, NULL, O_ACK},
+		{"limit", required_argument, NULL, O_LIMIT},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct uccn_request req = {.op = UCCN_OP_INBOX};
+	struct uccn_reply rep = {0};
+	uint64_t v;
+	int c, rc;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == O_ACK) {
+			if (cli_parse_u64(optarg, 1, UINT64_MAX, &req.seq))
+				return cli_usage(cmd, "--ack '%s': give the sequence number read up to", optarg);
+			req.op = UCCN_OP_INBOX_ACK;
+		} else if (c == O_LIMIT) {
+			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v))
+				return cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+			req.query.limit = (uint32_t)v;
+		} else {
+			COMMON_OPTION(g, cmd, c, &rc);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	rc = cli_call(g, &req, &rep);
+	if (rc == EXIT_OK && req.op == UCCN_OP_INBOX)
+		g->out->inbox(rep.posts, rep.nposts, rep.unread);
+	else if (rc == EXIT_OK)
+		g->out->acked(req.seq, rep.acked, rep.unread);
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
+/* ---- watch ---- */
+
+#define WATCH_WAIT_MS 25000
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 8000
+
+/* The position in a state file: one decimal number. 0 when absent. */
+static int read_state(const char *path, uint64_t *since)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	*since = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return cli_parse_u64(buf, 0, UINT64_MAX, since);
+}
+
+/* Record the position durably: a temporary file, synced, renamed over. */
+static int write_state(const char *path, uint64_t since)
+{
+	char tmp[4096], buf[32];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int n = snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)since);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	bool ok = write(fd, buf, (size_t)n) == n && fsync(fd) == 0;
+	if (close(fd) != 0 || !ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
+{
+	enum { O_SINCE = 1, O_STATE, O_KIND, O_CITY, O_PROJECT, O_MEETING };
+	static const struct option opts[] = {
+		{"since", required_argument, NULL, O_SINCE},
+		{"state", required_argument, NULL, O_STATE},
+		{"kind", required_argument, NULL, O_KIND},
+		{"city", required_argument, NULL, O_CITY},
+		{"project", required_argument, NULL, O_PROJECT},
+		{"meeting", required_argument, NULL, O_MEETING},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct uccn_request req = {.op = UCCN_OP_WATCH, .wait_ms = WATCH_WAIT_MS};
+	struct uccn_query *q = &req.query;
+	const char *state = NULL;
+	bool since_given = false;
+	struct client *client = NULL;
+	char err[1024];
+	int c, rc;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SINCE:
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &q->since))
+				return cli_usage(cmd, "--since '%s': give a sequence number", optarg);
+			since_given = true;
+			break;
+		case O_STATE: state = optarg; break;
+		case O_KIND:
+			if (!uccn_post_kind_valid(optarg))
+				return cli_usage(cmd, "--kind '%s': not a post kind", optarg);
+			q->kind = optarg;
+			break;
+		case O_CITY: case O_PROJECT: case O_MEETING:
+			if (!uccn_id_valid(optarg))
+				return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", optarg);
+			*(c == O_CITY ? &q->city : c == O_PROJECT ? &q->project : &q->meeting) = optarg;
+			break;
+		default:
+			COMMON_OPTION(g, cmd, c, &rc);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	/* Where to start: --since, else the state file, else from now. */
+	bool from_now = !since_given;
+	if (!since_given && state) {
+		uint64_t saved;
+		if (read_state(state, &saved) != 0)
+			return cli_usage(cmd, "--state %s: not a position written by uccn watch", state);
+		if (access(state, F_OK) == 0) {
+			q->since = saved;
+			from_now = false;
+		}
+	}
+	if ((rc = cli_connect(g, &client)))
+		return rc;
+	if (from_now) {
+		struct uccn_request sreq = {.op = UCCN_OP_STATUS};
+		struct uccn_reply srep = {0};
+		if ((rc = client_call(client, &sreq, &srep, err, sizeof err)) || srep.status) {
+			fprintf(stderr, "uccn: %s\n", rc ? err : (srep.message ? srep.message : "refused"));
+			rc = rc ? cli_exit_for(rc) : cli_exit_for(srep.status);
+			uccn_reply_clear(&srep);
+			client_destroy(&client);
+			return rc;
+		}
+		q->since = srep.info.last_seq;
+		uccn_reply_clear(&srep);
+	}
+	client_set_timeout(client, WATCH_WAIT_MS + g->timeout_ms);
+	int backoff = BACKOFF_MIN_MS;
+	for (;;) {
+		struct uccn_reply rep = {0};
+		rc = client_call(client, &req, &rep, err, sizeof err);
+		if (rc == 0 && rep.status == 0) {
+			for (size_t i = 0; i < rep.nposts; i++)
+				g->out->watched(&rep.posts[i]);
+			fflush(stdout);
+			if (rep.next > q->since) {
+				q->since = rep.next;
+				if (state && write_state(state, q->since) != 0)
+					fprintf(stderr, "uccn: cannot record the position in %s: %s\n",
+						state, strerror(errno));
+			}
+			backoff = BACKOFF_MIN_MS;
+			uccn_reply_clear(&rep);
+			continue;
+		}
+		int code = rc ? rc : rep.status;
+		const char *why = rc ? err : (rep.message ? rep.message : uccn_strerror(code));
+		if (code == UCCN_E_DENIED || code == UCCN_E_AUTH || code == UCCN_E_INVALID) {
+			fprintf(stderr, "uccn: %s\n", why);
+			uccn_reply_clear(&rep);
+			client_destroy(&client);
+			return cli_exit_for(code);
+		}
+		/* Away, busy or failing: keep trying, a little slower each time.
+		 * The position is kept, so nothing is missed or repeated. */
+		fprintf(stderr, "uccn: watch: %s; trying again in %d ms\n", why, backoff);
+		uccn_reply_clear(&rep);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+}
