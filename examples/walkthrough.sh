@@ -94,6 +94,16 @@ as heidelberg post --kind good-practice --title "Literature house residencies" \
 as nottingham post --kind agenda-item --meeting col-annual-2026 --minutes 20 \
 	--title "Engage! Young Producers: next cohort" "Proposal to open the programme to ten more cities."
 as krakow project join european-paper-route
+echo "Kraków writes to Nottingham privately, and to the project's partners:"
+as krakow post --kind message --to city:nottingham --title "Co-hosting 2026?" \
+	"Would Nottingham co-host the annual meeting with us?"
+as krakow post --kind news --to project:drop-the-mic --title "Slam archive online" \
+	"Recordings of all Drop the Mic stages are now online."
+echo "Nottingham reads its mailbox, then marks it read:"
+as nottingham inbox
+as nottingham inbox --ack "$("$uccn" --key "$dir/nottingham.key" inbox --json | sed 's/.*"seq":\([0-9]*\).*/\1/')"
+echo "Edinburgh cannot see the private message (only public posts are listed):"
+as edinburgh list --city krakow
 echo "A post about a project that does not exist is refused, and nothing is stored:"
 as krakow post --project no-such-project "This goes nowhere." || true
 echo "A retry with the same idempotency key stores nothing new:"
