@@ -146,7 +146,8 @@ int client_open(struct client **out, const struct client_options *o,
 	snprintf(mon, sizeof mon, "inproc://uccn-monitor-%p", (void *)c);
 	if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
 			       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-			       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+			       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+			       ZMQ_EVENT_DISCONNECTED) != 0 ||
 	    !(c->monitor = zmq_socket(c->ctx, ZMQ_PAIR)) ||
 	    set_int(c->monitor, ZMQ_LINGER, 0) ||
 	    zmq_connect(c->monitor, mon) != 0) {
@@ -263,7 +264,17 @@ int client_call(struct client *c, struct uccn_request *req,
 				rc = UCCN_E_AUTH;
 				goto out;
 			}
-			if (ev) {
+			if (ev == ZMQ_EVENT_DISCONNECTED) {
+				/* The daemon went away with our request: its answer
+				 * will never come, so say so now instead of at the
+				 * deadline. Before sending, the socket reconnects. */
+				if (sent) {
+					snprintf(err, errlen, "lost the connection to %s before an answer",
+						 c->endpoint);
+					rc = UCCN_E_TIMEOUT;
+					goto out;
+				}
+			} else if (ev) {
 				snprintf(err, errlen,
 					 "the CURVE handshake with %s failed: is the server key right?",
 					 c->endpoint);
