@@ -52,6 +52,26 @@ enum {
 	{"json", no_argument, NULL, OPT_JSON}, \
 	{"help", no_argument, NULL, 'h'}
 
+/* The post filters list and watch share. */
+enum {
+	OPT_Q_KIND = 900,
+	OPT_Q_CITY,
+	OPT_Q_PROJECT,
+	OPT_Q_MEETING,
+};
+#define CLI_QUERY_OPTIONS \
+	{"kind", required_argument, NULL, OPT_Q_KIND}, \
+	{"city", required_argument, NULL, OPT_Q_CITY}, \
+	{"project", required_argument, NULL, OPT_Q_PROJECT}, \
+	{"meeting", required_argument, NULL, OPT_Q_MEETING}
+
+struct command;
+
+/* Apply a CLI_QUERY_OPTIONS option to q: 0 when taken, EXIT_USAGE on a bad
+ * value (after saying why), -1 when opt is none of them. */
+int cli_query_option(const struct command *cmd, int opt, const char *arg,
+		     struct uccn_query *q);
+
 struct command {
 	const char *group;   /* "city" for "city add", NULL for one word */
 	const char *name;

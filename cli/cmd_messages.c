@@ -103,14 +103,11 @@ static void sleep_ms(int ms)
 
 int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_SINCE = 1, O_STATE, O_KIND, O_CITY, O_PROJECT, O_MEETING };
+	enum { O_SINCE = 1, O_STATE };
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, O_SINCE},
 		{"state", required_argument, NULL, O_STATE},
-		{"kind", required_argument, NULL, O_KIND},
-		{"city", required_argument, NULL, O_CITY},
-		{"project", required_argument, NULL, O_PROJECT},
-		{"meeting", required_argument, NULL, O_MEETING},
+		CLI_QUERY_OPTIONS,
 		CLI_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -122,6 +119,11 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 	char err[1024];
 	int c, rc;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if ((rc = cli_query_option(cmd, c, optarg, q)) >= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case O_SINCE:
 			if (cli_parse_u64(optarg, 0, UINT64_MAX, &q->since))
@@ -129,16 +131,6 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 			since_given = true;
 			break;
 		case O_STATE: state = optarg; break;
-		case O_KIND:
-			if (!uccn_post_kind_valid(optarg))
-				return cli_usage(cmd, "--kind '%s': not a post kind", optarg);
-			q->kind = optarg;
-			break;
-		case O_CITY: case O_PROJECT: case O_MEETING:
-			if (!uccn_id_valid(optarg))
-				return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", optarg);
-			*(c == O_CITY ? &q->city : c == O_PROJECT ? &q->project : &q->meeting) = optarg;
-			break;
 		default:
 			COMMON_OPTION(g, cmd, c, &rc);
 		}

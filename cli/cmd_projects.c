@@ -54,6 +54,24 @@ static int one_id(const struct command *cmd, int argc, char **argv, const char *
 	return 0;
 }
 
+/* Send an add or update of a record whose rules check gave (0, or an error
+ * with err). A record that breaks a rule is refused here exactly as the
+ * server would refuse it: same message, same exit status. */
+static int send_record(struct cli *g, struct uccn_request *req, const char *what,
+		       const char *id, int check, const char *err)
+{
+	struct uccn_reply rep = {0};
+	if (check) {
+		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(check), err);
+		return cli_exit_for(check);
+	}
+	int rc = cli_call(g, req, &rep);
+	if (rc == EXIT_OK)
+		g->out->record_changed(what, id, rep.seq, rep.version);
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
 /* ---- projects ---- */
 
 enum { P_TITLE = 1, P_LEAD, P_PARTNER, P_FIELD, P_STATUS, P_START, P_END, P_DESC, P_IFV };
@@ -121,22 +139,11 @@ static int project_options(struct cli *g, const struct command *cmd, int argc, c
 	return 0;
 }
 
-static int send_project(struct cli *g, const struct command *cmd, struct uccn_request *req)
+static int send_project(struct cli *g, struct uccn_request *req)
 {
-	struct uccn_reply rep = {0};
 	char err[256];
-	/* A record that breaks a rule is refused here exactly as the server
-	 * would refuse it: same message, same exit status. */
-	(void)cmd;
-	if (uccn_project_check(&req->project, err, sizeof err)) {
-		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(UCCN_E_INVALID), err);
-		return cli_exit_for(UCCN_E_INVALID);
-	}
-	int rc = cli_call(g, req, &rep);
-	if (rc == EXIT_OK)
-		g->out->record_changed("project", req->project.id, rep.seq, rep.version);
-	uccn_reply_clear(&rep);
-	return rc;
+	int check = uccn_project_check(&req->project, err, sizeof err);
+	return send_record(g, req, "project", req->project.id, check, err);
 }
 
 int cmd_project_add(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -150,7 +157,7 @@ int cmd_project_add(struct cli *g, const struct command *cmd, int argc, char **a
 		else if (!(req.project.id = strdup(id)))
 			rc = EXIT_REFUSED;
 		else
-			rc = send_project(g, cmd, &req);
+			rc = send_project(g, &req);
 	}
 	uccn_request_clear(&req);
 	return rc < 0 ? EXIT_OK : rc;
@@ -182,7 +189,7 @@ int cmd_project_update(struct cli *g, const struct command *cmd, int argc, char 
 			if (!rc)
 				rc = project_options(g, cmd, argc, argv, &req.project, &req.if_version);
 			if (!rc)
-				rc = send_project(g, cmd, &req);
+				rc = send_project(g, &req);
 		}
 	}
 	uccn_reply_clear(&cur);
@@ -356,22 +363,11 @@ static int meeting_options(struct cli *g, const struct command *cmd, int argc, c
 	return 0;
 }
 
-static int send_meeting(struct cli *g, const struct command *cmd, struct uccn_request *req)
+static int send_meeting(struct cli *g, struct uccn_request *req)
 {
-	struct uccn_reply rep = {0};
 	char err[256];
-	/* A record that breaks a rule is refused here exactly as the server
-	 * would refuse it: same message, same exit status. */
-	(void)cmd;
-	if (uccn_meeting_check(&req->meeting, err, sizeof err)) {
-		fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(UCCN_E_INVALID), err);
-		return cli_exit_for(UCCN_E_INVALID);
-	}
-	int rc = cli_call(g, req, &rep);
-	if (rc == EXIT_OK)
-		g->out->record_changed("meeting", req->meeting.id, rep.seq, rep.version);
-	uccn_reply_clear(&rep);
-	return rc;
+	int check = uccn_meeting_check(&req->meeting, err, sizeof err);
+	return send_record(g, req, "meeting", req->meeting.id, check, err);
 }
 
 int cmd_meeting_add(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -386,7 +382,7 @@ int cmd_meeting_add(struct cli *g, const struct command *cmd, int argc, char **a
 		else if (!(req.meeting.id = strdup(id)))
 			rc = EXIT_REFUSED;
 		else
-			rc = send_meeting(g, cmd, &req);
+			rc = send_meeting(g, &req);
 	}
 	uccn_request_clear(&req);
 	return rc < 0 ? EXIT_OK : rc;
@@ -409,7 +405,7 @@ int cmd_meeting_update(struct cli *g, const struct command *cmd, int argc, char 
 			if (!rc)
 				rc = meeting_options(g, cmd, argc, argv, &req.meeting, &req.if_version);
 			if (!rc)
-				rc = send_meeting(g, cmd, &req);
+				rc = send_meeting(g, &req);
 		}
 	}
 	uccn_reply_clear(&cur);

@@ -280,14 +280,31 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 	return rc;
 }
 
+int cli_query_option(const struct command *cmd, int opt, const char *arg,
+		     struct uccn_query *q)
+{
+	switch (opt) {
+	case OPT_Q_KIND:
+		if (!uccn_post_kind_valid(arg))
+			return cli_usage(cmd, "--kind '%s': not a post kind", arg);
+		q->kind = (char *)arg;
+		return 0;
+	case OPT_Q_CITY: case OPT_Q_PROJECT: case OPT_Q_MEETING:
+		if (!uccn_id_valid(arg))
+			return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", arg);
+		*(opt == OPT_Q_CITY ? &q->city : opt == OPT_Q_PROJECT ? &q->project : &q->meeting) =
+			(char *)arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_KIND = 1, O_CITY, O_PROJECT, O_MEETING, O_SINCE, O_BEFORE, O_LIMIT };
+	enum { O_SINCE = 1, O_BEFORE, O_LIMIT };
 	static const struct option opts[] = {
-		{"kind", required_argument, NULL, O_KIND},
-		{"city", required_argument, NULL, O_CITY},
-		{"project", required_argument, NULL, O_PROJECT},
-		{"meeting", required_argument, NULL, O_MEETING},
+		CLI_QUERY_OPTIONS,
 		{"since", required_argument, NULL, O_SINCE},
 		{"before", required_argument, NULL, O_BEFORE},
 		{"limit", required_argument, NULL, O_LIMIT},
@@ -300,17 +317,12 @@ int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 	uint64_t v;
 	int c, rc;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if ((rc = cli_query_option(cmd, c, optarg, q)) >= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case O_KIND:
-			if (!uccn_post_kind_valid(optarg))
-				return cli_usage(cmd, "--kind '%s': not a post kind", optarg);
-			q->kind = optarg;
-			break;
-		case O_CITY: case O_PROJECT: case O_MEETING:
-			if (!uccn_id_valid(optarg))
-				return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", optarg);
-			*(c == O_CITY ? &q->city : c == O_PROJECT ? &q->project : &q->meeting) = optarg;
-			break;
 		case O_SINCE: case O_BEFORE:
 			if (cli_parse_u64(optarg, 0, UINT64_MAX, &v))
 				return cli_usage(cmd, "--%s '%s': give a sequence number",
