@@ -4,6 +4,7 @@
  * "key refused" instead of a silent time-out.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct client {
 	const char *key_file;
 	int timeout_ms;
 	uint64_t next_rid;
+	volatile sig_atomic_t *stop;  /* set by a signal handler: give up */
 };
 
 int read_small_file(const char *path, size_t max, char **out, size_t *len,
@@ -173,6 +175,11 @@ void client_set_timeout(struct client *c, int timeout_ms)
 	c->timeout_ms = timeout_ms;
 }
 
+void client_set_stop(struct client *c, volatile sig_atomic_t *stop)
+{
+	c->stop = stop;
+}
+
 void client_destroy(struct client **cp)
 {
 	if (!cp || !*cp)
@@ -248,6 +255,11 @@ int client_call(struct client *c, struct uccn_request *req,
 			break;
 		items[0].events = sent ? ZMQ_POLLIN : ZMQ_POLLOUT;
 		if (zmq_poll(items, 2, (long)left) < 0) {
+			if (errno == EINTR && c->stop && *c->stop) {
+				snprintf(err, errlen, "interrupted");
+				rc = UCCN_E_TIMEOUT;
+				goto out;
+			}
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "poll: %s", zmq_strerror(errno));

@@ -23,6 +23,10 @@ struct client;
 int client_open(struct client **out, const struct client_options *o,
 		char *err, size_t errlen);
 void client_destroy(struct client **c);
+/* A flag a signal handler sets: client_call then gives up its wait
+ * (UCCN_E_TIMEOUT, "interrupted") instead of resuming it. */
+#include <signal.h>
+void client_set_stop(struct client *c, volatile sig_atomic_t *stop);
 /* How long client_call waits from now on. */
 void client_set_timeout(struct client *c, int timeout_ms);
 

@@ -5,6 +5,8 @@
  * and keeps trying while the daemon is away.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,10 +96,20 @@ static int write_state(const char *path, uint64_t since)
 	return 0;
 }
 
+static volatile sig_atomic_t watch_stop;
+
+/* Only sets the flag: the loop finishes the batch it printed, records the
+ * position, and then ends, so a resumed watch neither repeats nor skips. */
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+	while (!watch_stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
@@ -148,7 +160,16 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 			from_now = false;
 		}
 	}
-	if ((rc = cli_connect(g, &client)))
+	/* ZeroMQ's threads start in cli_connect: with the stop signals blocked
+	 * there, they arrive in this thread and interrupt its wait. */
+	sigset_t stops, old_mask;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, &old_mask);
+	rc = cli_connect(g, &client);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	if (rc)
 		return rc;
 	if (from_now) {
 		struct uccn_request sreq = {.op = UCCN_OP_STATUS};
@@ -164,8 +185,13 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 		uccn_reply_clear(&srep);
 	}
 	client_set_timeout(client, WATCH_WAIT_MS + g->timeout_ms);
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);  /* no SA_RESTART: the wait must end */
+	sigaction(SIGTERM, &sa, NULL);
+	client_set_stop(client, &watch_stop);
 	int backoff = BACKOFF_MIN_MS;
-	for (;;) {
+	while (!watch_stop) {
 		struct uccn_reply rep = {0};
 		rc = client_call(client, &req, &rep, err, sizeof err);
 		if (rc == 0 && rep.status == 0) {
@@ -190,11 +216,15 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 			client_destroy(&client);
 			return cli_exit_for(code);
 		}
+		uccn_reply_clear(&rep);
+		if (watch_stop)
+			break;
 		/* Away, busy or failing: keep trying, a little slower each time.
 		 * The position is kept, so nothing is missed or repeated. */
 		fprintf(stderr, "uccn: watch: %s; trying again in %d ms\n", why, backoff);
-		uccn_reply_clear(&rep);
 		sleep_ms(backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
+	client_destroy(&client);
+	return EXIT_OK;
 }

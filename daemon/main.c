@@ -25,7 +25,7 @@
 #include "uccn_store.h"
 
 static const char usage_text[] =
-	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [-v]\n"
+	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [--mailbox-quota N] [-v]\n"
 	"\n"
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
 	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground;\n"

@@ -21,7 +21,7 @@ static const struct error_entry errors[] = {
 	{UCCN_E_CONFLICT, "conflict", "version conflict"},
 	{UCCN_E_NOMEM, "no_memory", "out of memory"},
 	{UCCN_E_IO, "io", "input/output error"},
-	{UCCN_E_FULL, "full", "storage full"},
+	{UCCN_E_FULL, "full", "full"},
 	{UCCN_E_CORRUPT, "corrupt", "stored data is corrupt"},
 	{UCCN_E_VERSION, "version", "unsupported version"},
 	{UCCN_E_UNKNOWN_OP, "unknown_op", "unknown operation"},
