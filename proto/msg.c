@@ -596,8 +596,17 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 		r->post.created_ms = 0;
 		return uccn_post_check(&r->post, err, errlen);
 	case UCCN_OP_LIST:
-	case UCCN_OP_INBOX:
 		return decode_query(m, &r->query, err, errlen);
+	case UCCN_OP_INBOX: {
+		/* A limit and nothing else: filters are not an inbox's (the
+		 * encoder sends none, so they would not survive a round trip). */
+		uint64_t limit = 0;
+		if ((v = map_get(m, "limit")) &&
+		    (rc = mp_read_uint(v, "limit", UCCN_LIST_MAX, &limit, err, errlen)))
+			return rc;
+		r->query.limit = (uint32_t)limit;
+		return 0;
+	}
 	case UCCN_OP_WATCH: {
 		uint64_t wait = 0;
 		if ((rc = decode_query(m, &r->query, err, errlen)))

@@ -1053,9 +1053,11 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 	struct uccn_post rec = *p;
 	int rc;
 	*duplicate = false;
-	if (!p->city || !uccn_id_valid(p->city) || uccn_post_check(p, NULL, 0) ||
-	    (p->idem_key && strlen(p->idem_key) > UCCN_MAX_IDEM_KEY))
-		return UCCN_E_INVALID;
+	char why[200];
+	if (!p->city || !uccn_id_valid(p->city))
+		return reason(t, UCCN_E_INVALID, "a post needs its author's city id");
+	if ((rc = uccn_post_check(p, why, sizeof why)))
+		return reason(t, rc, "%s", why);
 	MDB_val ck = str_val(p->city);
 	if ((rc = map_rc(mdb_get(t->cur, t->s->dbi[DB_CITIES], &ck, &v))))
 		return rc == UCCN_E_NOTFOUND ? reason(t, rc, "city '%s' is not registered", p->city) : rc;
@@ -1470,7 +1472,13 @@ static int recipients_add(struct recipients *r, const char *id, size_t len)
 	return 0;
 }
 
-/* Every city, or every city of field (NULL: all). */
+/*
+ * Every city, or every city of field (NULL: all), that has a key. A city
+ * without one (imported, not yet on-line) cannot read a mailbox; filling
+ * it with broadcasts would only end, at its quota, in refusing every later
+ * broadcast. Named directly (city:ID, a project's partner) it still gets
+ * its mail.
+ */
 static int add_cities(struct uccn_txn *t, const char *field, struct recipients *r)
 {
 	MDB_cursor *c;
@@ -1480,16 +1488,13 @@ static int add_cities(struct uccn_txn *t, const char *field, struct recipients *
 		return map_rc(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !err;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (field) {
-			struct uccn_city city = {0};
-			if ((err = city_decode(&v, &city)))
-				break;
-			bool in = city.field && strcmp(city.field, field) == 0;
-			uccn_city_clear(&city);
-			if (!in)
-				continue;
-		}
-		err = recipients_add(r, k.mv_data, k.mv_size);
+		struct uccn_city city = {0};
+		if ((err = city_decode(&v, &city)))
+			break;
+		bool in = city.key[0] && (!field || (city.field && strcmp(city.field, field) == 0));
+		uccn_city_clear(&city);
+		if (in)
+			err = recipients_add(r, k.mv_data, k.mv_size);
 	}
 	mdb_cursor_close(c);
 	if (err)
@@ -1666,6 +1671,8 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 	uint32_t limit = q->limit ? q->limit : UCCN_WATCH_DEFAULT, taken = 0;
 	int err = 0;
 	*next = q->since;
+	if (q->since == UINT64_MAX)
+		return 0; /* nothing comes after it (and since + 1 would wrap to 0) */
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_POSTS], &c);
 	if (rc)
 		return map_rc(rc);

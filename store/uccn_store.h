@@ -247,7 +247,9 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
  * mailbox holds UCCN_MAILBOX_QUOTA unread posts; the reason names it),
  * UCCN_E_INVALID or UCCN_E_MAPFULL. The post is delivered to the mailbox
  * of every city of its audience (p->to) but its author, in the same
- * transaction.
+ * transaction. "all" and "field:NAME" reach only cities that have a key (a
+ * city without one cannot read its mailbox); city:ID and a project's lead
+ * and partners are reached with or without.
  */
 int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);

@@ -9,7 +9,9 @@
  *     same request;
  *   - a reply that decodes re-encodes and decodes again with the same rid,
  *     status, payload sizes and records (projects and meetings with their
- *     lists compared item by item).
+ *     lists, posts with their audiences, compared item by item), and the
+ *     same counters (inbox unread, inbox.ack acked and unread, watch and
+ *     list next, status info).
  * A broken check calls abort(), which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -52,13 +54,16 @@ static int city_eq(const struct uccn_city *a, const struct uccn_city *b)
 	       (!a->lon.set || a->lon.deg == b->lon.deg);
 }
 
+static int idlist_eq(const struct uccn_idlist *a, const struct uccn_idlist *b);
+
 static int post_eq(const struct uccn_post *a, const struct uccn_post *b)
 {
 	return a->seq == b->seq && str_eq(a->city, b->city) &&
 	       str_eq(a->kind, b->kind) && str_eq(a->project, b->project) &&
 	       str_eq(a->meeting, b->meeting) && str_eq(a->title, b->title) &&
 	       str_eq(a->body, b->body) && a->minutes == b->minutes &&
-	       a->created_ms == b->created_ms && str_eq(a->idem_key, b->idem_key);
+	       a->created_ms == b->created_ms && str_eq(a->idem_key, b->idem_key) &&
+	       idlist_eq(&a->to, &b->to);
 }
 
 static int query_eq(const struct uccn_query *a, const struct uccn_query *b)
@@ -117,7 +122,7 @@ static int request_eq(const struct uccn_request *a, const struct uccn_request *b
 	       str_eq(a->status, b->status) && str_eq(a->of_city, b->of_city) &&
 	       project_eq(&a->project, &b->project) &&
 	       meeting_eq(&a->meeting, &b->meeting) &&
-	       a->if_version == b->if_version;
+	       a->if_version == b->if_version && a->wait_ms == b->wait_ms;
 }
 
 /* The reason of a failure: set, and fit for an error reply's message. */
@@ -158,6 +163,23 @@ static void fuzz_request(const uint8_t *data, size_t size)
 	if (r.op == UCCN_OP_MEETING_ADD || r.op == UCCN_OP_MEETING_UPDATE)
 		CHECK(uccn_meeting_check(&r.meeting, NULL, 0) == 0);
 	CHECK(r.of_city == NULL || r.op == UCCN_OP_PROJECT_LIST);
+	/* A post obeys its rules (an audience of at most UCCN_MAX_AUDIENCE
+	 * valid specs; a message has one). Only a watch waits, and not long. */
+	if (r.op == UCCN_OP_POST) {
+		CHECK(uccn_post_check(&r.post, NULL, 0) == 0);
+		CHECK(r.post.to.n <= UCCN_MAX_AUDIENCE);
+		for (size_t i = 0; i < r.post.to.n; i++)
+			CHECK(uccn_audience_valid(r.post.to.v[i]));
+	} else {
+		CHECK(r.post.to.n == 0);
+	}
+	CHECK(r.wait_ms <= UCCN_WATCH_MAX_WAIT_MS);
+	CHECK(r.wait_ms == 0 || r.op == UCCN_OP_WATCH);
+	/* An inbox takes a limit, nothing else of a query. */
+	if (r.op == UCCN_OP_INBOX)
+		CHECK(!r.query.kind && !r.query.city && !r.query.project &&
+		      !r.query.meeting && r.query.since == 0 && r.query.before == 0);
+	CHECK(r.query.limit <= UCCN_LIST_MAX);
 
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
@@ -188,7 +210,9 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 		      r.ncities == 0 && r.info.server == NULL &&
 		      r.fields == NULL && r.nfields == 0 && r.error_index == 0 &&
 		      r.projects == NULL && r.nprojects == 0 &&
-		      r.meetings == NULL && r.nmeetings == 0);
+		      r.meetings == NULL && r.nmeetings == 0 &&
+		      r.next == 0 && r.unread == 0 && r.acked == 0 &&
+		      r.info.unread == 0 && r.info.mailboxes == 0);
 		uccn_reply_clear(&r);
 		return;
 	}
@@ -228,8 +252,27 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 	/* Every op whose reply carries a seq keeps it. */
 	if (r.status == 0 && uccn_op_writes(op) && op != UCCN_OP_CITY_IMPORT)
 		CHECK(again.seq == r.seq);
-	if (r.status == 0 && op == UCCN_OP_LIST)
+	if (r.status == 0 && (op == UCCN_OP_LIST || op == UCCN_OP_WATCH))
 		CHECK(again.next == r.next);
+	if (r.status == 0 && (op == UCCN_OP_INBOX || op == UCCN_OP_INBOX_ACK))
+		CHECK(again.unread == r.unread);
+	if (r.status == 0 && op == UCCN_OP_INBOX_ACK)
+		CHECK(again.acked == r.acked);
+	/* An inbox.ack reply carries no posts; the others of these ops carry
+	 * no acked count. */
+	CHECK(op != UCCN_OP_INBOX_ACK || r.nposts == 0);
+	CHECK(r.acked == 0 || op == UCCN_OP_INBOX_ACK);
+	if (r.status == 0 && op == UCCN_OP_STATUS)
+		CHECK(str_eq(again.info.server, r.info.server) &&
+		      str_eq(again.info.city, r.info.city) &&
+		      str_eq(again.info.role, r.info.role) &&
+		      again.info.proto == r.info.proto &&
+		      again.info.cities == r.info.cities &&
+		      again.info.posts == r.info.posts &&
+		      again.info.last_seq == r.info.last_seq &&
+		      again.info.uptime_s == r.info.uptime_s &&
+		      again.info.unread == r.info.unread &&
+		      again.info.mailboxes == r.info.mailboxes);
 	CHECK(again.nfields == r.nfields);
 	for (size_t i = 0; i < r.nfields; i++)
 		CHECK(str_eq(again.fields[i], r.fields[i]));

@@ -2863,6 +2863,604 @@ static void test_project_meeting_rules(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Messages: audiences, inbox, inbox.ack, watch, status. */
+
+static char *cat(const char *a, const char *b)
+{
+	char *s = malloc(strlen(a) + strlen(b) + 1);
+	assert_non_null(s);
+	strcpy(s, a);
+	strcat(s, b);
+	return s;
+}
+
+static void test_audience_valid(void **state)
+{
+	(void)state;
+	char *id_at = repeat("a", UCCN_MAX_ID), *id_past = repeat("a", UCCN_MAX_ID + 1);
+	char *f_at = repeat("f", UCCN_MAX_FIELD), *f_past = repeat("f", UCCN_MAX_FIELD + 1);
+	char *city_at = cat("city:", id_at), *city_past = cat("city:", id_past);
+	char *proj_at = cat("project:", id_at), *proj_past = cat("project:", id_past);
+	char *field_at = cat("field:", f_at), *field_past = cat("field:", f_past);
+	assert_int_equal(strlen(proj_at), UCCN_MAX_AUDIENCE_SPEC); /* the longest */
+	const char *good[] = {
+		"all", "city:krakow", "city:san-sebastian", "city:0", "project:sound-map",
+		"project:2026-agm", "field:music", "field:media_arts", "field:x2",
+		"city:all", /* a city whose id is "all" */
+		city_at, proj_at, field_at,
+	};
+	const char *bad[] = {
+		"", "All", "ALL", "all ", " all", "everyone", "*",
+		"city", "city:", "city:Krakow", "city:-x", "city:x-", "city:a_b",
+		"city:kraków", "city: krakow", "city:krakow ", "city:a:b", "city::a",
+		"City:krakow", "cities:krakow", ":krakow", "krakow",
+		"project:", "project:Sound", "project:a.b",
+		"field:", "field:Music", "field:media-arts", "field:1film", "field:_x",
+		"meeting:agm", "town:x", "all:", "all:x",
+		city_past, proj_past, field_past,
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!uccn_audience_valid(good[i]))
+			fail_msg("'%s' should be a valid audience", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (uccn_audience_valid(bad[i]))
+			fail_msg("'%s' should not be a valid audience", bad[i]);
+	assert_false(uccn_audience_valid(NULL));
+	free(id_at);
+	free(id_past);
+	free(f_at);
+	free(f_past);
+	free(city_at);
+	free(city_past);
+	free(proj_at);
+	free(proj_past);
+	free(field_at);
+	free(field_past);
+}
+
+static void sample_message(struct uccn_post *p)
+{
+	sample_post(p);
+	free(p->kind);
+	p->kind = strdup("message");
+	p->minutes = 0;
+	IDS_SET(&p->to, "city:dakar", "project:sound-map", "field:music", "all");
+}
+
+static void test_post_audience_roundtrip(void **state)
+{
+	(void)state;
+	/* the record */
+	struct uccn_post p, out;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	sample_message(&p);
+	memset(&out, 0, sizeof out);
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_post_pack(&pk, &p), 0);
+	unpack_frame(&u);
+	assert_int_equal(u.data.via.map.size, 10); /* minutes out, to in */
+	assert_int_equal(uccn_post_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_post_equal(&out, &p);
+	assert_idlist_equal(&out.to, &p.to);
+	assert_int_equal(uccn_post_check(&out, why, sizeof why), 0);
+	msgpack_unpacked_destroy(&u);
+	uccn_post_clear(&out);
+
+	/* a copy copies the audience */
+	assert_int_equal(uccn_post_copy(&out, &p), 0);
+	assert_idlist_equal(&out.to, &p.to);
+	assert_ptr_not_equal(out.to.v, p.to.v);
+	assert_ptr_not_equal(out.to.v[0], p.to.v[0]);
+	uccn_post_clear(&out);
+	assert_null(out.to.v);
+	assert_int_equal(out.to.n, 0);
+
+	/* a post request */
+	struct uccn_request r = {.op = UCCN_OP_POST, .rid = 40};
+	r.post = p;
+	memset(&p, 0, sizeof p);
+	free(r.post.city);
+	r.post.city = NULL;
+	r.post.seq = 0;
+	r.post.created_ms = 0;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_post_equal(&req.post, &r.post);
+	assert_idlist_equal(&req.post.to, &r.post.to);
+	/* every audience of the limit */
+	IDS_SET(&r.post.to, "city:a", "city:b", "city:c", "city:d", "project:e",
+		"project:f", "field:music", "all");
+	assert_int_equal(r.post.to.n, UCCN_MAX_AUDIENCE);
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_idlist_equal(&req.post.to, &r.post.to);
+	/* the order is kept */
+	assert_string_equal(req.post.to.v[0], "city:a");
+	assert_string_equal(req.post.to.v[7], "all");
+	uccn_request_clear(&r);
+
+	/* no audience: no "to" on the wire, an empty list back */
+	struct uccn_request n = {.op = UCCN_OP_POST, .rid = 41};
+	n.post.kind = strdup("news");
+	n.post.body = strdup("hello");
+	encode_request(&n);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.post.to.n, 0);
+	assert_null(req.post.to.v);
+	assert_null(memmem(frame.data, frame.size, "\xa2to", 3));
+	uccn_request_clear(&n);
+	/* nil and [] are no audience either */
+	assert_int_equal(req_decodef("{v:1, rid:42, op:'post', post:{kind:'news', body:'x', to:nil}}"), 0);
+	assert_int_equal(req.post.to.n, 0);
+	assert_int_equal(req_decodef("{v:1, rid:42, op:'post', post:{kind:'news', body:'x', to:[]}}"), 0);
+	assert_int_equal(req.post.to.n, 0);
+	assert_null(req.post.to.v);
+
+	/* posts in a list, watch, inbox and show reply keep their audience */
+	static const enum uccn_op ops[] = {UCCN_OP_LIST, UCCN_OP_WATCH, UCCN_OP_INBOX,
+					   UCCN_OP_SHOW};
+	struct uccn_post posts[2];
+	sample_message(&posts[0]);
+	sample_post(&posts[1]);
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		struct uccn_reply rp = {.op = ops[i], .rid = 43, .posts = posts,
+					.nposts = ops[i] == UCCN_OP_SHOW ? 1 : 2};
+		encode_reply(&rp);
+		assert_int_equal(reply_decode_frame(ops[i]), 0);
+		assert_int_equal(rep.nposts, rp.nposts);
+		assert_post_equal(&rep.posts[0], &posts[0]);
+		assert_idlist_equal(&rep.posts[0].to, &posts[0].to);
+		if (rp.nposts == 2)
+			assert_int_equal(rep.posts[1].to.n, 0);
+	}
+	uccn_post_clear(&posts[0]);
+	uccn_post_clear(&posts[1]);
+}
+
+static void test_post_audience_rules(void **state)
+{
+	(void)state;
+#define POST(extra) "{v:1, rid:44, op:'post', post:{kind:'news', body:'x', " extra "}}"
+#define MSG(extra) "{v:1, rid:45, op:'post', post:{kind:'message', body:'x' " extra "}}"
+	/* at most UCCN_MAX_AUDIENCE */
+	assert_int_equal(req_decodef(POST("to:['city:a', 'city:b', 'city:c', 'city:d', "
+					  "'city:e', 'city:f', 'city:g', 'city:h']")), 0);
+	assert_int_equal(req.post.to.n, UCCN_MAX_AUDIENCE);
+	assert_int_equal(req_decodef(POST("to:['city:a', 'city:b', 'city:c', 'city:d', "
+					  "'city:e', 'city:f', 'city:g', 'city:h', 'all']")),
+			 UCCN_E_TOOBIG);
+	assert_non_null(strstr(why, "8"));
+	assert_request_clear(44);
+	/* a message needs an audience; other kinds do not */
+	assert_int_equal(req_decodef(MSG("")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "audience"));
+	assert_request_clear(45);
+	assert_int_equal(req_decodef(MSG(", to:[]")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MSG(", to:nil")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MSG(", to:['city:a']")), 0);
+	assert_string_equal(req.post.kind, "message");
+	assert_int_equal(req_decodef(MSG(", to:['all']")), 0);
+	assert_int_equal(req_decodef(POST("to:nil")), 0);
+	/* a spec that is none, a duplicate, a wrong type */
+	static const char *const bad[] = {
+		"to:['town:a']", "to:['City:a']", "to:['city:']", "to:['field:Music']",
+		"to:['all', 'everyone']", "to:['city:a', 'city:a']", "to:['all', 'all']",
+		"to:[7]", "to:[nil]", "to:['']", "to:[['city:a']]", "to:'city:a'",
+		"to:{city:'a'}", "to:7", "to:true",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char fmt[200];
+		snprintf(fmt, sizeof fmt, POST("%s"), bad[i]);
+		/* the notation has no escapes: build the frame from the text */
+		int rc = req_decodef(fmt);
+		if (rc != UCCN_E_INVALID)
+			fail_msg("post with %s: %d, want invalid", bad[i], rc);
+		assert_request_clear(44);
+	}
+	assert_int_equal(req_decodef(POST("to:['town:a']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "town:a"));
+	assert_int_equal(req_decodef(POST("to:['city:a', 'city:a']")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "city:a"));
+	/* an item past UCCN_MAX_AUDIENCE_SPEC bytes; one at it */
+	char *id_at = repeat("a", UCCN_MAX_ID), *id_past = repeat("a", UCCN_MAX_ID + 1);
+	char *at = cat("project:", id_at), *past = cat("project:", id_past);
+	assert_int_equal(req_decodef(POST("to:[%s]"), at), 0);
+	assert_string_equal(req.post.to.v[0], at);
+	assert_int_equal(req_decodef(POST("to:[%s]"), past), UCCN_E_TOOBIG);
+	free(past);
+	past = cat("city:", id_past); /* short enough, but no id */
+	assert_int_equal(req_decodef(POST("to:[%s]"), past), UCCN_E_INVALID);
+	free(id_at);
+	free(id_past);
+	free(at);
+	free(past);
+	/* more items than any list: refused before the audience rule */
+	msgpack_sbuffer_clear(&frame);
+	{
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 4);
+		msgpack_pack_str_with_body(&pk, "v", 1);
+		msgpack_pack_uint64(&pk, 1);
+		msgpack_pack_str_with_body(&pk, "rid", 3);
+		msgpack_pack_uint64(&pk, 46);
+		msgpack_pack_str_with_body(&pk, "op", 2);
+		msgpack_pack_str_with_body(&pk, "post", 4);
+		msgpack_pack_str_with_body(&pk, "post", 4);
+		msgpack_pack_map(&pk, 3);
+		msgpack_pack_str_with_body(&pk, "kind", 4);
+		msgpack_pack_str_with_body(&pk, "news", 4);
+		msgpack_pack_str_with_body(&pk, "body", 4);
+		msgpack_pack_str_with_body(&pk, "x", 1);
+		msgpack_pack_str_with_body(&pk, "to", 2);
+		msgpack_pack_array(&pk, UCCN_MAX_LIST + 1);
+		for (int i = 0; i <= UCCN_MAX_LIST; i++) {
+			char spec[16];
+			int n = snprintf(spec, sizeof spec, "city:c%d", i);
+			msgpack_pack_str_with_body(&pk, spec, (size_t)n);
+		}
+	}
+	assert_int_equal(decode_frame(), UCCN_E_TOOBIG);
+	assert_request_clear(46);
+#undef POST
+#undef MSG
+
+	/* uccn_post_check itself, on records no decoder made */
+	struct uccn_post p = {0};
+	p.kind = "message";
+	p.body = "x";
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "audience"));
+	char *one[] = {"town:x"};
+	p.to = (struct uccn_idlist){one, 1};
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "town:x"));
+	one[0] = "city:x";
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), 0);
+	char *nine[] = {"city:a", "city:b", "city:c", "city:d", "city:e",
+			"city:f", "city:g", "city:h", "city:i"};
+	p.to = (struct uccn_idlist){nine, UCCN_MAX_AUDIENCE};
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), 0);
+	p.to.n = UCCN_MAX_AUDIENCE + 1;
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), UCCN_E_TOOBIG);
+	p.kind = "news"; /* the limit is every kind's */
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), UCCN_E_TOOBIG);
+	p.to.n = 0;
+	assert_int_equal(uccn_post_check(&p, why, sizeof why), 0);
+	assert_int_equal(uccn_post_check(&p, NULL, 0), 0);
+	nine[3] = "bad";
+	p.to.n = 4;
+	assert_int_equal(uccn_post_check(&p, NULL, 0), UCCN_E_INVALID);
+}
+
+static void test_request_inbox_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_INBOX, .rid = 50};
+	r.query.limit = 50;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_INBOX);
+	assert_int_equal(req.rid, 50);
+	assert_int_equal(req.query.limit, 50);
+	/* no limit: absent, the default */
+	r.query.limit = 0;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.query.limit, 0);
+	/* the limit's bounds */
+	assert_int_equal(req_decodef("{v:1, rid:51, op:'inbox', limit:%u}",
+				     (uint64_t)UCCN_LIST_MAX), 0);
+	assert_int_equal(req.query.limit, UCCN_LIST_MAX);
+	assert_int_equal(req_decodef("{v:1, rid:51, op:'inbox', limit:%u}",
+				     (uint64_t)UCCN_LIST_MAX + 1), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "limit"));
+	assert_request_clear(51);
+	assert_int_equal(req_decodef("{v:1, rid:51, op:'inbox', limit:-1}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:51, op:'inbox', limit:'5'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:51, op:'inbox', limit:nil}"), 0);
+	/* an inbox has no filters: what a list would take is ignored, as any
+	 * unknown key is (so the request survives a round trip) */
+	assert_int_equal(req_decodef("{v:1, rid:52, op:'inbox', kind:'news', city:'dakar', "
+				     "project:'p', meeting:'m', since:5, before:9, limit:3}"), 0);
+	assert_null(req.query.kind);
+	assert_null(req.query.city);
+	assert_null(req.query.project);
+	assert_null(req.query.meeting);
+	assert_int_equal(req.query.since, 0);
+	assert_int_equal(req.query.before, 0);
+	assert_int_equal(req.query.limit, 3);
+	struct uccn_request again = req;
+	memset(&req, 0, sizeof req);
+	encode_request(&again);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.query.limit, 3);
+	uccn_request_clear(&again);
+}
+
+static void test_request_inbox_ack_roundtrip(void **state)
+{
+	(void)state;
+	static const uint64_t seqs[] = {0, 1, 1234, UINT64_MAX};
+	for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+		struct uccn_request r = {.op = UCCN_OP_INBOX_ACK, .rid = 60 + i, .seq = seqs[i]};
+		encode_request(&r);
+		assert_int_equal(decode_frame(), 0);
+		assert_int_equal(req.op, UCCN_OP_INBOX_ACK);
+		assert_int_equal(req.rid, 60 + i);
+		assert_int_equal(req.seq, seqs[i]);
+	}
+	/* seq is required and a non-negative integer */
+	assert_int_equal(req_decodef("{v:1, rid:65, op:'inbox.ack'}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "seq"));
+	assert_request_clear(65);
+	assert_int_equal(req_decodef("{v:1, rid:65, op:'inbox.ack', seq:'7'}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "seq"));
+	assert_int_equal(req_decodef("{v:1, rid:65, op:'inbox.ack', seq:-7}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:65, op:'inbox.ack', seq:1.5}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:65, op:'inbox.ack', seq:7}"), 0);
+	assert_int_equal(req.seq, 7);
+}
+
+static void test_request_watch_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_WATCH, .rid = 70};
+	r.query.kind = strdup("message");
+	r.query.city = strdup("dakar");
+	r.query.project = strdup("p-1");
+	r.query.meeting = strdup("agm-2026");
+	r.query.since = 1200;
+	r.query.limit = 100;
+	r.wait_ms = UCCN_WATCH_MAX_WAIT_MS; /* at the limit */
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_WATCH);
+	assert_int_equal(req.rid, 70);
+	assert_string_equal(req.query.kind, "message");
+	assert_string_equal(req.query.city, "dakar");
+	assert_string_equal(req.query.project, "p-1");
+	assert_string_equal(req.query.meeting, "agm-2026");
+	assert_int_equal(req.query.since, 1200);
+	assert_int_equal(req.query.limit, 100);
+	assert_int_equal(req.wait_ms, UCCN_WATCH_MAX_WAIT_MS);
+	/* past it: the encoder sends it, the decoder refuses it */
+	r.wait_ms = UCCN_WATCH_MAX_WAIT_MS + 1;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "wait"));
+	assert_request_clear(70);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:%u}", (uint64_t)UINT32_MAX + 1),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:-1}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:'1000'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:nil}"), 0);
+	assert_int_equal(req.wait_ms, 0);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:1}"), 0);
+	assert_int_equal(req.wait_ms, 1);
+	/* the filters are a list's: a bad kind or id is refused */
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', kind:'gossip'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', city:'Dakar'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', limit:%u}",
+				     (uint64_t)UCCN_LIST_MAX + 1), UCCN_E_INVALID);
+	/* since takes every seq, the last one too */
+	r.query.since = UINT64_MAX;
+	r.wait_ms = 0;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.query.since, UINT64_MAX);
+	assert_int_equal(req.wait_ms, 0);
+	uccn_request_clear(&r);
+
+	/* nothing set: a bare watch, no wait */
+	struct uccn_request e = {.op = UCCN_OP_WATCH, .rid = 72};
+	encode_request(&e);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_WATCH);
+	assert_null(req.query.kind);
+	assert_int_equal(req.query.since, 0);
+	assert_int_equal(req.query.limit, 0);
+	assert_int_equal(req.wait_ms, 0);
+
+	/* wait is a watch's only: another op ignores it */
+	assert_int_equal(req_decodef("{v:1, rid:73, op:'list', wait:5000}"), 0);
+	assert_int_equal(req.wait_ms, 0);
+	struct uccn_request l = {.op = UCCN_OP_LIST, .rid = 74, .wait_ms = 5000};
+	encode_request(&l);
+	assert_null(memmem(frame.data, frame.size, "wait", 4));
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.wait_ms, 0);
+}
+
+static void test_reply_inbox_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_post posts[2];
+	sample_message(&posts[0]);
+	sample_post(&posts[1]);
+	struct uccn_reply r = {.op = UCCN_OP_INBOX, .rid = 80, .posts = posts,
+			       .nposts = 2, .unread = 157};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 80);
+	assert_int_equal(rep.nposts, 2);
+	assert_int_equal(rep.unread, 157);
+	assert_post_equal(&rep.posts[0], &posts[0]);
+	assert_post_equal(&rep.posts[1], &posts[1]);
+	uccn_post_clear(&posts[0]);
+	uccn_post_clear(&posts[1]);
+
+	/* an empty inbox */
+	struct uccn_reply e = {.op = UCCN_OP_INBOX, .rid = 81};
+	encode_reply(&e);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX), 0);
+	assert_int_equal(rep.nposts, 0);
+	assert_null(rep.posts);
+	assert_int_equal(rep.unread, 0);
+	e.unread = UINT64_MAX;
+	encode_reply(&e);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX), 0);
+	assert_int_equal(rep.unread, UINT64_MAX);
+
+	/* hostile: posts missing or no array, unread no uint */
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:82, ok:true, unread:1}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "posts"));
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:82, ok:true, posts:{}, unread:1}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:82, ok:true, posts:[], unread:'1'}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:82, ok:true, posts:[], unread:-1}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep.rid, 82);
+	assert_int_equal(rep.unread, 0);
+	/* a post of the reply is checked as a record: its audience too */
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:83, ok:true, unread:1, posts:"
+				     "[{seq:5, city:'a', kind:'message', body:'x', to:['town:b']}]}"),
+			 UCCN_E_INVALID);
+	assert_null(rep.posts);
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX, "{v:1, rid:83, ok:true, unread:1, posts:"
+				     "[{seq:5, city:'a', kind:'message', body:'x', to:['city:b']}]}"),
+			 0);
+	assert_int_equal(rep.nposts, 1);
+	assert_string_equal(rep.posts[0].to.v[0], "city:b");
+}
+
+static void test_reply_inbox_ack_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_INBOX_ACK, .rid = 90, .acked = 12, .unread = 3};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX_ACK), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 90);
+	assert_int_equal(rep.acked, 12);
+	assert_int_equal(rep.unread, 3);
+	assert_int_equal(rep.nposts, 0);
+	r.acked = 0;
+	r.unread = 0;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX_ACK), 0);
+	assert_int_equal(rep.acked, 0);
+	assert_int_equal(rep.unread, 0);
+	r.acked = UINT64_MAX;
+	r.unread = UINT64_MAX - 1;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX_ACK), 0);
+	assert_int_equal(rep.acked, UINT64_MAX);
+	assert_int_equal(rep.unread, UINT64_MAX - 1);
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX_ACK, "{v:1, rid:91, ok:true, acked:'2', unread:1}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "acked"));
+	assert_int_equal(rep_decodef(UCCN_OP_INBOX_ACK, "{v:1, rid:91, ok:true, acked:2, unread:[]}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "unread"));
+	assert_int_equal(rep.acked, 0); /* left clear */
+
+	/* a write's error reply: the message and status come through */
+	struct uccn_reply err = {.op = UCCN_OP_INBOX_ACK, .rid = 92, .status = UCCN_E_FULL,
+				 .message = "disk full", .acked = 5, .unread = 5};
+	encode_reply(&err);
+	assert_int_equal(reply_decode_frame(UCCN_OP_INBOX_ACK), 0);
+	assert_int_equal(rep.status, UCCN_E_FULL);
+	assert_string_equal(rep.message, "disk full");
+	assert_int_equal(rep.acked, 0);
+	assert_int_equal(rep.unread, 0);
+}
+
+static void test_reply_watch_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_post posts[2];
+	sample_post(&posts[0]);
+	sample_message(&posts[1]);
+	posts[1].seq = 1300;
+	struct uccn_reply r = {.op = UCCN_OP_WATCH, .rid = 100, .posts = posts,
+			       .nposts = 2, .next = 1305};
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_WATCH), 0);
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 100);
+	assert_int_equal(rep.nposts, 2);
+	assert_int_equal(rep.next, 1305);
+	assert_post_equal(&rep.posts[0], &posts[0]);
+	assert_post_equal(&rep.posts[1], &posts[1]);
+	assert_idlist_equal(&rep.posts[1].to, &posts[1].to);
+	uccn_post_clear(&posts[0]);
+	uccn_post_clear(&posts[1]);
+
+	/* the wait ran out: no posts, next as it was */
+	struct uccn_reply e = {.op = UCCN_OP_WATCH, .rid = 101, .next = UINT64_MAX};
+	encode_reply(&e);
+	assert_int_equal(reply_decode_frame(UCCN_OP_WATCH), 0);
+	assert_int_equal(rep.nposts, 0);
+	assert_null(rep.posts);
+	assert_int_equal(rep.next, UINT64_MAX);
+	assert_int_equal(rep_decodef(UCCN_OP_WATCH, "{v:1, rid:102, ok:true, next:5}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "posts"));
+	assert_int_equal(rep_decodef(UCCN_OP_WATCH, "{v:1, rid:102, ok:true, posts:[], next:'5'}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_WATCH, "{v:1, rid:102, ok:true, posts:[], next:5}"), 0);
+	assert_int_equal(rep.next, 5);
+
+	/* the server holds too many: busy */
+	struct uccn_reply busy = {.op = UCCN_OP_WATCH, .rid = 103, .status = UCCN_E_BUSY,
+				  .message = "4096 watch requests held: ask again shortly"};
+	encode_reply(&busy);
+	assert_int_equal(reply_decode_frame(UCCN_OP_WATCH), 0);
+	assert_int_equal(rep.status, UCCN_E_BUSY);
+	assert_string_equal(rep.message, busy.message);
+	assert_int_equal(rep.nposts, 0);
+}
+
+static void test_reply_status_mailboxes_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_STATUS, .rid = 110};
+	r.info.server = "uccnd 0.1.0";
+	r.info.proto = UCCN_PROTO_VERSION;
+	r.info.city = "dakar";
+	r.info.role = "member";
+	r.info.cities = 350;
+	r.info.posts = 9000;
+	r.info.last_seq = 9400;
+	r.info.uptime_s = 60;
+	r.info.unread = 17;
+	r.info.mailboxes = 4321;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+	assert_int_equal(rep.rid, 110);
+	assert_string_equal(rep.info.city, "dakar");
+	assert_int_equal(rep.info.posts, 9000);
+	assert_int_equal(rep.info.unread, 17);
+	assert_int_equal(rep.info.mailboxes, 4321);
+	r.info.unread = UINT64_MAX;
+	r.info.mailboxes = 0;
+	encode_reply(&r);
+	assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+	assert_int_equal(rep.info.unread, UINT64_MAX);
+	assert_int_equal(rep.info.mailboxes, 0);
+	/* an older server's status (no mailboxes) reads as empty mailboxes */
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:111, ok:true, server:'uccnd 0.0.9', "
+				     "proto:1, city:'dakar', role:'member', cities:3, posts:4, "
+				     "last_seq:7, uptime:1}"), 0);
+	assert_int_equal(rep.info.cities, 3);
+	assert_int_equal(rep.info.unread, 0);
+	assert_int_equal(rep.info.mailboxes, 0);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:112, ok:true, unread:'3'}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "unread"));
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS, "{v:1, rid:112, ok:true, mailboxes:-3}"),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "mailboxes"));
+	assert_int_equal(rep.info.mailboxes, 0);
+}
+
+/* ------------------------------------------------------------------ */
 
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
@@ -2944,6 +3542,16 @@ int main(void)
 		T(test_request_meeting_roundtrip),
 		T(test_reply_project_meeting_roundtrip),
 		T(test_project_meeting_rules),
+		T(test_audience_valid),
+		T(test_post_audience_roundtrip),
+		T(test_post_audience_rules),
+		T(test_request_inbox_roundtrip),
+		T(test_request_inbox_ack_roundtrip),
+		T(test_request_watch_roundtrip),
+		T(test_reply_inbox_roundtrip),
+		T(test_reply_inbox_ack_roundtrip),
+		T(test_reply_watch_roundtrip),
+		T(test_reply_status_mailboxes_roundtrip),
 	};
 	return cmocka_run_group_tests(proto, group_setup, group_teardown);
 }

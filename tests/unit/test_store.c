@@ -2181,6 +2181,836 @@ static void test_post_refs_must_exist(void **state)
 	assert_int_equal(st.last_seq, 6);
 }
 
+/* ---- audiences, mailboxes, visibility, the forward walk ---- */
+
+/* Seqs a walk handed over, in order; stop on the stop_at-th (0: never). */
+struct seqs {
+	uint64_t v[256];
+	size_t n;
+	size_t stop_at;
+};
+
+static int collect_seq(const struct uccn_post *p, void *ctx)
+{
+	struct seqs *s = ctx;
+	assert_true(s->n < sizeof s->v / sizeof s->v[0]);
+	assert_non_null(p->city);
+	assert_non_null(p->kind);
+	assert_non_null(p->body);
+	s->v[s->n++] = p->seq;
+	return s->stop_at && s->n == s->stop_at;
+}
+
+static void assert_seqs(const struct seqs *got, const uint64_t *want, size_t n,
+			const char *what)
+{
+	bool same = got->n == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = got->v[i] == want[i];
+	if (same)
+		return;
+	char buf[600];
+	size_t off = (size_t)snprintf(buf, sizeof buf, "%s: got", what);
+	for (size_t i = 0; i < got->n && off < sizeof buf - 24; i++)
+		off += (size_t)snprintf(buf + off, sizeof buf - off, " %llu",
+					(unsigned long long)got->v[i]);
+	off += (size_t)snprintf(buf + off, sizeof buf - off, "; want");
+	for (size_t i = 0; i < n && off < sizeof buf - 24; i++)
+		off += (size_t)snprintf(buf + off, sizeof buf - off, " %llu",
+					(unsigned long long)want[i]);
+	fail_msg("%s", buf);
+}
+
+#define SEQS(...) (const uint64_t[]){__VA_ARGS__}, \
+	sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t)
+#define NO_SEQS NULL, 0
+
+/* A city of the given creative field, with a key of its own (its id, then
+ * '0's: Z85 text, distinct per id); keyless when with_key is false. */
+static uint64_t write_city_key(struct uccn_store *s, const char *id, const char *field,
+			       bool with_key)
+{
+	struct batch b = {0};
+	struct uccn_city c = mk_city(id, NULL);
+	c.field = (char *)field;
+	if (with_key) {
+		assert_true(strlen(id) < UCCN_KEY_Z85_LEN);
+		memset(c.key, '0', UCCN_KEY_Z85_LEN);
+		memcpy(c.key, id, strlen(id));
+		c.key[UCCN_KEY_Z85_LEN] = '\0';
+		assert_true(uccn_key_z85_valid(c.key));
+	}
+	struct op *o = add_city_op(&b, c);
+	assert_int_equal(run_batch(s, &b), 0);
+	assert_int_equal(o->rc, 0);
+	return o->seq;
+}
+
+static uint64_t write_city_in(struct uccn_store *s, const char *id, const char *field)
+{
+	return write_city_key(s, id, field, true);
+}
+
+/* A post by author of kind to the audience to; returns the store's answer. */
+static int post_to(struct uccn_store *s, const char *author, const char *kind,
+		   struct uccn_idlist to, struct rec_op *o)
+{
+	struct uccn_post p = mk_post(author, kind, "to whom it may concern");
+	p.to = to;
+	return post_add(s, &p, o);
+}
+
+static uint64_t post_to_ok(struct uccn_store *s, const char *author, const char *kind,
+			   struct uccn_idlist to)
+{
+	struct rec_op o;
+	int rc = post_to(s, author, kind, to, &o);
+	if (rc)
+		fail_msg("post by %s refused: %d %s", author, rc, o.reason);
+	return o.seq;
+}
+
+static void mailbox(struct uccn_store *s, const char *city, uint32_t limit,
+		    struct seqs *out)
+{
+	struct uccn_txn *t = NULL;
+	out->n = 0;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_each(t, city, limit, collect_seq, out), 0);
+	uccn_txn_end(&t);
+}
+
+static uint64_t mailbox_count(struct uccn_store *s, const char *city)
+{
+	struct uccn_txn *t = NULL;
+	uint64_t n = 12345;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_count(t, city, &n), 0);
+	uccn_txn_end(&t);
+	return n;
+}
+
+static uint64_t mailbox_total(struct uccn_store *s)
+{
+	struct uccn_txn *t = NULL;
+	uint64_t n = 12345;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_total(t, &n), 0);
+	uccn_txn_end(&t);
+	return n;
+}
+
+/* city's mailbox holds exactly want, oldest first, and counts them. */
+static void assert_mailbox(struct uccn_store *s, const char *city,
+			   const uint64_t *want, size_t n)
+{
+	struct seqs got = {0};
+	char what[100];
+	snprintf(what, sizeof what, "mailbox of %s", city);
+	mailbox(s, city, UINT32_MAX, &got);
+	assert_seqs(&got, want, n, what);
+	assert_int_equal(mailbox_count(s, city), n);
+}
+
+static void test_audience_delivery(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	assert_int_equal(write_city_in(f->s, "zagreb", "design"), 1);
+	assert_int_equal(write_city_in(f->s, "lyon", "design"), 2);
+	assert_int_equal(write_city_in(f->s, "dakar", "music"), 3);
+	assert_int_equal(write_city_in(f->s, "bogota", "music"), 4);
+	assert_int_equal(write_city_in(f->s, "krakow", "literature"), 5);
+	struct uccn_project p1 = {.id = "p1", .title = "One", .lead = "zagreb",
+				  .partners = IDS("lyon")};
+	assert_int_equal(project_add(f->s, &p1, &o), 0);
+	assert_int_equal(o.seq, 6);
+	assert_int_equal(mailbox_total(f->s), 0);
+
+	/* a city */
+	assert_int_equal(post_to_ok(f->s, "zagreb", "news", IDS("city:dakar")), 7);
+	/* a project: its lead and partners; the author is not a member */
+	assert_int_equal(post_to_ok(f->s, "dakar", "proposal", IDS("project:p1")), 8);
+	/* the author is a member: not to its own mailbox */
+	assert_int_equal(post_to_ok(f->s, "zagreb", "update", IDS("project:p1")), 9);
+	/* bogota joins: the old posts are not delivered to it */
+	assert_int_equal(project_member(f->s, "p1", "bogota", true, &o), 0);
+	assert_int_equal(o.seq, 10);
+	assert_mailbox(f->s, "bogota", NO_SEQS);
+	assert_int_equal(post_to_ok(f->s, "dakar", "news", IDS("project:p1")), 11);
+	/* a field */
+	assert_int_equal(post_to_ok(f->s, "krakow", "news", IDS("field:music")), 12);
+	/* dakar named twice (as a city and by its field): delivered once */
+	assert_int_equal(post_to_ok(f->s, "lyon", "message",
+				    IDS("city:dakar", "field:music")), 13);
+	/* all, but the author */
+	assert_int_equal(post_to_ok(f->s, "zagreb", "news", IDS("all")), 14);
+	/* to itself only: nobody's mailbox */
+	assert_int_equal(post_to_ok(f->s, "zagreb", "message", IDS("city:zagreb")), 15);
+	/* all and a city of all: still once each */
+	assert_int_equal(post_to_ok(f->s, "krakow", "news", IDS("city:lyon", "all", "field:design")), 16);
+	/* an empty field's audience is nobody: no error */
+	assert_int_equal(post_to_ok(f->s, "krakow", "news", IDS("field:film")), 17);
+	/* no audience: no mailbox */
+	assert_int_equal(post_to_ok(f->s, "krakow", "news", (struct uccn_idlist){0}), 18);
+
+	assert_mailbox(f->s, "zagreb", SEQS(8, 11, 16));
+	assert_mailbox(f->s, "lyon", SEQS(8, 9, 11, 14, 16));
+	assert_mailbox(f->s, "dakar", SEQS(7, 12, 13, 14, 16));
+	assert_mailbox(f->s, "bogota", SEQS(11, 12, 13, 14, 16));
+	assert_mailbox(f->s, "krakow", SEQS(14));
+	assert_mailbox(f->s, "nowhere", NO_SEQS);
+	assert_int_equal(mailbox_total(f->s), 3 + 5 + 5 + 5 + 1);
+
+	/* the post keeps its audience as given */
+	struct uccn_txn *t = NULL;
+	struct uccn_post got = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, 16, &got), 0);
+	ASSERT_IDS(&got.to, "city:lyon", "all", "field:design");
+	uccn_post_clear(&got);
+	assert_int_equal(uccn_store_post_get(t, 18, &got), 0);
+	assert_int_equal(got.to.n, 0);
+	uccn_post_clear(&got);
+	uccn_txn_end(&t);
+
+	/* mailboxes are durable */
+	fx_reopen(f, 0);
+	assert_mailbox(f->s, "dakar", SEQS(7, 12, 13, 14, 16));
+	assert_int_equal(mailbox_total(f->s), 19);
+
+	/* an idempotent retry is not delivered again */
+	struct uccn_post k = mk_post("lyon", "news", "once");
+	k.to = IDS("city:krakow");
+	k.idem_key = "k-1";
+	assert_int_equal(post_add(f->s, &k, &o), 0);
+	assert_int_equal(o.seq, 19);
+	assert_int_equal(post_add(f->s, &k, &o), 0);
+	assert_int_equal(o.seq, 19);
+	assert_mailbox(f->s, "krakow", SEQS(14, 19));
+}
+
+static void test_audience_must_exist(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	static const char *const projects[] = {"p1", NULL};
+	static const char *const meetings[] = {"m1", NULL};
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "music");
+	write_refs(f->s, "a", projects, meetings); /* seq 3 and 4 */
+
+	static const struct {
+		const char *spec, *named;
+	} ghosts[] = {
+		{"city:ghost", "ghost"},
+		{"project:ghost-p", "ghost-p"},
+		{"project:m1", "m1"},      /* a meeting is no project */
+		{"city:p1", "p1"},         /* nor a project a city */
+		{"field:sculpture", "sculpture"},
+	};
+	for (size_t i = 0; i < sizeof ghosts / sizeof ghosts[0]; i++) {
+		/* alone, or after an audience that does exist */
+		assert_int_equal(post_to(f->s, "a", "news", IDS((char *)ghosts[i].spec), &o),
+				 UCCN_E_NOTFOUND);
+		assert_reason_has(&o, ghosts[i].named);
+		assert_reason_has(&o, ghosts[i].spec);
+		assert_int_equal(post_to(f->s, "a", "message",
+					 IDS("city:b", "all", (char *)ghosts[i].spec), &o),
+				 UCCN_E_NOTFOUND);
+		assert_reason_has(&o, ghosts[i].named);
+	}
+	/* nothing was written, no number taken, nothing delivered */
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 4);
+	assert_int_equal(st.posts, 0);
+	assert_int_equal(mailbox_total(f->s), 0);
+
+	/* a message needs an audience; a malformed one, or one of more than
+	 * UCCN_MAX_AUDIENCE, is refused */
+	assert_int_equal(post_to(f->s, "a", "message", (struct uccn_idlist){0}, &o),
+			 UCCN_E_INVALID);
+	assert_int_equal(post_to(f->s, "a", "news", IDS("town:b"), &o), UCCN_E_INVALID);
+	assert_int_equal(post_to(f->s, "a", "news",
+				 IDS("city:b", "city:c", "city:d", "city:e", "city:f",
+				     "city:g", "city:h", "city:i", "city:j"), &o),
+			 UCCN_E_TOOBIG);
+	assert_int_equal(get_stats(f->s).last_seq, 4);
+
+	/* the next post takes the next number */
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 5);
+
+	/* in a batch, the refused one between two others leaves no gap and
+	 * no mailbox entry */
+	struct batch b = {0};
+	struct uccn_post p1 = mk_post("a", "news", "one"), p2 = p1, p3 = p1;
+	p1.to = IDS("city:b");
+	p2.to = IDS("city:b", "city:ghost");
+	p3.to = IDS("all");
+	struct op *o1 = add_post_op(&b, p1, T0);
+	struct op *o2 = add_post_op(&b, p2, T0);
+	struct op *o3 = add_post_op(&b, p3, T0);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(o1->rc, 0);
+	assert_int_equal(o1->seq, 6);
+	assert_int_equal(o2->rc, UCCN_E_NOTFOUND);
+	assert_int_equal(o3->rc, 0);
+	assert_int_equal(o3->seq, 7);
+	assert_mailbox(f->s, "b", SEQS(5, 6, 7));
+	assert_mailbox(f->s, "a", NO_SEQS);
+	assert_int_equal(mailbox_total(f->s), 3);
+}
+
+/* Acknowledge city's mailbox up to upto in a write of its own; fn_rc != 0
+ * aborts the write after the ack ran. */
+struct ack_op {
+	const char *city;
+	uint64_t upto;
+	int fn_rc;
+	int rc;
+	uint64_t acked, unread;
+};
+
+static int ack_fn(struct uccn_txn *t, void *ctx)
+{
+	struct ack_op *o = ctx;
+	o->acked = o->unread = 12345;
+	o->rc = uccn_store_mailbox_ack(t, o->city, o->upto, &o->acked, &o->unread);
+	if (o->rc == UCCN_E_MAPFULL)
+		return o->rc;
+	return o->fn_rc;
+}
+
+static void ack_ok(struct uccn_store *s, const char *city, uint64_t upto,
+		   uint64_t want_acked, uint64_t want_unread)
+{
+	struct ack_op o = {.city = city, .upto = upto};
+	assert_int_equal(uccn_store_write(s, ack_fn, &o), 0);
+	assert_int_equal(o.rc, 0);
+	if (o.acked != want_acked || o.unread != want_unread)
+		fail_msg("ack %s up to %llu: acked %llu unread %llu; want %llu and %llu",
+			 city, (unsigned long long)upto, (unsigned long long)o.acked,
+			 (unsigned long long)o.unread, (unsigned long long)want_acked,
+			 (unsigned long long)want_unread);
+}
+
+static void test_mailbox_quota(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design"); /* 1 */
+	write_city_in(f->s, "b", "design"); /* 2 */
+	write_city_in(f->s, "c", "music");  /* 3 */
+	uccn_store_set_mailbox_quota(f->s, 3);
+
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 4);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 5);
+	assert_int_equal(post_to_ok(f->s, "c", "message", IDS("city:b")), 6);
+	assert_mailbox(f->s, "b", SEQS(4, 5, 6));
+
+	/* b is full: a post to it is refused, naming b, and nothing of it is
+	 * written: not the post, not c's entry before b's, not its idem key */
+	struct uccn_post p = mk_post("a", "message", "one too many");
+	p.to = IDS("city:c", "city:b");
+	p.idem_key = "over-1";
+	assert_int_equal(post_add(f->s, &p, &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'b'");
+	assert_reason_has(&o, "full");
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 6);
+	assert_int_equal(st.posts, 3);
+	assert_mailbox(f->s, "c", NO_SEQS);
+	assert_mailbox(f->s, "b", SEQS(4, 5, 6));
+	/* by a field or all it is refused the same */
+	assert_int_equal(post_to(f->s, "a", "news", IDS("field:design"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'b'");
+	assert_int_equal(post_to(f->s, "c", "news", IDS("all"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'b'");
+	assert_int_equal(mailbox_total(f->s), 3);
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+
+	/* b's own post does not go to its own mailbox: not refused. It takes
+	 * the number the refused message would have had, and is private: no
+	 * trace of the refused one lets c see it. */
+	assert_int_equal(post_to_ok(f->s, "b", "message", IDS("city:a", "city:b")), 7);
+	assert_mailbox(f->s, "a", SEQS(7));
+	assert_mailbox(f->s, "c", NO_SEQS);
+	struct uccn_txn *t = NULL;
+	struct uccn_post got = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, 7, &got), 0);
+	assert_true(uccn_store_post_visible(t, &got, "a"));
+	assert_true(uccn_store_post_visible(t, &got, "b"));
+	assert_false(uccn_store_post_visible(t, &got, "c"));
+	uccn_post_clear(&got);
+	uccn_txn_end(&t);
+	/* nor does a post without b in its audience */
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:c")), 8);
+
+	/* reading one makes room for exactly one */
+	ack_ok(f->s, "b", 4, 1, 2);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 9);
+	assert_int_equal(post_to(f->s, "a", "news", IDS("city:b"), &o), UCCN_E_FULL);
+	/* the refused post's idempotency key was not kept: now it is a new post */
+	ack_ok(f->s, "b", 5, 1, 2);
+	assert_int_equal(post_add(f->s, &p, &o), 0);
+	assert_int_equal(o.seq, 10);
+	assert_mailbox(f->s, "b", SEQS(6, 9, 10));
+	assert_mailbox(f->s, "c", SEQS(8, 10));
+
+	/* the quota counts unread posts per mailbox: c, at 3, is full too */
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:c")), 11);
+	assert_int_equal(post_to(f->s, "a", "news", IDS("city:c"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'c'");
+	/* 0 restores the default */
+	uccn_store_set_mailbox_quota(f->s, 0);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("all")), 12);
+	assert_mailbox(f->s, "a", SEQS(7));
+	assert_mailbox(f->s, "b", SEQS(6, 9, 10, 12));
+	assert_mailbox(f->s, "c", SEQS(8, 10, 11, 12));
+	assert_int_equal(mailbox_total(f->s), 1 + 4 + 4);
+}
+
+static void test_mailbox_each_and_ack(void **state)
+{
+	struct fx *f = *state;
+	struct seqs got = {0};
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "design");
+	for (uint64_t i = 3; i <= 7; i++)
+		assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), i);
+	assert_int_equal(post_to_ok(f->s, "b", "message", IDS("city:a")), 8);
+
+	/* oldest first, at most limit */
+	assert_mailbox(f->s, "b", SEQS(3, 4, 5, 6, 7));
+	mailbox(f->s, "b", 2, &got);
+	assert_seqs(&got, SEQS(3, 4), "limit 2");
+	mailbox(f->s, "b", 1, &got);
+	assert_seqs(&got, SEQS(3), "limit 1");
+	mailbox(f->s, "b", 5, &got);
+	assert_seqs(&got, SEQS(3, 4, 5, 6, 7), "limit 5");
+	/* the callback stops the walk */
+	got.stop_at = 3;
+	mailbox(f->s, "b", 100, &got);
+	assert_seqs(&got, SEQS(3, 4, 5), "stopped at 3");
+	got.stop_at = 0;
+	/* the whole post is handed over */
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	struct uccn_post first = {0};
+	assert_int_equal(uccn_store_post_get(t, 3, &first), 0);
+	ASSERT_IDS(&first.to, "city:b");
+	assert_string_equal(first.body, "to whom it may concern");
+	uccn_post_clear(&first);
+	/* acknowledging in a read transaction is refused */
+	uint64_t acked = 9, unread = 9;
+	assert_int_equal(uccn_store_mailbox_ack(t, "b", 100, &acked, &unread), UCCN_E_INVALID);
+	uccn_txn_end(&t);
+
+	/* ack removes up to seq, no further, and counts */
+	ack_ok(f->s, "b", 2, 0, 5);
+	ack_ok(f->s, "b", 4, 2, 3);
+	assert_mailbox(f->s, "b", SEQS(5, 6, 7));
+	ack_ok(f->s, "b", 4, 0, 3);  /* again: nothing left to mark */
+	ack_ok(f->s, "b", 5, 1, 2);
+	assert_mailbox(f->s, "a", SEQS(8)); /* another mailbox untouched */
+	ack_ok(f->s, "ghost", 100, 0, 0);   /* an empty or unknown mailbox */
+	assert_int_equal(mailbox_total(f->s), 3);
+
+	/* an aborted write acknowledges nothing */
+	struct ack_op o = {.city = "b", .upto = 100, .fn_rc = UCCN_E_INVALID};
+	assert_int_equal(uccn_store_write(f->s, ack_fn, &o), UCCN_E_INVALID);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.acked, 2);
+	assert_mailbox(f->s, "b", SEQS(6, 7));
+
+	/* acknowledgements are durable */
+	fx_reopen(f, 0);
+	assert_mailbox(f->s, "b", SEQS(6, 7));
+	assert_mailbox(f->s, "a", SEQS(8));
+	assert_int_equal(mailbox_total(f->s), 3);
+	ack_ok(f->s, "b", 7, 2, 0);
+	assert_mailbox(f->s, "b", NO_SEQS);
+	assert_int_equal(mailbox_total(f->s), 1);
+
+	/* acknowledged posts stay posts; new ones arrive after them */
+	assert_int_equal(get_stats(f->s).posts, 6);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 9);
+	assert_mailbox(f->s, "b", SEQS(9));
+	ack_ok(f->s, "b", UINT64_MAX, 1, 0);
+	ack_ok(f->s, "a", UINT64_MAX, 1, 0);
+	assert_int_equal(mailbox_total(f->s), 0);
+}
+
+/* ---- who sees what ---- */
+
+#define VIEWERS 7
+static const char *const viewers[VIEWERS] = {NULL, "a", "b", "c", "d", "e", "ghost"};
+
+struct seen {
+	uint64_t seq;
+	const char *city, *kind;
+	const char *sees; /* the viewers (by index) that may see it: "0123456" */
+};
+
+static bool sees(const struct seen *p, size_t viewer)
+{
+	return strchr(p->sees, (char)('0' + viewer)) != NULL;
+}
+
+static void list_as(struct uccn_store *s, const struct uccn_query *q, const char *viewer,
+		    struct seqs *out, uint64_t *next)
+{
+	struct uccn_txn *t = NULL;
+	out->n = 0;
+	*next = 12345;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_post_list_as(t, q, viewer, collect_seq, out, next), 0);
+	uccn_txn_end(&t);
+}
+
+static void after(struct uccn_store *s, const struct uccn_query *q, const char *viewer,
+		  struct seqs *out, uint64_t *next)
+{
+	struct uccn_txn *t = NULL;
+	out->n = 0;
+	*next = 12345;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_post_after(t, q, viewer, collect_seq, out, next), 0);
+	uccn_txn_end(&t);
+}
+
+static void test_message_visibility(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design"); /* 1 */
+	write_city_in(f->s, "b", "design"); /* 2 */
+	write_city_in(f->s, "c", "music");  /* 3 */
+	write_city_in(f->s, "d", "music");  /* 4 */
+	struct uccn_project pj = {.id = "pj", .title = "P", .lead = "c", .partners = IDS("d")};
+	assert_int_equal(project_add(f->s, &pj, &o), 0); /* 5 */
+
+	/* viewers: 0 the system (NULL), 1 a, 2 b, 3 c, 4 d, 5 e, 6 ghost */
+	static const struct seen posts[] = {
+		{6, "a", "message", "012"},       /* to city:b */
+		{7, "a", "message", "0134"},      /* to field:music, before e */
+		{8, "a", "news", "0123456"},      /* to city:b, but not a message */
+		{9, "b", "message", "0123456"},   /* to all */
+		{10, "c", "message", "034"},      /* to project:pj */
+		{11, "a", "message", "01"},       /* to itself */
+		{12, "d", "report", "0123456"},   /* to nobody */
+		{14, "b", "message", "0125"},     /* to e and a */
+		{15, "e", "message", "0345"},     /* to project:pj by an outsider */
+	};
+	const size_t nposts = sizeof posts / sizeof posts[0];
+	assert_int_equal(post_to_ok(f->s, "a", "message", IDS("city:b")), 6);
+	assert_int_equal(post_to_ok(f->s, "a", "message", IDS("field:music")), 7);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:b")), 8);
+	assert_int_equal(post_to_ok(f->s, "b", "message", IDS("all")), 9);
+	assert_int_equal(post_to_ok(f->s, "c", "message", IDS("project:pj")), 10);
+	assert_int_equal(post_to_ok(f->s, "a", "message", IDS("city:a")), 11);
+	assert_int_equal(post_to_ok(f->s, "d", "report", (struct uccn_idlist){0}), 12);
+	/* e comes into field music after the message to it */
+	assert_int_equal(write_city_in(f->s, "e", "music"), 13);
+	assert_int_equal(post_to_ok(f->s, "b", "message", IDS("city:e", "city:a")), 14);
+	/* an outsider writes to a project: its members see it */
+	assert_int_equal(post_to_ok(f->s, "e", "message", IDS("project:pj")), 15);
+
+	for (int reopen = 0; reopen < 2; reopen++) {
+		if (reopen)
+			fx_reopen(f, 0);
+		struct uccn_txn *t = NULL;
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		for (size_t i = 0; i < nposts; i++) {
+			struct uccn_post p = {0};
+			assert_int_equal(uccn_store_post_get(t, posts[i].seq, &p), 0);
+			for (size_t v = 0; v < VIEWERS; v++)
+				if (uccn_store_post_visible(t, &p, viewers[v]) != sees(&posts[i], v))
+					fail_msg("post %llu and viewer %s: visible %d",
+						 (unsigned long long)posts[i].seq,
+						 viewers[v] ? viewers[v] : "NULL", !sees(&posts[i], v));
+			uccn_post_clear(&p);
+		}
+		uccn_txn_end(&t);
+	}
+
+	/* list (newest first) and the forward walk (oldest first) show each
+	 * viewer what it may see, with and without filters */
+	static const struct uccn_query filters[] = {
+		{0}, {.kind = "message"}, {.city = "a"}, {.kind = "news"},
+		{.city = "b", .kind = "message"}, {.since = 9}, {.before = 12},
+	};
+	for (size_t v = 0; v < VIEWERS; v++) {
+		for (size_t qi = 0; qi < sizeof filters / sizeof filters[0]; qi++) {
+			struct uccn_query q = filters[qi];
+			struct seqs got = {0}, want = {0};
+			uint64_t next;
+			char what[160];
+			q.limit = 100;
+			for (size_t i = nposts; i-- > 0;)
+				if (sees(&posts[i], v) && field_eq(q.kind, posts[i].kind) &&
+				    field_eq(q.city, posts[i].city) && posts[i].seq > q.since &&
+				    (!q.before || posts[i].seq < q.before))
+					want.v[want.n++] = posts[i].seq;
+			snprintf(what, sizeof what, "list as %s, filter %zu",
+				 viewers[v] ? viewers[v] : "NULL", qi);
+			list_as(f->s, &q, viewers[v], &got, &next);
+			assert_seqs(&got, want.v, want.n, what);
+			assert_int_equal(next, 0);
+			if (q.before)
+				continue; /* the forward walk has no upper bound */
+			/* the same, oldest first */
+			for (size_t i = 0; i < want.n / 2; i++) {
+				uint64_t x = want.v[i];
+				want.v[i] = want.v[want.n - 1 - i];
+				want.v[want.n - 1 - i] = x;
+			}
+			snprintf(what, sizeof what, "after as %s, filter %zu",
+				 viewers[v] ? viewers[v] : "NULL", qi);
+			after(f->s, &q, viewers[v], &got, &next);
+			assert_seqs(&got, want.v, want.n, what);
+			assert_int_equal(next, 15); /* the last post examined */
+		}
+	}
+
+	/* a list pages over what the viewer may not see */
+	struct uccn_query q = {.limit = 1};
+	struct seqs got = {0}, all = {0};
+	uint64_t next;
+	do {
+		list_as(f->s, &q, "b", &got, &next);
+		assert_true(got.n <= 1);
+		for (size_t i = 0; i < got.n; i++)
+			all.v[all.n++] = got.v[i];
+		q.before = next;
+	} while (next);
+	assert_seqs(&all, SEQS(14, 12, 9, 8, 6), "pages as b");
+	/* the system (NULL) sees everything, as uccn_store_post_list does */
+	q = (struct uccn_query){.kind = "message", .limit = 100};
+	list_as(f->s, &q, NULL, &got, &next);
+	assert_seqs(&got, SEQS(15, 14, 11, 10, 9, 7, 6), "messages as NULL");
+}
+
+/* The posts after q->since that viewer v may see, by brute force: what
+ * uccn_store_post_after must hand over, and its *next. */
+static void expect_after(const struct seen *posts, size_t n, const struct uccn_query *q,
+			 size_t v, struct seqs *out, uint64_t *next)
+{
+	uint32_t limit = q->limit ? q->limit : UCCN_WATCH_DEFAULT;
+	out->n = 0;
+	*next = q->since;
+	for (size_t i = 0; i < n; i++) {
+		if (posts[i].seq <= q->since)
+			continue;
+		*next = posts[i].seq;
+		if (sees(&posts[i], v) && field_eq(q->kind, posts[i].kind) &&
+		    field_eq(q->city, posts[i].city)) {
+			out->v[out->n++] = posts[i].seq;
+			if (out->n == limit)
+				break;
+		}
+	}
+}
+
+static void test_post_after(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design"); /* 1 */
+	write_city_in(f->s, "b", "design"); /* 2 */
+	write_city_in(f->s, "c", "music");  /* 3 */
+	write_city_in(f->s, "d", "music");  /* 4 */
+	write_city_in(f->s, "e", "film");   /* 5 */
+	struct uccn_project pj = {.id = "pj", .title = "P", .lead = "c", .partners = IDS("d")};
+	assert_int_equal(project_add(f->s, &pj, &o), 0); /* 6 */
+
+	/* 40 posts, seq 7..46: kinds and authors mixed, every third a message
+	 * to one city, to a field, or to all */
+	static const char *const authors[] = {"a", "b", "c", "d", "e"};
+	static const char *const kinds[] = {"news", "report", "update"};
+	static const char *const idx = "12345"; /* viewer index of a..e */
+	static struct seen posts[40];
+	static char sees_buf[40][8];
+	static char *const city_of[] = {"city:a", "city:b", "city:c", "city:d", "city:e"};
+	for (size_t i = 0; i < 40; i++) {
+		const char *author = authors[i % 5];
+		const char *kind = i % 3 == 0 ? "message" : kinds[i % 7 % 3];
+		char *sb = sees_buf[i], *one[1];
+		struct uccn_idlist to = {one, 1};
+		size_t k = 0;
+		sb[k++] = '0';
+		sb[k++] = idx[i % 5];
+		switch (i % 4) {
+		case 0: /* to the next city */
+			one[0] = city_of[(i + 1) % 5];
+			sb[k++] = idx[(i + 1) % 5];
+			break;
+		case 1: /* to field music: c and d */
+			one[0] = "field:music";
+			sb[k++] = '3';
+			sb[k++] = '4';
+			break;
+		case 2: /* to all: everybody */
+			one[0] = "all";
+			k = 0;
+			break;
+		default: /* to the author itself */
+			one[0] = city_of[i % 5];
+			break;
+		}
+		sb[k] = '\0';
+		if (k == 0 || strcmp(kind, "message") != 0)
+			strcpy(sb, "0123456");
+		posts[i] = (struct seen){7 + i, author, kind, sb};
+		assert_int_equal(post_to_ok(f->s, author, kind, to), 7 + i);
+	}
+	const uint64_t last = 46;
+
+	static const uint64_t sinces[] = {0, 5, 6, 7, 8, 20, 33, 44, 45, 46, 47, 1000,
+					  UINT64_MAX - 1, UINT64_MAX};
+	static const uint32_t limits[] = {0, 1, 2, 3, 7, 40};
+	static const struct uccn_query filters[] = {
+		{0}, {.kind = "message"}, {.kind = "report"}, {.city = "c"},
+		{.city = "a", .kind = "message"}, {.kind = "proposal"},
+	};
+	for (size_t si = 0; si < sizeof sinces / sizeof sinces[0]; si++)
+	for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++)
+	for (size_t qi = 0; qi < sizeof filters / sizeof filters[0]; qi++)
+	for (size_t v = 0; v < VIEWERS; v++) {
+		struct uccn_query q = filters[qi];
+		struct seqs got = {0}, want = {0};
+		uint64_t next, want_next;
+		q.since = sinces[si];
+		q.limit = limits[li];
+		expect_after(posts, 40, &q, v, &want, &want_next);
+		after(f->s, &q, viewers[v], &got, &next);
+		char what[200];
+		snprintf(what, sizeof what, "since %llu limit %u filter %zu viewer %s",
+			 (unsigned long long)q.since, q.limit, qi, viewers[v] ? viewers[v] : "NULL");
+		assert_seqs(&got, want.v, want.n, what);
+		if (next != want_next)
+			fail_msg("%s: next %llu, want %llu", what, (unsigned long long)next,
+				 (unsigned long long)want_next);
+	}
+
+	struct uccn_query q = {0};
+	struct seqs got = {0};
+	uint64_t next;
+	/* since is exclusive */
+	q.since = 7;
+	q.limit = 1;
+	after(f->s, &q, NULL, &got, &next);
+	assert_seqs(&got, SEQS(8), "since 7");
+	assert_int_equal(next, 8);
+	/* the last posts filtered out: next is still the last one examined */
+	q = (struct uccn_query){.since = 40, .kind = "report"};
+	after(f->s, &q, NULL, &got, &next);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(next, last);
+	/* the last posts invisible: the same (43 goes to c, 46 to its author) */
+	q = (struct uccn_query){.since = 42, .kind = "message"};
+	after(f->s, &q, NULL, &got, &next);
+	assert_seqs(&got, SEQS(43, 46), "messages after 42");
+	after(f->s, &q, "ghost", &got, &next);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(next, last);
+	/* beyond the end: nothing, next is since */
+	q = (struct uccn_query){.since = last};
+	after(f->s, &q, NULL, &got, &next);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(next, last);
+	q.since = UINT64_MAX;
+	after(f->s, &q, NULL, &got, &next);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(next, UINT64_MAX);
+	/* the callback stops the walk: next is the last post handed over */
+	q = (struct uccn_query){.since = 10, .kind = "message"};
+	got.stop_at = 2;
+	after(f->s, &q, NULL, &got, &next);
+	assert_seqs(&got, SEQS(13, 16), "stopped");
+	assert_int_equal(next, 16);
+	got.stop_at = 0;
+
+	/* resuming from next sees every visible post once, in order */
+	for (size_t v = 0; v < VIEWERS; v++) {
+		struct seqs all = {0}, want = {0};
+		uint64_t want_next;
+		q = (struct uccn_query){.kind = "message", .limit = 2};
+		do {
+			after(f->s, &q, viewers[v], &got, &next);
+			assert_true(next >= q.since);
+			for (size_t i = 0; i < got.n; i++)
+				all.v[all.n++] = got.v[i];
+			q.since = next;
+		} while (got.n);
+		assert_int_equal(next, last);
+		q = (struct uccn_query){.kind = "message", .limit = 100};
+		expect_after(posts, 40, &q, v, &want, &want_next);
+		assert_seqs(&all, want.v, want.n, "resumed");
+	}
+
+	/* new posts arrive after next */
+	assert_int_equal(post_to_ok(f->s, "a", "news", (struct uccn_idlist){0}), 47);
+	q = (struct uccn_query){.since = last};
+	after(f->s, &q, "e", &got, &next);
+	assert_seqs(&got, SEQS(47), "new");
+	assert_int_equal(next, 47);
+}
+
+/* Broadcasts ("all", "field:NAME") reach the cities that have a key; a
+ * keyless city (imported, not yet on-line) gets only what names it: as
+ * city:ID, or as a member of a project. */
+static void test_audience_keyless_cities(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_key(f->s, "a", "design", true);   /* 1 */
+	write_city_key(f->s, "b", "design", true);   /* 2 */
+	write_city_key(f->s, "k", "design", false);  /* 3 */
+	write_city_key(f->s, "m", "music", false);   /* 4 */
+	struct uccn_project pj = {.id = "pj", .title = "P", .lead = "b", .partners = IDS("k")};
+	assert_int_equal(project_add(f->s, &pj, &o), 0); /* 5 */
+
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("all")), 6);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("field:design")), 7);
+	assert_int_equal(post_to_ok(f->s, "a", "message", IDS("field:design")), 8);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:k")), 9);
+	assert_int_equal(post_to_ok(f->s, "a", "message", IDS("project:pj")), 10);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("field:music")), 11);
+	assert_mailbox(f->s, "b", SEQS(6, 7, 8, 10));
+	assert_mailbox(f->s, "k", SEQS(9, 10));
+	assert_mailbox(f->s, "m", NO_SEQS);
+
+	/* the message to the field is not k's to see; the one to its project is */
+	struct uccn_txn *t = NULL;
+	struct uccn_post got = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, 8, &got), 0);
+	assert_true(uccn_store_post_visible(t, &got, "b"));
+	assert_false(uccn_store_post_visible(t, &got, "k"));
+	uccn_post_clear(&got);
+	assert_int_equal(uccn_store_post_get(t, 10, &got), 0);
+	assert_true(uccn_store_post_visible(t, &got, "k"));
+	uccn_post_clear(&got);
+	uccn_txn_end(&t);
+
+	/* a full keyless mailbox does not block a broadcast */
+	uccn_store_set_mailbox_quota(f->s, 2);
+	assert_int_equal(post_to_ok(f->s, "b", "news", IDS("all")), 12);
+	assert_int_equal(post_to(f->s, "a", "news", IDS("city:k"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'k'");
+	assert_mailbox(f->s, "k", SEQS(9, 10));
+	assert_mailbox(f->s, "a", SEQS(12));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2207,6 +3037,13 @@ int main(void)
 		T(test_meeting_add_update),
 		T(test_post_refs_must_exist),
 		T(test_project_meeting_limits),
+		T(test_audience_delivery),
+		T(test_audience_must_exist),
+		T(test_audience_keyless_cities),
+		T(test_mailbox_quota),
+		T(test_mailbox_each_and_ack),
+		T(test_message_visibility),
+		T(test_post_after),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
