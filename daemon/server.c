@@ -1123,8 +1123,8 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	    set_int(s->router, ZMQ_RCVHWM, 1000) ||
 	    set_int(s->router, ZMQ_SNDHWM, 1000) ||
 	    set_int(s->router, ZMQ_HANDSHAKE_IVL, 5000) ||
-	    set_int(s->router, ZMQ_HEARTBEAT_IVL, 10000) ||
-	    set_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 30000)) {
+	    set_int(s->router, ZMQ_HEARTBEAT_IVL, 2000) ||
+	    set_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 6000)) {
 		snprintf(err, errlen, "ROUTER socket: %s", zmq_strerror(errno));
 		goto fail;
 	}
