@@ -33,6 +33,7 @@ LDFLAGS_ALL = $(LDFLAGS) $(SANFLAGS)
 
 PROTO_SRC = $(wildcard proto/*.c)
 STORE_SRC = $(wildcard store/*.c)
+AGENDA_SRC = $(wildcard agenda/*.c)
 DAEMON_SRC = $(wildcard daemon/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 HARNESS_SRC = tests/e2e/harness.c
@@ -41,10 +42,12 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 PROTO_LIB = $(BUILD)/libuccnproto.a
 STORE_LIB = $(BUILD)/libuccnstore.a
+AGENDA_LIB = $(BUILD)/libuccnagenda.a
 UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
-UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import
+UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
+	$(BUILD)/tests/test_agenda
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
@@ -70,13 +73,18 @@ check: $(UCCND) $(UCCN) $(UNIT_TESTS) $(E2E_TESTS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Iproto -Istore -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iproto -Istore -Iagenda -c $< -o $@
 
 $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
 $(STORE_LIB): $(call obj,$(STORE_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+# The agenda builder: pure computation over proto's error codes.
+$(AGENDA_LIB): $(call obj,$(AGENDA_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -96,6 +104,10 @@ $(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PR
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
+$(BUILD)/tests/test_agenda: $(call obj,tests/unit/test_agenda.c) $(AGENDA_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
 # The CSV import is pure computation in cli/: tested without a daemon.
 $(BUILD)/tests/test_import: $(call obj,tests/unit/test_import.c cli/import.c) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
@@ -104,6 +116,10 @@ $(BUILD)/tests/test_import: $(call obj,tests/unit/test_import.c cli/import.c) $(
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+$(BUILD)/bench/bench_agenda: $(BUILD)/obj/bench/bench_agenda.o $(AGENDA_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

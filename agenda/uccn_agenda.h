@@ -1,0 +1,157 @@
+/*
+ * uccn_agenda.h - the annual-meeting agenda builder: pure computation, no
+ * I/O, no clock, no time-zone database. The caller gathers the items from
+ * the records and the UTC offsets from the zone database; the builder
+ * places items in the meeting's days, and the renderers (uccn_agenda_*_render)
+ * turn the result into Markdown, HTML, iCalendar or JSON text.
+ *
+ * Same input, same output, byte for byte: nothing here depends on memory
+ * addresses, the clock or the locale.
+ *
+ * Times are minutes since local midnight of the meeting's zone on a day of
+ * the meeting (day 0 is the first day). Every start and length is on the
+ * UCCN_AGENDA_GRID-minute grid.
+ */
+#ifndef UCCN_AGENDA_H
+#define UCCN_AGENDA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UCCN_AGENDA_GRID 5            /* minutes */
+#define UCCN_AGENDA_MAX_DAYS 14
+#define UCCN_AGENDA_MAX_ITEMS 4096
+#define UCCN_AGENDA_MAX_PARTICIPANTS 1024
+#define UCCN_AGENDA_SESSION 90        /* at most this long between breaks */
+#define UCCN_AGENDA_COFFEE 15
+#define UCCN_AGENDA_LUNCH 60
+#define UCCN_AGENDA_LUNCH_AT (12 * 60 + 30) /* lunch starts near 12:30 */
+#define UCCN_AGENDA_DAYTIME_FROM (8 * 60)   /* a remote presenter's day: */
+#define UCCN_AGENDA_DAYTIME_TO (20 * 60)    /* 08:00 to 20:00 local */
+
+/* Kinds, in the order the agenda takes them up (the frame aside). */
+enum uccn_agenda_kind {
+	UCCN_AGENDA_OPENING,       /* frame: first */
+	UCCN_AGENDA_REPORT,        /* the coordinator's report: after opening */
+	UCCN_AGENDA_WELCOME,       /* cities designated since the last meeting */
+	UCCN_AGENDA_DECISION,      /* decisions and elections: before discussion */
+	UCCN_AGENDA_PROJECT,       /* an active joint project's report */
+	UCCN_AGENDA_PROPOSAL,
+	UCCN_AGENDA_ITEM,          /* an agenda-item post */
+	UCCN_AGENDA_GOOD_PRACTICE,
+	UCCN_AGENDA_OPEN,          /* left open (deferred) last time */
+	UCCN_AGENDA_NEXT_MEETING,  /* frame: before closing */
+	UCCN_AGENDA_CLOSING,       /* frame: last */
+	UCCN_AGENDA_COFFEE_BREAK,
+	UCCN_AGENDA_LUNCH_BREAK,
+	UCCN_AGENDA_KIND_COUNT
+};
+
+/* The kind's name in output ("opening", "coffee-break", ...). */
+const char *uccn_agenda_kind_name(enum uccn_agenda_kind k);
+
+enum uccn_agenda_priority {
+	UCCN_AGENDA_HIGH = 0,
+	UCCN_AGENDA_NORMAL = 1,
+	UCCN_AGENDA_LOW = 2,
+};
+
+/* A candidate item. Strings are borrowed for the call. */
+struct uccn_agenda_item {
+	const char *key;      /* stable and unique: "post:123", "project:drop-the-mic",
+			       * "opening"; also the iCalendar UID's heart */
+	enum uccn_agenda_kind kind;
+	const char *title;
+	const char *city;     /* presenter, or NULL */
+	uint64_t seq;         /* the post it comes from, 0 when none */
+	int minutes;          /* requested length, > 0 */
+	enum uccn_agenda_priority priority;
+	bool remote;          /* the presenter joins on-line */
+	int pin_day;          /* -1, or the day it is pinned to */
+	int pin_start;        /* -1, or the minute it is pinned to (with pin_day) */
+	/* The presenter's local time minus the meeting's, in minutes, per day;
+	 * only read when has_offset. */
+	bool has_offset;
+	int offset[UCCN_AGENDA_MAX_DAYS];
+};
+
+/* A city taking part, for "whom does this slot inconvenience". */
+struct uccn_agenda_participant {
+	const char *city;
+	const char *tz;        /* for display */
+	bool has_offset;
+	int offset[UCCN_AGENDA_MAX_DAYS]; /* as in an item */
+};
+
+/* Where an item stood in the previous published version (stability). */
+struct uccn_agenda_previous {
+	const char *key;
+	int day;
+	int start;
+};
+
+struct uccn_agenda_input {
+	int days;                  /* 1..UCCN_AGENDA_MAX_DAYS */
+	int day_start, day_end;    /* minutes, on the grid, day_start < day_end */
+	bool hybrid;
+	const struct uccn_agenda_item *items;
+	size_t nitems;             /* at most UCCN_AGENDA_MAX_ITEMS */
+	const struct uccn_agenda_participant *participants;
+	size_t nparticipants;
+	const struct uccn_agenda_previous *previous;
+	size_t nprevious;
+};
+
+struct uccn_agenda_slot {
+	int day;
+	int start, end;            /* minutes, meeting-local */
+	enum uccn_agenda_kind kind;
+	size_t item;               /* index into input items; SIZE_MAX for a break */
+	/* Participants (indexes) for whom the slot falls outside 08:00-20:00
+	 * local time: only in a hybrid meeting. Owned by the agenda. */
+	size_t *inconvenienced;
+	size_t ninconvenienced;
+};
+
+struct uccn_agenda_deferred {
+	size_t item;
+	char reason[160];
+};
+
+struct uccn_agenda_warning {
+	size_t item;               /* SIZE_MAX when about no one item */
+	char text[200];
+};
+
+struct uccn_agenda {
+	struct uccn_agenda_slot *slots;   /* by day, then start */
+	size_t nslots;
+	struct uccn_agenda_deferred *deferred; /* in the order items were considered */
+	size_t ndeferred;
+	struct uccn_agenda_warning *warnings;
+	size_t nwarnings;
+};
+
+/*
+ * Place the items. The frame (opening, then the coordinator's report, at
+ * the start of day 0; next meeting, then closing, at the end of the last
+ * day) comes first; then pinned items where they are pinned; then the rest
+ * in kind order, then priority, then seq, into sessions of at most
+ * UCCN_AGENDA_SESSION minutes separated by coffee breaks, with a lunch
+ * break near UCCN_AGENDA_LUNCH_AT each day the hours span it. In a hybrid
+ * meeting a remote presenter's item goes, most constrained first, where the
+ * whole session is within 08:00-20:00 of the presenter's time, wherever the
+ * days allow (else anywhere, with a warning). An item placed in the
+ * previous version stays in its session when it still fits, so a re-run
+ * moves few items. What does not fit is deferred with the reason; every
+ * wish not met is a warning.
+ *
+ * out must be zeroed; free it with uccn_agenda_clear. Returns 0,
+ * UCCN_E_INVALID (a bad input: days, hours, a minutes of 0, a duplicate
+ * key) or UCCN_E_NOMEM.
+ */
+int uccn_agenda_build(const struct uccn_agenda_input *in, struct uccn_agenda *out);
+void uccn_agenda_clear(struct uccn_agenda *a);
+
+#endif
