@@ -89,11 +89,11 @@ $(AGENDA_LIB): $(call obj,$(AGENDA_SRC))
 	ar rcs $@ $^
 
 # The link lines show the layering: the daemon takes store and proto; the
-# CLI takes proto only.
+# CLI takes the agenda builder (pure computation) and proto, never store.
 $(UCCND): $(call obj,$(DAEMON_SRC)) $(STORE_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_MSGPACK)
 
-$(UCCN): $(call obj,$(CLI_SRC)) $(PROTO_LIB)
+$(UCCN): $(call obj,$(CLI_SRC)) $(AGENDA_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)
 
 $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
@@ -103,6 +103,10 @@ $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 $(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+$(BUILD)/tests/test_agenda_render: $(call obj,tests/unit/test_agenda_render.c) $(AGENDA_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_agenda: $(call obj,tests/unit/test_agenda.c) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
