@@ -211,7 +211,8 @@ static int read_body_stdin(char **out)
 
 int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID, O_TO };
+	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID, O_TO,
+	       O_PRIORITY, O_REMOTE, O_PIN };
 	static const struct option opts[] = {
 		{"kind", required_argument, NULL, O_KIND},
 		{"project", required_argument, NULL, O_PROJECT},
@@ -220,6 +221,9 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 		{"minutes", required_argument, NULL, O_MINUTES},
 		{"key-id", required_argument, NULL, O_KEYID},
 		{"to", required_argument, NULL, O_TO},
+		{"priority", required_argument, NULL, O_PRIORITY},
+		{"remote", no_argument, NULL, O_REMOTE},
+		{"pin", required_argument, NULL, O_PIN},
 		CLI_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -238,6 +242,9 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 		case O_MEETING: p->meeting = optarg; break;
 		case O_TITLE: p->title = optarg; break;
 		case O_KEYID: p->idem_key = optarg; break;
+		case O_PRIORITY: p->priority = optarg; break;
+		case O_REMOTE: p->remote = true; break;
+		case O_PIN: p->pin = optarg; break;
 		case O_TO:
 			if (!uccn_audience_valid(optarg)) {
 				uccn_idlist_clear(&p->to);

@@ -16,7 +16,7 @@
 
 static const struct command commands[] = {
 	{NULL, "post", cmd_post,
-	 "post [--kind K] [--to AUDIENCE]... [--project ID] [--meeting ID] [--title T] [--minutes N] [--key-id KEY] BODY|-",
+	 "post [--kind K] [--to AUDIENCE]... [--project ID] [--meeting ID] [--title T] [--minutes N] [--priority P] [--remote] [--pin [DAY:]HH:MM] [--key-id KEY] BODY|-",
 	 "Post as your city (the daemon knows it by your key). Prints the new\n"
 	 "post's sequence number.\n"
 	 "  --kind K        update (default), news, proposal, agenda-item,\n"
@@ -25,6 +25,9 @@ static const struct command commands[] = {
 	 "  --meeting ID    the meeting it is for\n"
 	 "  --title T       one line\n"
 	 "  --minutes N     minutes requested (agenda items)\n"
+	 "  --priority P    high, normal (default) or low (agenda items, proposals)\n"
+	 "  --remote        the presenter joins on-line (hybrid meetings)\n"
+	 "  --pin [DAY:]HH:MM  ask for this time (day 1 unless DAY is given)\n"
 	 "  --to AUDIENCE   city:ID, project:ID (its lead and partners), field:NAME\n"
 	 "                  or all; repeatable. The post lands in their mailboxes\n"
 	 "                  (uccn inbox). A message (--kind message) is seen only\n"

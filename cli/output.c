@@ -93,7 +93,9 @@ static void text_post(const struct uccn_post *p)
 	if (p->meeting)
 		printf("meeting: %s\n", p->meeting);
 	if (p->minutes)
-		printf("minutes: %u\n", p->minutes);
+		printf("minutes: %u%s%s%s%s\n", p->minutes, p->priority ? ", priority " : "",
+		       p->priority ? p->priority : "", p->remote ? ", on-line" : "",
+		       p->pin ? ", pinned" : "");
 	if (p->to.n)
 		text_ids("to:      ", &p->to);
 	printf("\n%s\n", p->body ? p->body : "");
@@ -314,6 +316,9 @@ static void json_post_object(struct json *j, const struct uccn_post *p)
 	json_created(j, p->created_ms);
 	json_key(j, "key"); json_str(j, p->idem_key);
 	json_ids(j, "to", &p->to);
+	json_key(j, "priority"); json_str(j, p->priority ? p->priority : "normal");
+	json_key(j, "remote"); json_bool(j, p->remote);
+	json_key(j, "pin"); json_str(j, p->pin);
 	json_object_end(j);
 }
 

@@ -50,6 +50,26 @@ bool uccn_in_list(const char *s, const char *const *list)
 
 bool uccn_post_kind_valid(const char *s) { return uccn_in_list(s, uccn_post_kinds); }
 
+bool uccn_pin_parse(const char *s, int *day, int *minute)
+{
+	int d = 0, h, m, n = 0;
+	if (!s)
+		return false;
+	size_t len = strlen(s);
+	if (len == 5 && sscanf(s, "%2d:%2d%n", &h, &m, &n) == 2 && n == 5)
+		;
+	else if ((len == 7 || len == 8) && sscanf(s, "%d:%2d:%2d%n", &d, &h, &m, &n) == 3 &&
+		 (size_t)n == len && d >= 1 && d <= 99)
+		;
+	else
+		return false;
+	if (!uccn_hhmm_valid(s + len - 5))
+		return false;
+	*day = d;
+	*minute = h * 60 + m;
+	return true;
+}
+
 bool uccn_audience_valid(const char *s)
 {
 	if (!s)
@@ -261,6 +281,9 @@ static const struct field post_fields[] = {
 	{"created", F_I64, offsetof(struct uccn_post, created_ms), INT64_MAX},
 	{"key", F_LINE, offsetof(struct uccn_post, idem_key), UCCN_MAX_IDEM_KEY},
 	{"to", F_IDS, offsetof(struct uccn_post, to), UCCN_MAX_AUDIENCE_SPEC},
+	{"priority", F_LINE, offsetof(struct uccn_post, priority), 8},
+	{"remote", F_BOOL, offsetof(struct uccn_post, remote), 1},
+	{"pin", F_LINE, offsetof(struct uccn_post, pin), 8},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -750,6 +773,18 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
 	if (p->minutes && strcmp(p->kind, "agenda-item") != 0)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "minutes are only for agenda-item posts");
+	if (p->priority && strcmp(p->priority, "high") && strcmp(p->priority, "normal") &&
+	    strcmp(p->priority, "low"))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "priority '%s' is not high, normal or low", p->priority);
+	int pin_day, pin_min;
+	if (p->pin && !uccn_pin_parse(p->pin, &pin_day, &pin_min))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "pin '%s' is not HH:MM or DAY:HH:MM", p->pin);
+	if ((p->priority || p->remote || p->pin) && strcmp(p->kind, "agenda-item") != 0 &&
+	    strcmp(p->kind, "proposal") != 0)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "priority, remote and pin are for agenda items and proposals");
 	if (p->to.n > UCCN_MAX_AUDIENCE)
 		return mp_fail(err, errlen, UCCN_E_TOOBIG, "a post goes to at most %d audiences",
 			       UCCN_MAX_AUDIENCE);

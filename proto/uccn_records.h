@@ -87,6 +87,10 @@ struct uccn_post {
 	uint32_t minutes;   /* requested minutes (agenda items), 0 when none */
 	int64_t created_ms; /* commit time, milliseconds since 1970 UTC */
 	char *idem_key;     /* optional client idempotency key */
+	char *priority;     /* agenda items: "high", "normal" (NULL means it)
+			     * or "low" */
+	bool remote;        /* agenda items: the presenter joins on-line */
+	char *pin;          /* agenda items: "HH:MM" or "DAY:HH:MM" (DAY from 1) */
 	struct uccn_idlist to; /* audience: "city:ID", "project:ID",
 				* "field:NAME" or "all"; at most
 				* UCCN_MAX_AUDIENCE. A "message" is seen
@@ -118,6 +122,8 @@ bool uccn_city_role_valid(const char *s);
 bool uccn_tz_name_valid(const char *s);   /* syntax only, not the zone db */
 bool uccn_key_z85_valid(const char *s);   /* 40 chars of the Z85 alphabet */
 bool uccn_audience_valid(const char *s);  /* all, city:ID, project:ID, field:NAME */
+/* "HH:MM" or "DAY:HH:MM"; *day is 0 when no day was given, else 1..99. */
+bool uccn_pin_parse(const char *s, int *day, int *minute);
 /* Valid UTF-8 of at most max bytes without NUL; one_line also refuses
  * control characters, otherwise only TAB, LF and CR are allowed. */
 bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line);
