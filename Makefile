@@ -47,7 +47,7 @@ UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
-	$(BUILD)/tests/test_agenda
+	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 

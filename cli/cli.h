@@ -144,5 +144,6 @@ int cmd_meeting_show(struct cli *g, const struct command *cmd, int argc, char **
 int cmd_meeting_list(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_inbox(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_agenda(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

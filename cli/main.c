@@ -123,6 +123,17 @@ static const struct command commands[] = {
 	{"meeting", "show", cmd_meeting_show, "meeting show ID", "Show one meeting, with its version.\n"},
 	{"meeting", "list", cmd_meeting_list, "meeting list [--field F] [--status S]",
 	 "List meetings in id order.\n"},
+	{NULL, "agenda", cmd_agenda, "agenda MEETING [--format md|html|ics|json] [-o FILE]",
+	 "Build the meeting's agenda from the records: opening and the\n"
+	 "coordinator's report, welcome of new members, a report per active joint\n"
+	 "project of the field, proposals and agenda items (by requested minutes,\n"
+	 "priority and submission), good-practice exchange, next meeting, closing;\n"
+	 "with coffee and lunch breaks, within the meeting's daily hours. In a\n"
+	 "hybrid meeting on-line presenters get slots in their daytime (08:00-20:00)\n"
+	 "and each slot names whom it inconveniences. Same records, same agenda.\n"
+	 "  --format F      md (default), html (a printable page), ics (iCalendar)\n"
+	 "                  or json\n"
+	 "  -o, --output FILE  write there instead of standard output\n"},
 	{"import", "cities", cmd_import_cities, "import cities FILE.csv",
 	 "Register or update cities from a CSV file with the header\n"
 	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"

@@ -770,9 +770,9 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
 	if (p->minutes > UCCN_MAX_MINUTES)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "minutes must be at most %d", UCCN_MAX_MINUTES);
-	if (p->minutes && strcmp(p->kind, "agenda-item") != 0)
+	if (p->minutes && strcmp(p->kind, "agenda-item") != 0 && strcmp(p->kind, "proposal") != 0)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
-			       "minutes are only for agenda-item posts");
+			       "minutes are only for agenda items and proposals");
 	if (p->priority && strcmp(p->priority, "high") && strcmp(p->priority, "normal") &&
 	    strcmp(p->priority, "low"))
 		return mp_fail(err, errlen, UCCN_E_INVALID,

@@ -1,0 +1,225 @@
+/*
+ * test_agenda.c - end-to-end: `uccn agenda` over real records. A two-day
+ * hybrid Cities of Literature meeting in Europe/Berlin with agenda items
+ * from a dozen cities in many zones, some presented on-line from Iowa City
+ * (America/Chicago) and Melbourne (Australia/Melbourne).
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fx {
+	char *dir;
+	h_daemon_t *d;
+	h_run_t r;
+};
+
+#define COORD(f) ((f)->d->coordinator_key)
+
+static const struct { const char *id, *name, *tz; } cities[] = {
+	{"heidelberg", "Heidelberg", "Europe/Berlin"},
+	{"krakow", "Kraków", "Europe/Warsaw"},
+	{"nottingham", "Nottingham", "Europe/London"},
+	{"dublin", "Dublin", "Europe/Dublin"},
+	{"iowa-city", "Iowa City", "America/Chicago"},
+	{"melbourne", "Melbourne", "Australia/Melbourne"},
+	{"dunedin", "Dunedin", "Pacific/Auckland"},
+	{"baghdad", "Baghdad", "Asia/Baghdad"},
+	{"tartu", "Tartu", "Europe/Tallinn"},
+	{"reykjavik", "Reykjavík", "Atlantic/Reykjavik"},
+	{"quebec-city", "Québec City", "America/Toronto"},
+	{"gothenburg", "Gothenburg", "Europe/Stockholm"},
+};
+#define NCITIES (sizeof cities / sizeof cities[0])
+
+static char keys[NCITIES][PATH_MAX];
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	f->dir = h_tmpdir_new();
+	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
+	if (!f->d || h_daemon_start(f->d) != 0)
+		return -1;
+	for (size_t i = 0; i < NCITIES; i++) {
+		char pub[UCCN_KEY_Z85_LEN + 1];
+		snprintf(keys[i], sizeof keys[i], "%s/%s.key", f->dir, cities[i].id);
+		if (h_keygen(keys[i], pub) != 0)
+			return -1;
+		h_uccn(&f->r, f->d, COORD(f), NULL, "city", "add", cities[i].id, "--name",
+		       cities[i].name, "--field", "literature", "--tz", cities[i].tz, "--key", pub, NULL);
+		if (f->r.status != 0) {
+			h_run_print(&f->r);
+			return -1;
+		}
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	h_run_clear(&f->r);
+	h_daemon_destroy(&f->d);
+	h_tmpdir_destroy(&f->dir);
+	free(f);
+	return 0;
+}
+
+static const char *key_of(const char *city)
+{
+	for (size_t i = 0; i < NCITIES; i++)
+		if (strcmp(cities[i].id, city) == 0)
+			return keys[i];
+	return NULL;
+}
+
+static void item(struct fx *f, const char *city, const char *title, const char *minutes,
+		 bool remote)
+{
+	if (remote)
+		h_uccn(&f->r, f->d, key_of(city), NULL, "post", "--kind", "agenda-item", "--meeting",
+		       "col-2026", "--title", title, "--minutes", minutes, "--remote", title, NULL);
+	else
+		h_uccn(&f->r, f->d, key_of(city), NULL, "post", "--kind", "agenda-item", "--meeting",
+		       "col-2026", "--title", title, "--minutes", minutes, title, NULL);
+	h_assert_exit(&f->r, 0);
+}
+
+static void make_meeting(struct fx *f)
+{
+	h_uccn(&f->r, f->d, COORD(f), NULL, "meeting", "add", "col-2026", "--kind", "annual-meeting",
+	       "--field", "literature", "--host", "heidelberg", "--start", "2026-12-09", "--end",
+	       "2026-12-10", "--tz", "Europe/Berlin", "--place", "Heidelberg", "--hybrid", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "project", "add", "drop-the-mic", "--title",
+	       "Drop the Mic", "--lead", "reykjavik", "--partner", "tartu,krakow", "--field",
+	       "literature", "--status", "active", NULL);
+	h_assert_exit(&f->r, 0);
+	item(f, "iowa-city", "Writers in residence across the Atlantic", "30", true);
+	item(f, "melbourne", "Book town partnerships", "25", true);
+	item(f, "iowa-city", "Translation grants", "20", true);
+	item(f, "krakow", "Milosz festival exchange", "30", false);
+	item(f, "nottingham", "Young producers", "45", false);
+	item(f, "dublin", "Library of the future", "40", false);
+	item(f, "baghdad", "Mutanabbi Street readings", "30", false);
+	item(f, "tartu", "Prima Vista festival", "20", false);
+	item(f, "quebec-city", "Francophone poetry", "25", false);
+	item(f, "gothenburg", "Book fair fellowships", "30", false);
+	item(f, "dunedin", "Ōtepoti writers", "20", false);
+	item(f, "heidelberg", "An impossible marathon", "600", false);
+}
+
+static h_json_t *agenda_json(struct fx *f)
+{
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", "json", NULL);
+	h_assert_exit(&f->r, 0);
+	h_json_t *j = h_json_parse(f->r.out);
+	if (!j)
+		h_run_print(&f->r);
+	assert_non_null(j);
+	return j;
+}
+
+/* "2026-12-09T15:00:00+01:00" -> minutes of the day in UTC and the offset. */
+static int utc_minutes(const char *t)
+{
+	int h, m, oh, om;
+	char sign;
+	assert_int_equal(sscanf(t + 11, "%2d:%2d:%*2d%c%2d:%2d", &h, &m, &sign, &oh, &om), 5);
+	int off = (oh * 60 + om) * (sign == '-' ? -1 : 1);
+	return h * 60 + m - off;
+}
+
+static void test_agenda_hybrid_two_days(void **state)
+{
+	struct fx *f = *state;
+	make_meeting(f);
+	h_json_t *j = agenda_json(f);
+	const h_json_t *slots = h_json_get(j, "slots");
+	assert_true(h_json_len(slots) > 10);
+	bool coffee = false, lunch = false, project = false;
+	for (size_t i = 0; i < h_json_len(slots); i++) {
+		const h_json_t *s = h_json_at(slots, i);
+		const char *kind = h_json_str(h_json_get(s, "kind"));
+		const char *start = h_json_str(h_json_get(s, "start"));
+		const char *end = h_json_str(h_json_get(s, "end"));
+		/* Within 09:00-17:30 Berlin (UTC+1 in December): 08:00-16:30 UTC. */
+		assert_true(utc_minutes(start) >= 8 * 60);
+		assert_true(utc_minutes(end) <= 16 * 60 + 30);
+		coffee |= strcmp(kind, "coffee-break") == 0;
+		lunch |= strcmp(kind, "lunch-break") == 0;
+		project |= strcmp(kind, "project-report") == 0;
+		const h_json_t *city = h_json_get(s, "city");
+		if (!h_json_bool(h_json_get(s, "remote")) || h_json_is_null(city))
+			continue;
+		/* Remote presenters: Chicago is UTC-6, Melbourne UTC+11 in December. */
+		int off = strcmp(h_json_str(city), "iowa-city") == 0 ? -6 * 60 : 11 * 60;
+		int ls = (utc_minutes(start) + off + 24 * 60) % (24 * 60);
+		int le = (utc_minutes(end) + off + 24 * 60) % (24 * 60);
+		assert_true(ls >= 8 * 60 && le <= 20 * 60 && ls < le);
+	}
+	assert_true(coffee);
+	assert_true(lunch);
+	assert_true(project);
+	const h_json_t *deferred = h_json_get(j, "deferred");
+	bool marathon = false;
+	for (size_t i = 0; i < h_json_len(deferred); i++) {
+		const h_json_t *d = h_json_at(deferred, i);
+		if (strcmp(h_json_str(h_json_get(d, "title")), "An impossible marathon") == 0) {
+			marathon = true;
+			assert_true(strlen(h_json_str(h_json_get(d, "reason"))) > 10);
+		}
+	}
+	assert_true(marathon);
+	h_json_destroy(&j);
+}
+
+static void test_agenda_deterministic(void **state)
+{
+	struct fx *f = *state;
+	make_meeting(f);
+	static const char *const formats[] = {"md", "json", "html"};
+	for (size_t k = 0; k < 3; k++) {
+		h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", formats[k], NULL);
+		h_assert_exit(&f->r, 0);
+		char *first = strdup(f->r.out);
+		h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", formats[k], NULL);
+		h_assert_exit(&f->r, 0);
+		assert_string_equal(first, f->r.out);
+		free(first);
+	}
+	/* Markdown names every slot's title. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", NULL);
+	assert_non_null(strstr(f->r.out, "Book town partnerships"));
+	assert_non_null(strstr(f->r.out, "Drop the Mic"));
+	/* iCalendar: the same but for DTSTAMP. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", "ics", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "BEGIN:VTIMEZONE"));
+	assert_non_null(strstr(f->r.out, "TZID:Europe/Berlin"));
+	assert_non_null(strstr(f->r.out, "BEGIN:VEVENT"));
+	/* Bad input: an unknown meeting, an unknown format. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "no-such-meeting", NULL);
+	h_assert_exit(&f->r, 3);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", "pdf", NULL);
+	h_assert_exit(&f->r, 2);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		h_set_bin_dir(argv[1]);
+	const struct CMUnitTest tests[] = {
+		T(test_agenda_hybrid_two_days),
+		T(test_agenda_deterministic),
+	};
+	return cmocka_run_group_tests_name("e2e_agenda", tests, NULL, NULL);
+}
