@@ -65,7 +65,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/walkthrough.sh
 
-test: deps
+test:
+	@sh tools/deps.sh test
 	@$(MAKE) --no-print-directory check
 
 check: $(UCCND) $(UCCN) $(UNIT_TESTS) $(E2E_TESTS)

@@ -34,7 +34,7 @@
 #define UCCN_MAX_LIST 64        /* partners, hosts or fields of one record */
 
 /* Numbers. */
-#define UCCN_MAX_MINUTES 480    /* requested minutes of an agenda item */
+#define UCCN_MAX_MINUTES 720    /* requested minutes of an agenda item (a day) */
 #define UCCN_MIN_YEAR 2004      /* the network was founded in 2004 */
 #define UCCN_MAX_YEAR 2100
 

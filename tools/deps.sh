@@ -1,8 +1,10 @@
 #!/bin/sh
-# deps.sh - install what uccn builds and tests with, from Debian's packages,
-# when it is missing: a C compiler and make, pkg-config, and the -dev
-# packages of libzmq, LMDB, msgpack-c and cmocka. Does nothing when all is
-# there, so it is cheap to call before every build.
+# deps.sh [test] - install what uccn builds and tests with, from Debian's
+# packages, when it is missing: a C compiler and make, pkg-config, and the
+# -dev packages of libzmq, LMDB, msgpack-c and cmocka; with "test" also the
+# independent checkers the end-to-end tests use on the agenda (Python's
+# icalendar parser and headless Chromium). Does nothing when all is there,
+# so it is cheap to call before every build.
 set -e
 
 need=""
@@ -18,6 +20,11 @@ if command -v pkg-config >/dev/null 2>&1; then
 	pkg-config --exists cmocka || add libcmocka-dev
 else
 	add "pkg-config libzmq3-dev liblmdb-dev MSGPACK libcmocka-dev"
+fi
+
+if [ "${1:-}" = test ]; then
+	/usr/bin/python3 -c 'import icalendar' 2>/dev/null || add python3-icalendar
+	command -v chromium >/dev/null 2>&1 || add chromium
 fi
 
 [ -z "$need" ] && exit 0

@@ -211,6 +211,71 @@ static void test_agenda_deterministic(void **state)
 	h_assert_exit(&f->r, 2);
 }
 
+/* Checked by an independent iCalendar parser (Python's icalendar, from
+ * Debian): one VEVENT per JSON slot, the same instants in UTC. */
+static const char ics_check[] =
+	"import icalendar, json, sys, datetime\n"
+	"cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n"
+	"ev = [c for c in cal.walk() if c.name == 'VEVENT']\n"
+	"got = sorted(c.decoded('dtstart').astimezone(datetime.timezone.utc).isoformat() for c in ev)\n"
+	"js = json.load(open(sys.argv[2]))\n"
+	"want = sorted(datetime.datetime.fromisoformat(s['start']).astimezone(datetime.timezone.utc).isoformat() for s in js['slots'])\n"
+	"uids = [str(c.get('uid')) for c in ev]\n"
+	"assert len(set(uids)) == len(uids), 'duplicate UIDs'\n"
+	"assert got == want, (got, want)\n"
+	"print('ok', len(ev))\n";
+
+static void test_agenda_checked_independently(void **state)
+{
+	struct fx *f = *state;
+	char ics[PATH_MAX], json[PATH_MAX], html[PATH_MAX], url[PATH_MAX + 8];
+	make_meeting(f);
+	snprintf(ics, sizeof ics, "%s/agenda.ics", f->dir);
+	snprintf(json, sizeof json, "%s/agenda.json", f->dir);
+	snprintf(html, sizeof html, "%s/agenda.html", f->dir);
+	static const char *const fmts[] = {"ics", "json", "html"};
+	const char *files[] = {ics, json, html};
+	for (size_t i = 0; i < 3; i++) {
+		h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", fmts[i],
+		       "-o", files[i], NULL);
+		h_assert_exit(&f->r, 0);
+	}
+	char *py[] = {"/usr/bin/python3", "-c", (char *)ics_check, ics, json, NULL};
+	h_run(&f->r, py, NULL, 30000);
+	if (f->r.status != 0)
+		h_run_print(&f->r);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "ok "));
+
+	/* The page opens in headless Chromium and shows every slot's title. */
+	char profile[PATH_MAX + 32];
+	snprintf(url, sizeof url, "file://%s", html);
+	snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium", f->dir);
+	char *chromium[] = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", profile,
+			    "--disable-background-networking", "--disable-component-update",
+			    "--disable-sync", "--no-first-run", "--dump-dom", url, NULL};
+	h_run(&f->r, chromium, NULL, 60000);
+	if (f->r.status != 0)
+		h_run_print(&f->r);
+	h_assert_exit(&f->r, 0);
+	char *dom = strdup(f->r.out);
+	assert_non_null(dom);
+	size_t n = 0;
+	char *text = h_read_file(json, &n);
+	h_json_t *j = h_json_parse(text);
+	assert_non_null(j);
+	const h_json_t *slots = h_json_get(j, "slots");
+	for (size_t i = 0; i < h_json_len(slots); i++) {
+		const char *title = h_json_str(h_json_get(h_json_at(slots, i), "title"));
+		if (!strstr(dom, title))
+			fprintf(stderr, "not on the page: %s\n", title);
+		assert_non_null(strstr(dom, title));
+	}
+	h_json_destroy(&j);
+	free(text);
+	free(dom);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -220,6 +285,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_agenda_hybrid_two_days),
 		T(test_agenda_deterministic),
+		T(test_agenda_checked_independently),
 	};
 	return cmocka_run_group_tests_name("e2e_agenda", tests, NULL, NULL);
 }
