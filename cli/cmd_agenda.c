@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "client.h"
 #include "tzinfo.h"
 #include "uccn_agenda.h"
 #include "uccn_agenda_render.h"
@@ -162,12 +163,143 @@ static enum uccn_agenda_priority priority_of(const char *p)
 	return UCCN_AGENDA_NORMAL;
 }
 
+/* cli_call without the error message: for "is there one?" questions. */
+static int fetch_quiet(struct cli *c, struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct client *cl = NULL;
+	char err[512];
+	if (cli_connect(c, &cl))
+		return -1;
+	int rc = client_call(cl, req, rep, err, sizeof err);
+	client_destroy(&cl);
+	return rc ? rc : rep->status;
+}
+
+/* Store the built agenda as the meeting's next published version. */
+static int agenda_publish(struct cli *c, const char *id, const struct uccn_agenda_input *in,
+			  const struct uccn_agenda *a)
+{
+	struct uccn_request req = {.op = UCCN_OP_AGENDA_PUBLISH};
+	struct uccn_reply rep = {0};
+	struct uccn_agenda_pub *p = &req.agenda;
+	p->meeting = (char *)id;
+	p->entries = calloc(a->nslots + a->ndeferred + 1, sizeof *p->entries);
+	if (!p->entries)
+		return EXIT_REFUSED;
+	for (size_t i = 0; i < a->nslots; i++) {
+		const struct uccn_agenda_slot *s = &a->slots[i];
+		if (s->item == SIZE_MAX)
+			continue;
+		p->entries[p->nentries++] = (struct uccn_agenda_entry){
+			.key = (char *)in->items[s->item].key, .title = (char *)in->items[s->item].title,
+			.day = (uint32_t)s->day + 1, .start = (uint32_t)s->start, .end = (uint32_t)s->end,
+		};
+	}
+	for (size_t i = 0; i < a->ndeferred; i++)
+		p->entries[p->nentries++] = (struct uccn_agenda_entry){
+			.key = (char *)in->items[a->deferred[i].item].key,
+			.title = (char *)in->items[a->deferred[i].item].title,
+			.deferred = true, .reason = (char *)a->deferred[i].reason,
+		};
+	int rc = cli_call(c, &req, &rep);
+	if (rc == EXIT_OK) {
+		if (c->json)
+			printf("{\"meeting\":\"%s\",\"version\":%llu}\n", id, (unsigned long long)rep.version);
+		else
+			printf("published version %llu of the agenda of %s; its cities are notified\n",
+			       (unsigned long long)rep.version, id);
+	}
+	free(p->entries); /* the strings are borrowed */
+	uccn_reply_clear(&rep);
+	return rc;
+}
+
+static const struct uccn_agenda_entry *entry_of(const struct uccn_agenda_pub *a, const char *key)
+{
+	for (size_t i = 0; i < a->nentries; i++)
+		if (strcmp(a->entries[i].key, key) == 0)
+			return &a->entries[i];
+	return NULL;
+}
+
+static void entry_where(const struct uccn_agenda_entry *e, char *buf, size_t len)
+{
+	if (!e || e->deferred)
+		snprintf(buf, len, "deferred");
+	else
+		snprintf(buf, len, "day %u %02u:%02u", e->day, e->start / 60, e->start % 60);
+}
+
+/* What the newest published version added, moved or dropped against the
+ * one before it. */
+static int agenda_diff(struct cli *c, const char *id)
+{
+	struct uccn_reply now = {0}, before = {0};
+	struct uccn_request req = {.op = UCCN_OP_AGENDA_GET, .name = (char *)id};
+	int rc = cli_call(c, &req, &now);
+	if (rc) {
+		uccn_reply_clear(&now);
+		return rc;
+	}
+	const struct uccn_agenda_pub *b = NULL, *n = &now.agenda;
+	if (n->version > 1) {
+		req.seq = n->version - 1;
+		if ((rc = cli_call(c, &req, &before))) {
+			uccn_reply_clear(&now);
+			return rc;
+		}
+		b = &before.agenda;
+	}
+	struct uccn_agenda_pub empty = {0};
+	if (!b)
+		b = &empty;
+	char from[32], to[32];
+	bool first = true;
+	if (c->json)
+		printf("[");
+	for (int pass = 0; pass < 2; pass++) {
+		const struct uccn_agenda_pub *x = pass ? b : n, *y = pass ? n : b;
+		for (size_t i = 0; i < x->nentries; i++) {
+			const struct uccn_agenda_entry *e = &x->entries[i], *o = entry_of(y, e->key);
+			const char *change = NULL;
+			if (!o)
+				change = pass ? "dropped" : "added";
+			else if (!pass && (o->deferred != e->deferred || o->day != e->day || o->start != e->start))
+				change = "moved";
+			if (!change)
+				continue;
+			entry_where(pass ? e : o, from, sizeof from);
+			entry_where(pass ? NULL : e, to, sizeof to);
+			if (c->json)
+				printf("%s{\"change\":\"%s\",\"key\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}",
+				       first ? "" : ",", change, e->key, o || pass ? from : "", pass ? "" : to);
+			else if (!strcmp(change, "added"))
+				printf("added    %s  %s  (%s)\n", e->key, e->title, to);
+			else if (!strcmp(change, "dropped"))
+				printf("dropped  %s  %s  (was %s)\n", e->key, e->title, from);
+			else
+				printf("moved    %s  %s  (%s -> %s)\n", e->key, e->title, from, to);
+			first = false;
+		}
+	}
+	if (c->json)
+		printf("]\n");
+	else if (first)
+		printf("version %llu changes nothing against version %llu\n",
+		       (unsigned long long)n->version, (unsigned long long)(n->version - 1));
+	uccn_reply_clear(&now);
+	uccn_reply_clear(&before);
+	return EXIT_OK;
+}
+
 int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_FORMAT = 1, O_OUTPUT };
+	enum { O_FORMAT = 1, O_OUTPUT, O_PUBLISH, O_DIFF };
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"output", required_argument, NULL, O_OUTPUT},
+		{"publish", no_argument, NULL, O_PUBLISH},
+		{"diff", no_argument, NULL, O_DIFF},
 		CLI_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -177,8 +309,16 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	char *text = NULL, *vtz = NULL;
 	size_t len = 0;
 	int opt, rc;
+	bool publish = false, diff = false;
+	struct uccn_reply last = {0};
+	struct uccn_agenda_previous *prev = NULL;
+	size_t nprev = 0;
 	while ((opt = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-		if (opt == O_FORMAT)
+		if (opt == O_PUBLISH)
+			publish = true;
+		else if (opt == O_DIFF)
+			diff = true;
+		else if (opt == O_FORMAT)
 			format = optarg;
 		else if (opt == O_OUTPUT || opt == 'o')
 			output = optarg;
@@ -195,6 +335,10 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	int fmt = uccn_agenda_format_from_name(format);
 	if (fmt < 0)
 		return cli_usage(cmd, "--format '%s': md, html, ics or json", format);
+	if (publish && diff)
+		return cli_usage(cmd, "--publish and --diff are separate steps");
+	if (diff)
+		return agenda_diff(c, id);
 
 	struct uccn_request req = {.op = UCCN_OP_MEETING_SHOW, .name = (char *)id};
 	if ((rc = cli_call(c, &req, &g.meeting)))
@@ -257,6 +401,22 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		p->city = ci->id;
 		p->tz = ci->tz ? ci->tz : "";
 		p->has_offset = offsets(ci->tz, am.utc_offset, first, (int)days, p->offset);
+	}
+
+	/* The last published version: its number (SEQUENCE) and its placements
+	 * (so a re-run moves as little as possible). */
+	req = (struct uccn_request){.op = UCCN_OP_AGENDA_GET, .name = (char *)id};
+	if (fetch_quiet(c, &req, &last) == 0 && last.has_agenda) {
+		am.version = last.agenda.version;
+		prev = calloc(last.agenda.nentries ? last.agenda.nentries : 1, sizeof *prev);
+		if (!prev)
+			goto out;
+		for (size_t i = 0; i < last.agenda.nentries; i++) {
+			const struct uccn_agenda_entry *e = &last.agenda.entries[i];
+			if (!e->deferred && e->day >= 1)
+				prev[nprev++] = (struct uccn_agenda_previous){e->key, (int)e->day - 1,
+									      (int)e->start};
+		}
 	}
 
 	/* The items. */
@@ -352,10 +512,15 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	struct uccn_agenda_input in = {
 		.days = (int)days, .day_start = day_start, .day_end = day_end, .hybrid = m->hybrid,
 		.items = g.items, .nitems = g.nitems, .participants = g.parts, .nparticipants = g.nparts,
+		.previous = prev, .nprevious = nprev,
 	};
 	int brc = uccn_agenda_build(&in, &agenda);
 	if (brc) {
 		fprintf(stderr, "uccn: cannot build the agenda: %s\n", uccn_strerror(brc));
+		goto out;
+	}
+	if (publish) {
+		rc = agenda_publish(c, id, &in, &agenda);
 		goto out;
 	}
 	if ((brc = uccn_agenda_render(fmt, &am, &in, &agenda, &text, &len))) {
@@ -370,6 +535,8 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	}
 	rc = EXIT_OK;
 out:
+	free(prev);
+	uccn_reply_clear(&last);
 	free(text);
 	free(vtz);
 	uccn_agenda_clear(&agenda);

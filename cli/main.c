@@ -123,7 +123,7 @@ static const struct command commands[] = {
 	{"meeting", "show", cmd_meeting_show, "meeting show ID", "Show one meeting, with its version.\n"},
 	{"meeting", "list", cmd_meeting_list, "meeting list [--field F] [--status S]",
 	 "List meetings in id order.\n"},
-	{NULL, "agenda", cmd_agenda, "agenda MEETING [--format md|html|ics|json] [-o FILE]",
+	{NULL, "agenda", cmd_agenda, "agenda MEETING [--format md|html|ics|json] [-o FILE] [--publish | --diff]",
 	 "Build the meeting's agenda from the records: opening and the\n"
 	 "coordinator's report, welcome of new members, a report per active joint\n"
 	 "project of the field, proposals and agenda items (by requested minutes,\n"
@@ -133,7 +133,12 @@ static const struct command commands[] = {
 	 "and each slot names whom it inconveniences. Same records, same agenda.\n"
 	 "  --format F      md (default), html (a printable page), ics (iCalendar)\n"
 	 "                  or json\n"
-	 "  -o, --output FILE  write there instead of standard output\n"},
+	 "  -o, --output FILE  write there instead of standard output\n"
+	 "  --publish       store it as the meeting's next version and notify the\n"
+	 "                  meeting's cities (coordinator, secretariat, the field's\n"
+	 "                  deputy); the iCalendar SEQUENCE follows the version\n"
+	 "  --diff          what the last published version added, moved or\n"
+	 "                  dropped against the one before\n"},
 	{"import", "cities", cmd_import_cities, "import cities FILE.csv",
 	 "Register or update cities from a CSV file with the header\n"
 	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"

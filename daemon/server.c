@@ -118,6 +118,10 @@ static int allow_project_update(struct uccn_txn *, const struct caller *,
 				const struct uccn_request *, struct uccn_reply *);
 static int allow_meeting_write(struct uccn_txn *, const struct caller *,
 			       const struct uccn_request *, struct uccn_reply *);
+static int allow_agenda_publish(struct uccn_txn *, const struct caller *,
+				const struct uccn_request *, struct uccn_reply *);
+static void op_agenda_get(struct server *, struct uccn_txn *, const struct caller *,
+			  const struct uccn_request *, struct uccn_reply *);
 
 static const struct rule {
 	enum uccn_op op;
@@ -150,6 +154,8 @@ static const struct rule {
 	{UCCN_OP_INBOX, ROLE_ANY, op_inbox, NULL},        /* its own mailbox */
 	{UCCN_OP_INBOX_ACK, ROLE_ANY, NULL, NULL},
 	{UCCN_OP_WATCH, ROLE_ANY, op_watch, NULL},
+	{UCCN_OP_AGENDA_GET, ROLE_ANY, op_agenda_get, NULL},
+	{UCCN_OP_AGENDA_PUBLISH, ROLE_NETWORK | ROLE_DEPUTY, NULL, allow_agenda_publish},
 };
 
 static const struct rule *rule_for(enum uccn_op op)
@@ -298,6 +304,10 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 			break;
 		case UCCN_OP_INBOX_ACK:
 			rc = uccn_store_mailbox_ack(t, p->city, req->seq, &rep->acked, &rep->unread);
+			break;
+		case UCCN_OP_AGENDA_PUBLISH:
+			rc = uccn_store_agenda_publish(t, &req->agenda, p->city, now, &rep->version,
+						       &rep->seq);
 			break;
 		default:
 			rc = UCCN_E_INTERNAL;
@@ -774,6 +784,35 @@ static int allow_meeting_write(struct uccn_txn *t, const struct caller *c,
 		}
 	}
 	return 0;
+}
+
+static void op_agenda_get(struct server *s, struct uccn_txn *t, const struct caller *c,
+			  const struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)s; (void)c;
+	int rc = uccn_store_agenda_get(t, req->name, req->seq, &rep->agenda);
+	if (rc == UCCN_E_NOTFOUND)
+		reply_error(rep, rc, "meeting '%s' has no published agenda%s", req->name,
+			    req->seq ? " of that version" : "");
+	else if (rc)
+		reply_error(rep, rc, "cannot read the agenda of '%s': %s", req->name, uccn_strerror(rc));
+	else
+		rep->has_agenda = true;
+}
+
+/* The coordinator and the secretariat publish any agenda; a field's
+ * deputy those of its field's meetings. */
+static int allow_agenda_publish(struct uccn_txn *t, const struct caller *c,
+				const struct uccn_request *req, struct uccn_reply *rep)
+{
+	struct uccn_meeting m = {0};
+	if (is_network_admin(c))
+		return 0;
+	if (uccn_store_meeting_get(t, req->agenda.meeting, &m) != 0)
+		return 0; /* the store will say it does not exist */
+	bool same = m.field && c->record.field && strcmp(m.field, c->record.field) == 0;
+	uccn_meeting_clear(&m);
+	return same ? 0 : deny(rep, "city '%s' may publish only agendas of its field's meetings", c->city);
 }
 
 /* ---- one request ---- */

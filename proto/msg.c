@@ -44,6 +44,8 @@ static const struct op_entry ops[] = {
 	{UCCN_OP_INBOX, "inbox", false},
 	{UCCN_OP_INBOX_ACK, "inbox.ack", true},
 	{UCCN_OP_WATCH, "watch", false},
+	{UCCN_OP_AGENDA_PUBLISH, "agenda.publish", true},
+	{UCCN_OP_AGENDA_GET, "agenda.get", false},
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -97,6 +99,7 @@ void uccn_request_clear(struct uccn_request *r)
 	free(r->of_city);
 	uccn_project_clear(&r->project);
 	uccn_meeting_clear(&r->meeting);
+	uccn_agenda_pub_clear(&r->agenda);
 	for (size_t i = 0; i < r->ncities; i++)
 		uccn_city_clear(&r->cities[i]);
 	free(r->cities);
@@ -125,6 +128,7 @@ void uccn_reply_clear(struct uccn_reply *r)
 	for (size_t i = 0; i < r->nfields; i++)
 		free(r->fields[i]);
 	free(r->fields);
+	uccn_agenda_pub_clear(&r->agenda);
 	for (size_t i = 0; i < r->nprojects; i++)
 		uccn_project_clear(&r->projects[i]);
 	free(r->projects);
@@ -360,7 +364,11 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 		extra = q->limit != 0;
 		break;
 	case UCCN_OP_INBOX_ACK:
+	case UCCN_OP_AGENDA_PUBLISH:
 		extra = 1;
+		break;
+	case UCCN_OP_AGENDA_GET:
+		extra = 1 + (r->seq != 0);
 		break;
 	default:
 		break;
@@ -449,6 +457,14 @@ int uccn_request_encode(const struct uccn_request *r, msgpack_sbuffer *out)
 		break;
 	case UCCN_OP_INBOX_ACK:
 		rc = mp_pack_kuint(&pk, "seq", r->seq);
+		break;
+	case UCCN_OP_AGENDA_PUBLISH:
+		rc = mp_pack_str(&pk, "agenda") ? UCCN_E_NOMEM : uccn_agenda_pub_pack(&pk, &r->agenda);
+		break;
+	case UCCN_OP_AGENDA_GET:
+		rc = mp_pack_kstr(&pk, "id", r->name);
+		if (!rc && r->seq)
+			rc = mp_pack_kuint(&pk, "version", r->seq);
 		break;
 	default:
 		break;
@@ -621,6 +637,25 @@ static int decode_request_body(const msgpack_object *m, struct uccn_request *r,
 		if (!(v = map_get(m, "seq")))
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq' is missing");
 		return mp_read_uint(v, "seq", UINT64_MAX, &r->seq, err, errlen);
+	case UCCN_OP_AGENDA_PUBLISH:
+		if (!(v = map_get(m, "agenda")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'agenda' is missing");
+		if ((rc = uccn_agenda_pub_from_object(v, &r->agenda, err, errlen)))
+			return rc;
+		/* The store numbers and stamps it; the server names who published. */
+		r->agenda.version = 0;
+		r->agenda.published_ms = 0;
+		free(r->agenda.by);
+		r->agenda.by = NULL;
+		if (!uccn_id_valid(r->agenda.meeting))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'meeting': not a meeting id");
+		return 0;
+	case UCCN_OP_AGENDA_GET:
+		if ((rc = read_id(m, &r->name, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "version")))
+			return mp_read_uint(v, "version", UINT64_MAX, &r->seq, err, errlen);
+		return 0;
 	case UCCN_OP_SHOW:
 		if (!(v = map_get(m, "seq")))
 			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq' is missing");
@@ -801,6 +836,8 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	switch (r->op) {
 	case UCCN_OP_STATUS: extra = 10; break;
 	case UCCN_OP_WATCH: case UCCN_OP_INBOX: case UCCN_OP_INBOX_ACK: extra = 2; break;
+	case UCCN_OP_AGENDA_PUBLISH: extra = 2; break;
+	case UCCN_OP_AGENDA_GET: extra = 1; break;
 	case UCCN_OP_CITY_ADD: extra = 1; break;
 	case UCCN_OP_CITY_LIST: extra = 1; break;
 	case UCCN_OP_POST: extra = 3; break;
@@ -902,6 +939,15 @@ int uccn_reply_encode(const struct uccn_reply *r, msgpack_sbuffer *out)
 	case UCCN_OP_INBOX_ACK:
 		rc = mp_pack_kuint(&pk, "acked", r->acked) || mp_pack_kuint(&pk, "unread", r->unread)
 			? UCCN_E_NOMEM : 0;
+		break;
+	case UCCN_OP_AGENDA_PUBLISH:
+		rc = mp_pack_kuint(&pk, "seq", r->seq) || mp_pack_kuint(&pk, "version", r->version)
+			? UCCN_E_NOMEM : 0;
+		break;
+	case UCCN_OP_AGENDA_GET:
+		if (!r->has_agenda)
+			return UCCN_E_INVALID;
+		rc = mp_pack_str(&pk, "agenda") ? UCCN_E_NOMEM : uccn_agenda_pub_pack(&pk, &r->agenda);
 		break;
 	case UCCN_OP_SHOW:
 		if (r->nposts != 1)
@@ -1088,6 +1134,21 @@ static int decode_reply_body(const msgpack_object *m, struct uccn_reply *r,
 				return rc;
 			r->ncities++;
 		}
+		return 0;
+	case UCCN_OP_AGENDA_PUBLISH:
+		if ((v = map_get(m, "seq")) &&
+		    (rc = mp_read_uint(v, "seq", UINT64_MAX, &r->seq, err, errlen)))
+			return rc;
+		if ((v = map_get(m, "version")) &&
+		    (rc = mp_read_uint(v, "version", UINT64_MAX, &r->version, err, errlen)))
+			return rc;
+		return 0;
+	case UCCN_OP_AGENDA_GET:
+		if (!(v = map_get(m, "agenda")))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "field 'agenda' is missing");
+		if ((rc = uccn_agenda_pub_from_object(v, &r->agenda, err, errlen)))
+			return rc;
+		r->has_agenda = true;
 		return 0;
 	case UCCN_OP_INBOX_ACK:
 		if ((v = map_get(m, "acked")) &&

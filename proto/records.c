@@ -269,6 +269,23 @@ static const struct field meeting_fields[] = {
 	{"version", F_U64, offsetof(struct uccn_meeting, version), UINT64_MAX},
 };
 
+static const struct field entry_fields[] = {
+	{"key", F_LINE, offsetof(struct uccn_agenda_entry, key), UCCN_MAX_ID + 16},
+	{"title", F_LINE, offsetof(struct uccn_agenda_entry, title), UCCN_MAX_TITLE + 64},
+	{"day", F_U32, offsetof(struct uccn_agenda_entry, day), 99},
+	{"start", F_U32, offsetof(struct uccn_agenda_entry, start), 24 * 60},
+	{"end", F_U32, offsetof(struct uccn_agenda_entry, end), 24 * 60},
+	{"deferred", F_BOOL, offsetof(struct uccn_agenda_entry, deferred), 1},
+	{"reason", F_LINE, offsetof(struct uccn_agenda_entry, reason), 200},
+};
+
+static const struct field pub_fields[] = {
+	{"meeting", F_LINE, offsetof(struct uccn_agenda_pub, meeting), UCCN_MAX_ID},
+	{"version", F_U64, offsetof(struct uccn_agenda_pub, version), UINT64_MAX},
+	{"published", F_I64, offsetof(struct uccn_agenda_pub, published_ms), INT64_MAX},
+	{"by", F_LINE, offsetof(struct uccn_agenda_pub, by), UCCN_MAX_ID},
+};
+
 static const struct field post_fields[] = {
 	{"seq", F_U64, offsetof(struct uccn_post, seq), UINT64_MAX},
 	{"city", F_LINE, offsetof(struct uccn_post, city), UCCN_MAX_ID},
@@ -798,6 +815,91 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen)
 			       "a message needs an audience: --to city:ID, project:ID, field:NAME or all");
 	if (p->idem_key && !p->idem_key[0])
 		return mp_fail(err, errlen, UCCN_E_INVALID, "the idempotency key is empty");
+	return 0;
+}
+
+void uccn_agenda_pub_clear(struct uccn_agenda_pub *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nentries; i++)
+		clear_fields(&a->entries[i], entry_fields, NFIELDS(entry_fields), sizeof a->entries[i]);
+	free(a->entries);
+	clear_fields(a, pub_fields, NFIELDS(pub_fields), sizeof *a);
+}
+
+int uccn_agenda_pub_pack(msgpack_packer *pk, const struct uccn_agenda_pub *a)
+{
+	/* The scalar fields, then "entries": packed by hand around the table. */
+	size_t present = 1;
+	for (size_t i = 0; i < NFIELDS(pub_fields); i++)
+		present += field_present(a, &pub_fields[i]);
+	if (msgpack_pack_map(pk, present))
+		return UCCN_E_NOMEM;
+	for (size_t i = 0; i < NFIELDS(pub_fields); i++) {
+		const struct field *f = &pub_fields[i];
+		const char *base = (const char *)a;
+		int rc = 0;
+		if (!field_present(a, f))
+			continue;
+		if (f->type == F_LINE)
+			rc = mp_pack_kstr(pk, f->name, *(char *const *)(base + f->offset));
+		else if (f->type == F_U64)
+			rc = mp_pack_kuint(pk, f->name, *(const uint64_t *)(base + f->offset));
+		else
+			rc = mp_pack_kint(pk, f->name, *(const int64_t *)(base + f->offset));
+		if (rc)
+			return rc;
+	}
+	if (mp_pack_str(pk, "entries") || msgpack_pack_array(pk, a->nentries))
+		return UCCN_E_NOMEM;
+	for (size_t i = 0; i < a->nentries; i++) {
+		int rc = pack_fields(pk, &a->entries[i], entry_fields, NFIELDS(entry_fields));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int uccn_agenda_pub_from_object(const msgpack_object *o, struct uccn_agenda_pub *out,
+				char *err, size_t errlen)
+{
+	int rc = from_object(o, out, pub_fields, NFIELDS(pub_fields), sizeof *out, "agenda",
+			     err, errlen);
+	if (rc)
+		return rc;
+	const msgpack_object *v = NULL;
+	for (uint32_t k = 0; k < o->via.map.size; k++)
+		if (mp_key_is(&o->via.map.ptr[k].key, "entries"))
+			v = &o->via.map.ptr[k].val;
+	if (!v || v->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (v->type != MSGPACK_OBJECT_ARRAY) {
+		uccn_agenda_pub_clear(out);
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field 'entries': not an array");
+	}
+	if (v->via.array.size > UCCN_MAX_AGENDA_ENTRIES) {
+		uccn_agenda_pub_clear(out);
+		return mp_fail(err, errlen, UCCN_E_TOOBIG, "more than %d agenda entries",
+			       UCCN_MAX_AGENDA_ENTRIES);
+	}
+	if (v->via.array.size && !(out->entries = calloc(v->via.array.size, sizeof *out->entries))) {
+		uccn_agenda_pub_clear(out);
+		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+	}
+	for (uint32_t k = 0; k < v->via.array.size; k++) {
+		struct uccn_agenda_entry *e = &out->entries[k];
+		rc = from_object(&v->via.array.ptr[k], e, entry_fields, NFIELDS(entry_fields),
+				 sizeof *e, "agenda entry", err, errlen);
+		if (!rc)
+			out->nentries++; /* owned from here on */
+		if (!rc && (!e->key || !e->title))
+			rc = mp_fail(err, errlen, UCCN_E_INVALID, "an agenda entry needs a key and a title");
+		if (rc) {
+			uccn_agenda_pub_clear(out);
+			return rc;
+		}
+	}
 	return 0;
 }
 

@@ -50,6 +50,9 @@
 #define UCCN_WATCH_MAX_WAIT_MS 60000 /* longest a watch request is held */
 #define UCCN_WATCH_DEFAULT 100     /* posts a watch reply carries */
 
+/* A published agenda's lines (slots and deferred items). */
+#define UCCN_MAX_AGENDA_ENTRIES 1000
+
 /* Lists. */
 #define UCCN_LIST_DEFAULT 20
 #define UCCN_LIST_MAX 500

@@ -45,7 +45,9 @@ enum uccn_op {
 	UCCN_OP_INBOX,
 	UCCN_OP_INBOX_ACK,
 	UCCN_OP_WATCH,
-	UCCN_OP_LAST = UCCN_OP_WATCH, /* for loops over every op */
+	UCCN_OP_AGENDA_PUBLISH,
+	UCCN_OP_AGENDA_GET,
+	UCCN_OP_LAST = UCCN_OP_AGENDA_GET, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -83,6 +85,7 @@ struct uccn_request {
 	uint64_t if_version;     /* *.update: the version the client read */
 	struct uccn_project project; /* project.add, project.update */
 	struct uccn_meeting meeting; /* meeting.add, meeting.update */
+	struct uccn_agenda_pub agenda; /* agenda.publish (meeting, entries) */
 	struct uccn_city *cities;/* city.import, at most UCCN_MAX_IMPORT */
 	size_t ncities;
 };
@@ -117,6 +120,9 @@ struct uccn_reply {
 	/* city.list, city.show (one) */
 	struct uccn_city *cities;
 	size_t ncities;
+	/* agenda.get */
+	struct uccn_agenda_pub agenda;
+	bool has_agenda;
 	/* field.list */
 	char **fields;
 	size_t nfields;

@@ -76,6 +76,27 @@ struct uccn_meeting {
 	uint64_t version;
 };
 
+/* One line of a published agenda: a placed slot, or a deferred item. */
+struct uccn_agenda_entry {
+	char *key;        /* the item's stable key ("post:123", "opening") */
+	char *title;
+	uint32_t day;     /* from 1 */
+	uint32_t start;   /* minutes, meeting-local */
+	uint32_t end;
+	bool deferred;    /* then day/start/end are 0 */
+	char *reason;     /* why it was deferred */
+};
+
+/* A published version of a meeting's agenda. */
+struct uccn_agenda_pub {
+	char *meeting;
+	uint64_t version;      /* 1, 2, ... per meeting, set by the store */
+	int64_t published_ms;  /* set by the store */
+	char *by;              /* the publishing city, set by the server */
+	struct uccn_agenda_entry *entries;
+	size_t nentries;       /* at most UCCN_MAX_AGENDA_ENTRIES */
+};
+
 struct uccn_post {
 	uint64_t seq;       /* global sequence number, set by the store */
 	char *city;         /* author: always the city whose key connected */
@@ -160,6 +181,11 @@ int uccn_project_from_object(const msgpack_object *o, struct uccn_project *out,
 			     char *err, size_t errlen);
 int uccn_meeting_from_object(const msgpack_object *o, struct uccn_meeting *out,
 			     char *err, size_t errlen);
+
+void uccn_agenda_pub_clear(struct uccn_agenda_pub *a);
+int uccn_agenda_pub_pack(msgpack_packer *pk, const struct uccn_agenda_pub *a);
+int uccn_agenda_pub_from_object(const msgpack_object *o, struct uccn_agenda_pub *out,
+				char *err, size_t errlen);
 
 void uccn_city_clear(struct uccn_city *c);
 void uccn_post_clear(struct uccn_post *p);

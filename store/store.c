@@ -32,6 +32,7 @@ enum dbi_slot {
 	DB_MEETINGS,   /* meeting id -> meeting */
 	DB_MAILBOX,    /* dupsort: city id -> seq of an unread post addressed to it */
 	DB_ACCESS,     /* dupsort: seq of a private message -> city ids it went to */
+	DB_AGENDAS,    /* meeting id NUL version (8 bytes) -> published agenda */
 	DB_COUNT
 };
 
@@ -54,6 +55,7 @@ static const struct {
 	[DB_MEETINGS] = {"meetings", 0},
 	[DB_MAILBOX] = {"mailbox", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_ACCESS] = {"access", MDB_DUPSORT},
+	[DB_AGENDAS] = {"agendas", 0},
 };
 
 struct uccn_store {
@@ -1698,4 +1700,145 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 	if (err)
 		return err;
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+/* ---- published agendas ---- */
+
+static size_t agenda_key(const char *meeting, uint64_t version, unsigned char *buf)
+{
+	size_t n = strlen(meeting);
+	memcpy(buf, meeting, n);
+	buf[n] = '\0';
+	seq_encode(version, buf + n + 1);
+	return n + 9;
+}
+
+/* The newest version of meeting's agenda, 0 when none was published. */
+static int agenda_latest(struct uccn_txn *t, const char *meeting, uint64_t *version)
+{
+	unsigned char kb[UCCN_MAX_ID + 9];
+	MDB_cursor *c;
+	MDB_val k = val_of(kb, agenda_key(meeting, UINT64_MAX, kb)), v;
+	size_t n = strlen(meeting);
+	*version = 0;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_AGENDAS], &c);
+	if (rc)
+		return map_rc(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == n + 9 && memcmp(k.mv_data, meeting, n) == 0 &&
+	    ((unsigned char *)k.mv_data)[n] == '\0') {
+		MDB_val vv = val_of((unsigned char *)k.mv_data + n + 1, 8);
+		*version = seq_decode(&vv);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_rc(rc);
+}
+
+int uccn_store_agenda_get(struct uccn_txn *t, const char *meeting, uint64_t version,
+			  struct uccn_agenda_pub *out)
+{
+	unsigned char kb[UCCN_MAX_ID + 9];
+	msgpack_unpacked u;
+	size_t off = 0;
+	int rc;
+	if (!meeting[0] || strlen(meeting) > UCCN_MAX_ID)
+		return UCCN_E_NOTFOUND;
+	if (version == 0 && ((rc = agenda_latest(t, meeting, &version)) || version == 0))
+		return rc ? rc : UCCN_E_NOTFOUND;
+	MDB_val k = val_of(kb, agenda_key(meeting, version, kb)), v;
+	if ((rc = mdb_get(t->cur, t->s->dbi[DB_AGENDAS], &k, &v)))
+		return map_rc(rc);
+	if (uccn_msgpack_scan(v.mv_data, v.mv_size, UCCN_MAX_DEPTH, UCCN_MAX_REPLY_OBJECTS, NULL, 0))
+		return UCCN_E_CORRUPT;
+	msgpack_unpacked_init(&u);
+	rc = UCCN_E_CORRUPT;
+	if (msgpack_unpack_next(&u, v.mv_data, v.mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
+	    off == v.mv_size && uccn_agenda_pub_from_object(&u.data, out, NULL, 0) == 0)
+		rc = 0;
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
+static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a,
+			     const char *by, int64_t now_ms, uint64_t *version, uint64_t *seq)
+{
+	struct uccn_meeting m = {0};
+	struct uccn_agenda_pub rec = *a;
+	unsigned char kb[UCCN_MAX_ID + 9];
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	int rc = uccn_store_meeting_get(t, a->meeting, &m);
+	if (rc)
+		return rc == UCCN_E_NOTFOUND ? reason(t, rc, "meeting '%s' does not exist", a->meeting) : rc;
+	if ((rc = agenda_latest(t, a->meeting, version)))
+		goto out;
+	(*version)++;
+	rec.version = *version;
+	rec.published_ms = now_ms;
+	rec.by = (char *)by;
+	/* The record. */
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	rc = uccn_agenda_pub_pack(&pk, &rec);
+	MDB_val k = val_of(kb, agenda_key(a->meeting, *version, kb));
+	if (!rc)
+		rc = put_packed(t, DB_AGENDAS, &k, &b, MDB_NOOVERWRITE);
+	msgpack_sbuffer_destroy(&b);
+	/* The meeting's status, as a versioned change. */
+	if (!rc && (rc = next_seq(t, seq)) == 0) {
+		free(m.status);
+		m.status = strdup("agenda-published");
+		m.seq = *seq;
+		m.version++;
+		rc = m.status ? put_record(t, DB_MEETINGS, "meeting", m.id, *seq, &m) : UCCN_E_NOMEM;
+	}
+	/* Tell the meeting's cities, through their mailboxes. */
+	if (!rc) {
+		char title[UCCN_MAX_TITLE + 1], body[512], to[UCCN_MAX_AUDIENCE_SPEC + 1];
+		snprintf(title, sizeof title, "Agenda of %s: version %llu published", a->meeting,
+			 (unsigned long long)*version);
+		snprintf(body, sizeof body,
+			 "Version %llu of the agenda of meeting %s is published (%zu entries). "
+			 "See it with: uccn agenda %s",
+			 (unsigned long long)*version, a->meeting, a->nentries, a->meeting);
+		char *audience[UCCN_MAX_LIST];
+		struct uccn_idlist tolist = {.v = audience, .n = 0};
+		if (m.field) {
+			snprintf(to, sizeof to, "field:%s", m.field);
+			audience[tolist.n++] = to;
+		} else {
+			for (size_t i = 0; i < m.hosts.n && tolist.n < UCCN_MAX_AUDIENCE; i++) {
+				char *spec = NULL;
+				if (asprintf(&spec, "city:%s", m.hosts.v[i]) < 0) {
+					rc = UCCN_E_NOMEM;
+					break;
+				}
+				audience[tolist.n++] = spec;
+			}
+		}
+		struct uccn_post note = {
+			.city = (char *)by, .kind = "news", .meeting = a->meeting, .title = title,
+			.body = body, .to = tolist,
+		};
+		uint64_t post_seq;
+		bool dup;
+		if (!rc)
+			rc = post_add_in(t, &note, now_ms, &post_seq, &dup);
+		if (!m.field)
+			for (size_t i = 0; i < tolist.n; i++)
+				free(audience[i]);
+	}
+out:
+	uccn_meeting_clear(&m);
+	return rc;
+}
+
+int uccn_store_agenda_publish(struct uccn_txn *t, const struct uccn_agenda_pub *a,
+			      const char *by, int64_t now_ms, uint64_t *version, uint64_t *seq)
+{
+	int rc = op_begin(t);
+	if (rc)
+		return rc;
+	return op_end(t, agenda_publish_in(t, a, by, now_ms, version, seq));
 }

@@ -122,6 +122,21 @@ int uccn_store_mailbox_total(struct uccn_txn *t, uint64_t *n);
 int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
 			   uint64_t *acked, uint64_t *unread);
 
+/*
+ * Publish agenda a of a->meeting as its next version, by city `by`, at
+ * now_ms: the version is stored, the meeting's status becomes
+ * "agenda-published" (a versioned change, *seq) and a news post goes to
+ * the meeting's field (or its hosts) through their mailboxes, all in one
+ * transaction. Returns 0 with *version, UCCN_E_NOTFOUND (no such meeting),
+ * UCCN_E_FULL (a recipient's mailbox is full) or UCCN_E_MAPFULL.
+ */
+int uccn_store_agenda_publish(struct uccn_txn *t, const struct uccn_agenda_pub *a,
+			      const char *by, int64_t now_ms, uint64_t *version, uint64_t *seq);
+/* A published version of meeting's agenda (0: the newest); out must be
+ * clear. Returns 0, UCCN_E_NOTFOUND or UCCN_E_CORRUPT. */
+int uccn_store_agenda_get(struct uccn_txn *t, const char *meeting, uint64_t version,
+			  struct uccn_agenda_pub *out);
+
 struct uccn_store_stats {
 	uint64_t cities;
 	uint64_t posts;

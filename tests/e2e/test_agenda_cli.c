@@ -276,6 +276,49 @@ static void test_agenda_checked_independently(void **state)
 	free(dom);
 }
 
+static void test_publish_and_diff(void **state)
+{
+	struct fx *f = *state;
+	make_meeting(f);
+	/* Nothing published yet: --diff says so. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--diff", NULL);
+	h_assert_exit(&f->r, 3);
+	/* A member may not publish. */
+	h_uccn(&f->r, f->d, key_of("tartu"), NULL, "agenda", "col-2026", "--publish", NULL);
+	h_assert_exit(&f->r, 4);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--publish", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "version 1"));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", "ics", NULL);
+	assert_non_null(strstr(f->r.out, "SEQUENCE:1\r\n"));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--json", "meeting", "show", "col-2026", NULL);
+	assert_non_null(strstr(f->r.out, "\"status\":\"agenda-published\""));
+	/* The meeting's cities were told, through their mailboxes. */
+	h_uccn(&f->r, f->d, key_of("tartu"), NULL, "inbox", NULL);
+	assert_non_null(strstr(f->r.out, "version 1 published"));
+
+	/* One more item, then the second version. */
+	h_uccn(&f->r, f->d, key_of("gothenburg"), NULL, "post", "--kind", "agenda-item", "--meeting",
+	       "col-2026", "--title", "A late idea", "--minutes", "15", "A late idea", NULL);
+	h_assert_exit(&f->r, 0);
+	char added[64];
+	snprintf(added, sizeof added, "post:%llu", strtoull(f->r.out, NULL, 10));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--publish", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "version 2"));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--diff", NULL);
+	h_assert_exit(&f->r, 0);
+	/* Exactly that item, as added; nothing else changed. */
+	char *line = strstr(f->r.out, "added ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, added));
+	assert_null(strstr(line + 1, "added "));
+	assert_null(strstr(f->r.out, "moved "));
+	assert_null(strstr(f->r.out, "dropped "));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2026", "--format", "ics", NULL);
+	assert_non_null(strstr(f->r.out, "SEQUENCE:2\r\n"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -286,6 +329,7 @@ int main(int argc, char **argv)
 		T(test_agenda_hybrid_two_days),
 		T(test_agenda_deterministic),
 		T(test_agenda_checked_independently),
+		T(test_publish_and_diff),
 	};
 	return cmocka_run_group_tests_name("e2e_agenda", tests, NULL, NULL);
 }

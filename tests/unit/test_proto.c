@@ -2078,7 +2078,7 @@ static void test_op_names_projects(void **state)
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_WATCH);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_AGENDA_GET);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));
