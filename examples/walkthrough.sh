@@ -120,6 +120,10 @@ run list --kind news --json
 step "One post in full"
 run show "$("$uccn" list --limit 1 --kind good-practice --json | sed 's/.*"seq":\([0-9]*\).*/\1/')"
 
+step "The annual meeting's agenda, built from the records (Markdown; also html, ics, json)"
+run agenda col-annual-2026
+run agenda col-annual-2026 --publish
+
 step "Stopping uccnd cleanly (SIGTERM)"
 kill -TERM "$pid"
 if wait "$pid"; then echo "uccnd stopped cleanly (exit 0)."; else echo "uccnd exited $?" >&2; exit 1; fi
