@@ -63,7 +63,8 @@ static int post_eq(const struct uccn_post *a, const struct uccn_post *b)
 	       str_eq(a->meeting, b->meeting) && str_eq(a->title, b->title) &&
 	       str_eq(a->body, b->body) && a->minutes == b->minutes &&
 	       a->created_ms == b->created_ms && str_eq(a->idem_key, b->idem_key) &&
-	       idlist_eq(&a->to, &b->to);
+	       idlist_eq(&a->to, &b->to) && str_eq(a->priority, b->priority) &&
+	       a->remote == b->remote && str_eq(a->pin, b->pin);
 }
 
 static int query_eq(const struct uccn_query *a, const struct uccn_query *b)

@@ -861,6 +861,50 @@ static void test_reply_records_roundtrip(void **state)
 	assert_int_equal(rep.error_index, 0);
 }
 
+/* A published agenda goes out and comes back whole; its limits hold. */
+static void test_agenda_pub_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_agenda_entry e[2] = {
+		{.key = "opening", .title = "Opening", .day = 1, .start = 540, .end = 555},
+		{.key = "post:109", .title = "An impossible marathon", .deferred = true,
+		 .reason = "needs 600 minutes; the longest stretch between breaks is 90"},
+	};
+	struct uccn_request r = {.op = UCCN_OP_AGENDA_PUBLISH, .rid = 4};
+	r.agenda = (struct uccn_agenda_pub){.meeting = "col-2026", .entries = e, .nentries = 2,
+					    .version = 7, .by = "krakow"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.agenda.meeting, "col-2026");
+	assert_int_equal(req.agenda.nentries, 2);
+	assert_int_equal(req.agenda.entries[0].start, 540);
+	assert_true(req.agenda.entries[1].deferred);
+	assert_string_equal(req.agenda.entries[1].reason, e[1].reason);
+	/* the store numbers it and the server names who published */
+	assert_int_equal(req.agenda.version, 0);
+	assert_null(req.agenda.by);
+
+	struct uccn_reply rep_in = {.op = UCCN_OP_AGENDA_GET, .rid = 5, .has_agenda = true};
+	rep_in.agenda = (struct uccn_agenda_pub){.meeting = "col-2026", .entries = e, .nentries = 2,
+						 .version = 3, .by = "krakow", .published_ms = 1764068766123};
+	encode_reply(&rep_in);
+	assert_int_equal(reply_decode_frame(UCCN_OP_AGENDA_GET), 0);
+	assert_int_equal(rep.agenda.version, 3);
+	assert_string_equal(rep.agenda.by, "krakow");
+	assert_int_equal(rep.agenda.nentries, 2);
+	assert_string_equal(rep.agenda.entries[1].key, "post:109");
+
+	/* refused: an entry without a key, a bad meeting id, a day past 99 */
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'m', entries:[{title:'x'}]}}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'M M', entries:[]}}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'m', entries:[{key:'k', title:'t', day:100}]}}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'agenda.get', id:'col-2026', version:2}"), 0);
+	assert_int_equal(req.seq, 2);
+}
+
 static void test_reply_error_roundtrip(void **state)
 {
 	(void)state;
@@ -3486,6 +3530,7 @@ int main(void)
 		T(test_request_field_name_rules),
 		T(test_limit_import),
 		T(test_reply_records_roundtrip),
+		T(test_agenda_pub_roundtrip),
 		T(test_reply_error_roundtrip),
 		T(test_reply_error_message_limit),
 		T(test_reply_hostile),
