@@ -551,6 +551,48 @@ static int cmp_slot(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Whether slot k of day is preceded (dir -1) or followed (dir +1) by an
+ * item: the nearest slot that day (any, or only when next to it). */
+static bool item_near(const struct uccn_agenda *a, size_t k, int dir, bool adjacent)
+{
+	for (size_t j = k; dir < 0 ? j-- > 0 : ++j < a->nslots;) {
+		if (a->slots[j].day != a->slots[k].day)
+			return false;
+		if (a->slots[j].item != SIZE_MAX)
+			return true;
+		if (adjacent)
+			return false;
+	}
+	return false;
+}
+
+/* A break between two sessions with nothing in them is no break: a coffee
+ * break stays only between items, lunch only when the day has items both
+ * before and after it. */
+static int drop_idle_breaks(struct uccn_agenda *a)
+{
+	bool *drop = calloc(a->nslots ? a->nslots : 1, sizeof *drop);
+	if (!drop)
+		return UCCN_E_NOMEM;
+	for (size_t k = 0; k < a->nslots; k++) {
+		if (a->slots[k].item != SIZE_MAX)
+			continue;
+		bool lunch = a->slots[k].kind == UCCN_AGENDA_LUNCH_BREAK;
+		drop[k] = !item_near(a, k, -1, !lunch) || !item_near(a, k, +1, !lunch);
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < a->nslots; k++) {
+		if (drop[k]) {
+			free(a->slots[k].inconvenienced);
+			continue;
+		}
+		a->slots[n++] = a->slots[k];
+	}
+	a->nslots = n;
+	free(drop);
+	return 0;
+}
+
 static int compose(struct work *w)
 {
 	for (size_t f = 0; f < w->nfixed; f++) {
@@ -574,6 +616,8 @@ static int compose(struct work *w)
 		}
 	}
 	qsort(w->out->slots, w->out->nslots, sizeof *w->out->slots, cmp_slot);
+	if (drop_idle_breaks(w->out))
+		return UCCN_E_NOMEM;
 	/* Participants without a zone cannot be told apart from the rest. */
 	if (w->in->hybrid)
 		for (size_t p = 0; p < w->in->nparticipants; p++)

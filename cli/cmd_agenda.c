@@ -21,9 +21,14 @@
 
 /* Everything gathered, kept alive until the agenda is rendered. */
 struct gathered {
-	struct uccn_reply meeting, cities, projects;
-	struct uccn_reply *pages;   /* post list replies */
+	struct uccn_reply meeting, cities, projects, series, prev_agenda;
+	struct uccn_reply *pages;   /* post list replies: the meeting's posts */
 	size_t npages;
+	struct uccn_reply *gp;      /* good-practice list replies */
+	size_t ngp;
+	struct uccn_reply *open;    /* posts left open by the last meeting */
+	size_t nopen;
+	const struct uccn_meeting *prev, *next; /* of the same series */
 	struct uccn_agenda_item *items;
 	size_t nitems;
 	struct uccn_agenda_participant *parts;
@@ -37,9 +42,17 @@ static void gathered_clear(struct gathered *g)
 	uccn_reply_clear(&g->meeting);
 	uccn_reply_clear(&g->cities);
 	uccn_reply_clear(&g->projects);
+	uccn_reply_clear(&g->series);
+	uccn_reply_clear(&g->prev_agenda);
 	for (size_t i = 0; i < g->npages; i++)
 		uccn_reply_clear(&g->pages[i]);
 	free(g->pages);
+	for (size_t i = 0; i < g->ngp; i++)
+		uccn_reply_clear(&g->gp[i]);
+	free(g->gp);
+	for (size_t i = 0; i < g->nopen; i++)
+		uccn_reply_clear(&g->open[i]);
+	free(g->open);
 	free(g->items);
 	free(g->parts);
 	for (size_t i = 0; i < g->nstrings; i++)
@@ -83,8 +96,24 @@ static struct uccn_agenda_item *new_item(struct gathered *g)
 	return it;
 }
 
-/* Every post of kind for meeting id, all pages. */
-static int fetch_posts(struct cli *c, struct gathered *g, const char *meeting, const char *kind)
+/* A new, empty reply at the end of *v. */
+static struct uccn_reply *new_reply(struct uccn_reply **v, size_t *n)
+{
+	struct uccn_reply *grown = realloc(*v, (*n + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	*v = grown;
+	memset(&grown[*n], 0, sizeof grown[*n]);
+	return &grown[(*n)++];
+}
+
+/*
+ * Every post of kind (for meeting, when not NULL), newest first, page by
+ * page into *v; stop after the page that reaches a post older than
+ * since_ms (0: read them all).
+ */
+static int fetch_posts(struct cli *c, struct uccn_reply **v, size_t *n, const char *meeting,
+		       const char *kind, int64_t since_ms)
 {
 	uint64_t before = 0;
 	for (;;) {
@@ -93,16 +122,13 @@ static int fetch_posts(struct cli *c, struct gathered *g, const char *meeting, c
 		req.query.kind = (char *)kind;
 		req.query.limit = UCCN_LIST_MAX;
 		req.query.before = before;
-		struct uccn_reply *grown = realloc(g->pages, (g->npages + 1) * sizeof *grown);
-		if (!grown)
+		struct uccn_reply *rep = new_reply(v, n);
+		if (!rep)
 			return EXIT_REFUSED;
-		g->pages = grown;
-		struct uccn_reply *rep = &g->pages[g->npages++];
-		memset(rep, 0, sizeof *rep);
 		int rc = cli_call(c, &req, rep);
 		if (rc)
 			return rc;
-		if (!rep->next)
+		if (!rep->next || (rep->nposts && rep->posts[rep->nposts - 1].created_ms < since_ms))
 			return 0;
 		before = rep->next;
 	}
@@ -173,6 +199,148 @@ static int fetch_quiet(struct cli *c, struct uccn_request *req, struct uccn_repl
 	int rc = client_call(cl, req, rep, err, sizeof err);
 	client_destroy(&cl);
 	return rc ? rc : rep->status;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The meetings of m's series (same kind, same field) just before and just
+ * after it, by start date. */
+static void series_neighbours(struct gathered *g, const struct uccn_meeting *m)
+{
+	for (size_t i = 0; i < g->series.nmeetings; i++) {
+		const struct uccn_meeting *o = &g->series.meetings[i];
+		if (!strcmp(o->id, m->id) || !same_str(o->kind, m->kind) ||
+		    !same_str(o->field, m->field) || !o->start || !m->start)
+			continue;
+		int cmp = strcmp(o->start, m->start);
+		if (cmp < 0 && (!g->prev || strcmp(o->start, g->prev->start) > 0))
+			g->prev = o;
+		if (cmp > 0 && (!g->next || strcmp(o->start, g->next->start) < 0))
+			g->next = o;
+	}
+}
+
+/* Days from 1970-01-01 of a YYYY-MM-DD date, or fallback. */
+static long date_days(const char *s, long fallback)
+{
+	int y, m, d;
+	if (!s || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
+		return fallback;
+	return day_number(y, m, d);
+}
+
+static bool key_taken(const struct gathered *g, const char *key)
+{
+	for (size_t i = 0; i < g->nitems; i++)
+		if (g->items[i].key && strcmp(g->items[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+static bool in_field(const struct uccn_city *ci, const struct uccn_meeting *m)
+{
+	return ci && (!m->field || same_str(ci->field, m->field));
+}
+
+/* An item presented by the post's author. */
+static struct uccn_agenda_item *post_item(struct gathered *g, const struct uccn_post *p,
+					  enum uccn_agenda_kind kind)
+{
+	struct uccn_agenda_item *it = new_item(g);
+	if (!it)
+		return NULL;
+	it->key = keep(g, "post:%llu", (unsigned long long)p->seq);
+	it->title = p->title ? p->title : keep(g, "%.60s", p->body);
+	it->kind = kind;
+	it->minutes = p->minutes ? (int)p->minutes : 15;
+	it->city = p->city;
+	it->seq = p->seq;
+	it->priority = priority_of(p->priority);
+	it->remote = p->remote;
+	return it;
+}
+
+/* Good-practice posts of the field's cities since the last meeting (those
+ * that name this meeting are in already). */
+static int add_good_practice(struct gathered *g, const struct uccn_meeting *m, int64_t since_ms)
+{
+	for (size_t pg = 0; pg < g->ngp; pg++)
+		for (size_t i = 0; i < g->gp[pg].nposts; i++) {
+			const struct uccn_post *p = &g->gp[pg].posts[i];
+			if (p->created_ms < since_ms || same_str(p->meeting, m->id) ||
+			    !in_field(city_of(g, p->city), m))
+				continue;
+			if (!post_item(g, p, UCCN_AGENDA_GOOD_PRACTICE))
+				return -1;
+		}
+	return 0;
+}
+
+/* What the last published agenda of the series deferred: its posts come
+ * back as open items; the generated items (project reports, elections)
+ * are made afresh anyway. */
+static int add_left_open(struct cli *c, struct gathered *g)
+{
+	struct uccn_request req = {.op = UCCN_OP_AGENDA_GET, .name = g->prev->id};
+	if (fetch_quiet(c, &req, &g->prev_agenda) != 0 || !g->prev_agenda.has_agenda)
+		return 0;
+	const struct uccn_agenda_pub *a = &g->prev_agenda.agenda;
+	for (size_t i = 0; i < a->nentries; i++) {
+		const struct uccn_agenda_entry *e = &a->entries[i];
+		unsigned long long seq;
+		int used = 0;
+		if (!e->deferred || sscanf(e->key, "post:%llu%n", &seq, &used) != 1 ||
+		    e->key[used] || key_taken(g, e->key))
+			continue;
+		struct uccn_reply *rep = new_reply(&g->open, &g->nopen);
+		if (!rep)
+			return -1;
+		struct uccn_request show = {.op = UCCN_OP_SHOW, .seq = seq};
+		struct uccn_agenda_item *it;
+		if (fetch_quiet(c, &show, rep) == 0 && rep->nposts == 1) {
+			it = post_item(g, &rep->posts[0], UCCN_AGENDA_OPEN);
+		} else { /* gone or not ours to read: what the agenda said */
+			it = new_item(g);
+			if (it) {
+				it->key = e->key;
+				it->minutes = 15;
+				it->seq = seq;
+			}
+		}
+		if (!it)
+			return -1;
+		it->title = keep(g, "Left open at %s: %s", g->prev->id,
+				 rep->nposts == 1 && rep->posts[0].title ? rep->posts[0].title : e->title);
+	}
+	return 0;
+}
+
+/* An election for every coordinator or deputy of the field whose term ends
+ * before the next meeting of the series (or within a year, when none is
+ * planned). */
+static int add_elections(struct gathered *g, const struct uccn_meeting *m, long first)
+{
+	long bound = g->next ? date_days(g->next->start, first + 365) : first + 365;
+	for (size_t i = 0; i < g->cities.ncities; i++) {
+		const struct uccn_city *ci = &g->cities.cities[i];
+		if (!ci->term_end || !ci->role || !in_field(ci, m) ||
+		    (strcmp(ci->role, "coordinator") != 0 && strcmp(ci->role, "deputy") != 0) ||
+		    date_days(ci->term_end, bound) >= bound)
+			continue;
+		struct uccn_agenda_item *it = new_item(g);
+		if (!it)
+			return -1;
+		it->key = keep(g, "election:%s", ci->id);
+		it->title = keep(g, "Election of the %s%s%s (the term of %s ends %s)", ci->role,
+				 m->field ? " of " : "", m->field ? m->field : "", ci->name,
+				 ci->term_end);
+		it->kind = UCCN_AGENDA_DECISION;
+		it->minutes = 20;
+	}
+	return 0;
 }
 
 /* Store the built agenda as the meeting's next published version. */
@@ -350,10 +518,17 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	req = (struct uccn_request){.op = UCCN_OP_PROJECT_LIST, .status = "active",
 				    .field = m->field};
 	if ((rc = cli_call(c, &req, &g.projects)) ||
-	    (rc = fetch_posts(c, &g, id, "agenda-item")) ||
-	    (rc = fetch_posts(c, &g, id, "proposal")) ||
-	    (rc = fetch_posts(c, &g, id, "good-practice")))
+	    (rc = fetch_posts(c, &g.pages, &g.npages, id, "agenda-item", 0)) ||
+	    (rc = fetch_posts(c, &g.pages, &g.npages, id, "proposal", 0)) ||
+	    (rc = fetch_posts(c, &g.pages, &g.npages, id, "good-practice", 0)))
 		goto out;
+	/* The series: the meetings of the same kind and field, for the one
+	 * before (what is new since, what it left open) and the one after
+	 * (its host, the terms that end before it). */
+	req = (struct uccn_request){.op = UCCN_OP_MEETING_LIST, .field = m->field};
+	if ((rc = cli_call(c, &req, &g.series)))
+		goto out;
+	series_neighbours(&g, m);
 
 	/* The days and the zone. */
 	int y, mo, d, y2, mo2, d2;
@@ -428,10 +603,18 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		    strcmp(ci->id, "coordinator") != 0)
 			chair = ci;
 	}
+	const char *next_title = "Next meeting: call for a host city", *next_host = NULL;
+	if (g.next) {
+		const struct uccn_city *h = g.next->hosts.n ? city_of(&g, g.next->hosts.v[0]) : NULL;
+		next_host = g.next->hosts.n ? g.next->hosts.v[0] : NULL;
+		next_title = keep(&g, "Next meeting: %s%s%s, from %s (%s)", h ? h->name : next_host ? next_host : "",
+				  g.next->place ? ", " : "", g.next->place ? g.next->place : "",
+				  g.next->start, g.next->id);
+	}
 	struct { const char *key, *title; enum uccn_agenda_kind kind; int minutes; const char *city; } frame[] = {
 		{"opening", "Opening", UCCN_AGENDA_OPENING, 15, m->hosts.n ? m->hosts.v[0] : NULL},
 		{"coordinator-report", "Coordinator's report", UCCN_AGENDA_REPORT, 30, chair ? chair->id : NULL},
-		{"next-meeting", "Next meeting", UCCN_AGENDA_NEXT_MEETING, 10, NULL},
+		{"next-meeting", next_title, UCCN_AGENDA_NEXT_MEETING, 10, next_host},
 		{"closing", "Closing", UCCN_AGENDA_CLOSING, 10, m->hosts.n ? m->hosts.v[0] : NULL},
 	};
 	for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++) {
@@ -444,12 +627,16 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		it->minutes = frame[i].minutes;
 		it->city = frame[i].city;
 	}
-	/* Welcome: cities of the field designated this year or last. */
+	/* Welcome: the field's cities designated since the previous meeting of
+	 * the series (within the last year when there is none). A record holds
+	 * the year only; UNESCO announces designations on 31 October. */
+	long since = g.prev ? date_days(g.prev->start, first - 365) : first - 365;
 	char names[1024] = "";
 	for (size_t i = 0; i < g.cities.ncities; i++) {
 		const struct uccn_city *ci = &g.cities.cities[i];
-		if (m->field && ci->field && !strcmp(ci->field, m->field) && ci->year &&
-		    (int)ci->year >= y - 1 && strlen(names) + strlen(ci->name) + 3 < sizeof names) {
+		long designated = ci->year ? day_number((int)ci->year, 10, 31) : 0;
+		if (m->field && in_field(ci, m) && ci->year && designated >= since &&
+		    designated < first && strlen(names) + strlen(ci->name) + 3 < sizeof names) {
 			if (names[0])
 				strcat(names, ", ");
 			strcat(names, ci->name);
@@ -478,25 +665,27 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	for (size_t pg = 0; pg < g.npages; pg++)
 		for (size_t i = 0; i < g.pages[pg].nposts; i++) {
 			const struct uccn_post *p = &g.pages[pg].posts[i];
-			struct uccn_agenda_item *it = new_item(&g);
+			struct uccn_agenda_item *it = post_item(&g, p,
+				!strcmp(p->kind, "proposal") ? UCCN_AGENDA_PROPOSAL :
+				!strcmp(p->kind, "good-practice") ? UCCN_AGENDA_GOOD_PRACTICE :
+				UCCN_AGENDA_ITEM);
 			if (!it)
 				goto out;
-			it->key = keep(&g, "post:%llu", (unsigned long long)p->seq);
-			it->title = p->title ? p->title : keep(&g, "%.60s", p->body);
-			it->kind = !strcmp(p->kind, "proposal") ? UCCN_AGENDA_PROPOSAL :
-				   !strcmp(p->kind, "good-practice") ? UCCN_AGENDA_GOOD_PRACTICE :
-				   UCCN_AGENDA_ITEM;
-			it->minutes = p->minutes ? (int)p->minutes : 15;
-			it->city = p->city;
-			it->seq = p->seq;
-			it->priority = priority_of(p->priority);
-			it->remote = p->remote;
 			int pd, pm;
 			if (p->pin && uccn_pin_parse(p->pin, &pd, &pm)) {
 				it->pin_day = pd ? pd - 1 : 0;
 				it->pin_start = pm;
 			}
 		}
+	/* Good practice shared since the previous meeting ended. */
+	int64_t gp_since = (int64_t)(g.prev ? date_days(g.prev->end, first - 366) + 1 : first - 365) *
+			   86400000;
+	if ((rc = fetch_posts(c, &g.gp, &g.ngp, NULL, "good-practice", gp_since)))
+		goto out;
+	rc = EXIT_REFUSED;
+	if (add_good_practice(&g, m, gp_since) || (g.prev && add_left_open(c, &g)) ||
+	    add_elections(&g, m, first))
+		goto out;
 	for (size_t i = 0; i < g.nitems; i++) {
 		struct uccn_agenda_item *it = &g.items[i];
 		if (!it->key || !it->title)

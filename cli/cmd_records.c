@@ -92,8 +92,9 @@ int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **arg
 
 int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_NAME = 1, O_FIELD, O_COUNTRY, O_YEAR, O_TZ, O_ROLE, O_IFV };
+	enum { O_NAME = 1, O_FIELD, O_COUNTRY, O_YEAR, O_TZ, O_ROLE, O_TERM, O_IFV };
 	static const struct option opts[] = {
+		{"term-end", required_argument, NULL, O_TERM},
 		{"name", required_argument, NULL, O_NAME},
 		{"field", required_argument, NULL, O_FIELD},
 		{"country", required_argument, NULL, O_COUNTRY},
@@ -109,7 +110,7 @@ int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **a
 	const char *id;
 	int c, rc;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c >= O_NAME && c <= O_ROLE) {
+		if (c >= O_NAME && c <= O_TERM) {
 			set[c] = optarg;
 			if (c == O_YEAR && strcmp(optarg, "0") != 0 &&
 			    cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year))
@@ -137,8 +138,8 @@ int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **a
 	req.city = *ci;
 	const char **dst[] = {NULL, (const char **)&req.city.name, (const char **)&req.city.field,
 			      (const char **)&req.city.country, NULL, (const char **)&req.city.tz,
-			      (const char **)&req.city.role};
-	for (int o = O_NAME; o <= O_ROLE; o++)
+			      (const char **)&req.city.role, (const char **)&req.city.term_end};
+	for (int o = O_NAME; o <= O_TERM; o++)
 		if (set[o] && dst[o])
 			*dst[o] = set[o][0] ? set[o] : NULL;
 	if (set[O_YEAR])

@@ -85,8 +85,9 @@ int cmd_keygen(struct cli *g, const struct command *cmd, int argc, char **argv)
 
 int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	enum { O_NAME = 1, O_FIELD, O_CKEY, O_COUNTRY, O_YEAR, O_TZ, O_ROLE };
+	enum { O_NAME = 1, O_FIELD, O_CKEY, O_COUNTRY, O_YEAR, O_TZ, O_ROLE, O_TERM };
 	static const struct option opts[] = {
+		{"term-end", required_argument, NULL, O_TERM},
 		{"name", required_argument, NULL, O_NAME},
 		{"field", required_argument, NULL, O_FIELD},
 		{"key", required_argument, NULL, O_CKEY},
@@ -113,6 +114,7 @@ int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv
 		case O_COUNTRY: city->country = optarg; break;
 		case O_TZ: city->tz = optarg; break;
 		case O_ROLE: city->role = optarg; break;
+		case O_TERM: city->term_end = optarg; break;
 		case O_YEAR:
 			if (cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year))
 				return cli_usage(cmd, "--year '%s': give a year from %d to %d",

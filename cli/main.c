@@ -61,7 +61,7 @@ static const struct command commands[] = {
 	 "  --state FILE    keep the position in FILE, durably; a restarted watch\n"
 	 "                  resumes from it\n"},
 	{"city", "add", cmd_city_add,
-	 "city add ID --name NAME --field FIELD --key PUBLIC_KEY [--country C] [--year Y] [--tz ZONE] [--role R]",
+	 "city add ID --name NAME --field FIELD --key PUBLIC_KEY [--country C] [--year Y] [--tz ZONE] [--role R] [--term-end DATE]",
 	 "Register a city (coordinator or secretariat).\n"
 	 "  ID              a-z, 0-9 and '-', e.g. krakow\n"
 	 "  --name NAME     display name, e.g. Kraków\n"
@@ -70,14 +70,16 @@ static const struct command commands[] = {
 	 "  --country C     country\n"
 	 "  --year Y        year designated\n"
 	 "  --tz ZONE       IANA time zone, e.g. Europe/Warsaw\n"
-	 "  --role R        member (default), coordinator, deputy or secretariat\n"},
+	 "  --role R        member (default), coordinator, deputy or secretariat\n"
+	 "  --term-end DATE YYYY-MM-DD: a coordinator's or deputy's term ends then;\n"
+	 "                  the field's annual meeting before it holds the election\n"},
 	{"city", "list", cmd_city_list, "city list [--field F] [--country C]",
 	 "List the registered cities, in id order.\n"
 	 "  --field F       only cities of creative field F\n"
 	 "  --country C     only cities of country C (case ignored)\n"},
 	{"city", "show", cmd_city_show, "city show ID", "Show one city, with its version.\n"},
 	{"city", "update", cmd_city_update,
-	 "city update ID --if-version N [--name NAME] [--field F] [--country C] [--year Y] [--tz ZONE] [--role R]",
+	 "city update ID --if-version N [--name NAME] [--field F] [--country C] [--year Y] [--tz ZONE] [--role R] [--term-end DATE]",
 	 "Change a city (coordinator or secretariat). --if-version names the\n"
 	 "version you read (uccn city show); if the city changed since, the update\n"
 	 "is refused as a conflict (exit 6) and nothing is merged.\n"
@@ -125,12 +127,15 @@ static const struct command commands[] = {
 	 "List meetings in id order.\n"},
 	{NULL, "agenda", cmd_agenda, "agenda MEETING [--format md|html|ics|json] [-o FILE] [--publish | --diff]",
 	 "Build the meeting's agenda from the records: opening and the\n"
-	 "coordinator's report, welcome of new members, a report per active joint\n"
-	 "project of the field, proposals and agenda items (by requested minutes,\n"
-	 "priority and submission), good-practice exchange, next meeting, closing;\n"
-	 "with coffee and lunch breaks, within the meeting's daily hours. In a\n"
-	 "hybrid meeting on-line presenters get slots in their daytime (08:00-20:00)\n"
-	 "and each slot names whom it inconveniences. Same records, same agenda.\n"
+	 "coordinator's report, welcome of cities designated since the previous\n"
+	 "meeting of the series, elections for terms ending before the next one,\n"
+	 "a report per active joint project of the field, proposals and agenda\n"
+	 "items (by requested minutes, priority and submission), good practice\n"
+	 "shared since the previous meeting, items it left deferred, the next\n"
+	 "meeting's host, closing; with coffee and lunch breaks, within the\n"
+	 "meeting's daily hours. In a hybrid meeting on-line presenters get slots\n"
+	 "in their daytime (08:00-20:00) and each slot names whom it\n"
+	 "inconveniences. Same records, same agenda.\n"
 	 "  --format F      md (default), html (a printable page), ics (iCalendar)\n"
 	 "                  or json\n"
 	 "  -o, --output FILE  write there instead of standard output\n"

@@ -120,6 +120,8 @@ static void text_cities(const struct uccn_city *c, size_t n)
 static void text_city(const struct uccn_city *c)
 {
 	text_cities(c, 1);
+	if (c->term_end)
+		printf("term ends: %s\n", c->term_end);
 }
 
 static void text_status(const char *endpoint, const struct uccn_status_info *i)
@@ -353,6 +355,7 @@ static void json_city_object(struct json *j, const struct uccn_city *c)
 	json_key(j, "tz"); json_str(j, c->tz);
 	json_key(j, "year");
 	if (c->year) json_uint(j, c->year); else json_null(j);
+	json_key(j, "term_end"); json_str(j, c->term_end);
 	json_key(j, "key"); json_str(j, c->key[0] ? c->key : NULL);
 	json_key(j, "lat");
 	if (c->lat.set) json_double(j, c->lat.deg); else json_null(j);

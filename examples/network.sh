@@ -72,5 +72,5 @@ network_run meeting add uccn-conference-2018 --kind conference \
 network_run meeting update uccn-conference-2018 --if-version 1 --status held
 
 network_run meeting add col-annual-2026 --kind annual-meeting --field literature \
-	--host nottingham --place Nottingham \
-	--start 2026-12-09 --end 2026-12-11 --tz Europe/London --hybrid
+	--host krakow --place Kraków \
+	--start 2026-12-09 --end 2026-12-10 --tz Europe/Warsaw --hybrid

@@ -3,18 +3,22 @@
 # start a local uccnd on a fresh data directory, import the network's member
 # list (examples/data/uccn-cities.csv), give six Cities of Literature their
 # own keys, register real joint projects and meetings (examples/network.sh),
-# post from several cities, list by city and by kind, and stop cleanly.
+# post from several cities, list by city and by kind, build the Kraków
+# annual meeting's agenda (written to examples/out/ as Markdown, HTML and
+# iCalendar), publish it, and stop cleanly.
 #
 #   sh examples/walkthrough.sh        (after `make`; `make demo` does both)
 #
 # Environment: UCCN_BIN (default build), UCCN_DEMO_DIR (default a fresh
-# temporary directory, removed at the end unless given).
+# temporary directory, removed at the end unless given), UCCN_AGENDA_DIR
+# (where the agenda files go; default examples/out).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 bin=${UCCN_BIN:-$top/build}
 csv=$here/data/uccn-cities.csv
+out=${UCCN_AGENDA_DIR:-$here/out}
 uccnd=$bin/uccnd
 uccn=$bin/uccn
 [ -x "$uccnd" ] && [ -x "$uccn" ] || { echo "walkthrough: build first (make)" >&2; exit 1; }
@@ -71,8 +75,9 @@ echo "Running it again changes nothing:"
 run import cities "$csv"
 run city show krakow
 
-step "Six Cities of Literature come on-line: each makes a key, the coordinator registers it"
-for id in krakow nottingham edinburgh granada-literature heidelberg reykjavik; do
+step "Twelve Cities of Literature on five continents come on-line: each makes a key, the coordinator registers it"
+for id in krakow nottingham edinburgh granada-literature heidelberg reykjavik \
+	iowa-city melbourne durban montevideo baghdad bucheon; do
 	key=$("$uccn" keygen -o "$dir/$id.key")
 	run city rekey "$id" --key "$key"
 done
@@ -120,9 +125,35 @@ run list --kind news --json
 step "One post in full"
 run show "$("$uccn" list --limit 1 --kind good-practice --json | sed 's/.*"seq":\([0-9]*\).*/\1/')"
 
-step "The annual meeting's agenda, built from the records (Markdown; also html, ics, json)"
+echo "The coordinator's own record gets a zone (UNESCO's secretariat is in Paris), so the agenda can show its local times:"
+run city update coordinator --if-version 1 --tz Europe/Paris
+
+step "Agenda items for the Kraków annual meeting, from five continents (some presenting on-line)"
+as iowa-city post --kind agenda-item --meeting col-annual-2026 --minutes 30 --remote \
+	--title "Iowa Writers' residencies abroad" "Opening our residencies to writers of every member city."
+as melbourne post --kind agenda-item --meeting col-annual-2026 --minutes 25 --remote \
+	--title "Melbourne's library network" "Lessons from 40 public libraries."
+as montevideo post --kind agenda-item --meeting col-annual-2026 --minutes 20 --remote \
+	--title "Río de la Plata book fairs" "A shared calendar for the region's fairs."
+as bucheon post --kind agenda-item --meeting col-annual-2026 --minutes 20 --remote --priority high \
+	--title "Webtoons and literature" "Comics as a way into reading."
+as durban post --kind agenda-item --meeting col-annual-2026 --minutes 25 \
+	--title "Time of the Writer festival" "Twenty-five years of a festival, and what travels."
+as baghdad post --kind agenda-item --meeting col-annual-2026 --minutes 30 \
+	--title "Al-Mutanabbi Street" "Rebuilding a street of booksellers."
+as edinburgh post --kind proposal --meeting col-annual-2026 --minutes 20 \
+	--title "A network-wide translation fund" "Each city funds one translation a year from another member's language."
+as heidelberg post --kind agenda-item --meeting col-annual-2026 --minutes 15 --pin 2:09:00 \
+	--title "The literature house model" "Pinned to the start of day 2."
+
+step "The annual meeting's agenda, built from the records; written to $out as Markdown, HTML and iCalendar"
+mkdir -p "$out"
 run agenda col-annual-2026
+run agenda col-annual-2026 --format html -o "$out/col-annual-2026.html"
+run agenda col-annual-2026 --format ics -o "$out/col-annual-2026.ics"
+run agenda col-annual-2026 --format md -o "$out/col-annual-2026.md"
 run agenda col-annual-2026 --publish
+ls -l "$out"
 
 step "Stopping uccnd cleanly (SIGTERM)"
 kill -TERM "$pid"

@@ -231,6 +231,7 @@ static const struct field city_fields[] = {
 	{"role", F_LINE, offsetof(struct uccn_city, role), 16},
 	{"tz", F_LINE, offsetof(struct uccn_city, tz), UCCN_MAX_TZ},
 	{"year", F_U32, offsetof(struct uccn_city, year), UCCN_MAX_YEAR},
+	{"term_end", F_LINE, offsetof(struct uccn_city, term_end), 10},
 	{"key", F_KEY, offsetof(struct uccn_city, key), UCCN_KEY_Z85_LEN},
 	{"seq", F_U64, offsetof(struct uccn_city, seq), UINT64_MAX},
 	{"version", F_U64, offsetof(struct uccn_city, version), UINT64_MAX},
@@ -749,6 +750,9 @@ int uccn_city_check(const struct uccn_city *c, char *err, size_t errlen)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "city '%s': year %u is not between %d and %d",
 			       c->id, c->year, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+	if (c->term_end && !uccn_date_valid(c->term_end))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': term_end '%s' is not a date YYYY-MM-DD", c->id, c->term_end);
 	if (c->key[0] && !uccn_key_z85_valid(c->key))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "city '%s': the key is not a Z85 public key", c->id);

@@ -32,6 +32,8 @@ struct uccn_city {
 			 * a coordinator or deputy serves its field */
 	char *tz;       /* optional IANA zone name */
 	uint32_t year;  /* year designated, 0 when unknown */
+	char *term_end; /* optional YYYY-MM-DD: the end of a coordinator's or
+			 * deputy's term (an agenda holds the election) */
 	char key[UCCN_KEY_Z85_LEN + 1]; /* CURVE public key, Z85; "" if none */
 	struct uccn_coord lat;  /* latitude, -90..90, for a map */
 	struct uccn_coord lon;  /* longitude, -180..180 */

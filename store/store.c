@@ -963,6 +963,7 @@ static int import_one(struct uccn_txn *t, const struct uccn_city *c,
 	if (rc == UCCN_E_NOTFOUND) {
 		struct uccn_city rec = *c;
 		rec.key[0] = '\0';
+		rec.term_end = NULL;
 		if ((rc = next_seq(t, &seq)))
 			return rc;
 		rec.seq = seq;
@@ -976,8 +977,10 @@ static int import_one(struct uccn_txn *t, const struct uccn_city *c,
 		(*unchanged)++;
 	} else {
 		struct uccn_city rec = *c;
-		/* The import speaks for the record's data, not its key or role. */
+		/* The import speaks for the record's data, not its key, role
+		 * or term. */
 		rec.role = old.role;
+		rec.term_end = old.term_end;
 		memcpy(rec.key, old.key, sizeof rec.key);
 		if ((rc = next_seq(t, &seq)) == 0) {
 			rec.seq = seq;

@@ -331,6 +331,83 @@ static void test_publish_and_diff(void **state)
 	assert_non_null(strstr(f->r.out, "SEQUENCE:2\r\n"));
 }
 
+/* What the series brings: the previous meeting's open items, the cities
+ * designated since it, good practice from the field's cities, the
+ * elections for terms ending before the next meeting, and its host. */
+static void test_agenda_series(void **state)
+{
+	struct fx *f = *state;
+	make_meeting(f);
+	/* The previous meeting, whose agenda left the marathon open. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "meeting", "add", "col-2025", "--kind", "annual-meeting",
+	       "--field", "literature", "--host", "dublin", "--start", "2025-09-10", "--end",
+	       "2025-09-11", "--tz", "Europe/Dublin", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, key_of("baghdad"), NULL, "post", "--kind", "agenda-item", "--meeting",
+	       "col-2025", "--title", "A reading that never ends", "--minutes", "500",
+	       "Too long for any day", NULL);
+	h_assert_exit(&f->r, 0);
+	char open_key[64];
+	snprintf(open_key, sizeof open_key, "\"seq\": %llu,", strtoull(f->r.out, NULL, 10));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "agenda", "col-2025", "--publish", NULL);
+	h_assert_exit(&f->r, 0);
+	/* The next one, in Kraków. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "meeting", "add", "col-2027", "--kind", "annual-meeting",
+	       "--field", "literature", "--host", "krakow", "--start", "2027-09-01", "--end",
+	       "2027-09-02", "--tz", "Europe/Warsaw", "--place", "Wawel", NULL);
+	h_assert_exit(&f->r, 0);
+	/* Tartu designated after col-2025, Dublin before it. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "update", "tartu", "--if-version", "1", "--year",
+	       "2025", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "update", "dublin", "--if-version", "1", "--year",
+	       "2024", NULL);
+	h_assert_exit(&f->r, 0);
+	/* Kraków's term as coordinator ends before col-2027; Nottingham's
+	 * as deputy after it. */
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "update", "krakow", "--if-version", "1", "--role",
+	       "coordinator", "--term-end", "2027-03-01", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "update", "nottingham", "--if-version", "1",
+	       "--role", "deputy", "--term-end", "2028-01-31", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--json", "city", "show", "krakow", NULL);
+	assert_non_null(strstr(f->r.out, "\"term_end\":\"2027-03-01\""));
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "update", "krakow", "--if-version", "2",
+	       "--term-end", "2027-02-30", NULL);
+	h_assert_exit(&f->r, 2);
+	assert_non_null(strstr(f->r.err, "term_end"));
+	/* Good practice: Dunedin's counts (literature), a music city's not. */
+	h_uccn(&f->r, f->d, key_of("dunedin"), NULL, "post", "--kind", "good-practice", "--title",
+	       "Poems on buses", "Poems on every bus in town", NULL);
+	h_assert_exit(&f->r, 0);
+	char pub[UCCN_KEY_Z85_LEN + 1], mkey[PATH_MAX];
+	snprintf(mkey, sizeof mkey, "%s/bologna.key", f->dir);
+	assert_int_equal(h_keygen(mkey, pub), 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "city", "add", "bologna", "--name", "Bologna", "--field",
+	       "music", "--tz", "Europe/Rome", "--key", pub, NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, mkey, NULL, "post", "--kind", "good-practice", "--title",
+	       "Music in the arcades", "Music in every arcade", NULL);
+	h_assert_exit(&f->r, 0);
+
+	h_json_t *j = agenda_json(f);
+	const char *out = f->r.out;
+	const char *deferred = strstr(out, "\"deferred\"");
+	assert_non_null(deferred);
+	/* Left open last time, and still too long: deferred again. */
+	assert_non_null(strstr(deferred, open_key));
+	assert_non_null(strstr(deferred, "Left open at col-2025: A reading that never ends"));
+	assert_non_null(strstr(out, "Welcome to new members: Tartu\""));
+	assert_null(strstr(out, "Dublin\""));
+	assert_non_null(strstr(out, "Election of the coordinator of literature (the term of Kraków ends 2027-03-01)"));
+	assert_null(strstr(out, "the term of Nottingham"));
+	assert_non_null(strstr(out, "Poems on buses"));
+	assert_null(strstr(out, "Music in the arcades"));
+	assert_non_null(strstr(out, "Next meeting: Kraków, Wawel, from 2027-09-01 (col-2027)"));
+	h_json_destroy(&j);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -342,6 +419,7 @@ int main(int argc, char **argv)
 		T(test_agenda_deterministic),
 		T(test_agenda_checked_independently),
 		T(test_publish_and_diff),
+		T(test_agenda_series),
 	};
 	return cmocka_run_group_tests_name("e2e_agenda", tests, NULL, NULL);
 }

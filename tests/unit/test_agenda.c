@@ -302,6 +302,42 @@ static void test_inconvenienced(void **state)
 	uccn_agenda_clear(&a);
 }
 
+/* Breaks frame items: none on a day with nothing in it, coffee only
+ * between items, lunch only with items before and after it. */
+static void test_idle_breaks(void **state)
+{
+	(void)state;
+	struct uccn_agenda_input in = meeting(2); /* opening and report only */
+	struct uccn_agenda a = {0};
+	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	dump(&a, items);
+	assert_int_equal(a.nslots, 2);
+	for (size_t i = 0; i < a.nslots; i++)
+		assert_int_not_equal(a.slots[i].item, SIZE_MAX);
+	uccn_agenda_clear(&a);
+
+	in = meeting(3);
+	items[2].pin_day = 0; /* the welcome after lunch */
+	items[2].pin_start = H(15, 0);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	dump(&a, items);
+	bool lunch = false;
+	for (size_t i = 0; i < a.nslots; i++) {
+		const struct uccn_agenda_slot *s = &a.slots[i];
+		assert_int_equal(s->day, 0);
+		if (s->kind == UCCN_AGENDA_LUNCH_BREAK)
+			lunch = true;
+		if (s->kind == UCCN_AGENDA_COFFEE_BREAK) {
+			assert_true(i > 0 && i + 1 < a.nslots);
+			assert_int_not_equal(a.slots[i - 1].item, SIZE_MAX);
+			assert_int_not_equal(a.slots[i + 1].item, SIZE_MAX);
+		}
+	}
+	assert_true(lunch);
+	uccn_agenda_clear(&a);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -328,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_stable_rerun),
 		cmocka_unit_test(test_pins_and_warnings),
 		cmocka_unit_test(test_inconvenienced),
+		cmocka_unit_test(test_idle_breaks),
 		cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests_name("agenda", tests, NULL, NULL);

@@ -354,6 +354,7 @@ static void sample_city(struct uccn_city *c)
 	c->role = strdup("coordinator");
 	c->tz = strdup("Europe/Warsaw");
 	c->year = 2013;
+	c->term_end = strdup("2027-06-30");
 	memcpy(c->key, PUB, sizeof c->key);
 	c->seq = 41;
 	c->version = 3;
@@ -385,6 +386,7 @@ static void assert_city_equal(const struct uccn_city *a, const struct uccn_city 
 	assert_str_or_null(a->role, b->role);
 	assert_str_or_null(a->tz, b->tz);
 	assert_int_equal(a->year, b->year);
+	assert_str_or_null(a->term_end, b->term_end);
 	assert_string_equal(a->key, b->key);
 	assert_int_equal(a->seq, b->seq);
 	assert_int_equal(a->version, b->version);
@@ -1019,10 +1021,15 @@ static void test_city_record_roundtrip(void **state)
 	assert_int_equal(uccn_city_pack(&pk, &c), 0);
 	unpack_frame(&u);
 	assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
-	assert_int_equal(u.data.via.map.size, 12); /* every field, lat and lon too */
+	assert_int_equal(u.data.via.map.size, 13); /* every field, lat and lon too */
 	assert_int_equal(uccn_city_from_object(&u.data, &out, why, sizeof why), 0);
 	assert_city_equal(&out, &c);
 	assert_int_equal(uccn_city_check(&out, why, sizeof why), 0);
+	/* A term that ends on no real day is refused, by name. */
+	free(out.term_end);
+	out.term_end = strdup("2027-02-29");
+	assert_int_equal(uccn_city_check(&out, why, sizeof why), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "term_end"));
 	msgpack_unpacked_destroy(&u);
 	uccn_city_clear(&out);
 	uccn_city_clear(&c);
