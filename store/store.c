@@ -335,35 +335,48 @@ static int op_end(struct uccn_txn *t, int rc)
 	return rc;
 }
 
+int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx)
+{
+	struct uccn_txn *t = NULL;
+	int rc = txn_begin(s, true, &t);
+	if (rc)
+		return rc == UCCN_E_MAPFULL ? UCCN_E_FULL : rc;
+	rc = fn(t, ctx);
+	if (t->map_full)
+		rc = UCCN_E_MAPFULL;
+	if (rc == 0) {
+		int crc = mdb_txn_commit(t->root);
+		t->root = NULL;
+		rc = crc ? fail(s, crc, "commit") : 0;
+	}
+	uccn_txn_end(&t);
+	return rc;
+}
+
+int uccn_store_grow(struct uccn_store *s)
+{
+	if (s->map_size >= UCCN_STORE_MAX_MAP) {
+		snprintf(s->last_error, sizeof s->last_error,
+			 "database map at its limit of %zu bytes", s->map_size);
+		return UCCN_E_FULL;
+	}
+	size_t want = s->map_size * 2;
+	int mrc = mdb_env_set_mapsize(s->env, want);
+	if (mrc)
+		return fail(s, mrc, "grow map");
+	s->map_size = want;
+	return 0;
+}
+
 int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx)
 {
 	for (;;) {
-		struct uccn_txn *t = NULL;
-		int rc = txn_begin(s, true, &t);
-		if (rc)
-			return rc == UCCN_E_MAPFULL ? UCCN_E_FULL : rc;
-		rc = fn(t, ctx);
-		if (t->map_full)
-			rc = UCCN_E_MAPFULL;
-		if (rc == 0) {
-			int crc = mdb_txn_commit(t->root);
-			t->root = NULL;
-			rc = crc ? fail(s, crc, "commit") : 0;
-		}
-		uccn_txn_end(&t);
+		int rc = uccn_store_write_once(s, fn, ctx);
 		if (rc != UCCN_E_MAPFULL)
 			return rc;
 		/* Grow and run the batch again. No transaction of ours is open. */
-		if (s->map_size >= UCCN_STORE_MAX_MAP) {
-			snprintf(s->last_error, sizeof s->last_error,
-				 "database map at its limit of %zu bytes", s->map_size);
-			return UCCN_E_FULL;
-		}
-		size_t want = s->map_size * 2;
-		int mrc = mdb_env_set_mapsize(s->env, want);
-		if (mrc)
-			return fail(s, mrc, "grow map");
-		s->map_size = want;
+		if ((rc = uccn_store_grow(s)))
+			return rc;
 	}
 }
 
@@ -1561,6 +1574,28 @@ static int mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
 	return 0;
 }
 
+/* Put post seq in city's mailbox, within its quota; a private post also
+ * records that city may read it. */
+static int mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
+		       bool private)
+{
+	uint64_t n;
+	int rc = mailbox_count(t, city, &n);
+	if (rc)
+		return rc;
+	if (n >= t->s->mailbox_quota)
+		return reason(t, UCCN_E_FULL,
+			      "the mailbox of city '%s' is full (%llu unread): nothing was posted",
+			      city, (unsigned long long)t->s->mailbox_quota);
+	MDB_val k = str_val(city), v = val_of(seq, 8);
+	rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, MDB_APPENDDUP));
+	if (!rc && private) {
+		MDB_val ak = val_of(seq, 8), av = str_val(city);
+		rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
+	}
+	return rc;
+}
+
 /* Deliver post seq to its audience's mailboxes (not the author's), all or
  * nothing: a full mailbox refuses the whole post. */
 static int deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8])
@@ -1571,25 +1606,9 @@ static int deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned
 		rc = resolve_audience(t, p->to.v[i], &r);
 	bool private = p->kind && strcmp(p->kind, "message") == 0 &&
 		       !uccn_idlist_has(&p->to, "all");
-	for (size_t i = 0; i < r.n && !rc; i++) {
-		uint64_t n;
-		if (strcmp(r.v[i], p->city) == 0)
-			continue;
-		if ((rc = mailbox_count(t, r.v[i], &n)))
-			break;
-		if (n >= t->s->mailbox_quota) {
-			rc = reason(t, UCCN_E_FULL,
-				    "the mailbox of city '%s' is full (%llu unread): nothing was posted",
-				    r.v[i], (unsigned long long)t->s->mailbox_quota);
-			break;
-		}
-		MDB_val k = str_val(r.v[i]), v = val_of(seq, 8);
-		rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, MDB_APPENDDUP));
-		if (!rc && private) {
-			MDB_val ak = val_of(seq, 8), av = str_val(r.v[i]);
-			rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
-		}
-	}
+	for (size_t i = 0; i < r.n && !rc; i++)
+		if (strcmp(r.v[i], p->city) != 0)
+			rc = mailbox_put(t, r.v[i], seq, private);
 	recipients_clear(&r);
 	return rc;
 }
@@ -1784,6 +1803,20 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 	msgpack_sbuffer_init(&b);
 	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
 	rc = uccn_agenda_pub_pack(&pk, &rec);
+	/* Never store what cannot be read back. */
+	if (!rc) {
+		char why[256];
+		msgpack_unpacked u;
+		size_t off = 0;
+		struct uccn_agenda_pub back = {0};
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, b.data, b.size, &off) != MSGPACK_UNPACK_SUCCESS)
+			rc = reason(t, UCCN_E_INVALID, "the agenda cannot be encoded");
+		else if (uccn_agenda_pub_from_object(&u.data, &back, why, sizeof why))
+			rc = reason(t, UCCN_E_INVALID, "the agenda is not valid: %s", why);
+		uccn_agenda_pub_clear(&back);
+		msgpack_unpacked_destroy(&u);
+	}
 	MDB_val k = val_of(kb, agenda_key(a->meeting, *version, kb));
 	if (!rc)
 		rc = put_packed(t, DB_AGENDAS, &k, &b, MDB_NOOVERWRITE);
@@ -1805,29 +1838,52 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 			 "Version %llu of the agenda of meeting %s is published (%zu entries). "
 			 "See it with: uccn agenda %s",
 			 (unsigned long long)*version, a->meeting, a->nentries, a->meeting);
-		char *audience[UCCN_MAX_LIST];
+		char *audience[UCCN_MAX_AUDIENCE];
 		struct uccn_idlist tolist = {.v = audience, .n = 0};
+		/* The field's cities with a key, and every host with a key: the
+		 * audience names the field (or, without one, the first hosts);
+		 * the hosts it leaves out are delivered to directly. A keyless
+		 * city cannot read a mailbox, and would only fill up. */
 		if (m.field) {
 			snprintf(to, sizeof to, "field:%s", m.field);
 			audience[tolist.n++] = to;
-		} else {
-			for (size_t i = 0; i < m.hosts.n && tolist.n < UCCN_MAX_AUDIENCE; i++) {
-				char *spec = NULL;
-				if (asprintf(&spec, "city:%s", m.hosts.v[i]) < 0) {
+		}
+		bool *direct = calloc(m.hosts.n ? m.hosts.n : 1, sizeof *direct);
+		if (!direct)
+			rc = UCCN_E_NOMEM;
+		for (size_t i = 0; !rc && i < m.hosts.n; i++) {
+			struct uccn_city h = {0};
+			const char *id = m.hosts.v[i];
+			if (strcmp(id, by) == 0 || uccn_store_city_get(t, id, &h) != 0)
+				continue;
+			bool keyed = h.key[0] != '\0';
+			bool in_field = m.field && h.field && strcmp(h.field, m.field) == 0;
+			uccn_city_clear(&h);
+			if (!keyed || in_field)
+				continue;
+			if (!m.field && tolist.n < UCCN_MAX_AUDIENCE) {
+				if (asprintf(&audience[tolist.n], "city:%s", id) < 0)
 					rc = UCCN_E_NOMEM;
-					break;
-				}
-				audience[tolist.n++] = spec;
+				else
+					tolist.n++;
+			} else {
+				direct[i] = true;
 			}
 		}
 		struct uccn_post note = {
 			.city = (char *)by, .kind = "news", .meeting = a->meeting, .title = title,
 			.body = body, .to = tolist,
 		};
-		uint64_t post_seq;
+		uint64_t post_seq = 0;
 		bool dup;
 		if (!rc)
 			rc = post_add_in(t, &note, now_ms, &post_seq, &dup);
+		unsigned char sb[8];
+		seq_encode(post_seq, sb);
+		for (size_t i = 0; !rc && i < m.hosts.n; i++)
+			if (direct[i])
+				rc = mailbox_put(t, m.hosts.v[i], sb, false);
+		free(direct);
 		if (!m.field)
 			for (size_t i = 0; i < tolist.n; i++)
 				free(audience[i]);

@@ -3011,6 +3011,577 @@ static void test_audience_keyless_cities(void **state)
 	assert_mailbox(f->s, "a", SEQS(12));
 }
 
+/* ---- published agendas ---- */
+
+/* One publish in a write of its own, with what the store answered. */
+struct pub_op {
+	const struct uccn_agenda_pub *a;
+	const char *by;
+	int64_t now;
+	int fn_rc;      /* what the write's fn returns after a publish that passed */
+	/* results, recomputed on every run */
+	int rc;
+	uint64_t version, seq;
+	char reason[256];
+	unsigned calls; /* how often the store ran the write */
+};
+
+static int pub_fn(struct uccn_txn *t, void *ctx)
+{
+	struct pub_op *o = ctx;
+	o->calls++;
+	o->version = o->seq = 0;
+	o->rc = uccn_store_agenda_publish(t, o->a, o->by, o->now, &o->version, &o->seq);
+	snprintf(o->reason, sizeof o->reason, "%s", uccn_txn_reason(t));
+	return o->rc == UCCN_E_MAPFULL ? o->rc : o->fn_rc;
+}
+
+/* Publish a as by at now (the write itself commits); returns the publish's
+ * result. */
+static int agenda_publish(struct uccn_store *s, const struct uccn_agenda_pub *a,
+			  const char *by, int64_t now, struct pub_op *o)
+{
+	*o = (struct pub_op){.a = a, .by = by, .now = now};
+	assert_int_equal(uccn_store_write(s, pub_fn, o), 0);
+	return o->rc;
+}
+
+static struct pub_op agenda_publish_ok(struct uccn_store *s, const struct uccn_agenda_pub *a,
+				       const char *by, int64_t now)
+{
+	struct pub_op o;
+	int rc = agenda_publish(s, a, by, now, &o);
+	if (rc)
+		fail_msg("publish of %s by %s refused: %d %s", a->meeting, by, rc, o.reason);
+	return o;
+}
+
+static void assert_pub_reason_has(const struct pub_op *o, const char *word)
+{
+	if (!strstr(o->reason, word))
+		fail_msg("reason \"%s\" does not name '%s'", o->reason, word);
+}
+
+static int get_agenda(struct uccn_store *s, const char *meeting, uint64_t version,
+		      struct uccn_agenda_pub *out)
+{
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	int rc = uccn_store_agenda_get(t, meeting, version, out);
+	uccn_txn_end(&t);
+	return rc;
+}
+
+/* Asked for version ask (0: the newest), meeting's agenda reads back as
+ * version, published by `by` at now, with want's entries exactly. */
+static void assert_agenda(struct uccn_store *s, const char *meeting, uint64_t ask,
+			  const struct uccn_agenda_pub *want, uint64_t version,
+			  const char *by, int64_t now)
+{
+	struct uccn_agenda_pub got = {0};
+	int rc = get_agenda(s, meeting, ask, &got);
+	if (rc)
+		fail_msg("agenda of %s, version %llu: %d", meeting, (unsigned long long)ask, rc);
+	assert_string_equal(got.meeting, meeting);
+	assert_int_equal(got.version, version);
+	assert_int_equal(got.published_ms, now);
+	assert_str_or_null(got.by, by);
+	assert_int_equal(got.nentries, want->nentries);
+	if (want->nentries == 0)
+		assert_null(got.entries);
+	for (size_t i = 0; i < want->nentries; i++) {
+		const struct uccn_agenda_entry *g = &got.entries[i], *w = &want->entries[i];
+		assert_string_equal(g->key, w->key);
+		assert_string_equal(g->title, w->title);
+		assert_int_equal(g->day, w->day);
+		assert_int_equal(g->start, w->start);
+		assert_int_equal(g->end, w->end);
+		assert_int_equal(g->deferred, w->deferred);
+		assert_str_or_null(g->reason, w->reason);
+	}
+	uccn_agenda_pub_clear(&got);
+}
+
+/* meeting has no published agenda: neither the newest nor version 1. */
+static void assert_no_agenda(struct uccn_store *s, const char *meeting)
+{
+	struct uccn_agenda_pub got = {0};
+	assert_int_equal(get_agenda(s, meeting, 0, &got), UCCN_E_NOTFOUND);
+	assert_int_equal(get_agenda(s, meeting, 1, &got), UCCN_E_NOTFOUND);
+	assert_null(got.meeting);
+	assert_null(got.entries);
+}
+
+/* meeting reads back with this status, version and seq. */
+static void assert_meeting_state(struct uccn_store *s, const char *id, const char *status,
+				 uint64_t version, uint64_t seq)
+{
+	struct uccn_meeting m = {0};
+	assert_int_equal(get_meeting(s, id, &m), 0);
+	assert_string_equal(m.status, status);
+	assert_int_equal(m.version, version);
+	assert_int_equal(m.seq, seq);
+	uccn_meeting_clear(&m);
+}
+
+/* A first draft: placed slots over two days (one from midnight to the
+ * day's last minute) and an item that did not fit. */
+static struct uccn_agenda_entry agenda_first[] = {
+	{.key = "opening", .title = "Opening", .day = 1, .start = 9 * 60, .end = 9 * 60 + 30},
+	{.key = "post:7", .title = "Kraków: lace and light", .day = 1, .start = 570, .end = 615},
+	{.key = "post:9", .title = "Night walk", .day = 2, .start = 0, .end = 24 * 60},
+	{.key = "post:8", .title = "Maps of sound", .deferred = true,
+	 .reason = "no room left on day 2"},
+};
+
+/* The second: other entries, fewer of them. */
+static struct uccn_agenda_entry agenda_second[] = {
+	{.key = "post:8", .title = "Maps of sound", .day = 1, .start = 600, .end = 660},
+	{.key = "closing", .title = "Closing", .day = 2, .start = 1020, .end = 1050},
+};
+
+#define PUB(m, e) ((struct uccn_agenda_pub){.meeting = (m), .entries = (e), \
+					    .nentries = sizeof(e) / sizeof((e)[0])})
+
+/* An annual meeting of design hosted by host; returns its seq. */
+static uint64_t add_design_agm(struct uccn_store *s, const char *id, const char *host)
+{
+	struct rec_op o;
+	struct uccn_meeting m = {
+		.id = (char *)id, .kind = "annual-meeting", .field = "design",
+		.hosts = IDS((char *)host), .start = "2026-06-01", .end = "2026-06-02",
+		.tz = "Europe/Zagreb",
+	};
+	int rc = meeting_add(s, &m, &o);
+	if (rc)
+		fail_msg("meeting %s refused: %d %s", id, rc, o.reason);
+	return o.seq;
+}
+
+static void test_agenda_publish_unknown_meeting(void **state)
+{
+	struct fx *f = *state;
+	struct pub_op o;
+	write_four_cities(f);
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "zagreb"), 5);
+
+	/* a meeting that does not exist: refused, named, and nothing of it is
+	 * written (no number taken, no agenda, no news) */
+	struct uccn_agenda_pub a = PUB("design-agm-2027", agenda_first);
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_NOTFOUND);
+	assert_pub_reason_has(&o, "design-agm-2027");
+	/* nor does a prefix of one that exists, an empty id or one too long */
+	a.meeting = "design-agm";
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_NOTFOUND);
+	a.meeting = "";
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_NOTFOUND);
+	char long_id[UCCN_MAX_ID + 2];
+	memset(long_id, 'x', sizeof long_id - 1);
+	long_id[sizeof long_id - 1] = '\0';
+	a.meeting = long_id;
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_NOTFOUND);
+
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 5);
+	assert_int_equal(st.posts, 0);
+	assert_int_equal(mailbox_total(f->s), 0);
+	assert_no_agenda(f->s, "design-agm-2027");
+	assert_no_agenda(f->s, "design-agm");
+	assert_no_agenda(f->s, "");
+	assert_no_agenda(f->s, long_id);
+	/* the meeting that exists has no agenda yet and is as it was */
+	assert_no_agenda(f->s, "design-agm-2026");
+	assert_meeting_state(f->s, "design-agm-2026", "planned", 1, 5);
+
+	/* a read transaction cannot publish */
+	struct uccn_txn *t = NULL;
+	uint64_t version = 0, seq = 0;
+	a.meeting = "design-agm-2026";
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_not_equal(uccn_store_agenda_publish(t, &a, "zagreb", T0, &version, &seq), 0);
+	uccn_txn_end(&t);
+	assert_int_equal(get_stats(f->s).last_seq, 5);
+	assert_no_agenda(f->s, "design-agm-2026");
+}
+
+static void test_agenda_publish_versions(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	write_city_in(f->s, "zagreb", "design"); /* 1 */
+	write_city_in(f->s, "lyon", "design");   /* 2 */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "zagreb"), 3);
+
+	/* the first publish is version 1; the change is 4, its news 5 */
+	struct uccn_agenda_pub first = PUB("design-agm-2026", agenda_first);
+	struct pub_op o = agenda_publish_ok(f->s, &first, "zagreb", T0);
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.seq, 4);
+	assert_int_equal(get_stats(f->s).last_seq, 5);
+	/* the caller's record is left as it was: the store stamps its copy */
+	assert_int_equal(first.version, 0);
+	assert_int_equal(first.published_ms, 0);
+	assert_null(first.by);
+	assert_agenda(f->s, "design-agm-2026", 0, &first, 1, "zagreb", T0);
+
+	/* the second is version 2, by another city, a minute later */
+	struct uccn_agenda_pub second = PUB("design-agm-2026", agenda_second);
+	o = agenda_publish_ok(f->s, &second, "lyon", T0 + 60000);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(o.seq, 6);
+	assert_int_equal(get_stats(f->s).last_seq, 7);
+
+	/* 0 asks for the newest; each version reads back as it was published */
+	assert_agenda(f->s, "design-agm-2026", 0, &second, 2, "lyon", T0 + 60000);
+	assert_agenda(f->s, "design-agm-2026", 2, &second, 2, "lyon", T0 + 60000);
+	assert_agenda(f->s, "design-agm-2026", 1, &first, 1, "zagreb", T0);
+	struct uccn_agenda_pub got = {0};
+	assert_int_equal(get_agenda(f->s, "design-agm-2026", 3, &got), UCCN_E_NOTFOUND);
+	assert_int_equal(get_agenda(f->s, "design-agm-2026", UINT64_MAX, &got), UCCN_E_NOTFOUND);
+	assert_null(got.meeting);
+
+	/* versions count per meeting: one whose id starts with the other's
+	 * starts again at 1, here with an empty agenda, and the other's newest
+	 * is still its own */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026-b", "lyon"), 8);
+	assert_no_agenda(f->s, "design-agm-2026-b");
+	struct uccn_agenda_pub empty = {.meeting = "design-agm-2026-b"};
+	o = agenda_publish_ok(f->s, &empty, "lyon", T0 + 1);
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.seq, 9);
+	assert_agenda(f->s, "design-agm-2026-b", 0, &empty, 1, "lyon", T0 + 1);
+	assert_agenda(f->s, "design-agm-2026", 0, &second, 2, "lyon", T0 + 60000);
+	assert_int_equal(get_agenda(f->s, "design-agm-2026-b", 2, &got), UCCN_E_NOTFOUND);
+	/* and one that sorts just before them has none */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2025", "zagreb"), 11);
+	assert_no_agenda(f->s, "design-agm-2025");
+
+	/* all of it is on disk: after a reopen the next version is 3 */
+	fx_reopen(f, 0);
+	assert_agenda(f->s, "design-agm-2026", 0, &second, 2, "lyon", T0 + 60000);
+	assert_agenda(f->s, "design-agm-2026", 1, &first, 1, "zagreb", T0);
+	o = agenda_publish_ok(f->s, &first, "zagreb", T0 + 120000);
+	assert_int_equal(o.version, 3);
+	assert_int_equal(o.seq, 12);
+	assert_agenda(f->s, "design-agm-2026", 0, &first, 3, "zagreb", T0 + 120000);
+	assert_agenda(f->s, "design-agm-2026", 2, &second, 2, "lyon", T0 + 60000);
+	assert_agenda(f->s, "design-agm-2026-b", 0, &empty, 1, "lyon", T0 + 1);
+	assert_no_agenda(f->s, "design-agm-2025");
+}
+
+static int collect_news(const struct uccn_post *p, void *ctx)
+{
+	struct seqs *s = ctx;
+	assert_string_equal(p->kind, "news");
+	return collect_seq(p, s);
+}
+
+static void test_agenda_publish_meeting_status(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op ro;
+	write_four_cities(f);
+	struct uccn_meeting m = {
+		.id = "design-agm-2026", .kind = "annual-meeting", .field = "design",
+		.hosts = IDS("zagreb", "lyon"), .place = "Zagreb, Lauba",
+		.start = "2026-06-01", .end = "2026-06-03", .tz = "Europe/Zagreb",
+		.day_start = "08:30", .day_end = "16:00", .hybrid = true,
+		.status = "agenda-draft",
+	};
+	assert_int_equal(meeting_add(f->s, &m, &ro), 0);
+	assert_int_equal(ro.seq, 5);
+
+	/* publishing is a change of the meeting: its status, version and seq,
+	 * and the seq returned is that change's */
+	struct uccn_agenda_pub a = PUB("design-agm-2026", agenda_first);
+	struct pub_op o = agenda_publish_ok(f->s, &a, "zagreb", T0);
+	assert_int_equal(o.seq, 6);
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 2, 6);
+	/* the rest of the meeting is as it was */
+	struct uccn_meeting got = {0};
+	assert_int_equal(get_meeting(f->s, "design-agm-2026", &got), 0);
+	assert_string_equal(got.id, "design-agm-2026");
+	assert_string_equal(got.kind, "annual-meeting");
+	assert_string_equal(got.field, "design");
+	ASSERT_IDS(&got.hosts, "zagreb", "lyon");
+	assert_string_equal(got.place, "Zagreb, Lauba");
+	assert_string_equal(got.start, "2026-06-01");
+	assert_string_equal(got.end, "2026-06-03");
+	assert_string_equal(got.tz, "Europe/Zagreb");
+	assert_string_equal(got.day_start, "08:30");
+	assert_string_equal(got.day_end, "16:00");
+	assert_true(got.hybrid);
+	uccn_meeting_clear(&got);
+
+	/* the news of it is the next post, by the publisher, about the
+	 * meeting, at the time of publishing, naming the version */
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 7);
+	assert_int_equal(st.posts, 1);
+	struct uccn_txn *t = NULL;
+	struct uccn_post p = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, 7, &p), 0);
+	assert_string_equal(p.city, "zagreb");
+	assert_string_equal(p.kind, "news");
+	assert_string_equal(p.meeting, "design-agm-2026");
+	assert_int_equal(p.created_ms, T0);
+	assert_non_null(p.title);
+	assert_non_null(strstr(p.title, "design-agm-2026"));
+	assert_non_null(strstr(p.title, "version 1"));
+	assert_non_null(strstr(p.body, "uccn agenda design-agm-2026"));
+	uccn_post_clear(&p);
+	/* listed under the meeting */
+	struct seqs got_seqs = {0};
+	uint64_t next = 1;
+	struct uccn_query q = {.meeting = "design-agm-2026"};
+	assert_int_equal(uccn_store_post_list(t, &q, collect_news, &got_seqs, &next), 0);
+	assert_seqs(&got_seqs, SEQS(7), "posts about the meeting");
+	uccn_txn_end(&t);
+
+	/* again: the status stays, the version and seq move on */
+	o = agenda_publish_ok(f->s, &a, "lyon", T0 + 1000);
+	assert_int_equal(o.version, 2);
+	assert_int_equal(o.seq, 8);
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 3, 8);
+	assert_int_equal(get_stats(f->s).last_seq, 9);
+
+	/* whoever read the meeting before a publish must read it again */
+	struct uccn_meeting upd = m;
+	upd.status = NULL; /* keep the status */
+	upd.place = "Zagreb, Lauba, hall B";
+	assert_int_equal(meeting_update(f->s, &upd, 2, &ro), UCCN_E_CONFLICT);
+	assert_reason_has(&ro, "version 3");
+	assert_int_equal(meeting_update(f->s, &upd, 3, &ro), 0);
+	assert_int_equal(ro.version, 4);
+	assert_int_equal(ro.seq, 10);
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 4, 10);
+	/* and the agendas are untouched by it */
+	assert_agenda(f->s, "design-agm-2026", 0, &a, 2, "lyon", T0 + 1000);
+}
+
+static void test_agenda_publish_notifies(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	write_city_key(f->s, "zagreb", "design", true);  /* 1 */
+	write_city_key(f->s, "lyon", "design", true);    /* 2 */
+	write_city_key(f->s, "kotor", "design", false);  /* 3: no key */
+	write_city_key(f->s, "dakar", "music", true);    /* 4: another field */
+	write_city_key(f->s, "bogota", "design", true);  /* 5 */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "zagreb"), 6);
+	struct rec_op ro;
+	struct uccn_meeting wg = {
+		.id = "wg-maps", .kind = "working-group", .hosts = IDS("dakar", "kotor", "zagreb"),
+		.start = "2026-09-10", .end = "2026-09-10", .tz = "Africa/Dakar",
+	};
+	assert_int_equal(meeting_add(f->s, &wg, &ro), 0);
+	assert_int_equal(ro.seq, 7);
+
+	/* a meeting of a field: its cities with a key hear of it, but not the
+	 * publisher, a city without a key, nor a city of another field */
+	struct uccn_agenda_pub a = PUB("design-agm-2026", agenda_first);
+	struct pub_op o = agenda_publish_ok(f->s, &a, "zagreb", T0);
+	assert_int_equal(o.seq, 8);
+	assert_mailbox(f->s, "lyon", SEQS(9));
+	assert_mailbox(f->s, "bogota", SEQS(9));
+	assert_mailbox(f->s, "zagreb", NO_SEQS);
+	assert_mailbox(f->s, "kotor", NO_SEQS);
+	assert_mailbox(f->s, "dakar", NO_SEQS);
+	assert_int_equal(mailbox_total(f->s), 2);
+
+	/* published by another city: now the first publisher hears of it */
+	o = agenda_publish_ok(f->s, &a, "lyon", T0 + 1);
+	assert_int_equal(o.seq, 10);
+	assert_mailbox(f->s, "zagreb", SEQS(11));
+	assert_mailbox(f->s, "lyon", SEQS(9));
+	assert_mailbox(f->s, "bogota", SEQS(9, 11));
+	assert_mailbox(f->s, "kotor", NO_SEQS);
+	assert_mailbox(f->s, "dakar", NO_SEQS);
+
+	/* a meeting of no field: its hosts with a key hear of it, whatever
+	 * their field; the publisher does not, nor a keyless host (it cannot
+	 * read a mailbox), nor anyone else */
+	struct uccn_agenda_pub w = PUB("wg-maps", agenda_second);
+	o = agenda_publish_ok(f->s, &w, "zagreb", T0 + 2);
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.seq, 12);
+	assert_mailbox(f->s, "dakar", SEQS(13));
+	assert_mailbox(f->s, "kotor", NO_SEQS);
+	assert_mailbox(f->s, "zagreb", SEQS(11));
+	assert_mailbox(f->s, "lyon", SEQS(9));
+	assert_mailbox(f->s, "bogota", SEQS(9, 11));
+	assert_int_equal(mailbox_total(f->s), 5);
+
+	/* published by a city that is none of them, every keyed host hears of it */
+	o = agenda_publish_ok(f->s, &w, "lyon", T0 + 3);
+	assert_int_equal(o.seq, 14);
+	assert_mailbox(f->s, "dakar", SEQS(13, 15));
+	assert_mailbox(f->s, "kotor", NO_SEQS);
+	assert_mailbox(f->s, "zagreb", SEQS(11, 15));
+	assert_mailbox(f->s, "lyon", SEQS(9));
+	assert_mailbox(f->s, "bogota", SEQS(9, 11));
+}
+
+/* More hosts than a post's audience holds (8), and a host of another
+ * field: every one of them hears of the publish. */
+static void test_agenda_publish_many_hosts(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	const char *ids[] = {"ha", "hb", "hc", "hd", "he", "hf", "hg", "hh", "hi", "hj", "hk"};
+	for (size_t i = 0; i < 11; i++)
+		write_city_key(f->s, ids[i], i == 10 ? "music" : "design", true); /* 1..11 */
+	struct rec_op ro;
+	struct uccn_meeting wg = {
+		.id = "wg-many", .kind = "working-group",
+		.hosts = IDS("ha", "hb", "hc", "hd", "he", "hf", "hg", "hh", "hi", "hj"),
+		.start = "2026-09-10", .end = "2026-09-10", .tz = "Africa/Dakar",
+	};
+	assert_int_equal(meeting_add(f->s, &wg, &ro), 0); /* 12 */
+	struct uccn_agenda_pub w = PUB("wg-many", agenda_second);
+	struct pub_op o = agenda_publish_ok(f->s, &w, "ha", T0);
+	assert_int_equal(o.seq, 13);
+	for (size_t i = 1; i < 10; i++)
+		assert_mailbox(f->s, ids[i], SEQS(14));
+	assert_mailbox(f->s, "ha", NO_SEQS);
+	assert_mailbox(f->s, "hk", NO_SEQS);
+
+	/* a design meeting hosted by hk, of music: hk hears of it too */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "hk"), 15);
+	struct uccn_agenda_pub a = PUB("design-agm-2026", agenda_first);
+	o = agenda_publish_ok(f->s, &a, "ha", T0 + 1);
+	assert_int_equal(o.seq, 16);
+	assert_mailbox(f->s, "hk", SEQS(17));
+	assert_mailbox(f->s, "hj", SEQS(14, 17));
+}
+
+static void test_agenda_publish_refused_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct pub_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design"); /* 1 */
+	write_city_in(f->s, "b", "design"); /* 2 */
+	write_city_in(f->s, "z", "design"); /* 3 */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "a"), 4);
+	uccn_store_set_mailbox_quota(f->s, 2);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:z")), 5);
+	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:z")), 6);
+
+	/* z's mailbox is full: the publish is refused, naming z, and none of
+	 * it stays: no version, the meeting as it was, no number taken, no
+	 * news in b's mailbox (delivered before z's, then undone) */
+	struct uccn_agenda_pub a = PUB("design-agm-2026", agenda_first);
+	assert_int_equal(agenda_publish(f->s, &a, "a", T0, &o), UCCN_E_FULL);
+	assert_pub_reason_has(&o, "'z'");
+	assert_pub_reason_has(&o, "full");
+	assert_no_agenda(f->s, "design-agm-2026");
+	assert_meeting_state(f->s, "design-agm-2026", "planned", 1, 4);
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.last_seq, 6);
+	assert_int_equal(st.posts, 2);
+	assert_mailbox(f->s, "b", NO_SEQS);
+	assert_mailbox(f->s, "z", SEQS(5, 6));
+	assert_int_equal(mailbox_total(f->s), 2);
+
+	/* by a city that is not registered: refused the same, nothing stays */
+	assert_int_equal(agenda_publish(f->s, &a, "ghost", T0, &o), UCCN_E_NOTFOUND);
+	assert_pub_reason_has(&o, "ghost");
+	assert_no_agenda(f->s, "design-agm-2026");
+	assert_meeting_state(f->s, "design-agm-2026", "planned", 1, 4);
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+	assert_int_equal(mailbox_total(f->s), 2);
+
+	/* a publish that passed, in a write that then fails: nothing stays */
+	uccn_store_set_mailbox_quota(f->s, 0);
+	o = (struct pub_op){.a = &a, .by = "a", .now = T0, .fn_rc = UCCN_E_CONFLICT};
+	assert_int_equal(uccn_store_write(f->s, pub_fn, &o), UCCN_E_CONFLICT);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.version, 1);
+	assert_no_agenda(f->s, "design-agm-2026");
+	assert_meeting_state(f->s, "design-agm-2026", "planned", 1, 4);
+	assert_int_equal(get_stats(f->s).last_seq, 6);
+	assert_int_equal(mailbox_total(f->s), 2);
+
+	/* once z has read one, the same publish goes through as version 1,
+	 * with the next number: the refused ones took none */
+	uccn_store_set_mailbox_quota(f->s, 2);
+	ack_ok(f->s, "z", 5, 1, 1);
+	o = agenda_publish_ok(f->s, &a, "a", T0 + 5);
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.seq, 7);
+	assert_agenda(f->s, "design-agm-2026", 0, &a, 1, "a", T0 + 5);
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 2, 7);
+	assert_mailbox(f->s, "b", SEQS(8));
+	assert_mailbox(f->s, "z", SEQS(6, 8));
+	assert_mailbox(f->s, "a", NO_SEQS);
+
+	/* z is full again: the second version is refused and the first stays
+	 * the newest, the meeting at its version */
+	assert_int_equal(agenda_publish(f->s, &a, "b", T0 + 6, &o), UCCN_E_FULL);
+	assert_pub_reason_has(&o, "'z'");
+	assert_agenda(f->s, "design-agm-2026", 0, &a, 1, "a", T0 + 5);
+	struct uccn_agenda_pub got = {0};
+	assert_int_equal(get_agenda(f->s, "design-agm-2026", 2, &got), UCCN_E_NOTFOUND);
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 2, 7);
+	assert_int_equal(get_stats(f->s).last_seq, 8);
+	assert_mailbox(f->s, "a", NO_SEQS);
+}
+
+/* A long title, distinct per entry, of the most bytes an entry's title
+ * may have on reading (UCCN_MAX_TITLE + 64). */
+#define BIG_TITLE (UCCN_MAX_TITLE + 64)
+
+static void test_agenda_publish_grows_map(void **state)
+{
+	struct fx *f = *state;
+	const size_t tiny = 128 * 1024;
+	fx_open(f, tiny);
+	write_city_in(f->s, "zagreb", "design"); /* 1 */
+	write_city_in(f->s, "lyon", "design");   /* 2 */
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "zagreb"), 3);
+
+	/* the largest agenda: every entry with a long title; more than the
+	 * map holds, so the write grows it and runs again from the start */
+	struct uccn_agenda_entry *e = calloc(UCCN_MAX_AGENDA_ENTRIES, sizeof *e);
+	char (*titles)[BIG_TITLE + 1] = calloc(UCCN_MAX_AGENDA_ENTRIES, sizeof *titles);
+	char (*keys)[16] = calloc(UCCN_MAX_AGENDA_ENTRIES, sizeof *keys);
+	assert_non_null(e);
+	assert_non_null(titles);
+	assert_non_null(keys);
+	for (size_t i = 0; i < UCCN_MAX_AGENDA_ENTRIES; i++) {
+		memset(titles[i], 'a' + (int)(i % 26), BIG_TITLE);
+		snprintf(titles[i], BIG_TITLE + 1, "%zu", i);
+		titles[i][strlen(titles[i])] = ' ';
+		titles[i][BIG_TITLE] = '\0';
+		snprintf(keys[i], sizeof keys[i], "post:%zu", i + 100);
+		e[i] = (struct uccn_agenda_entry){
+			.key = keys[i], .title = titles[i], .day = 1 + (uint32_t)(i % 3),
+			.start = (uint32_t)(i % 1000), .end = (uint32_t)(i % 1000) + 30,
+		};
+	}
+	struct uccn_agenda_pub a = {
+		.meeting = "design-agm-2026", .entries = e, .nentries = UCCN_MAX_AGENDA_ENTRIES,
+	};
+	assert_true(UCCN_MAX_AGENDA_ENTRIES * BIG_TITLE > tiny);
+	struct pub_op o = agenda_publish_ok(f->s, &a, "zagreb", T0);
+	assert_true(o.calls > 1);
+	assert_true(uccn_store_map_size(f->s) > tiny);
+	/* stored once: version 1, and the numbers of one publish */
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.seq, 4);
+	assert_int_equal(get_stats(f->s).last_seq, 5);
+	assert_mailbox(f->s, "lyon", SEQS(5));
+	assert_meeting_state(f->s, "design-agm-2026", "agenda-published", 2, 4);
+	assert_agenda(f->s, "design-agm-2026", 0, &a, 1, "zagreb", T0);
+	fx_reopen(f, tiny);
+	assert_agenda(f->s, "design-agm-2026", 1, &a, 1, "zagreb", T0);
+	free(keys);
+	free(titles);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3044,6 +3615,13 @@ int main(void)
 		T(test_mailbox_each_and_ack),
 		T(test_message_visibility),
 		T(test_post_after),
+		T(test_agenda_publish_unknown_meeting),
+		T(test_agenda_publish_versions),
+		T(test_agenda_publish_meeting_status),
+		T(test_agenda_publish_notifies),
+		T(test_agenda_publish_many_hosts),
+		T(test_agenda_publish_refused_leaves_nothing),
+		T(test_agenda_publish_grows_map),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
