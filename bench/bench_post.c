@@ -5,7 +5,9 @@
  * sending the next post (so every figure counts only posts on disk). Shows
  * what group commit buys: many writers share one fsync.
  *
- *   bench_post BUILD_DIR [SECONDS_PER_ROUND]
+ *   bench_post BUILD_DIR [SECONDS_PER_ROUND [WRITERS]]
+ *
+ * WRITERS runs one round with that many writers instead of 1, 4, 16, 64.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -78,9 +80,18 @@ static void *write_posts(void *arg)
 
 int main(int argc, char **argv)
 {
-	static const int rounds[] = {1, 4, 16, 64};
+	static int rounds[] = {1, 4, 16, 64};
+	size_t nrounds = sizeof rounds / sizeof rounds[0];
 	static struct writer ws[MAX_WRITERS];
 	double seconds = argc > 2 ? atof(argv[2]) : 3.0;
+	if (argc > 3) {
+		rounds[0] = atoi(argv[3]);
+		nrounds = 1;
+		if (rounds[0] < 1 || rounds[0] > MAX_WRITERS) {
+			fprintf(stderr, "bench_post: WRITERS is 1 to %d\n", MAX_WRITERS);
+			return 2;
+		}
+	}
 	if (argc > 1)
 		h_set_bin_dir(argv[1]);
 	char *dir = h_tmpdir_new();
@@ -100,7 +111,7 @@ int main(int argc, char **argv)
 	printf("bench_post: durable posts (each acknowledged after fsync), %.1f s a round, data on %s\n",
 	       seconds, dir);
 	printf("%8s  %12s  %14s  %12s  %8s\n", "writers", "acked posts", "posts/second", "worst ack ms", "failed");
-	for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
+	for (size_t r = 0; r < nrounds; r++) {
 		int n = rounds[r];
 		int64_t start = h_now_ms();
 		for (int i = 0; i < n; i++) {

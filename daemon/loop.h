@@ -1,7 +1,7 @@
 /*
  * loop.h - uccnd's event loop: zmq_poll over sockets and file descriptors,
  * with a hook that runs after every wake-up's events, just before the loop
- * sleeps again (where group commit flushes its batch), as in Redis.
+ * sleeps again, as in Redis.
  */
 #ifndef UCCND_LOOP_H
 #define UCCND_LOOP_H

@@ -1,7 +1,8 @@
 /*
  * server.c - the broker. Reads are answered as they arrive; writes wait in
- * a batch that the loop's before-sleep hook commits in one durable
- * transaction, and only then are their replies sent (group commit).
+ * a batch that goes, in one transaction, to the commit thread; only when
+ * that commit has returned (durable) are their replies sent. While one
+ * batch syncs, the next one forms (pipelined group commit).
  *
  * Identity: the ZAP handler accepts a CURVE client only if its public key
  * belongs to a registered city, and hands the key to the ROUTER as the
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "committer.h"
 #include "log.h"
 #include "server.h"
 #include "tzdb.h"
@@ -61,8 +63,9 @@ struct server {
 	void *router;
 	void *zap;
 	struct uccn_store *store;
-	struct pending *batch;     /* SERVER_MAX_BATCH entries */
-	size_t nbatch;
+	struct pending *scratch;   /* the request being received */
+	struct committer *committer; /* the batches of writes */
+	uint64_t batches, writes;  /* committed, for the log at exit */
 	struct watcher *watchers;  /* SERVER_MAX_WATCHERS slots */
 	size_t nwatchers;
 	uint64_t watch_seen;       /* last_seq the held watches were checked at */
@@ -242,12 +245,14 @@ static void pending_clear(struct pending *p)
 
 /* ---- group commit ---- */
 
+/* Runs on the commit thread: touches only its batch. */
 static int apply_batch(struct uccn_txn *t, void *ctx)
 {
-	struct server *s = ctx;
+	struct committer_batch *b = ctx;
+	struct pending *items = b->items;
 	int64_t now = now_ms();
-	for (size_t i = 0; i < s->nbatch; i++) {
-		struct pending *p = &s->batch[i];
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &items[i];
 		struct uccn_reply *rep = &p->rep;
 		const struct uccn_request *req = &p->req;
 		int rc;
@@ -337,17 +342,17 @@ static void explain_write_error(struct pending *p)
 		reply_error(rep, rc, "%s", uccn_strerror(rc));
 }
 
-static void flush_batch(void *ctx)
+static void serve_watchers(struct server *s);
+
+/* Reply to every request of a finished batch. */
+static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 {
-	struct server *s = ctx;
-	if (s->nbatch == 0)
-		return;
-	int rc = uccn_store_write(s->store, apply_batch, s);
+	struct pending *items = b->items;
 	struct uccn_txn *t = NULL;
 	if (rc == 0 && uccn_store_read(s->store, &t) != 0)
 		t = NULL;
-	for (size_t i = 0; i < s->nbatch; i++) {
-		struct pending *p = &s->batch[i];
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &items[i];
 		if (rc) {
 			reply_error(&p->rep, rc, "nothing was written: %s (%s)",
 				    uccn_strerror(rc), uccn_store_last_error(s->store));
@@ -364,12 +369,46 @@ static void flush_batch(void *ctx)
 		pending_clear(p);
 	}
 	uccn_txn_end(&t);
-	if (rc)
-		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", s->nbatch,
+	if (rc) {
+		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", b->n,
 			uccn_strerror(rc), uccn_store_last_error(s->store));
-	else
-		log_msg(LOG_DEBUG, "committed a batch of %zu writes", s->nbatch);
-	s->nbatch = 0;
+	} else {
+		log_msg(LOG_DEBUG, "committed a batch of %zu writes", b->n);
+		s->batches++;
+		s->writes += b->n;
+	}
+}
+
+/* Take the batches the commit thread has finished, in order: answer them
+ * (a batch that filled the map is committed again once the map has grown,
+ * here, between events, with no transaction of ours open), then wake the
+ * watchers. */
+static void take_finished(struct server *s)
+{
+	struct committer_batch *b;
+	bool any = false;
+	while ((b = committer_pop(s->committer))) {
+		int rc = b->rc;
+		if (rc == UCCN_E_MAPFULL) {
+			if ((rc = uccn_store_grow(s->store)) == 0) {
+				log_msg(LOG_INFO, "the database map grew; committing the batch again");
+				committer_retry(s->committer, b);
+				continue;
+			}
+			committer_resume(s->committer);
+		}
+		answer_batch(s, b, rc);
+		committer_release(s->committer, b);
+		any = true;
+	}
+	if (any)
+		serve_watchers(s);
+}
+
+/* The commit thread's signal: a batch is finished. */
+static void on_committed(void *ctx)
+{
+	take_finished(ctx);
 }
 
 /* ---- reads ---- */
@@ -901,12 +940,12 @@ static void serve_watchers(struct server *s)
 	uccn_txn_end(&t);
 }
 
-/* The loop's before-sleep hook: commit the batch, then wake watchers. */
+/* The loop's before-sleep hook: held watches whose wait ran out are
+ * answered. (Writes need nothing here: the commit thread takes the forming
+ * batch as soon as it is free.) */
 static void before_sleep(void *ctx)
 {
-	struct server *s = ctx;
-	flush_batch(s);
-	serve_watchers(s);
+	serve_watchers(ctx);
 }
 
 /* Handle a decoded (or undecodable) request in p; returns true when it was
@@ -1039,22 +1078,25 @@ static int receive_one(struct server *s, struct pending *p)
 						&p->req, err, sizeof err);
 	}
 	zmq_msg_close(&body);
-	if (handle(s, p, decode_rc, err, keycopy[0] ? keycopy : NULL))
-		s->nbatch++;
+	if (handle(s, p, decode_rc, err, keycopy[0] ? keycopy : NULL)) {
+		/* A write: into the forming batch. When it is full, wait for the
+		 * commit thread to take it, answering what it finishes meanwhile. */
+		while (committer_append(s->committer, p) != 0) {
+			committer_wait(s->committer);
+			take_finished(s);
+		}
+	}
 	return 1;
 }
 
 static void on_router(void *ctx)
 {
 	struct server *s = ctx;
-	/* Take what has arrived; a full batch is committed at once so one
-	 * wake-up never holds more than SERVER_MAX_BATCH replies back. */
-	for (int i = 0; i < 4 * SERVER_MAX_BATCH; i++) {
-		if (s->nbatch == SERVER_MAX_BATCH)
-			flush_batch(s);
-		if (!receive_one(s, &s->batch[s->nbatch]))
+	/* Take what has arrived, a bounded number at a time so the other
+	 * sockets get their turn. */
+	for (int i = 0; i < 4 * SERVER_MAX_BATCH; i++)
+		if (!receive_one(s, s->scratch))
 			break;
-	}
 }
 
 /* ---- ZAP (RFC 27) ---- */
@@ -1134,16 +1176,19 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	 * one just past it gets a too_big reply rather than a dropped link. */
 	int64_t maxmsg = UCCN_MAX_REQUEST_FRAME + 64;
 	*out = NULL;
-	if (!s || !(s->batch = calloc(SERVER_MAX_BATCH, sizeof *s->batch)) ||
+	if (!s || !(s->scratch = calloc(1, sizeof *s->scratch)) ||
 	    !(s->watchers = calloc(SERVER_MAX_WATCHERS, sizeof *s->watchers))) {
 		if (s)
-			free(s->batch);
+			free(s->scratch);
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return UCCN_E_NOMEM;
 	}
 	s->store = store;
 	s->started = time(NULL);
+	if (committer_new(&s->committer, store, apply_batch, sizeof(struct pending),
+			  SERVER_MAX_BATCH, err, errlen))
+		goto fail;
 	/* The ZAP handler must be bound before the ROUTER accepts anyone:
 	 * without one, libzmq lets every CURVE client in. */
 	s->zap = zmq_socket(zmq_ctx, ZMQ_REP);
@@ -1173,7 +1218,8 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 		goto fail;
 	}
 	if (loop_add(loop, s->zap, 0, on_zap, s) ||
-	    loop_add(loop, s->router, 0, on_router, s)) {
+	    loop_add(loop, s->router, 0, on_router, s) ||
+	    loop_add(loop, NULL, committer_fd(s->committer), on_committed, s)) {
 		snprintf(err, errlen, "event loop full");
 		goto fail;
 	}
@@ -1192,12 +1238,21 @@ void server_destroy(struct server **sp)
 	if (!sp || !*sp)
 		return;
 	struct server *s = *sp;
-	flush_batch(s);
+	/* Every write received is committed and answered before the end. */
+	while (s->committer && !committer_idle(s->committer)) {
+		committer_wait_finished(s->committer);
+		take_finished(s);
+	}
+	committer_destroy(&s->committer);
+	if (s->batches)
+		log_msg(LOG_INFO, "committed %llu writes in %llu durable transactions (%.1f each)",
+			(unsigned long long)s->writes, (unsigned long long)s->batches,
+			(double)s->writes / (double)s->batches);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)
 		zmq_close(s->zap);
-	free(s->batch);
+	free(s->scratch);
 	for (size_t i = 0; s->watchers && i < SERVER_MAX_WATCHERS; i++)
 		if (s->watchers[i].used)
 			pending_clear(&s->watchers[i].p);

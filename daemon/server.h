@@ -1,7 +1,8 @@
 /*
  * server.h - uccnd's broker: the CURVE ROUTER socket, the ZAP handler that
  * maps a client's public key to a registered city, request dispatch with
- * deny-by-default authorization, and group commit.
+ * deny-by-default authorization, and group commit (pipelined through the
+ * commit thread of committer.h).
  */
 #ifndef UCCND_SERVER_H
 #define UCCND_SERVER_H

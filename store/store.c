@@ -167,9 +167,9 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		goto fail;
 	}
 	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
-	/* Default flags keep full durability: every commit is fsync'ed. The
-	 * map size is set after opening: set before, LMDB would shrink an
-	 * existing larger database to it. */
+	/* Default flags keep full durability: every commit flushes its data
+	 * pages, then its meta page. The map size is set after opening: set
+	 * before, LMDB would shrink an existing larger database to it. */
 	if ((rc = mdb_env_open(s->env, dir, 0, 0600))) {
 		rc = fail(s, rc, dir);
 		goto fail;

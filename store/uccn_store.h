@@ -164,11 +164,11 @@ int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
 
 /*
  * The two halves of uccn_store_write, for a writer on its own thread:
- * uccn_store_write_once runs fn and commits as above, but returns
+ * uccn_store_write_once runs fn and commits durably as above, but returns
  * UCCN_E_MAPFULL (nothing written) instead of growing; uccn_store_grow
  * doubles the map (0, UCCN_E_FULL at the limit, or UCCN_E_IO). Growing
  * needs every transaction of the process ended, readers' too: the caller
- * sees to it. Only one thread may write at a time.
+ * sees to it. One thread writes at a time.
  */
 int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx);
 int uccn_store_grow(struct uccn_store *s);

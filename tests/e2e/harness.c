@@ -404,9 +404,15 @@ h_daemon_t *h_daemon_new(const char *dir)
 
 int h_daemon_start(h_daemon_t *self)
 {
+	return h_daemon_start_with(self, NULL, NULL);
+}
+
+int h_daemon_start_with(h_daemon_t *self, const char *opt, const char *val)
+{
 	assert_int_equal(self->pid, 0);
 	char *path = xasprintf("%s/uccnd", h_bin_dir());
-	char *argv[] = {path, "--data", (char *)self->dir, "--listen", self->endpoint, NULL};
+	char *argv[] = {path, "--data", (char *)self->dir, "--listen", self->endpoint,
+			(char *)opt, (char *)val, NULL};
 	int logfd = open(self->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	assert_true(logfd >= 0);
 	char **env = clean_environ();

@@ -113,6 +113,8 @@ h_daemon_t *h_daemon_new(const char *dir);
  * Returns 0 when ready; -1 (after printing the log) when the daemon died or
  * never answered. */
 int h_daemon_start(h_daemon_t *self);
+/* The same with one more option and its value (e.g. "--map-size", "1M"). */
+int h_daemon_start_with(h_daemon_t *self, const char *opt, const char *val);
 /* SIGTERM and wait up to 10 s (then SIGKILL). Returns the exit code, or -1
  * when it was killed by a signal. */
 int h_daemon_stop(h_daemon_t *self);

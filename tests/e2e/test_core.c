@@ -10,7 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <zmq.h>
+
 #include "uccn_keyfile.h"
+#include "uccn_msg.h"
 #include "uccn_records.h"
 
 struct fx {
@@ -638,6 +641,95 @@ static void test_second_daemon_refused(void **state)
 	h_assert_exit(&f->r, 0);
 }
 
+/* Sixteen cities post at once into a daemon whose map starts at 256 KiB:
+ * the commit thread's batches fill the map again and again, the daemon
+ * grows it between events and commits the batch again. Every post is
+ * acknowledged once, with its own number, and all of them are there after
+ * a restart. */
+#define GROW_WRITERS 16
+#define GROW_ROUNDS 25
+static void test_writers_while_the_map_grows(void **state)
+{
+	(void)state;
+	char *dir = h_tmpdir_new();
+	h_daemon_t *d = dir ? h_daemon_new(dir) : NULL;
+	assert_non_null(d);
+	assert_int_equal(h_daemon_start_with(d, "--map-size", "256K"), 0);
+	static char keys[GROW_WRITERS][PATH_MAX];
+	void *socks[GROW_WRITERS];
+	void *ctx = zmq_ctx_new();
+	for (int i = 0; i < GROW_WRITERS; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "writer-%02d", i);
+		assert_int_equal(h_city_register(d, id, id, keys[i]), 0);
+		assert_non_null(socks[i] = h_dealer_new(ctx, d, keys[i]));
+		int timeout = 20000;
+		zmq_setsockopt(socks[i], ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+	}
+	static uint64_t seqs[GROW_WRITERS * GROW_ROUNDS];
+	size_t nseqs = 0;
+	char body[3001];
+	for (int round = 0; round < GROW_ROUNDS; round++) {
+		for (int i = 0; i < GROW_WRITERS; i++) {
+			memset(body, 'a' + (round + i) % 26, sizeof body - 1);
+			body[sizeof body - 1] = '\0';
+			snprintf(body, 32, "round %02d writer %02d", round, i);
+			body[strlen(body)] = ' ';
+			struct uccn_request req = {.op = UCCN_OP_POST, .rid = (uint64_t)round + 1};
+			req.post.kind = "update";
+			req.post.body = body;
+			msgpack_sbuffer b;
+			msgpack_sbuffer_init(&b);
+			assert_int_equal(uccn_request_encode(&req, &b), 0);
+			assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
+			msgpack_sbuffer_destroy(&b);
+		}
+		for (int i = 0; i < GROW_WRITERS; i++) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			assert_true(zmq_msg_recv(&m, socks[i], 0) >= 0);
+			struct uccn_reply rep;
+			char err[256];
+			assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
+							   UCCN_OP_POST, &rep, err, sizeof err), 0);
+			if (rep.status)
+				fail_msg("round %d writer %d: %s", round, i, rep.message);
+			assert_int_equal(rep.rid, (uint64_t)round + 1);
+			for (size_t k = 0; k < nseqs; k++)
+				assert_int_not_equal(seqs[k], rep.seq);
+			seqs[nseqs++] = rep.seq;
+			uccn_reply_clear(&rep);
+			zmq_msg_close(&m);
+		}
+	}
+	for (int i = 0; i < GROW_WRITERS; i++)
+		zmq_close(socks[i]);
+	zmq_ctx_term(ctx);
+	size_t loglen = 0;
+	char *log = h_read_file(d->log, &loglen);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "the database map grew"));
+	free(log);
+
+	/* All of them, after a clean stop and a start. */
+	assert_int_equal(h_daemon_stop(d), 0);
+	assert_int_equal(h_daemon_start(d), 0);
+	h_run_t r = {0};
+	h_uccn(&r, d, d->coordinator_key, NULL, "--json", "status", NULL);
+	h_assert_exit(&r, 0);
+	h_json_t *j = h_json_parse(r.out);
+	assert_int_equal(h_json_u64(h_json_get(j, "posts")), GROW_WRITERS * GROW_ROUNDS);
+	h_json_destroy(&j);
+	char seq[32];
+	snprintf(seq, sizeof seq, "%llu", (unsigned long long)seqs[nseqs - 1]);
+	h_uccn(&r, d, d->coordinator_key, NULL, "show", seq, NULL);
+	h_assert_exit(&r, 0);
+	assert_non_null(strstr(r.out, "round 24 writer 15"));
+	h_run_clear(&r);
+	h_daemon_destroy(&d);
+	h_tmpdir_destroy(&dir);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -657,6 +749,7 @@ int main(int argc, char **argv)
 		T(test_help),
 		T(test_env_fallbacks),
 		T(test_second_daemon_refused),
+		cmocka_unit_test(test_writers_while_the_map_grows),
 	};
 	return cmocka_run_group_tests_name("e2e_core", tests, NULL, NULL);
 }
