@@ -1,10 +1,12 @@
 #!/bin/sh
-# deps.sh [test] - install what uccn builds and tests with, from Debian's
-# packages, when it is missing: a C compiler and make, pkg-config, and the
-# -dev packages of libzmq, LMDB, msgpack-c and cmocka; with "test" also the
-# independent checkers the end-to-end tests use on the agenda (Python's
-# icalendar parser and headless Chromium). Does nothing when all is there,
-# so it is cheap to call before every build.
+# deps.sh [test|bench] - install what uccn builds and tests with, from
+# Debian's packages, when it is missing: a C compiler and make, pkg-config,
+# and the -dev packages of libzmq, LMDB, msgpack-c and cmocka; with "test"
+# also the independent checkers the end-to-end tests use on the agenda
+# (Python's icalendar parser and headless Chromium); with "bench" also the
+# peer uccn-bench measures against (redis-server, and redis-tools for
+# redis-benchmark). Does nothing when all is there, so it is cheap to call
+# before every build.
 set -e
 
 need=""
@@ -25,6 +27,11 @@ fi
 if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import icalendar' 2>/dev/null || add python3-icalendar
 	command -v chromium >/dev/null 2>&1 || add chromium
+fi
+
+if [ "${1:-}" = bench ]; then
+	command -v redis-server >/dev/null 2>&1 || add redis-server
+	command -v redis-benchmark >/dev/null 2>&1 || add redis-tools
 fi
 
 [ -z "$need" ] && exit 0
