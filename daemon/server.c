@@ -348,9 +348,7 @@ static void serve_watchers(struct server *s);
 static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 {
 	struct pending *items = b->items;
-	struct uccn_txn *t = NULL;
-	if (rc == 0 && uccn_store_read(s->store, &t) != 0)
-		t = NULL;
+	struct uccn_txn *t = NULL; /* opened for a retried post only */
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &items[i];
 		if (rc) {
@@ -358,7 +356,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 				    uccn_strerror(rc), uccn_store_last_error(s->store));
 		} else if (p->rep.status && !p->rep.message) {
 			explain_write_error(p);
-		} else if (p->rep.duplicate && t) {
+		} else if (p->rep.duplicate && (t || uccn_store_read(s->store, &t) == 0)) {
 			/* A retry: answer with the first post's time too. */
 			struct uccn_post first = {0};
 			if (uccn_store_post_get(t, p->rep.seq, &first) == 0)

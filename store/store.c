@@ -21,7 +21,9 @@ enum dbi_slot {
 	DB_CITIES,     /* city id -> city */
 	DB_CITY_KEYS,  /* Z85 public key -> city id */
 	DB_POSTS,      /* seq -> post */
-	DB_LOG,        /* seq -> change {"t": "post"|"city", "id": ...} */
+	DB_LOG,        /* seq -> change {"t": "city"|"field"|..., "id": ...};
+			* a post is not repeated here: its key in DB_POSTS
+			* is its number */
 	DB_IDEM,       /* city id NUL client key -> seq */
 	DB_BY_CITY,    /* dupsort: city -> seq */
 	DB_BY_KIND,    /* dupsort: kind -> seq */
@@ -663,22 +665,18 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 	return rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
+static int last_seq(struct uccn_txn *t, uint64_t *seq);
+
 int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out)
 {
 	MDB_stat st;
 	MDB_envinfo info;
-	MDB_cursor *c;
-	MDB_val k, v;
 	memset(out, 0, sizeof *out);
 	if (mdb_stat(t->cur, t->s->dbi[DB_CITIES], &st) == 0)
 		out->cities = st.ms_entries;
 	if (mdb_stat(t->cur, t->s->dbi[DB_POSTS], &st) == 0)
 		out->posts = st.ms_entries;
-	if (mdb_cursor_open(t->cur, t->s->dbi[DB_LOG], &c) == 0) {
-		if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0)
-			out->last_seq = seq_decode(&k);
-		mdb_cursor_close(c);
-	}
+	last_seq(t, &out->last_seq);
 	mdb_env_info(t->s->env, &info);
 	mdb_env_stat(t->s->env, &st);
 	out->map_bytes = info.me_mapsize;
@@ -688,23 +686,43 @@ int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out)
 
 /* ---- writing ---- */
 
-static int next_seq(struct uccn_txn *t, uint64_t *seq)
+/* The newest key of db as a sequence number, 0 when it is empty. */
+static int last_key(struct uccn_txn *t, enum dbi_slot db, uint64_t *seq)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
-	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_LOG], &c);
+	*seq = 0;
+	int rc = mdb_cursor_open(t->cur, t->s->dbi[db], &c);
 	if (rc)
 		return map_rc(rc);
 	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
 	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND) {
-		*seq = 1;
+	if (rc == MDB_NOTFOUND)
 		return 0;
-	}
 	if (rc)
 		return map_rc(rc);
-	*seq = seq_decode(&k) + 1;
+	*seq = seq_decode(&k);
 	return 0;
+}
+
+/* The sequence is gapless across the change log (records) and the posts
+ * (a post's key is its number; the log does not repeat it). */
+static int last_seq(struct uccn_txn *t, uint64_t *seq)
+{
+	uint64_t a, b;
+	int rc = last_key(t, DB_LOG, &a);
+	if (!rc)
+		rc = last_key(t, DB_POSTS, &b);
+	*seq = rc ? 0 : a > b ? a : b;
+	return rc;
+}
+
+static int next_seq(struct uccn_txn *t, uint64_t *seq)
+{
+	int rc = last_seq(t, seq);
+	if (!rc)
+		(*seq)++;
+	return rc;
 }
 
 /* Append the change-log entry for seq: {"t": type, "id": id}. */
@@ -1116,8 +1134,6 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 	if (!rc)
 		rc = put_packed(t, DB_POSTS, &k, &b, MDB_APPEND);
 	msgpack_sbuffer_destroy(&b);
-	if (!rc)
-		rc = log_append(t, *seq, "post", p->city);
 	if (!rc)
 		rc = index_put(t, DB_BY_CITY, p->city, sb);
 	if (!rc)

@@ -5,9 +5,12 @@
  *
  * One process writes (uccnd); every write is a transaction that is durable
  * on disk when uccn_store_write() returns 0. Every change takes the next
- * number of one gapless global sequence, kept in the change log.
+ * number of one gapless global sequence: a post's number is its key among
+ * the posts, any other change's is its key in the change log.
  *
- * Threads: a store is used by one thread at a time.
+ * Threads: one thread writes at a time (uccnd's commit thread); another
+ * may read meanwhile in read transactions of its own. Growing the map
+ * (uccn_store_grow) needs every transaction of the process ended.
  */
 #ifndef UCCN_STORE_H
 #define UCCN_STORE_H
