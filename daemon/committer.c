@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "committer.h"
@@ -31,6 +32,7 @@ struct committer {
 	struct committer_batch *done, *done_tail; /* finished, in order */
 	struct committer_batch *spare;       /* free batches */
 	bool committing, paused, stop;
+	uint64_t commits, commit_ns; /* for committer_stats */
 };
 
 static struct committer_batch *batch_new(const struct committer *c)
@@ -105,9 +107,14 @@ static void *run(void *arg)
 		}
 		c->committing = true;
 		pthread_mutex_unlock(&c->mu);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = uccn_store_write_once(c->store, c->apply, b);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		pthread_mutex_lock(&c->mu);
 		c->committing = false;
+		c->commits++;
+		c->commit_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
 		if (rc == UCCN_E_MAPFULL)
 			c->paused = true;
 		b->rc = rc;
@@ -188,6 +195,14 @@ void committer_destroy(struct committer **cp)
 	free_list(c->spare);
 	free(c);
 	*cp = NULL;
+}
+
+void committer_stats(struct committer *c, uint64_t *commits, double *mean_us)
+{
+	pthread_mutex_lock(&c->mu);
+	*commits = c->commits;
+	*mean_us = c->commits ? (double)c->commit_ns / 1e3 / (double)c->commits : 0;
+	pthread_mutex_unlock(&c->mu);
 }
 
 int committer_fd(const struct committer *c)

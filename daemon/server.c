@@ -1241,11 +1241,16 @@ void server_destroy(struct server **sp)
 		committer_wait_finished(s->committer);
 		take_finished(s);
 	}
+	uint64_t commits = 0;
+	double mean_us = 0;
+	if (s->committer)
+		committer_stats(s->committer, &commits, &mean_us);
 	committer_destroy(&s->committer);
 	if (s->batches)
-		log_msg(LOG_INFO, "committed %llu writes in %llu durable transactions (%.1f each)",
+		log_msg(LOG_INFO, "committed %llu writes in %llu durable transactions "
+			"(%.1f writes and %.0f us each)",
 			(unsigned long long)s->writes, (unsigned long long)s->batches,
-			(double)s->writes / (double)s->batches);
+			(double)s->writes / (double)s->batches, mean_us);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)

@@ -148,6 +148,15 @@ int b_post_template_check(size_t body_len);
 int b_list_run(void *s, const char *city, uint32_t limit, int warm, int count,
 	       struct b_samples *lat, size_t *nposts);
 
+/* ---- commit.c ---- */
+
+/* In a fresh store in dir with `cities` cities and `prefill` posts of 500
+ * bytes, the mean microseconds of one durable commit (uccn_store_write) of
+ * batch[k] posts, from batch[k] distinct cities or all from one, over
+ * `rounds` commits each, into us[k]. 0, or -1 after saying why. */
+int b_store_commit_us(const char *dir, int cities, int prefill, const int *batch,
+		      const bool *distinct, int nsizes, int rounds, double *us);
+
 /* ---- floor.c ---- */
 
 /* Synced LMDB commits per second of one put of val_len bytes per

@@ -88,6 +88,11 @@
 #define LIST_LIMIT 50
 
 static const int writers[3] = {1, 16, 64};
+/* Store commits measured on their own: batch sizes, and whether the posts
+ * come from as many cities (each then touches its own index page). */
+#define NCOMMIT 6
+static const int commit_batch[NCOMMIT] = {1, 16, 16, 64, 64, 256};
+static const bool commit_distinct[NCOMMIT] = {false, false, true, false, true, true};
 
 struct opts {
 	bool quick, keep;
@@ -130,6 +135,7 @@ struct figs {
 	char redis_version[32];
 	char redis_why[256];
 	double lmdb[MAX_ROUNDS], lmdb_med;
+	double commit_us[NCOMMIT];     /* one store commit, by batch */
 	double rt[MAX_ROUNDS], rt_med;
 	double floor_c1;
 	double cli_ms, cli_min, cli_max;
@@ -685,6 +691,13 @@ static void report(const struct opts *o, const char *root, struct figs *F)
 	printf("  floor_c1     %10s /s   1 / (1/lmdb_commits + rt_us/1e6)\n", num(a, F->floor_c1, 0));
 	printf("  ratio_c1     %10s      c1 / floor_c1\n",
 	       num(a, F->post[0].median / F->floor_c1, 2));
+	printf("\nOne durable store commit of a batch of posts (the store library, no daemon, no\n"
+	       "network; 400 cities, 100000 posts before): the ceiling of group commit here\n");
+	printf("  %6s  %-15s %10s %14s\n", "posts", "from", "us/commit", "at most posts/s");
+	for (int k = 0; k < NCOMMIT; k++)
+		printf("  %6d  %-15s %10s %14s\n", commit_batch[k],
+		       commit_distinct[k] ? "as many cities" : "one city", num(a, F->commit_us[k], 0),
+		       num(b, commit_batch[k] / F->commit_us[k] * 1e6, 0));
 
 	printf("\nOne person: a whole `uccn post` process (spawn, connect, CURVE handshake, post, ack, exit)\n");
 	printf("  cli_post_ms  %10s ms   median of %d (min %s, max %s)\n", num(a, F->cli_ms, 2),
@@ -816,6 +829,20 @@ int main(int argc, char **argv)
 	b_progress("agenda of 2000 items and 400 cities: %.2f ms", F.agenda_ms);
 	if (isnan(F.agenda_ms))
 		step_failed("the agenda");
+
+	{
+		char cdir[PATH_MAX];
+		for (int k = 0; k < NCOMMIT; k++)
+			F.commit_us[k] = NAN;
+		if (b_subdir(root, "store-commits", cdir) == 0) {
+			b_progress("store commits by batch size (%d posts first)", o.quick ? 20000 : 100000);
+			if (b_store_commit_us(cdir, 400, o.quick ? 20000 : 100000, commit_batch,
+					      commit_distinct, NCOMMIT, o.quick ? 30 : 150,
+					      F.commit_us))
+				step_failed("the store commits");
+			b_rmtree(cdir);
+		}
+	}
 
 	posting(&o, root, ctx, &F);
 	stored(&o, root, ctx, "store-10k", SMALL_POSTS, SMALL_CITIES, false, &F.small, &F);
