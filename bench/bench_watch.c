@@ -170,6 +170,7 @@ struct watch_run {
 	uint64_t start_seq;
 	struct watcher w[NWATCHERS];
 	atomic_int connected;   /* watchers whose first request is out */
+	atomic_int ready;       /* watchers answered once: connected, parked next */
 	atomic_int stop;
 	int32_t *lat;           /* ms from commit to receipt, one per delivery */
 	size_t nlat, caplat;
@@ -178,7 +179,10 @@ struct watch_run {
 
 static void watch_ask(struct watch_run *run, struct watcher *w)
 {
-	struct uccn_request req = {.op = UCCN_OP_WATCH, .rid = ++w->rid, .wait_ms = WATCH_WAIT_MS};
+	/* The first asks without waiting: its answer says the watcher is
+	 * connected; the posts start only when every one is. */
+	struct uccn_request req = {.op = UCCN_OP_WATCH, .rid = ++w->rid,
+				   .wait_ms = w->rid == 1 ? 0 : WATCH_WAIT_MS};
 	req.query.since = w->since;
 	if (send_request(w->sock, &req) != 0)
 		run->send_failures++;
@@ -205,6 +209,8 @@ static void *watch_loop(void *arg)
 				continue;
 			struct watcher *w = &run->w[i];
 			struct uccn_reply rep;
+			if (w->rid == 1)
+				atomic_fetch_add(&run->ready, 1);
 			if (recv_reply(w->sock, UCCN_OP_WATCH, &rep) != 0) {
 				w->errors++;
 				continue;
@@ -292,9 +298,9 @@ int main(int argc, char **argv)
 	pthread_t wt;
 	pthread_create(&wt, NULL, watch_loop, &run);
 	int64_t deadline = h_now_ms() + 10000;
-	while (atomic_load(&run.connected) < NWATCHERS && h_now_ms() < deadline)
+	while (atomic_load(&run.ready) < NWATCHERS && h_now_ms() < deadline)
 		sleep_ms(10);
-	sleep_ms(500); /* let the handshakes finish and the requests park */
+	sleep_ms(50); /* let the second requests park */
 	long rss_watchers = h_daemon_rss_kb(d);
 
 	double secs;

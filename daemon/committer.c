@@ -32,7 +32,7 @@ struct committer {
 	struct committer_batch *done, *done_tail; /* finished, in order */
 	struct committer_batch *spare;       /* free batches */
 	bool committing, paused, stop;
-	uint64_t commits, commit_ns; /* for committer_stats */
+	uint64_t commits, commit_ns, slowest_ns; /* for committer_stats */
 };
 
 static struct committer_batch *batch_new(const struct committer *c)
@@ -114,7 +114,10 @@ static void *run(void *arg)
 		pthread_mutex_lock(&c->mu);
 		c->committing = false;
 		c->commits++;
-		c->commit_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+		uint64_t ns = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+		c->commit_ns += ns;
+		if (ns > c->slowest_ns)
+			c->slowest_ns = ns;
 		if (rc == UCCN_E_MAPFULL)
 			c->paused = true;
 		b->rc = rc;
@@ -197,11 +200,12 @@ void committer_destroy(struct committer **cp)
 	*cp = NULL;
 }
 
-void committer_stats(struct committer *c, uint64_t *commits, double *mean_us)
+void committer_stats(struct committer *c, uint64_t *commits, double *mean_us, double *max_ms)
 {
 	pthread_mutex_lock(&c->mu);
 	*commits = c->commits;
 	*mean_us = c->commits ? (double)c->commit_ns / 1e3 / (double)c->commits : 0;
+	*max_ms = (double)c->slowest_ns / 1e6;
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -46,8 +46,9 @@ int committer_new(struct committer **out, struct uccn_store *store, uccn_write_f
  * true, taking what finishes. NULL-tolerant. */
 void committer_destroy(struct committer **c);
 
-/* Transactions run so far, and their mean time from begin to durable. */
-void committer_stats(struct committer *c, uint64_t *commits, double *mean_us);
+/* Transactions run so far, their mean time from begin to durable, and the
+ * slowest one's. */
+void committer_stats(struct committer *c, uint64_t *commits, double *mean_us, double *max_ms);
 
 /* Readable (an eventfd) when a batch has finished. */
 int committer_fd(const struct committer *c);

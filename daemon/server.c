@@ -1242,15 +1242,15 @@ void server_destroy(struct server **sp)
 		take_finished(s);
 	}
 	uint64_t commits = 0;
-	double mean_us = 0;
+	double mean_us = 0, max_ms = 0;
 	if (s->committer)
-		committer_stats(s->committer, &commits, &mean_us);
+		committer_stats(s->committer, &commits, &mean_us, &max_ms);
 	committer_destroy(&s->committer);
 	if (s->batches)
 		log_msg(LOG_INFO, "committed %llu writes in %llu durable transactions "
-			"(%.1f writes and %.0f us each)",
+			"(%.1f writes and %.0f us each; the slowest took %.1f ms)",
 			(unsigned long long)s->writes, (unsigned long long)s->batches,
-			(double)s->writes / (double)s->batches, mean_us);
+			(double)s->writes / (double)s->batches, mean_us, max_ms);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)
