@@ -641,6 +641,119 @@ static void test_second_daemon_refused(void **state)
 	h_assert_exit(&f->r, 0);
 }
 
+/* An acknowledgement means durable, with the commit pipeline full: 16
+ * cities post as fast as they are answered, uccnd is killed (SIGKILL) in
+ * the middle, and after a restart every acknowledged post is there with
+ * its own body. */
+#define KILL_WRITERS 16
+static void test_kill9_under_load_keeps_every_ack(void **state)
+{
+	struct fx *f = *state;
+	static char keys[KILL_WRITERS][PATH_MAX];
+	void *socks[KILL_WRITERS];
+	zmq_pollitem_t items[KILL_WRITERS];
+	void *ctx = zmq_ctx_new();
+	for (int i = 0; i < KILL_WRITERS; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "loader-%02d", i);
+		assert_int_equal(h_city_register(f->d, id, id, keys[i]), 0);
+		assert_non_null(socks[i] = h_dealer_new(ctx, f->d, keys[i]));
+		items[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+	}
+	enum { MAX_ACKED = 200000 };
+	struct acked { uint64_t seq; uint32_t writer, n; } *acked = calloc(MAX_ACKED, sizeof *acked);
+	assert_non_null(acked);
+	size_t nacked = 0;
+	uint32_t sent[KILL_WRITERS] = {0};
+	char body[128];
+	for (int i = 0; i < KILL_WRITERS; i++) {
+		struct uccn_request req = {.op = UCCN_OP_POST, .rid = ++sent[i]};
+		snprintf(body, sizeof body, "writer %02d post %u", i, sent[i]);
+		req.post.kind = "update";
+		req.post.body = body;
+		msgpack_sbuffer b;
+		msgpack_sbuffer_init(&b);
+		assert_int_equal(uccn_request_encode(&req, &b), 0);
+		assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
+		msgpack_sbuffer_destroy(&b);
+	}
+	int64_t kill_at = h_now_ms() + 1500;
+	while (h_now_ms() < kill_at && nacked < MAX_ACKED - KILL_WRITERS) {
+		if (zmq_poll(items, KILL_WRITERS, 100) <= 0)
+			continue;
+		for (int i = 0; i < KILL_WRITERS; i++) {
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			assert_true(zmq_msg_recv(&m, socks[i], 0) >= 0);
+			struct uccn_reply rep;
+			char err[256];
+			assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
+							   UCCN_OP_POST, &rep, err, sizeof err), 0);
+			zmq_msg_close(&m);
+			assert_int_equal(rep.status, 0);
+			assert_int_equal(rep.rid, sent[i]);
+			acked[nacked++] = (struct acked){rep.seq, (uint32_t)i, sent[i]};
+			uccn_reply_clear(&rep);
+			struct uccn_request req = {.op = UCCN_OP_POST, .rid = ++sent[i]};
+			snprintf(body, sizeof body, "writer %02d post %u", i, sent[i]);
+			req.post.kind = "update";
+			req.post.body = body;
+			msgpack_sbuffer b;
+			msgpack_sbuffer_init(&b);
+			assert_int_equal(uccn_request_encode(&req, &b), 0);
+			assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
+			msgpack_sbuffer_destroy(&b);
+		}
+	}
+	/* Killed with 16 posts in flight: some may have been committed, none
+	 * of them was acknowledged. */
+	h_daemon_kill(f->d);
+	for (int i = 0; i < KILL_WRITERS; i++)
+		zmq_close(socks[i]);
+	assert_true(nacked > 100);
+	assert_int_equal(h_daemon_start(f->d), 0);
+
+	/* Every acknowledged post, by its number, with its own body. */
+	void *reader = h_dealer_new(ctx, f->d, f->d->coordinator_key);
+	assert_non_null(reader);
+	uint64_t max_seq = 0;
+	for (size_t k = 0; k < nacked; k++) {
+		struct uccn_request req = {.op = UCCN_OP_SHOW, .rid = k + 1, .seq = acked[k].seq};
+		msgpack_sbuffer b;
+		msgpack_sbuffer_init(&b);
+		assert_int_equal(uccn_request_encode(&req, &b), 0);
+		assert_int_equal(zmq_send(reader, b.data, b.size, 0), (int)b.size);
+		msgpack_sbuffer_destroy(&b);
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		assert_true(zmq_msg_recv(&m, reader, 0) >= 0);
+		struct uccn_reply rep;
+		char err[256];
+		assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), UCCN_OP_SHOW,
+						   &rep, err, sizeof err), 0);
+		zmq_msg_close(&m);
+		if (rep.status != 0 || rep.nposts != 1)
+			fail_msg("acknowledged post %llu is missing after kill -9",
+				 (unsigned long long)acked[k].seq);
+		snprintf(body, sizeof body, "writer %02u post %u", acked[k].writer, acked[k].n);
+		assert_string_equal(rep.posts[0].body, body);
+		if (acked[k].seq > max_seq)
+			max_seq = acked[k].seq;
+		uccn_reply_clear(&rep);
+	}
+	zmq_close(reader);
+	zmq_ctx_term(ctx);
+	free(acked);
+	/* Besides them, at most the 16 that were in flight when it died. */
+	h_json_t *j = run_json(f, f->d->coordinator_key, "status", NULL);
+	uint64_t posts = h_json_u64(h_json_get(j, "posts"));
+	assert_true(posts >= nacked && posts <= nacked + KILL_WRITERS);
+	assert_true(h_json_u64(h_json_get(j, "last_seq")) >= max_seq);
+	h_json_destroy(&j);
+}
+
 /* Sixteen cities post at once into a daemon whose map starts at 256 KiB:
  * the commit thread's batches fill the map again and again, the daemon
  * grows it between events and commits the batch again. Every post is
@@ -749,6 +862,7 @@ int main(int argc, char **argv)
 		T(test_help),
 		T(test_env_fallbacks),
 		T(test_second_daemon_refused),
+		T(test_kill9_under_load_keeps_every_ack),
 		cmocka_unit_test(test_writers_while_the_map_grows),
 	};
 	return cmocka_run_group_tests_name("e2e_core", tests, NULL, NULL);
