@@ -23,21 +23,7 @@
 void *b_dealer(void *ctx, const char *endpoint, const char *server_pub,
 	       const struct b_key *k)
 {
-	void *s = zmq_socket(ctx, ZMQ_DEALER);
-	if (!s)
-		return NULL;
-	int linger = 0, sndtimeo = 5000;
-	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
-	    zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, UCCN_KEY_Z85_LEN + 1) ||
-	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, k->pub, UCCN_KEY_Z85_LEN + 1) ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k->sec, UCCN_KEY_Z85_LEN + 1) ||
-	    zmq_connect(s, endpoint)) {
-		fprintf(stderr, "uccn-bench: dealer: %s\n", zmq_strerror(zmq_errno()));
-		zmq_close(s);
-		return NULL;
-	}
-	return s;
+	return h_dealer_keys(ctx, endpoint, server_pub, k->pub, k->sec);
 }
 
 int b_call(void *s, const struct uccn_request *req, struct uccn_reply *rep,
@@ -292,6 +278,24 @@ static void note(struct b_post_result *r, const char *fmt, const char *a, const 
 		snprintf(r->first_error, sizeof r->first_error, fmt, a, b);
 }
 
+/* Send the next post on sock with a fresh rid; false (counted as failed,
+ * the slot dead) when the send fails. */
+static bool send_next(void *sock, struct slot *sl, uint8_t *tmpl, size_t len, size_t off,
+		      uint64_t *next_rid, struct b_post_result *r)
+{
+	sl->rid = (*next_rid)++;
+	set_rid(tmpl, off, sl->rid);
+	sl->sent_ns = b_now_ns();
+	if (zmq_send(sock, tmpl, len, ZMQ_DONTWAIT) < 0) {
+		r->failed++;
+		sl->dead = true;
+		note(r, "send: %s%s", zmq_strerror(zmq_errno()), "");
+		return false;
+	}
+	sl->busy = true;
+	return true;
+}
+
 int b_post_run(void **socks, int n, double secs, size_t body_len,
 	       struct b_post_result *r)
 {
@@ -309,19 +313,9 @@ int b_post_run(void **socks, int n, double secs, size_t body_len,
 	int64_t t0 = b_now_ns(), t_end = t0 + (int64_t)(secs * 1e9);
 	int64_t deadline = t_end + 15 * (int64_t)1000000000, last = t0;
 
-	for (int i = 0; i < n; i++) {
-		sl[i].rid = next_rid++;
-		set_rid(tmpl, off, sl[i].rid);
-		sl[i].sent_ns = b_now_ns();
-		if (zmq_send(socks[i], tmpl, len, ZMQ_DONTWAIT) < 0) {
-			r->failed++;
-			sl[i].dead = true;
-			note(r, "send: %s%s", zmq_strerror(zmq_errno()), "");
-			continue;
-		}
-		sl[i].busy = true;
-		inflight++;
-	}
+	for (int i = 0; i < n; i++)
+		if (send_next(socks[i], &sl[i], tmpl, len, off, &next_rid, r))
+			inflight++;
 	zmq_msg_t m;
 	zmq_msg_init(&m);
 	while (inflight > 0) {
@@ -378,16 +372,8 @@ int b_post_run(void **socks, int n, double secs, size_t body_len,
 				}
 				if (now >= t_end || sl[i].dead)
 					continue;
-				sl[i].rid = next_rid++;
-				set_rid(tmpl, off, sl[i].rid);
-				sl[i].sent_ns = b_now_ns();
-				if (zmq_send(socks[i], tmpl, len, ZMQ_DONTWAIT) < 0) {
-					r->failed++;
-					sl[i].dead = true;
-					note(r, "send: %s%s", zmq_strerror(zmq_errno()), "");
+				if (!send_next(socks[i], &sl[i], tmpl, len, off, &next_rid, r))
 					continue;
-				}
-				sl[i].busy = true;
 				inflight++;
 			}
 		}

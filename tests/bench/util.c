@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
 int64_t b_now_ns(void)
 {
@@ -181,20 +180,8 @@ int b_subdir(const char *dir, const char *name, char *out)
 char **b_clean_env(void)
 {
 	static char **env;
-	if (env)
-		return env;
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	env = calloc(n + 1, sizeof *env);
 	if (!env)
-		abort();
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "UCCN_ENDPOINT=", 14) != 0 &&
-		    strncmp(environ[i], "UCCN_SERVER_KEY=", 16) != 0 &&
-		    strncmp(environ[i], "UCCN_KEY=", 9) != 0)
-			env[k++] = environ[i];
+		env = h_clean_environ();
 	return env;
 }
 

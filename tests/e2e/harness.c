@@ -162,13 +162,14 @@ int h_free_port(void)
 /* ---- running a program ---- */
 
 /* The environment without the CLI's fallback variables. */
-static char **clean_environ(void)
+char **h_clean_environ(void)
 {
 	size_t n = 0;
 	while (environ[n])
 		n++;
 	char **env = calloc(n + 1, sizeof *env);
-	assert_non_null(env);
+	if (!env)
+		abort();
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "UCCN_ENDPOINT=", 14) != 0 &&
@@ -249,7 +250,7 @@ int h_run(h_run_t *r, char *const argv[], const char *input, int timeout_ms)
 		assert_int_equal(pipe2(in, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
-	char **env = clean_environ();
+	char **env = h_clean_environ();
 	pid_t parent = getpid();
 	int64_t start = h_now_ms();
 	pid_t pid = fork();
@@ -415,7 +416,7 @@ int h_daemon_start_with(h_daemon_t *self, const char *opt, const char *val)
 			(char *)opt, (char *)val, NULL};
 	int logfd = open(self->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	assert_true(logfd >= 0);
-	char **env = clean_environ();
+	char **env = h_clean_environ();
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -670,16 +671,22 @@ void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile)
 			d->server_pub, keyfile);
 		return NULL;
 	}
+	return h_dealer_keys(ctx, d->endpoint, spub, pub, sec);
+}
+
+void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
+		    const char *pub, const char *sec)
+{
 	void *s = zmq_socket(ctx, ZMQ_DEALER);
 	if (!s)
 		return NULL;
 	int linger = 0, sndtimeo = 5000;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
 	    zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spub, UCCN_KEY_Z85_LEN + 1) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, UCCN_KEY_Z85_LEN + 1) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, UCCN_KEY_Z85_LEN + 1) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, UCCN_KEY_Z85_LEN + 1) ||
-	    zmq_connect(s, d->endpoint)) {
+	    zmq_connect(s, endpoint)) {
 		fprintf(stderr, "harness: dealer: %s\n", zmq_strerror(zmq_errno()));
 		zmq_close(s);
 		return NULL;

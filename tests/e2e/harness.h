@@ -158,6 +158,12 @@ int h_city_register(const h_daemon_t *d, const char *id, const char *name,
 /* A DEALER socket of ctx with CURVE keys from keyfile, connected to d,
  * linger 0, send timeout 5 s. NULL on failure. */
 void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile);
+/* The same from keys in hand (Z85) and an endpoint. */
+void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
+		    const char *pub, const char *sec);
+/* A copy of the environment without UCCN_ENDPOINT, UCCN_SERVER_KEY and
+ * UCCN_KEY (so a child takes only what it is told); free() the array. */
+char **h_clean_environ(void);
 
 /* ---- JSON, enough to read the CLI's --json output ---- */
 

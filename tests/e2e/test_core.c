@@ -641,6 +641,37 @@ static void test_second_daemon_refused(void **state)
 	h_assert_exit(&f->r, 0);
 }
 
+/* ---- a raw DEALER, for load the CLI cannot make ---- */
+
+static void dealer_send(void *sock, const struct uccn_request *req)
+{
+	msgpack_sbuffer b;
+	msgpack_sbuffer_init(&b);
+	assert_int_equal(uccn_request_encode(req, &b), 0);
+	assert_int_equal(zmq_send(sock, b.data, b.size, 0), (int)b.size);
+	msgpack_sbuffer_destroy(&b);
+}
+
+static void dealer_post(void *sock, uint64_t rid, const char *body)
+{
+	struct uccn_request req = {.op = UCCN_OP_POST, .rid = rid};
+	req.post.kind = "update";
+	req.post.body = (char *)body;
+	dealer_send(sock, &req);
+}
+
+/* Receive and decode the reply to op; fails the test if none comes. */
+static void dealer_reply(void *sock, enum uccn_op op, struct uccn_reply *rep)
+{
+	zmq_msg_t m;
+	char err[256];
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
+	assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), op, rep, err,
+					   sizeof err), 0);
+	zmq_msg_close(&m);
+}
+
 /* An acknowledgement means durable, with the commit pipeline full: 16
  * cities post as fast as they are answered, uccnd is killed (SIGKILL) in
  * the middle, and after a restart every acknowledged post is there with
@@ -667,15 +698,8 @@ static void test_kill9_under_load_keeps_every_ack(void **state)
 	uint32_t sent[KILL_WRITERS] = {0};
 	char body[128];
 	for (int i = 0; i < KILL_WRITERS; i++) {
-		struct uccn_request req = {.op = UCCN_OP_POST, .rid = ++sent[i]};
-		snprintf(body, sizeof body, "writer %02d post %u", i, sent[i]);
-		req.post.kind = "update";
-		req.post.body = body;
-		msgpack_sbuffer b;
-		msgpack_sbuffer_init(&b);
-		assert_int_equal(uccn_request_encode(&req, &b), 0);
-		assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
-		msgpack_sbuffer_destroy(&b);
+		snprintf(body, sizeof body, "writer %02d post %u", i, ++sent[i]);
+		dealer_post(socks[i], sent[i], body);
 	}
 	int64_t kill_at = h_now_ms() + 1500;
 	while (h_now_ms() < kill_at && nacked < MAX_ACKED - KILL_WRITERS) {
@@ -684,27 +708,14 @@ static void test_kill9_under_load_keeps_every_ack(void **state)
 		for (int i = 0; i < KILL_WRITERS; i++) {
 			if (!(items[i].revents & ZMQ_POLLIN))
 				continue;
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			assert_true(zmq_msg_recv(&m, socks[i], 0) >= 0);
 			struct uccn_reply rep;
-			char err[256];
-			assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
-							   UCCN_OP_POST, &rep, err, sizeof err), 0);
-			zmq_msg_close(&m);
+			dealer_reply(socks[i], UCCN_OP_POST, &rep);
 			assert_int_equal(rep.status, 0);
 			assert_int_equal(rep.rid, sent[i]);
 			acked[nacked++] = (struct acked){rep.seq, (uint32_t)i, sent[i]};
 			uccn_reply_clear(&rep);
-			struct uccn_request req = {.op = UCCN_OP_POST, .rid = ++sent[i]};
-			snprintf(body, sizeof body, "writer %02d post %u", i, sent[i]);
-			req.post.kind = "update";
-			req.post.body = body;
-			msgpack_sbuffer b;
-			msgpack_sbuffer_init(&b);
-			assert_int_equal(uccn_request_encode(&req, &b), 0);
-			assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
-			msgpack_sbuffer_destroy(&b);
+			snprintf(body, sizeof body, "writer %02d post %u", i, ++sent[i]);
+			dealer_post(socks[i], sent[i], body);
 		}
 	}
 	/* Killed with 16 posts in flight: some may have been committed, none
@@ -721,19 +732,9 @@ static void test_kill9_under_load_keeps_every_ack(void **state)
 	uint64_t max_seq = 0;
 	for (size_t k = 0; k < nacked; k++) {
 		struct uccn_request req = {.op = UCCN_OP_SHOW, .rid = k + 1, .seq = acked[k].seq};
-		msgpack_sbuffer b;
-		msgpack_sbuffer_init(&b);
-		assert_int_equal(uccn_request_encode(&req, &b), 0);
-		assert_int_equal(zmq_send(reader, b.data, b.size, 0), (int)b.size);
-		msgpack_sbuffer_destroy(&b);
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		assert_true(zmq_msg_recv(&m, reader, 0) >= 0);
+		dealer_send(reader, &req);
 		struct uccn_reply rep;
-		char err[256];
-		assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), UCCN_OP_SHOW,
-						   &rep, err, sizeof err), 0);
-		zmq_msg_close(&m);
+		dealer_reply(reader, UCCN_OP_SHOW, &rep);
 		if (rep.status != 0 || rep.nposts != 1)
 			fail_msg("acknowledged post %llu is missing after kill -9",
 				 (unsigned long long)acked[k].seq);
@@ -788,23 +789,11 @@ static void test_writers_while_the_map_grows(void **state)
 			body[sizeof body - 1] = '\0';
 			snprintf(body, 32, "round %02d writer %02d", round, i);
 			body[strlen(body)] = ' ';
-			struct uccn_request req = {.op = UCCN_OP_POST, .rid = (uint64_t)round + 1};
-			req.post.kind = "update";
-			req.post.body = body;
-			msgpack_sbuffer b;
-			msgpack_sbuffer_init(&b);
-			assert_int_equal(uccn_request_encode(&req, &b), 0);
-			assert_int_equal(zmq_send(socks[i], b.data, b.size, 0), (int)b.size);
-			msgpack_sbuffer_destroy(&b);
+			dealer_post(socks[i], (uint64_t)round + 1, body);
 		}
 		for (int i = 0; i < GROW_WRITERS; i++) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			assert_true(zmq_msg_recv(&m, socks[i], 0) >= 0);
 			struct uccn_reply rep;
-			char err[256];
-			assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
-							   UCCN_OP_POST, &rep, err, sizeof err), 0);
+			dealer_reply(socks[i], UCCN_OP_POST, &rep);
 			if (rep.status)
 				fail_msg("round %d writer %d: %s", round, i, rep.message);
 			assert_int_equal(rep.rid, (uint64_t)round + 1);
@@ -812,7 +801,6 @@ static void test_writers_while_the_map_grows(void **state)
 				assert_int_not_equal(seqs[k], rep.seq);
 			seqs[nseqs++] = rep.seq;
 			uccn_reply_clear(&rep);
-			zmq_msg_close(&m);
 		}
 	}
 	for (int i = 0; i < GROW_WRITERS; i++)
