@@ -285,6 +285,32 @@ void committer_resume(struct committer *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+bool committer_claim(struct committer *c)
+{
+	pthread_mutex_lock(&c->mu);
+	bool free_now = c->forming->n == 0 && !c->committing && !c->retry && !c->done &&
+			!c->paused && !c->stop;
+	if (free_now)
+		c->committing = true; /* the thread takes nothing meanwhile */
+	pthread_mutex_unlock(&c->mu);
+	return free_now;
+}
+
+void committer_unclaim(struct committer *c, uint64_t commit_ns)
+{
+	pthread_mutex_lock(&c->mu);
+	c->committing = false;
+	if (commit_ns) {
+		c->commits++;
+		c->commit_ns += commit_ns;
+		if (commit_ns > c->slowest_ns)
+			c->slowest_ns = commit_ns;
+	}
+	pthread_cond_signal(&c->work); /* for what formed meanwhile */
+	pthread_cond_broadcast(&c->room);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* Under mu. */
 static bool idle_locked(const struct committer *c)
 {

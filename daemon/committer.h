@@ -8,7 +8,7 @@
  * meanwhile the loop reads, checks and appends the requests that arrive,
  * so the next batch forms while this one syncs, and grows with the load.
  * The finished batch goes back to the loop, which only then sends its
- * replies.
+ * replies. (A lone write skips all this: see committer_claim.)
  *
  * Batches finish in the order they were taken. The map is never grown on
  * the thread: growing needs every transaction of the process ended, and
@@ -68,6 +68,17 @@ void committer_release(struct committer *c, struct committer_batch *b);
 void committer_retry(struct committer *c, struct committer_batch *b);
 /* Or, when the map cannot grow, give up on that batch and resume. */
 void committer_resume(struct committer *c);
+/*
+ * A lone write needs no pipeline: when nothing is forming, committing or
+ * waiting to be answered, committer_claim() returns true and the thread
+ * takes nothing until committer_unclaim(); meanwhile the caller may write
+ * to the store itself (uccn_store_write_once), which spares the write two
+ * hand-offs between threads, and tells how long it took (for the stats; 0
+ * when it did not commit). False: append as usual.
+ */
+bool committer_claim(struct committer *c);
+void committer_unclaim(struct committer *c, uint64_t commit_ns);
+
 /* Nothing forming, committing, held or finished and not yet taken. */
 bool committer_idle(struct committer *c);
 /* Block until a batch has finished or the committer is idle. */

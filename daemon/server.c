@@ -66,6 +66,7 @@ struct server {
 	struct pending *scratch;   /* the request being received */
 	struct committer *committer; /* the batches of writes */
 	uint64_t batches, writes;  /* committed, for the log at exit */
+	size_t last_batch;         /* writes in the batch answered last */
 	struct watcher *watchers;  /* SERVER_MAX_WATCHERS slots */
 	size_t nwatchers;
 	uint64_t watch_seen;       /* last_seq the held watches were checked at */
@@ -374,6 +375,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 		log_msg(LOG_DEBUG, "committed a batch of %zu writes", b->n);
 		s->batches++;
 		s->writes += b->n;
+		s->last_batch = b->n;
 	}
 }
 
@@ -401,6 +403,35 @@ static void take_finished(struct server *s)
 	}
 	if (any)
 		serve_watchers(s);
+}
+
+/* A lone write is committed here and answered at once: a batch of one
+ * gains nothing from the pipeline but two hand-offs between threads. Lone
+ * means the last batch held one write, nothing else is arriving, and the
+ * commit thread is idle. Returns false when the write must go through the
+ * batch. */
+static bool commit_alone(struct server *s, struct pending *p)
+{
+	int events = 0;
+	size_t len = sizeof events;
+	if (s->last_batch > 1 ||
+	    zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN) ||
+	    !committer_claim(s->committer))
+		return false;
+	struct committer_batch b = {.items = p, .n = 1};
+	struct timespec t0, t1;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* No transaction of ours is open here: the map may grow. */
+	while ((rc = uccn_store_write_once(s->store, apply_batch, &b)) == UCCN_E_MAPFULL &&
+	       (rc = uccn_store_grow(s->store)) == 0)
+		log_msg(LOG_INFO, "the database map grew; committing the write again");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	committer_unclaim(s->committer, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+						   (t1.tv_nsec - t0.tv_nsec)));
+	answer_batch(s, &b, rc);
+	serve_watchers(s);
+	return true;
 }
 
 /* The commit thread's signal: a batch is finished. */
@@ -1077,6 +1108,8 @@ static int receive_one(struct server *s, struct pending *p)
 	}
 	zmq_msg_close(&body);
 	if (handle(s, p, decode_rc, err, keycopy[0] ? keycopy : NULL)) {
+		if (commit_alone(s, p))
+			return 1;
 		/* A write: into the forming batch. When it is full, wait for the
 		 * commit thread to take it, answering what it finishes meanwhile. */
 		while (committer_append(s->committer, p) != 0) {

@@ -755,13 +755,15 @@ static void test_kill9_under_load_keeps_every_ack(void **state)
 	h_json_destroy(&j);
 }
 
-/* Sixteen cities post at once into a daemon whose map starts at 256 KiB:
- * the commit thread's batches fill the map again and again, the daemon
- * grows it between events and commits the batch again. Every post is
+/* One city alone, then sixteen at once, post into a daemon whose map
+ * starts at 256 KiB: the lone writes fill it on the loop's thread, the
+ * commit thread's batches fill it again and again; each time the daemon
+ * grows it between events and commits again. Every post is
  * acknowledged once, with its own number, and all of them are there after
  * a restart. */
 #define GROW_WRITERS 16
 #define GROW_ROUNDS 25
+#define GROW_ALONE 100
 static void test_writers_while_the_map_grows(void **state)
 {
 	(void)state;
@@ -780,9 +782,24 @@ static void test_writers_while_the_map_grows(void **state)
 		int timeout = 20000;
 		zmq_setsockopt(socks[i], ZMQ_RCVTIMEO, &timeout, sizeof timeout);
 	}
-	static uint64_t seqs[GROW_WRITERS * GROW_ROUNDS];
+	static uint64_t seqs[GROW_WRITERS * GROW_ROUNDS + GROW_ALONE];
 	size_t nseqs = 0;
 	char body[3001];
+	/* First one writer alone: each write is committed on the loop's own
+	 * thread, and the map grows there. */
+	for (int k = 0; k < GROW_ALONE; k++) {
+		memset(body, 'z', sizeof body - 1);
+		body[sizeof body - 1] = '\0';
+		snprintf(body, 32, "alone %03d", k);
+		body[strlen(body)] = ' ';
+		dealer_post(socks[0], 1000 + (uint64_t)k, body);
+		struct uccn_reply rep;
+		dealer_reply(socks[0], UCCN_OP_POST, &rep);
+		if (rep.status)
+			fail_msg("alone %d: %s", k, rep.message);
+		seqs[nseqs++] = rep.seq;
+		uccn_reply_clear(&rep);
+	}
 	for (int round = 0; round < GROW_ROUNDS; round++) {
 		for (int i = 0; i < GROW_WRITERS; i++) {
 			memset(body, 'a' + (round + i) % 26, sizeof body - 1);
@@ -809,7 +826,8 @@ static void test_writers_while_the_map_grows(void **state)
 	size_t loglen = 0;
 	char *log = h_read_file(d->log, &loglen);
 	assert_non_null(log);
-	assert_non_null(strstr(log, "the database map grew"));
+	assert_non_null(strstr(log, "the database map grew; committing the write again"));
+	assert_non_null(strstr(log, "the database map grew; committing the batch again"));
 	free(log);
 
 	/* All of them, after a clean stop and a start. */
@@ -819,7 +837,7 @@ static void test_writers_while_the_map_grows(void **state)
 	h_uccn(&r, d, d->coordinator_key, NULL, "--json", "status", NULL);
 	h_assert_exit(&r, 0);
 	h_json_t *j = h_json_parse(r.out);
-	assert_int_equal(h_json_u64(h_json_get(j, "posts")), GROW_WRITERS * GROW_ROUNDS);
+	assert_int_equal(h_json_u64(h_json_get(j, "posts")), GROW_WRITERS * GROW_ROUNDS + GROW_ALONE);
 	h_json_destroy(&j);
 	char seq[32];
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)seqs[nseqs - 1]);
