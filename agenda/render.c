@@ -21,7 +21,9 @@
 /* More local-time columns than this and the HTML page turns landscape. */
 #define HTML_PORTRAIT_ZONES 6
 /* Zone names shown in an HTML column header before "...". */
-#define HTML_ZONE_NAMES 3
+#define HTML_ZONE_NAMES 2
+/* And in the legend under a day's table. */
+#define HTML_LEGEND_NAMES 8
 
 static const struct {
 	const char *name;
@@ -367,17 +369,21 @@ static const char *participant_city(const struct uccn_agenda_participant *p)
 }
 
 /* "iowa-city (03:00), dunedin (22:00 +1d)", escaped as e. */
+/* The cities a slot inconveniences, each with its local start time unless
+ * the page shows the times in columns already. */
 static void put_inconvenienced(struct buf *b, const struct uccn_agenda_input *in,
-			       const struct uccn_agenda_slot *s, enum esc e)
+			       const struct uccn_agenda_slot *s, enum esc e, bool times)
 {
 	for (size_t k = 0; k < s->ninconvenienced; k++) {
 		const struct uccn_agenda_participant *p = &in->participants[s->inconvenienced[k]];
 		if (k)
 			put(b, ", ");
 		put_esc(b, participant_city(p), e);
-		put(b, " (");
-		put_clock(b, s->start + p->offset[s->day], true);
-		put(b, ")");
+		if (times) {
+			put(b, " (");
+			put_clock(b, s->start + p->offset[s->day], true);
+			put(b, ")");
+		}
 	}
 }
 
@@ -437,7 +443,7 @@ static void render_md(struct buf *b, const struct uccn_agenda_meeting *m,
 			if (shows_inconvenienced(in, s)) {
 				/* under the title: "- 09:00-09:15  " is 15 columns */
 				put(b, "               inconveniences: ");
-				put_inconvenienced(b, in, s, ESC_TEXT);
+				put_inconvenienced(b, in, s, ESC_TEXT, true);
 				put(b, "\n");
 			}
 		}
@@ -491,8 +497,11 @@ static const char html_style[] =
 	"tr { break-inside: avoid; page-break-inside: avoid; }\n"
 	"td.t { width: 7.5em; white-space: nowrap; font-weight: 600;\n"
 	"  font-variant-numeric: tabular-nums; }\n"
-	"td.z, th.z { text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
-	"td.z { color: #2d3748; }\n"
+	"td.it { min-width: 15em; }\n"
+	"th.z { text-align: center; font-size: .72em; min-width: 4em; padding: .35em .15em; }\n"
+	"th.z small { white-space: nowrap; }\n"
+	"td.z { text-align: center; white-space: nowrap; font-size: .85em; padding: .4em .2em;\n"
+	"  font-variant-numeric: tabular-nums; color: #2d3748; }\n"
 	"td.night { background: #fde8e8; color: #9b1c1c; }\n"
 	"tr.break td { background: #f6f6f1; color: #6b6b5e; font-style: italic; }\n"
 	".title { font-weight: 600; }\n"
@@ -500,7 +509,8 @@ static const char html_style[] =
 	"  font-weight: normal; color: #5a6475; border: 1px solid #c3cad6; border-radius: 3px; }\n"
 	".who { display: block; font-size: .9em; color: #4a5568; }\n"
 	".online { color: #1f6f43; font-weight: 600; }\n"
-	".inc { display: block; font-size: .85em; color: #9b1c1c; }\n"
+	".inc { display: block; font-size: .8em; color: #9b1c1c; }\n"
+	".zones { font-size: .8em; color: #5a6475; margin: .4em 0 0; }\n"
 	"ul { padding-left: 1.2em; }\n"
 	"li { margin: .25em 0; }\n"
 	".note, footer { font-size: .85em; color: #5a6475; }\n"
@@ -535,39 +545,87 @@ static const char *zone_label(const struct uccn_agenda_participant *p)
 	return p->tz && *p->tz ? p->tz : participant_city(p);
 }
 
-/* The header of the column for offset off on day: its zones' names (a
- * participant's city when its zone has no name), then UTC+hh:mm. */
-static void put_zone_header(struct buf *b, const struct uccn_agenda_meeting *m,
-			    const struct uccn_agenda_input *in, int day, int off)
+/* A zone's place, as a column head: "America/Los_Angeles" as "Los Angeles". */
+static void put_zone_place(struct buf *b, const char *zone)
 {
-	const char *shown[HTML_ZONE_NAMES];
-	size_t nshown = 0;
-	bool more = false;
-	put(b, "<th class=\"z\">");
-	for (size_t p = 0; p < in->nparticipants && !more; p++) {
+	const char *slash = strrchr(zone, '/');
+	const char *place = slash ? slash + 1 : zone;
+	for (const char *c = place; *c; c++) {
+		char one[2] = {*c == '_' ? ' ' : *c, '\0'};
+		put_esc(b, one, ESC_HTML);
+	}
+}
+
+/* The zones (or, without one, the cities) of the participants at offset
+ * off on day, at most max, each once; true when there are more. */
+static bool zones_at(const struct uccn_agenda_input *in, int day, int off,
+		     const char **shown, size_t max, size_t *nshown)
+{
+	*nshown = 0;
+	for (size_t p = 0; p < in->nparticipants; p++) {
 		const struct uccn_agenda_participant *pt = &in->participants[p];
 		if (!pt->has_offset || pt->offset[day] != off)
 			continue;
 		const char *name = zone_label(pt);
 		bool seen = false;
-		for (size_t k = 0; k < nshown && !seen; k++)
+		for (size_t k = 0; k < *nshown && !seen; k++)
 			seen = strcmp(shown[k], name) == 0;
 		if (seen)
 			continue;
-		if (nshown == HTML_ZONE_NAMES) {
-			more = true;
-			break;
-		}
-		if (nshown)
+		if (*nshown == max)
+			return true;
+		shown[(*nshown)++] = name;
+	}
+	return false;
+}
+
+/* The head of the column for offset off on day: its zones' places, short
+ * (the full names in the legend under the table), then UTC+hh:mm. */
+static void put_zone_header(struct buf *b, const struct uccn_agenda_meeting *m,
+			    const struct uccn_agenda_input *in, int day, int off)
+{
+	const char *shown[HTML_ZONE_NAMES];
+	size_t nshown;
+	bool more = zones_at(in, day, off, shown, HTML_ZONE_NAMES, &nshown);
+	put(b, "<th class=\"z\">");
+	for (size_t k = 0; k < nshown; k++) {
+		if (k)
 			put(b, ", ");
-		put_esc(b, name, ESC_HTML);
-		shown[nshown++] = name;
+		put_zone_place(b, shown[k]);
 	}
 	if (more)
 		put(b, ", \u2026");
 	put(b, "<small>UTC");
 	put_offset(b, m->utc_offset[day] + off);
 	put(b, "</small></th>");
+}
+
+/* Under a day's table: which zones each column stands for, in full. */
+static void put_zone_legend(struct buf *b, const struct uccn_agenda_meeting *m,
+			    const struct uccn_agenda_input *in, int day, const int *offs,
+			    size_t nz)
+{
+	if (!nz)
+		return;
+	put(b, "<p class=\"zones\">Local times: ");
+	for (size_t z = 0; z < nz; z++) {
+		const char *shown[HTML_LEGEND_NAMES];
+		size_t nshown;
+		bool more = zones_at(in, day, offs[z], shown, HTML_LEGEND_NAMES, &nshown);
+		if (z)
+			put(b, "; ");
+		put(b, "UTC");
+		put_offset(b, m->utc_offset[day] + offs[z]);
+		put(b, " ");
+		for (size_t k = 0; k < nshown; k++) {
+			if (k)
+				put(b, ", ");
+			put_esc(b, shown[k], ESC_HTML);
+		}
+		if (more)
+			put(b, ", \u2026");
+	}
+	put(b, ". Shaded: outside 08:00\u201320:00 there.</p>\n");
 }
 
 static void html_slot(struct buf *b, const struct uccn_agenda_input *in,
@@ -579,7 +637,7 @@ static void html_slot(struct buf *b, const struct uccn_agenda_input *in,
 	put_clock(b, s->start, false);
 	put(b, "\u2013");
 	put_clock(b, s->end, false);
-	put(b, "</td><td>");
+	put(b, "</td><td class=\"it\">");
 	if (brk) {
 		put_esc(b, slot_title(in, s), ESC_HTML);
 	} else {
@@ -599,7 +657,7 @@ static void html_slot(struct buf *b, const struct uccn_agenda_input *in,
 		}
 		if (shows_inconvenienced(in, s)) {
 			put(b, "<span class=\"inc\">inconveniences: ");
-			put_inconvenienced(b, in, s, ESC_HTML);
+			put_inconvenienced(b, in, s, ESC_HTML, false);
 			put(b, "</span>");
 		}
 	}
@@ -636,6 +694,9 @@ static void render_html(struct buf *b, const struct uccn_agenda_meeting *m,
 	putf(b, "@page { size: A4%s; margin: 16mm 14mm 18mm; }\n",
 	     widest > HTML_PORTRAIT_ZONES ? " landscape" : "");
 	put(b, html_style);
+	/* Many local-time columns: the page may be wider on screen. */
+	if (widest > HTML_PORTRAIT_ZONES)
+		put(b, "@media screen { body { max-width: 96em; } }\n");
 	put(b, "</style>\n</head>\n<body>\n<header>\n<h1>");
 	put_esc(b, m->title, ESC_HTML);
 	put(b, "</h1>\n<p class=\"meta\">");
@@ -672,7 +733,9 @@ static void render_html(struct buf *b, const struct uccn_agenda_meeting *m,
 		put(b, "</tr></thead>\n<tbody>\n");
 		for (; i < a->nslots && a->slots[i].day == d; i++)
 			html_slot(b, in, &a->slots[i], offs, nz);
-		put(b, "</tbody>\n</table>\n</section>\n");
+		put(b, "</tbody>\n</table>\n");
+		put_zone_legend(b, m, in, d, offs, nz);
+		put(b, "</section>\n");
 	}
 	free(offs);
 
@@ -812,7 +875,7 @@ static void ics_event(struct buf *b, struct buf *line, struct buf *text,
 		if (shows_inconvenienced(in, s)) {
 			put(text, text->len ? "\n" : "");
 			put(text, "Outside 08:00-20:00 local time for: ");
-			put_inconvenienced(text, in, s, ESC_TEXT);
+			put_inconvenienced(text, in, s, ESC_TEXT, true);
 			put(text, ".");
 		}
 		if (text->err && !b->err)

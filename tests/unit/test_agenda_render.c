@@ -530,10 +530,14 @@ static void test_html(void **state)
 	assert_non_null(strstr(html, "@page { size: A4; margin:"));
 	assert_non_null(strstr(html, "</html>\n"));
 	/* a local-time column per distinct zone offset, each day; Chicago's
-	 * header names its zone and its UTC offset */
+	 * head names its place and its UTC offset, short enough for A4; the
+	 * legend under the table names the zones in full */
 	assert_int_equal(count(html, "<th class=\"z\">"), 2 * DISTINCT_NONZERO_OFFSETS);
-	assert_non_null(strstr(html, "<th class=\"z\">America/Chicago<small>UTC-06:00</small></th>"));
-	assert_non_null(strstr(html, "Europe/Berlin, Europe/Warsaw, Europe/Madrid<small>UTC+01:00"));
+	assert_non_null(strstr(html, "<th class=\"z\">Chicago<small>UTC-06:00</small></th>"));
+	assert_non_null(strstr(html, "Berlin, Warsaw, \u2026<small>UTC+01:00"));
+	assert_int_equal(count(html, "<p class=\"zones\">Local times: "), 2);
+	assert_non_null(strstr(html, "UTC-06:00 America/Chicago;"));
+	assert_non_null(strstr(html, "UTC+01:00 Europe/Berlin, Europe/Warsaw, Europe/Madrid"));
 	/* the opening: 03:00 in Chicago, shaded as night */
 	assert_non_null(strstr(html, "<td class=\"z night\">03:00</td>"));
 	/* the unknown zone: only in the warnings */
