@@ -91,13 +91,26 @@ static void *run(void *arg)
 				b = c->retry;
 				c->retry = NULL;
 				c->paused = false;
-			} else if (!c->paused && c->forming->n > 0 && (b = take_spare(c))) {
+			} else if (!c->paused && c->forming->n > 0) {
 				/* Take everything that formed; the loop goes on
 				 * filling a fresh batch. */
-				struct committer_batch *fresh = b;
-				b = c->forming;
-				c->forming = fresh;
-				pthread_cond_broadcast(&c->room);
+				struct committer_batch *fresh = take_spare(c);
+				if (fresh) {
+					b = c->forming;
+					c->forming = fresh;
+					pthread_cond_broadcast(&c->room);
+				} else {
+					/* Out of memory: a release may bring a spare;
+					 * else try to allocate again shortly. */
+					struct timespec ts;
+					clock_gettime(CLOCK_REALTIME, &ts);
+					ts.tv_nsec += 10 * 1000000;
+					if (ts.tv_nsec >= 1000000000) {
+						ts.tv_sec++;
+						ts.tv_nsec -= 1000000000;
+					}
+					pthread_cond_timedwait(&c->work, &c->mu, &ts);
+				}
 			} else if (c->stop) {
 				pthread_mutex_unlock(&c->mu);
 				return NULL;
@@ -121,6 +134,8 @@ static void *run(void *arg)
 		if (rc == UCCN_E_MAPFULL)
 			c->paused = true;
 		b->rc = rc;
+		/* The store's reason is this thread's: copy it for the loop. */
+		snprintf(b->err, sizeof b->err, "%s", rc ? uccn_store_last_error(c->store) : "");
 		finish(c, b);
 	}
 }
@@ -138,7 +153,10 @@ int committer_new(struct committer **out, struct uccn_store *store, uccn_write_f
 	c->apply = apply;
 	c->item_size = item_size;
 	c->max_items = max_items;
-	if (!(c->forming = batch_new(c))) {
+	/* Two batches from the start: the one forming and one to swap in,
+	 * so the first hand-over cannot fail for memory. */
+	if (!(c->forming = batch_new(c)) || !(c->spare = batch_new(c))) {
+		batch_free(c->forming);
 		free(c);
 		snprintf(err, errlen, "out of memory");
 		return UCCN_E_NOMEM;
@@ -261,6 +279,7 @@ void committer_release(struct committer *c, struct committer_batch *b)
 		return;
 	b->n = 0;
 	b->rc = 0;
+	b->err[0] = '\0';
 	pthread_mutex_lock(&c->mu);
 	b->next = c->spare;
 	c->spare = b;
@@ -272,6 +291,7 @@ void committer_retry(struct committer *c, struct committer_batch *b)
 {
 	pthread_mutex_lock(&c->mu);
 	b->rc = 0;
+	b->err[0] = '\0';
 	c->retry = b;
 	pthread_cond_signal(&c->work);
 	pthread_mutex_unlock(&c->mu);

@@ -32,6 +32,7 @@ struct committer_batch {
 	size_t n;
 	int rc;       /* when finished: 0 (durable), UCCN_E_MAPFULL, or the
 		       * store's error (nothing of it was written) */
+	char err[200];/* and then the store's reason, "" when none */
 	struct committer_batch *next; /* the committer's lists */
 };
 

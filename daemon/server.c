@@ -45,6 +45,7 @@ struct pending {
 	size_t routing_id_len;
 	bool delimiter;            /* the client is a REQ: echo the empty frame */
 	char city[UCCN_MAX_ID + 1];
+	char key[UCCN_KEY_Z85_LEN + 1]; /* a write's: checked again at commit */
 	struct uccn_request req;
 	struct uccn_reply rep;
 };
@@ -246,6 +247,22 @@ static void pending_clear(struct pending *p)
 
 /* ---- group commit ---- */
 
+static int identify(struct uccn_txn *t, const char *key, struct caller *c);
+
+/* The write's key still names the same city, in a role still allowed the
+ * op, as the transaction that applies it sees them: a key replaced, or a
+ * role taken away, since the request was checked stops it here. */
+static int still_allowed(struct uccn_txn *t, const struct pending *p)
+{
+	struct caller c = {0};
+	int rc = identify(t, p->key, &c);
+	const struct rule *r = rule_for(p->req.op);
+	if (!rc && (strcmp(c.city, p->city) != 0 || !r || !(r->roles & c.role)))
+		rc = UCCN_E_DENIED;
+	uccn_city_clear(&c.record);
+	return rc == UCCN_E_NOTFOUND ? UCCN_E_DENIED : rc;
+}
+
 /* Runs on the commit thread: touches only its batch. */
 static int apply_batch(struct uccn_txn *t, void *ctx)
 {
@@ -262,6 +279,15 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 		rep->error_index = 0;
 		free(rep->message);
 		rep->message = NULL;
+		if ((rc = still_allowed(t, p))) {
+			if (rc == UCCN_E_MAPFULL)
+				return rc;
+			rep->status = rc;
+			if (rc == UCCN_E_DENIED)
+				reply_error(rep, rc, "city '%s' lost its key or its right to %s before "
+					    "the write was committed", p->city, uccn_op_name(req->op));
+			continue;
+		}
 		switch (req->op) {
 		case UCCN_OP_POST:
 			rc = uccn_store_post_add(t, &p->req.post, now, &rep->seq,
@@ -354,7 +380,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 		struct pending *p = &items[i];
 		if (rc) {
 			reply_error(&p->rep, rc, "nothing was written: %s (%s)",
-				    uccn_strerror(rc), uccn_store_last_error(s->store));
+				    uccn_strerror(rc), b->err);
 		} else if (p->rep.status && !p->rep.message) {
 			explain_write_error(p);
 		} else if (p->rep.duplicate && (t || uccn_store_read(s->store, &t) == 0)) {
@@ -370,7 +396,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 	uccn_txn_end(&t);
 	if (rc) {
 		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", b->n,
-			uccn_strerror(rc), uccn_store_last_error(s->store));
+			uccn_strerror(rc), b->err);
 	} else {
 		log_msg(LOG_DEBUG, "committed a batch of %zu writes", b->n);
 		s->batches++;
@@ -395,6 +421,7 @@ static void take_finished(struct server *s)
 				committer_retry(s->committer, b);
 				continue;
 			}
+			snprintf(b->err, sizeof b->err, "%s", uccn_store_last_error(s->store));
 			committer_resume(s->committer);
 		}
 		answer_batch(s, b, rc);
@@ -427,6 +454,8 @@ static bool commit_alone(struct server *s, struct pending *p)
 	       (rc = uccn_store_grow(s->store)) == 0)
 		log_msg(LOG_INFO, "the database map grew; committing the write again");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc)
+		snprintf(b.err, sizeof b.err, "%s", uccn_store_last_error(s->store));
 	committer_unclaim(s->committer, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 						   (t1.tv_nsec - t0.tv_nsec)));
 	answer_batch(s, &b, rc);
@@ -1031,6 +1060,7 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 		}
 	}
 	memcpy(p->city, c.city, sizeof p->city);
+	snprintf(p->key, sizeof p->key, "%s", key);
 	queued = true;
 reply:
 	uccn_txn_end(&t);

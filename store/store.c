@@ -65,8 +65,11 @@ struct uccn_store {
 	uint64_t mailbox_quota;
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
-	char last_error[256];
 };
+
+/* The last failure's text, per thread: the daemon's loop and its commit
+ * thread each read their own. */
+static _Thread_local char last_error[256];
 
 struct uccn_txn {
 	struct uccn_store *s;
@@ -99,7 +102,8 @@ static int map_rc(int rc)
 
 static int fail(struct uccn_store *s, int rc, const char *what)
 {
-	snprintf(s->last_error, sizeof s->last_error, "%s: %s", what,
+	(void)s; /* the reason is the thread's, not the store's */
+	snprintf(last_error, sizeof last_error, "%s: %s", what,
 		 mdb_strerror(rc));
 	return map_rc(rc);
 }
@@ -210,7 +214,7 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		v = val_of(fmt, 8);
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 	} else if (rc == 0 && seq_decode(&v) != STORE_FORMAT) {
-		snprintf(s->last_error, sizeof s->last_error,
+		snprintf(last_error, sizeof last_error,
 			 "data format %llu is not %d", (unsigned long long)seq_decode(&v),
 			 STORE_FORMAT);
 		rc = UCCN_E_VERSION;
@@ -228,6 +232,7 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		rc = fail(s, rc, "initialise");
 		goto fail;
 	}
+	last_error[0] = '\0'; /* a store just opened has failed at nothing */
 	*out = s;
 	return 0;
 fail:
@@ -240,7 +245,7 @@ fail:
 	if (s->env)
 		mdb_env_close(s->env);
 	if (err && errlen)
-		snprintf(err, errlen, "%s", s->last_error);
+		snprintf(err, errlen, "%s", last_error);
 	free(s);
 	return rc;
 }
@@ -256,7 +261,8 @@ void uccn_store_destroy(struct uccn_store **sp)
 
 const char *uccn_store_last_error(const struct uccn_store *s)
 {
-	return s ? s->last_error : "";
+	(void)s;
+	return last_error;
 }
 
 void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota)
@@ -358,7 +364,7 @@ int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx)
 int uccn_store_grow(struct uccn_store *s)
 {
 	if (s->map_size >= UCCN_STORE_MAX_MAP) {
-		snprintf(s->last_error, sizeof s->last_error,
+		snprintf(last_error, sizeof last_error,
 			 "database map at its limit of %zu bytes", s->map_size);
 		return UCCN_E_FULL;
 	}

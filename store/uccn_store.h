@@ -43,8 +43,8 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 /* Close the store and set *s to NULL; NULL and *s == NULL are no-ops. */
 void uccn_store_destroy(struct uccn_store **s);
 
-/* A human reason for the last failed write (valid until the next call);
- * "" when there is none. */
+/* A human reason for the last failure of a store call on this thread
+ * (valid until its next call); "" when there is none. */
 const char *uccn_store_last_error(const struct uccn_store *s);
 
 /* How many unread posts a mailbox holds before posts to it are refused;
