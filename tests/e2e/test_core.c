@@ -12,6 +12,7 @@
 
 #include <zmq.h>
 
+#include "uccn_error.h"
 #include "uccn_keyfile.h"
 #include "uccn_msg.h"
 #include "uccn_records.h"
@@ -672,6 +673,46 @@ static void dealer_reply(void *sock, enum uccn_op op, struct uccn_reply *rep)
 	zmq_msg_close(&m);
 }
 
+/* A write is authorized again when it is applied. A coordinator sends two
+ * requests back to back on one connection: demote itself to member, then
+ * add a city. Both may pass the check made when they are read, before the
+ * first is committed; the second must still be refused, since by the time
+ * it is applied its author is a member. */
+static void test_demoted_between_check_and_commit(void **state)
+{
+	struct fx *f = *state;
+	char keyfile[PATH_MAX], pub[UCCN_KEY_Z85_LEN + 1];
+	snprintf(keyfile, sizeof keyfile, "%s/boss.key", f->dir);
+	assert_int_equal(h_keygen(keyfile, pub), 0);
+	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "city", "add", "boss", "--name", "Boss",
+	       "--field", "literature", "--role", "coordinator", "--key", pub, NULL);
+	h_assert_exit(&f->r, 0);
+	void *ctx = zmq_ctx_new();
+	void *sock = h_dealer_new(ctx, f->d, keyfile);
+	assert_non_null(sock);
+	struct uccn_request demote = {.op = UCCN_OP_CITY_UPDATE, .rid = 1, .if_version = 1};
+	demote.city = (struct uccn_city){.id = "boss", .name = "Boss", .field = "literature",
+					 .role = "member"};
+	struct uccn_request add = {.op = UCCN_OP_CITY_ADD, .rid = 2};
+	add.city = (struct uccn_city){.id = "sneaky", .name = "Sneaky", .field = "literature",
+				      .role = "member"};
+	dealer_send(sock, &demote);
+	dealer_send(sock, &add);
+	struct uccn_reply r1, r2;
+	dealer_reply(sock, UCCN_OP_CITY_UPDATE, &r1);
+	dealer_reply(sock, UCCN_OP_CITY_ADD, &r2);
+	assert_int_equal(r1.rid, 1);
+	assert_int_equal(r1.status, 0);
+	assert_int_equal(r2.rid, 2);
+	assert_int_equal(r2.status, UCCN_E_DENIED);
+	uccn_reply_clear(&r1);
+	uccn_reply_clear(&r2);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "city", "show", "sneaky", NULL);
+	h_assert_exit(&f->r, 3);
+}
+
 /* An acknowledgement means durable, with the commit pipeline full: 16
  * cities post as fast as they are answered, uccnd is killed (SIGKILL) in
  * the middle, and after a restart every acknowledged post is there with
@@ -869,6 +910,7 @@ int main(int argc, char **argv)
 		T(test_env_fallbacks),
 		T(test_second_daemon_refused),
 		T(test_kill9_under_load_keeps_every_ack),
+		T(test_demoted_between_check_and_commit),
 		cmocka_unit_test(test_writers_while_the_map_grows),
 	};
 	return cmocka_run_group_tests_name("e2e_core", tests, NULL, NULL);
