@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -53,23 +52,11 @@ bool b_redis_available(char *why, size_t whylen)
 	return false;
 }
 
-/* fork and exec argv (looked up on PATH) with stdout and stderr to fd out
- * (stdin /dev/null); the child dies with us. */
+/* argv (looked up on PATH) with stdout and stderr to fd out; the child
+ * dies with us. */
 static pid_t spawn_child(char *const argv[], int out)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(nul, 0);
-		dup2(out, 1);
-		dup2(out, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	pid_t pid = h_spawn(argv, -1, out, out);
 	if (pid > 0)
 		b_child_add(pid);
 	return pid;

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,24 +200,11 @@ int b_daemon_start(struct b_daemon *d, void *ctx, double *startup_ms)
 		fprintf(stderr, "uccn-bench: %s: %s\n", h->log, strerror(errno));
 		return -1;
 	}
-	char **env = b_clean_env();
-	pid_t parent = getpid();
 	int64_t t0 = b_now_ns();
-	pid_t pid = fork();
+	pid_t pid = h_spawn(argv, -1, logfd, logfd);
 	if (pid < 0) {
 		close(logfd);
 		return -1;
-	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		int nul = open("/dev/null", O_RDWR);
-		dup2(nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execve(argv[0], argv, env);
-		_exit(127);
 	}
 	close(logfd);
 	h->pid = pid;

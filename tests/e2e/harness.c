@@ -179,6 +179,33 @@ char **h_clean_environ(void)
 	return env;
 }
 
+pid_t h_spawn(char *const argv[], int in, int out, int err)
+{
+	/* Everything the child needs is made before fork: the parent may
+	 * have threads, and only async-signal-safe calls follow fork. */
+	char **env = h_clean_environ();
+	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(in >= 0 ? in : nul, 0);
+		dup2(out >= 0 ? out : nul, 1);
+		dup2(err >= 0 ? err : nul, 2);
+		if (strchr(argv[0], '/'))
+			execve(argv[0], argv, env);
+		else
+			execvpe(argv[0], argv, env);
+		_exit(127);
+	}
+	if (nul >= 0)
+		close(nul);
+	free(env);
+	return pid;
+}
+
 /* The command line for messages; long arguments are cut at 80 bytes. */
 static char *join_argv(char *const argv[])
 {
@@ -250,23 +277,9 @@ int h_run(h_run_t *r, char *const argv[], const char *input, int timeout_ms)
 		assert_int_equal(pipe2(in, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
-	char **env = h_clean_environ();
-	pid_t parent = getpid();
 	int64_t start = h_now_ms();
-	pid_t pid = fork();
+	pid_t pid = h_spawn(argv, input ? in[0] : -1, out[1], err[1]);
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(input ? in[0] : nul, 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	free(env);
 	close(out[1]);
 	close(err[1]);
 	size_t in_len = 0, in_off = 0;
@@ -416,22 +429,8 @@ int h_daemon_start_with(h_daemon_t *self, const char *opt, const char *val)
 			(char *)opt, (char *)val, NULL};
 	int logfd = open(self->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	assert_true(logfd >= 0);
-	char **env = h_clean_environ();
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = h_spawn(argv, -1, logfd, logfd);
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		int nul = open("/dev/null", O_RDWR);
-		dup2(nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	free(env);
 	close(logfd);
 	self->pid = pid;
 	self->status = -2;

@@ -164,6 +164,10 @@ void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
 /* A copy of the environment without UCCN_ENDPOINT, UCCN_SERVER_KEY and
  * UCCN_KEY (so a child takes only what it is told); free() the array. */
 char **h_clean_environ(void);
+/* fork and exec argv (argv[0] a path, or a name looked up on PATH) in that
+ * environment, with stdin, stdout and stderr on in, out and err (-1 for
+ * /dev/null); the child dies with the calling process. The pid, or -1. */
+pid_t h_spawn(char *const argv[], int in, int out, int err);
 
 /* ---- JSON, enough to read the CLI's --json output ---- */
 

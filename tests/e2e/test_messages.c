@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +23,6 @@
 #include "uccn_error.h"
 #include "uccn_msg.h"
 
-extern char **environ;
 
 /* Cities of the fixture, all of field literature (like the coordinator). */
 enum { KRAKOW, LODZ, GRANADA, NCITIES };
@@ -68,23 +66,6 @@ static void sleep_ms(int ms)
 
 /* ---- background processes: a long-running watch, a daemon with options ---- */
 
-/* The environment without the CLI's fallback variables (as h_run does). */
-static char **clean_environ(void)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 1, sizeof *env);
-	assert_non_null(env);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "UCCN_ENDPOINT=", 14) != 0 &&
-		    strncmp(environ[i], "UCCN_SERVER_KEY=", 16) != 0 &&
-		    strncmp(environ[i], "UCCN_KEY=", 9) != 0)
-			env[k++] = environ[i];
-	return env;
-}
-
 /* fork/exec argv in the background, stdin /dev/null, stdout appended to
  * out_path and stderr to err_path. The child dies with the test. */
 static pid_t bg_spawn(char *const argv[], const char *out_path, const char *err_path)
@@ -92,22 +73,8 @@ static pid_t bg_spawn(char *const argv[], const char *out_path, const char *err_
 	int out = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	assert_true(out >= 0 && err >= 0);
-	char **env = clean_environ();
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = h_spawn(argv, -1, out, err);
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(nul, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	free(env);
 	close(out);
 	close(err);
 	return pid;
