@@ -94,9 +94,9 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1)
 		h_set_bin_dir(argv[1]);
-	char *dir = h_tmpdir_new();
-	h_daemon_t *d = dir ? h_daemon_new(dir) : NULL;
-	if (!d || h_daemon_start(d) != 0) {
+	char *dir;
+	h_daemon_t *d;
+	if (h_daemon_up(&dir, &d) != 0) {
 		fprintf(stderr, "bench_post: cannot start uccnd\n");
 		return 1;
 	}
@@ -138,7 +138,6 @@ int main(int argc, char **argv)
 	printf("bench_post: uccnd resident memory after the run: %ld KiB\n", h_daemon_rss_kb(d));
 	zmq_ctx_term(ctx);
 	int rc = h_daemon_stop(d);
-	h_daemon_destroy(&d);
-	h_tmpdir_destroy(&dir);
+	h_daemon_down(&dir, &d);
 	return rc == 0 ? 0 : 1;
 }

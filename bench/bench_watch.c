@@ -266,9 +266,9 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		h_set_bin_dir(argv[1]);
 	int64_t t_start = h_now_ms();
-	char *dir = h_tmpdir_new();
-	h_daemon_t *d = dir ? h_daemon_new(dir) : NULL;
-	if (!d || h_daemon_start(d) != 0) {
+	char *dir;
+	h_daemon_t *d;
+	if (h_daemon_up(&dir, &d) != 0) {
 		fprintf(stderr, "bench_watch: cannot start uccnd\n");
 		return 1;
 	}
@@ -377,7 +377,6 @@ int main(int argc, char **argv)
 	zmq_ctx_term(ctx);
 	int rc = h_daemon_stop(d);
 	printf("bench_watch: %.1f s in all\n", (double)(h_now_ms() - t_start) / 1000.0);
-	h_daemon_destroy(&d);
-	h_tmpdir_destroy(&dir);
+	h_daemon_down(&dir, &d);
 	return rc == 0 ? 0 : 1;
 }

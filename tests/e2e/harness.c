@@ -519,6 +519,22 @@ void h_daemon_kill(h_daemon_t *self)
 	}
 }
 
+int h_daemon_up(char **dir, h_daemon_t **d)
+{
+	*dir = h_tmpdir_new();
+	*d = *dir ? h_daemon_new(*dir) : NULL;
+	if (*d && h_daemon_start(*d) == 0)
+		return 0;
+	h_daemon_down(dir, d);
+	return -1;
+}
+
+void h_daemon_down(char **dir, h_daemon_t **d)
+{
+	h_daemon_destroy(d);
+	h_tmpdir_destroy(dir);
+}
+
 long h_daemon_rss_kb(const h_daemon_t *self)
 {
 	char path[64];

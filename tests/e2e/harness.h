@@ -131,6 +131,11 @@ bool h_daemon_asan(void);
 void h_daemon_print_log(const h_daemon_t *self);
 /* Kill it if running, free it, set *self_p to NULL. */
 void h_daemon_destroy(h_daemon_t **self_p);
+/* A fresh temporary data directory and a daemon started on it: 0, or -1
+ * with nothing left behind. */
+int h_daemon_up(char **dir, h_daemon_t **d);
+/* Stop the daemon and remove its directory; NULL-tolerant. */
+void h_daemon_down(char **dir, h_daemon_t **d);
 
 /* ---- the CLI ---- */
 

@@ -36,37 +36,39 @@ static const struct { const char *id, *name, *tz; } cities[] = {
 
 static char keys[NCITIES][PATH_MAX];
 
+static int teardown(void **state);
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
-	if (!f->d || h_daemon_start(f->d) != 0)
-		return -1;
+	*state = f;
+	if (h_daemon_up(&f->dir, &f->d) != 0)
+		goto fail;
 	for (size_t i = 0; i < NCITIES; i++) {
 		char pub[UCCN_KEY_Z85_LEN + 1];
 		snprintf(keys[i], sizeof keys[i], "%s/%s.key", f->dir, cities[i].id);
 		if (h_keygen(keys[i], pub) != 0)
-			return -1;
+			goto fail;
 		h_uccn(&f->r, f->d, COORD(f), NULL, "city", "add", cities[i].id, "--name",
 		       cities[i].name, "--field", "literature", "--tz", cities[i].tz, "--key", pub, NULL);
 		if (f->r.status != 0) {
 			h_run_print(&f->r);
-			return -1;
+			goto fail;
 		}
 	}
-	*state = f;
 	return 0;
+fail:
+	teardown(state);
+	return -1;
 }
 
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }

@@ -72,9 +72,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
-	if (!f->d || h_daemon_start(f->d) != 0)
+	if (h_daemon_up(&f->dir, &f->d) != 0)
 		goto fail;
 	snprintf(f->key[COORD], PATH_MAX, "%s", f->d->coordinator_key);
 	for (int w = COORD + 1; w < N_WHO; w++)
@@ -83,8 +81,7 @@ static int setup(void **state)
 	*state = f;
 	return 0;
 fail:
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return -1;
 }
@@ -93,8 +90,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }

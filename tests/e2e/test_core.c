@@ -28,11 +28,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
-	if (!f->d || h_daemon_start(f->d) != 0) {
-		h_daemon_destroy(&f->d);
-		h_tmpdir_destroy(&f->dir);
+	if (h_daemon_up(&f->dir, &f->d) != 0) {
 		free(f);
 		return -1;
 	}
@@ -44,8 +40,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }
@@ -886,8 +881,7 @@ static void test_writers_while_the_map_grows(void **state)
 	h_assert_exit(&r, 0);
 	assert_non_null(strstr(r.out, "round 24 writer 15"));
 	h_run_clear(&r);
-	h_daemon_destroy(&d);
-	h_tmpdir_destroy(&dir);
+	h_daemon_down(&dir, &d);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

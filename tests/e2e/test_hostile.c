@@ -46,15 +46,12 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
 	f->ctx = zmq_ctx_new();
-	if (!f->d || !f->ctx || h_daemon_start(f->d) != 0 ||
+	if (!f->ctx || h_daemon_up(&f->dir, &f->d) != 0 ||
 	    h_city_register(f->d, "granada", "Granada", f->key) != 0) {
 		if (f->ctx)
 			zmq_ctx_term(f->ctx);
-		h_daemon_destroy(&f->d);
-		h_tmpdir_destroy(&f->dir);
+		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
 	}
@@ -71,8 +68,7 @@ static int teardown(void **state)
 			zmq_close(f->socks[i]);
 	zmq_ctx_term(f->ctx);
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }

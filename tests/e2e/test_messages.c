@@ -42,14 +42,11 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
-	bool ok = f->d && h_daemon_start(f->d) == 0;
+	bool ok = h_daemon_up(&f->dir, &f->d) == 0;
 	for (int i = 0; ok && i < NCITIES; i++)
 		ok = h_city_register(f->d, city_ids[i], city_names[i], f->key[i]) == 0;
 	if (!ok) {
-		h_daemon_destroy(&f->d);
-		h_tmpdir_destroy(&f->dir);
+		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
 	}
@@ -161,8 +158,7 @@ static int teardown(void **state)
 	if (f->own_daemon > 0)
 		bg_stop(f->own_daemon);
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }

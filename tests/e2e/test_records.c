@@ -29,12 +29,9 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->dir = h_tmpdir_new();
-	f->d = f->dir ? h_daemon_new(f->dir) : NULL;
-	if (!f->d || h_daemon_start(f->d) != 0 ||
+	if (h_daemon_up(&f->dir, &f->d) != 0 ||
 	    h_city_register(f->d, "nottingham", "Nottingham", f->member_key) != 0) {
-		h_daemon_destroy(&f->d);
-		h_tmpdir_destroy(&f->dir);
+		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
 	}
@@ -46,8 +43,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	h_run_clear(&f->r);
-	h_daemon_destroy(&f->d);
-	h_tmpdir_destroy(&f->dir);
+	h_daemon_down(&f->dir, &f->d);
 	free(f);
 	return 0;
 }
