@@ -33,7 +33,9 @@ struct cli {
 	char data_dir[PATH_MAX];
 	char server_key_buf[PATH_MAX + 32];
 	char key_buf[PATH_MAX + 32];
+	struct client *conn;      /* cli_call's connection, opened on first use */
 };
+struct client;
 
 /* Long options every command accepts after its name too. Command options
  * come first in each table, so a command may reuse a name (city add --key). */
@@ -108,12 +110,17 @@ int cli_common_option(struct cli *g, const struct command *cmd, int opt,
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Send req, wait for the reply. On success (a reply with status 0) returns
- * EXIT_OK with rep filled; otherwise prints why and returns the exit code. */
+ * EXIT_OK with rep filled; otherwise prints why and returns the exit code.
+ * The calls of one command share one connection (one CURVE handshake). */
 int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep);
+/* The same without printing anything: 0, the transport error, or the
+ * reply's status. For "is there one?" questions. */
+int cli_call_quiet(struct cli *g, struct uccn_request *req, struct uccn_reply *rep);
+/* Close the shared connection (main does, after the command). */
+void cli_disconnect(struct cli *g);
 
-/* Connect to the daemon as cli_call does, for a client that makes many
- * calls (watch). Returns EXIT_OK or an exit code after saying why. */
-struct client;
+/* A connection of its own, for a client that manages it (watch). Returns
+ * EXIT_OK or an exit code after saying why. */
 int cli_connect(struct cli *g, struct client **c);
 
 /* Map a uccn error code to an exit code. */

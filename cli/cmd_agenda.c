@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "client.h"
 #include "tzinfo.h"
 #include "uccn_agenda.h"
 #include "uccn_agenda_render.h"
@@ -189,18 +188,6 @@ static enum uccn_agenda_priority priority_of(const char *p)
 	return UCCN_AGENDA_NORMAL;
 }
 
-/* cli_call without the error message: for "is there one?" questions. */
-static int fetch_quiet(struct cli *c, struct uccn_request *req, struct uccn_reply *rep)
-{
-	struct client *cl = NULL;
-	char err[512];
-	if (cli_connect(c, &cl))
-		return -1;
-	int rc = client_call(cl, req, rep, err, sizeof err);
-	client_destroy(&cl);
-	return rc ? rc : rep->status;
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return a && b ? strcmp(a, b) == 0 : a == b;
@@ -285,7 +272,7 @@ static int add_good_practice(struct gathered *g, const struct uccn_meeting *m, i
 static int add_left_open(struct cli *c, struct gathered *g)
 {
 	struct uccn_request req = {.op = UCCN_OP_AGENDA_GET, .name = g->prev->id};
-	if (fetch_quiet(c, &req, &g->prev_agenda) != 0 || !g->prev_agenda.has_agenda)
+	if (cli_call_quiet(c, &req, &g->prev_agenda) != 0 || !g->prev_agenda.has_agenda)
 		return 0;
 	const struct uccn_agenda_pub *a = &g->prev_agenda.agenda;
 	for (size_t i = 0; i < a->nentries; i++) {
@@ -300,7 +287,7 @@ static int add_left_open(struct cli *c, struct gathered *g)
 			return -1;
 		struct uccn_request show = {.op = UCCN_OP_SHOW, .seq = seq};
 		struct uccn_agenda_item *it;
-		if (fetch_quiet(c, &show, rep) == 0 && rep->nposts == 1) {
+		if (cli_call_quiet(c, &show, rep) == 0 && rep->nposts == 1) {
 			it = post_item(g, &rep->posts[0], UCCN_AGENDA_OPEN);
 		} else { /* gone or not ours to read: what the agenda said */
 			it = new_item(g);
@@ -581,7 +568,7 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 	/* The last published version: its number (SEQUENCE) and its placements
 	 * (so a re-run moves as little as possible). */
 	req = (struct uccn_request){.op = UCCN_OP_AGENDA_GET, .name = (char *)id};
-	if (fetch_quiet(c, &req, &last) == 0 && last.has_agenda) {
+	if (cli_call_quiet(c, &req, &last) == 0 && last.has_agenda) {
 		am.version = last.agenda.version;
 		prev = calloc(last.agenda.nentries ? last.agenda.nentries : 1, sizeof *prev);
 		if (!prev)

@@ -336,16 +336,20 @@ int cli_connect(struct cli *g, struct client **c)
 	return EXIT_OK;
 }
 
+/* The shared connection, opened on first use. */
+static int open_shared(struct cli *g)
+{
+	return g->conn ? EXIT_OK : cli_connect(g, &g->conn);
+}
+
 int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
 {
-	struct client *c = NULL;
 	char err[1024];
-	int rc = cli_connect(g, &c);
+	int rc = open_shared(g);
 	if (rc)
-		return rc;
-	rc = client_call(c, req, rep, err, sizeof err);
-	client_destroy(&c);
-	if (rc) {
+		return rc; /* cli_connect said why */
+	if ((rc = client_call(g->conn, req, rep, err, sizeof err))) {
+		cli_disconnect(g); /* a later call starts afresh */
 		fprintf(stderr, "uccn: %s\n", err);
 		return cli_exit_for(rc);
 	}
@@ -355,6 +359,22 @@ int cli_call(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
 		return cli_exit_for(rep->status);
 	}
 	return EXIT_OK;
+}
+
+int cli_call_quiet(struct cli *g, struct uccn_request *req, struct uccn_reply *rep)
+{
+	char err[1024];
+	if (open_shared(g))
+		return UCCN_E_IO;
+	int rc = client_call(g->conn, req, rep, err, sizeof err);
+	if (rc)
+		cli_disconnect(g);
+	return rc ? rc : rep->status;
+}
+
+void cli_disconnect(struct cli *g)
+{
+	client_destroy(&g->conn);
 }
 
 static const struct command *find_command(int argc, char **argv, int *used)
@@ -427,5 +447,7 @@ int main(int argc, char **argv)
 	int first = optind + used - 1;
 	argv[first] = name;
 	optind = 0; /* reinitialise getopt for the command's own parse */
-	return cmd->run(&g, cmd, argc - first, argv + first);
+	rc = cmd->run(&g, cmd, argc - first, argv + first);
+	cli_disconnect(&g);
+	return rc;
 }

@@ -708,6 +708,38 @@ static void test_demoted_between_check_and_commit(void **state)
 	h_assert_exit(&f->r, 3);
 }
 
+static size_t count_in(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = s; p && (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* The calls of one command share one connection: `city update` reads the
+ * city, then writes it, over a single CURVE handshake. */
+static void test_one_handshake_per_command(void **state)
+{
+	(void)state;
+	char *dir = h_tmpdir_new();
+	h_daemon_t *d = dir ? h_daemon_new(dir) : NULL;
+	assert_non_null(d);
+	assert_int_equal(h_daemon_start_with(d, "-v", NULL), 0); /* logs each handshake */
+	size_t len;
+	char *log = h_read_file(d->log, &len);
+	size_t before = count_in(log, "city 'coordinator' connected");
+	free(log);
+	h_run_t r = {0};
+	h_uccn(&r, d, d->coordinator_key, NULL, "city", "update", "coordinator", "--if-version",
+	       "1", "--tz", "Europe/Paris", NULL);
+	h_assert_exit(&r, 0);
+	h_run_clear(&r);
+	log = h_read_file(d->log, &len);
+	assert_int_equal(count_in(log, "city 'coordinator' connected"), before + 1);
+	free(log);
+	h_daemon_down(&dir, &d);
+}
+
 /* An acknowledgement means durable, with the commit pipeline full: 16
  * cities post as fast as they are answered, uccnd is killed (SIGKILL) in
  * the middle, and after a restart every acknowledged post is there with
@@ -905,6 +937,7 @@ int main(int argc, char **argv)
 		T(test_second_daemon_refused),
 		T(test_kill9_under_load_keeps_every_ack),
 		T(test_demoted_between_check_and_commit),
+		cmocka_unit_test(test_one_handshake_per_command),
 		cmocka_unit_test(test_writers_while_the_map_grows),
 	};
 	return cmocka_run_group_tests_name("e2e_core", tests, NULL, NULL);
