@@ -3456,6 +3456,32 @@ static void test_agenda_publish_many_hosts(void **state)
 	assert_mailbox(f->s, "hj", SEQS(14, 17));
 }
 
+/* The store never writes an agenda it could not read back: an entry with a
+ * line break in its title, or a start past the day, is refused, named, and
+ * leaves nothing behind. */
+static void test_agenda_publish_unreadable_refused(void **state)
+{
+	struct fx *f = *state;
+	struct pub_op o;
+	write_four_cities(f);
+	assert_int_equal(add_design_agm(f->s, "design-agm-2026", "zagreb"), 5);
+	struct uccn_agenda_entry bad_title[] = {
+		{.key = "opening", .title = "Opening\nand more", .day = 1, .start = 540, .end = 570},
+	};
+	struct uccn_agenda_entry bad_time[] = {
+		{.key = "opening", .title = "Opening", .day = 1, .start = 2000, .end = 2030},
+	};
+	struct uccn_agenda_pub a = {.meeting = "design-agm-2026", .entries = bad_title, .nentries = 1};
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_INVALID);
+	assert_pub_reason_has(&o, "not valid");
+	a.entries = bad_time;
+	assert_int_equal(agenda_publish(f->s, &a, "zagreb", T0, &o), UCCN_E_INVALID);
+	assert_no_agenda(f->s, "design-agm-2026");
+	assert_meeting_state(f->s, "design-agm-2026", "planned", 1, 5);
+	assert_int_equal(get_stats(f->s).last_seq, 5);
+	assert_int_equal(mailbox_total(f->s), 0);
+}
+
 static void test_agenda_publish_refused_leaves_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -3620,6 +3646,7 @@ int main(void)
 		T(test_agenda_publish_meeting_status),
 		T(test_agenda_publish_notifies),
 		T(test_agenda_publish_many_hosts),
+		T(test_agenda_publish_unreadable_refused),
 		T(test_agenda_publish_refused_leaves_nothing),
 		T(test_agenda_publish_grows_map),
 #undef T
