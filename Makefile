@@ -48,7 +48,7 @@ UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
-	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render
+	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # The load generator of issue 6: uccnd beside Redis and the physical floor.
@@ -108,6 +108,11 @@ $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 $(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The daemon's commit thread, on a real store, without the daemon.
+$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c) $(STORE_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_agenda_render: $(call obj,tests/unit/test_agenda_render.c) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

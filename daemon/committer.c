@@ -91,8 +91,9 @@ static void *run(void *arg)
 				b = c->retry;
 				c->retry = NULL;
 				c->paused = false;
-			} else if (!c->paused && c->forming->n > 0) {
-				/* Take everything that formed; the loop goes on
+			} else if (!c->paused && !c->committing && c->forming->n > 0) {
+				/* Take everything that formed (unless the loop has
+				 * claimed the store for a lone write); the loop goes on
 				 * filling a fresh batch. */
 				struct committer_batch *fresh = take_spare(c);
 				if (fresh) {
