@@ -14,21 +14,22 @@
 #include "uccn_error.h"
 #include "uccn_store.h"
 
-#define STORE_FORMAT 1
+/* 1: the posts of a city, kind, project or meeting were found through
+ * four dupsort indexes; 2: through chains (see "chains" below). A store of
+ * format 1 is rewritten to 2 when opened. */
+#define STORE_FORMAT 2
 
 enum dbi_slot {
 	DB_META,
 	DB_CITIES,     /* city id -> city */
 	DB_CITY_KEYS,  /* Z85 public key -> city id */
-	DB_POSTS,      /* seq -> post */
+	DB_POSTS,      /* seq -> the post's chain links, then the post */
 	DB_LOG,        /* seq -> change {"t": "city"|"field"|..., "id": ...};
 			* a post is not repeated here: its key in DB_POSTS
 			* is its number */
 	DB_IDEM,       /* city id NUL client key -> seq */
-	DB_BY_CITY,    /* dupsort: city -> seq */
-	DB_BY_KIND,    /* dupsort: kind -> seq */
-	DB_BY_PROJECT, /* dupsort: project -> seq */
-	DB_BY_MEETING, /* dupsort: meeting -> seq */
+	DB_HEADS,      /* chain key -> its newest post's seq, its length */
+	DB_MARKS,      /* dupsort: chain key -> seq of every MARK_EVERY-th post */
 	DB_FIELDS,     /* creative field name -> seq that added it (0: built in) */
 	DB_PROJECTS,   /* project id -> project */
 	DB_MEETINGS,   /* meeting id -> meeting */
@@ -48,10 +49,8 @@ static const struct {
 	[DB_POSTS] = {"posts", 0},
 	[DB_LOG] = {"log", 0},
 	[DB_IDEM] = {"idem", 0},
-	[DB_BY_CITY] = {"by_city", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_BY_KIND] = {"by_kind", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_BY_PROJECT] = {"by_project", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_BY_MEETING] = {"by_meeting", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_HEADS] = {"heads", 0},
+	[DB_MARKS] = {"marks", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_FIELDS] = {"fields", 0},
 	[DB_PROJECTS] = {"projects", 0},
 	[DB_MEETINGS] = {"meetings", 0},
@@ -124,15 +123,17 @@ static void seq_encode(uint64_t seq, unsigned char out[8])
 	}
 }
 
-static uint64_t seq_decode(const MDB_val *v)
+static uint64_t be64(const unsigned char *p)
 {
-	const unsigned char *p = v->mv_data;
 	uint64_t x = 0;
-	if (v->mv_size != 8)
-		return 0;
 	for (int i = 0; i < 8; i++)
 		x = (x << 8) | p[i];
 	return x;
+}
+
+static uint64_t seq_decode(const MDB_val *v)
+{
+	return v->mv_size == 8 ? be64(v->mv_data) : 0;
 }
 
 /* ---- open and close ---- */
@@ -155,11 +156,66 @@ static int seed_fields(struct uccn_store *s, MDB_txn *txn)
 	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 }
 
+static int migrate_from_1(struct uccn_store *s, MDB_txn *txn);
+
+/* Check the data format: a new store gets ours, format 1 is rewritten
+ * (*rewrite says so), any other is refused. Our code, the reason in
+ * last_error. */
+static int check_format(struct uccn_store *s, MDB_txn *txn, bool *rewrite)
+{
+	MDB_val k = str_val("format"), v;
+	unsigned char fmt[8];
+	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return fail(s, rc, "read the data format");
+	uint64_t found = rc == 0 ? seq_decode(&v) : 0;
+	if (rc == 0 && found != STORE_FORMAT && found != 1) {
+		snprintf(last_error, sizeof last_error, "data format %llu is not %d",
+			 (unsigned long long)found, STORE_FORMAT);
+		return UCCN_E_VERSION;
+	}
+	if (found == 1) {
+		*rewrite = true;
+		if ((rc = migrate_from_1(s, txn)))
+			return rc;
+	}
+	if (found == STORE_FORMAT)
+		return 0;
+	seq_encode(STORE_FORMAT, fmt);
+	v = val_of(fmt, 8);
+	if ((rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0)))
+		return fail(s, rc, "write the data format");
+	return 0;
+}
+
+/* Open (creating) every table, check the format and seed a new store, in
+ * one transaction. Our code, the reason in last_error. */
+static int open_dbs(struct uccn_store *s, bool *rewrite)
+{
+	MDB_txn *txn = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return fail(s, rc, "begin");
+	for (int i = 0; i < DB_COUNT && !rc; i++)
+		if ((rc = mdb_dbi_open(txn, db_defs[i].name, db_defs[i].flags | MDB_CREATE,
+				       &s->dbi[i])))
+			rc = fail(s, rc, db_defs[i].name);
+	if (!rc)
+		rc = check_format(s, txn, rewrite);
+	if (!rc && (rc = seed_fields(s, txn)))
+		rc = fail(s, rc, "initialise");
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	rc = mdb_txn_commit(txn); /* frees txn, even when it fails */
+	return rc ? fail(s, rc, "initialise") : 0;
+}
+
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen)
 {
 	struct uccn_store *s = calloc(1, sizeof *s);
-	MDB_txn *txn = NULL;
 	int rc;
 	*out = NULL;
 	if (err && errlen)
@@ -195,49 +251,19 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 	}
 	s->map_size = info.me_mapsize;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
-		rc = fail(s, rc, "begin");
+	/* Rewriting a store of an older format may need room: the map
+	 * doubles until it fits (an ordinary open never grows it). */
+	bool rewrite = false;
+	while ((rc = open_dbs(s, &rewrite)) == UCCN_E_MAPFULL && rewrite &&
+	       s->map_size <= UCCN_STORE_MAX_MAP / 2 &&
+	       mdb_env_set_mapsize(s->env, s->map_size * 2) == 0)
+		s->map_size *= 2;
+	if (rc)
 		goto fail;
-	}
-	for (int i = 0; i < DB_COUNT; i++) {
-		if ((rc = mdb_dbi_open(txn, db_defs[i].name,
-				       db_defs[i].flags | MDB_CREATE, &s->dbi[i]))) {
-			rc = fail(s, rc, db_defs[i].name);
-			goto fail;
-		}
-	}
-	MDB_val k = str_val("format"), v;
-	rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		unsigned char fmt[8];
-		seq_encode(STORE_FORMAT, fmt);
-		v = val_of(fmt, 8);
-		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
-	} else if (rc == 0 && seq_decode(&v) != STORE_FORMAT) {
-		snprintf(last_error, sizeof last_error,
-			 "data format %llu is not %d", (unsigned long long)seq_decode(&v),
-			 STORE_FORMAT);
-		rc = UCCN_E_VERSION;
-		goto fail;
-	}
-	if (rc == 0)
-		rc = seed_fields(s, txn);
-	if (rc) {
-		rc = fail(s, rc, "initialise");
-		goto fail; /* aborts txn */
-	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL; /* freed by the commit, even a failed one */
-	if (rc) {
-		rc = fail(s, rc, "initialise");
-		goto fail;
-	}
 	last_error[0] = '\0'; /* a store just opened has failed at nothing */
 	*out = s;
 	return 0;
 fail:
-	if (txn)
-		mdb_txn_abort(txn);
 	/* Open does not grow the map: too small a one is "full", not the
 	 * store-internal request to grow. */
 	if (rc == UCCN_E_MAPFULL)
@@ -433,9 +459,244 @@ static int city_decode(const MDB_val *v, struct uccn_city *out)
 	return decode_value(v, out, REC_CITY);
 }
 
+/* ---- chains ----
+ *
+ * The posts of one city, one kind, one project or one meeting form a
+ * chain, newest first. A stored post begins with LINKS_SIZE bytes: for each
+ * chain it is in, the seq of the previous post of that chain (0: none), 8
+ * bytes big-endian, in enum chain order; its msgpack record follows.
+ * DB_HEADS holds each chain's newest post and length under its key (a tag
+ * byte, then the id), and DB_MARKS every MARK_EVERY-th post of it, so a
+ * walk from any `before` starts at most MARK_EVERY steps from its place.
+ *
+ * A post thus dirties one small head per chain, not a B-tree leaf per
+ * city as an index by city does: a commit of posts from 64 cities writes
+ * a few pages of heads, not 64 leaves.
+ */
+enum chain { CH_CITY, CH_KIND, CH_PROJECT, CH_MEETING, CH_COUNT };
+static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define LINKS_SIZE (8 * CH_COUNT)
+#define MARK_EVERY 64
+#define CHAIN_KEY_MAX (1 + UCCN_MAX_ID)
+
+/* The post's id in chain ch (NULL: the post is not in one). */
+static const char *chain_id(const struct uccn_post *p, enum chain ch)
+{
+	switch (ch) {
+	case CH_CITY: return p->city;
+	case CH_KIND: return p->kind;
+	case CH_PROJECT: return p->project;
+	case CH_MEETING: return p->meeting;
+	default: return NULL;
+	}
+}
+
+/* The key of chain ch of id into buf; false when no chain can have it. */
+static bool chain_key(enum chain ch, const char *id, char buf[CHAIN_KEY_MAX], MDB_val *k)
+{
+	static const char tag[CH_COUNT] = {'c', 'k', 'p', 'm'};
+	size_t n = strlen(id);
+	if (n == 0 || n > UCCN_MAX_ID)
+		return false;
+	buf[0] = tag[ch];
+	memcpy(buf + 1, id, n);
+	*k = val_of(buf, n + 1);
+	return true;
+}
+
+struct head {
+	uint64_t newest, length;
+};
+
+static int head_get(struct uccn_txn *t, MDB_val *k, struct head *h)
+{
+	MDB_val v;
+	int rc = mdb_get(t->cur, t->s->dbi[DB_HEADS], k, &v);
+	*h = (struct head){0};
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return map_rc(rc);
+	if (v.mv_size != 16)
+		return UCCN_E_CORRUPT;
+	h->newest = be64(v.mv_data);
+	h->length = be64((const unsigned char *)v.mv_data + 8);
+	return 0;
+}
+
+/* Put post seq at the head of its chains; the links to store with it go
+ * to links (LINKS_SIZE bytes). */
+static int chains_add(struct uccn_txn *t, const struct uccn_post *p, uint64_t seq,
+		      unsigned char *links)
+{
+	memset(links, 0, LINKS_SIZE);
+	for (int ch = 0; ch < CH_COUNT; ch++) {
+		const char *id = chain_id(p, (enum chain)ch);
+		char kb[CHAIN_KEY_MAX];
+		unsigned char hb[16];
+		MDB_val k, v;
+		struct head h;
+		int rc;
+		if (!id)
+			continue;
+		if (!chain_key((enum chain)ch, id, kb, &k))
+			return reason(t, UCCN_E_INVALID, "'%.80s' is too long for an id", id);
+		if ((rc = head_get(t, &k, &h)))
+			return rc;
+		seq_encode(h.newest, links + 8 * ch);
+		seq_encode(seq, hb);
+		seq_encode(h.length + 1, hb + 8);
+		v = val_of(hb, 16);
+		if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_HEADS], &k, &v, 0))))
+			return rc;
+		if ((h.length + 1) % MARK_EVERY == 0) {
+			v = val_of(hb, 8);
+			if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_MARKS], &k, &v,
+						 MDB_APPENDDUP))))
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int post_decode(const MDB_val *v, struct uccn_post *out)
 {
-	return decode_value(v, out, REC_POST);
+	if (v->mv_size <= LINKS_SIZE)
+		return UCCN_E_CORRUPT;
+	MDB_val rec = val_of((const unsigned char *)v->mv_data + LINKS_SIZE,
+			     v->mv_size - LINKS_SIZE);
+	return decode_value(&rec, out, REC_POST);
+}
+
+/* The post before seq in chain ch into *prev (0: seq is its first). */
+static int chain_prev(struct uccn_txn *t, uint64_t seq, enum chain ch, uint64_t *prev)
+{
+	unsigned char kb[8];
+	seq_encode(seq, kb);
+	MDB_val k = val_of(kb, 8), v;
+	int rc = mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return UCCN_E_CORRUPT; /* a chain leads to a post that is not there */
+	if (rc)
+		return map_rc(rc);
+	if (v.mv_size <= LINKS_SIZE)
+		return UCCN_E_CORRUPT;
+	*prev = be64((const unsigned char *)v.mv_data + 8 * ch);
+	if (*prev >= seq)
+		return UCCN_E_CORRUPT; /* links only go back: no loop */
+	return 0;
+}
+
+/* The newest post of the chain under key k that is below `before` (0: no
+ * bound) into *seq, 0 when there is none. */
+static int chain_start(struct uccn_txn *t, MDB_val *k, enum chain ch, uint64_t before,
+		       uint64_t *seq)
+{
+	struct head h;
+	int rc = head_get(t, k, &h);
+	*seq = 0;
+	if (rc)
+		return rc;
+	uint64_t at = h.newest;
+	if (before && at >= before) {
+		/* From the oldest mark at or past `before`, when there is one. */
+		MDB_cursor *c;
+		MDB_val mk = *k, mv;
+		unsigned char bb[8];
+		seq_encode(before, bb);
+		mv = val_of(bb, 8);
+		if ((rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MARKS], &c)))
+			return map_rc(rc);
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
+		if (rc == 0)
+			at = seq_decode(&mv);
+		mdb_cursor_close(c);
+		if (rc && rc != MDB_NOTFOUND)
+			return map_rc(rc);
+		while (at >= before)
+			if ((rc = chain_prev(t, at, ch, &at)))
+				return rc;
+	}
+	*seq = at;
+	return 0;
+}
+
+/* Format 1 found the posts of a city, kind, project or meeting through
+ * four dupsort indexes, which cost a B-tree leaf per city per commit.
+ * Give every post its links, oldest first, and drop the indexes; all in
+ * the transaction that opens the store, so a stop midway leaves format 1
+ * as it was. Our code, the reason in last_error. */
+static int migrate_from_1(struct uccn_store *s, MDB_txn *txn)
+{
+	static const char *const old[] = {"by_city", "by_kind", "by_project", "by_meeting"};
+	struct uccn_txn t = {.s = s, .root = txn, .cur = txn, .write = true};
+	unsigned char *buf = NULL, kb[8];
+	size_t cap = 0;
+	uint64_t seq = 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, s->dbi[DB_POSTS], &c);
+	if (rc)
+		return fail(s, rc, "rewrite the posts");
+	for (;;) {
+		MDB_val k = val_of(kb, 8), v;
+		seq_encode(seq + 1, kb);
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE))) {
+			rc = rc == MDB_NOTFOUND ? 0 : fail(s, rc, "rewrite the posts");
+			break;
+		}
+		seq = seq_decode(&k);
+		if (cap < v.mv_size) {
+			unsigned char *nb = realloc(buf, v.mv_size);
+			if (!nb) {
+				rc = fail(s, ENOMEM, "rewrite the posts");
+				break;
+			}
+			buf = nb;
+			cap = v.mv_size;
+		}
+		memcpy(buf, v.mv_data, v.mv_size);
+		MDB_val rec = val_of(buf, v.mv_size);
+		struct uccn_post p = {0};
+		unsigned char links[LINKS_SIZE];
+		if (decode_value(&rec, &p, REC_POST) || p.seq != seq) {
+			snprintf(last_error, sizeof last_error,
+				 "post %llu of the format 1 data does not decode",
+				 (unsigned long long)seq);
+			uccn_post_clear(&p);
+			rc = UCCN_E_CORRUPT;
+			break;
+		}
+		rc = chains_add(&t, &p, seq, links);
+		uccn_post_clear(&p);
+		if (rc) {
+			snprintf(last_error, sizeof last_error, "post %llu: %.200s",
+				 (unsigned long long)seq, t.reason[0] ? t.reason : uccn_strerror(rc));
+			break;
+		}
+		seq_encode(seq, kb);
+		k = val_of(kb, 8);
+		v = val_of(NULL, LINKS_SIZE + rec.mv_size);
+		if ((rc = mdb_put(txn, s->dbi[DB_POSTS], &k, &v, MDB_RESERVE))) {
+			rc = fail(s, rc, "rewrite the posts");
+			break;
+		}
+		memcpy(v.mv_data, links, LINKS_SIZE);
+		memcpy((unsigned char *)v.mv_data + LINKS_SIZE, buf, rec.mv_size);
+	}
+	mdb_cursor_close(c);
+	free(buf);
+	for (size_t i = 0; i < sizeof old / sizeof old[0] && !rc; i++) {
+		MDB_dbi dbi;
+		rc = mdb_dbi_open(txn, old[i], MDB_DUPSORT | MDB_DUPFIXED, &dbi);
+		if (rc == 0)
+			rc = mdb_drop(txn, dbi, 1);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+		else if (rc)
+			rc = fail(s, rc, old[i]);
+	}
+	return rc;
 }
 
 /* ---- reading ---- */
@@ -542,60 +803,49 @@ bool uccn_store_post_visible(struct uccn_txn *t, const struct uccn_post *p,
 }
 
 /*
- * A backwards walk over either the posts table (no filter) or one index's
- * duplicates for one key, both yielding sequence numbers newest first.
+ * A backwards walk over either the posts table (no filter) or one chain,
+ * both yielding sequence numbers newest first.
  */
 struct walk {
-	MDB_cursor *c;
-	MDB_val key;    /* the index key whose duplicates are walked */
-	bool dup;       /* walking an index's duplicates */
+	MDB_cursor *c;  /* over the posts, when no chain is walked */
+	MDB_val key;    /* the chain's key, when one is */
+	enum chain ch;
 	bool started;
+	uint64_t at;    /* in a chain: the post the walk is at */
 	uint64_t before;
 };
 
-static int walk_step(struct walk *w, uint64_t *seq)
+static int walk_step(struct uccn_txn *t, struct walk *w, uint64_t *seq)
 {
 	MDB_val k, v;
 	int rc;
 	unsigned char bb[8];
+	if (!w->c) {
+		if (!w->started)
+			rc = chain_start(t, &w->key, w->ch, w->before, &w->at);
+		else
+			rc = chain_prev(t, w->at, w->ch, &w->at);
+		w->started = true;
+		*seq = w->at;
+		return rc ? rc : w->at ? 0 : UCCN_E_NOTFOUND;
+	}
 	if (!w->started) {
 		w->started = true;
 		if (w->before) {
 			seq_encode(w->before, bb);
-			if (w->dup) {
-				k = w->key;
-				v = val_of(bb, 8);
-				rc = mdb_cursor_get(w->c, &k, &v, MDB_GET_BOTH_RANGE);
-				if (rc == 0) {
-					rc = mdb_cursor_get(w->c, &k, &v, MDB_PREV_DUP);
-				} else if (rc == MDB_NOTFOUND) {
-					/* Every duplicate is below `before`: start at
-					 * the newest (the failed lookup may have left
-					 * the cursor anywhere). */
-					k = w->key;
-					rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_KEY);
-					if (rc == 0)
-						rc = mdb_cursor_get(w->c, &k, &v, MDB_LAST_DUP);
-				}
-			} else {
-				k = val_of(bb, 8);
-				rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_RANGE);
-				rc = rc == 0 ? mdb_cursor_get(w->c, &k, &v, MDB_PREV)
-					     : mdb_cursor_get(w->c, &k, &v, MDB_LAST);
-			}
+			k = val_of(bb, 8);
+			rc = mdb_cursor_get(w->c, &k, &v, MDB_SET_RANGE);
+			rc = rc == 0 ? mdb_cursor_get(w->c, &k, &v, MDB_PREV)
+				     : mdb_cursor_get(w->c, &k, &v, MDB_LAST);
 		} else {
-			rc = mdb_cursor_get(w->c, &k, &v, w->dup ? MDB_LAST_DUP : MDB_LAST);
+			rc = mdb_cursor_get(w->c, &k, &v, MDB_LAST);
 		}
 	} else {
-		rc = mdb_cursor_get(w->c, &k, &v, w->dup ? MDB_PREV_DUP : MDB_PREV);
+		rc = mdb_cursor_get(w->c, &k, &v, MDB_PREV);
 	}
 	if (rc)
 		return map_rc(rc);
-	*seq = seq_decode(w->dup ? &v : &k);
-	/* The first step may land on an entry at or past `before` when the
-	 * cursor was positioned by LAST; skip it. */
-	if (w->before && *seq >= w->before)
-		return walk_step(w, seq);
+	*seq = seq_decode(&k);
 	return 0;
 }
 
@@ -609,39 +859,32 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 			    const char *viewer, uccn_post_fn fn, void *ctx,
 			    uint64_t *next)
 {
-	struct { const char *key; enum dbi_slot db; } idx[] = {
-		{q->project, DB_BY_PROJECT}, {q->meeting, DB_BY_MEETING},
-		{q->city, DB_BY_CITY}, {q->kind, DB_BY_KIND},
+	/* The first chain the query names is walked; the rest filter. */
+	struct { const char *id; enum chain ch; } by[] = {
+		{q->project, CH_PROJECT}, {q->meeting, CH_MEETING},
+		{q->city, CH_CITY}, {q->kind, CH_KIND},
 	};
 	uint32_t limit = q->limit ? q->limit : UCCN_LIST_DEFAULT;
 	struct walk w = {.before = q->before};
-	enum dbi_slot db = DB_POSTS;
-	const char *key = NULL;
+	char kb[CHAIN_KEY_MAX];
+	bool chain = false;
 	uint32_t taken = 0;
 	uint64_t seq = 0;
 	int rc;
 	*next = 0;
-	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-		if (idx[i].key) {
-			db = idx[i].db;
-			key = idx[i].key;
-			break;
+	for (size_t i = 0; i < sizeof by / sizeof by[0] && !chain; i++)
+		if (by[i].id) {
+			if (!chain_key(by[i].ch, by[i].id, kb, &w.key))
+				return 0; /* no id that long exists: nothing matches */
+			w.ch = by[i].ch;
+			chain = true;
 		}
-	if ((rc = mdb_cursor_open(t->cur, t->s->dbi[db], &w.c)))
+	if (!chain && (rc = mdb_cursor_open(t->cur, t->s->dbi[DB_POSTS], &w.c)))
 		return map_rc(rc);
-	if (key) {
-		MDB_val k = str_val(key), v;
-		w.key = k;
-		w.dup = true;
-		if (mdb_cursor_get(w.c, &k, &v, MDB_SET_KEY) != 0) {
-			mdb_cursor_close(w.c);
-			return 0;
-		}
-	}
-	while ((rc = walk_step(&w, &seq)) == 0 && seq > q->since) {
+	while ((rc = walk_step(t, &w, &seq)) == 0 && seq > q->since) {
 		struct uccn_post p = {0};
 		if ((rc = uccn_store_post_get(t, seq, &p))) {
-			/* An index entry without its post: the files are damaged. */
+			/* A chain's post missing: the files are damaged. */
 			if (rc == UCCN_E_NOTFOUND)
 				rc = UCCN_E_CORRUPT;
 			break;
@@ -649,7 +892,8 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 		bool match = post_matches(&p, q) && post_visible(t, &p, viewer);
 		if (match && taken == limit) {
 			/* There is more (a post that matches, not merely another
-			 * index entry): the next page starts below the last taken. */
+			 * post of the chain): the next page starts below the last
+			 * taken. */
 			*next = w.before;
 			uccn_post_clear(&p);
 			break;
@@ -665,7 +909,8 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 		}
 		uccn_post_clear(&p);
 	}
-	mdb_cursor_close(w.c);
+	if (w.c)
+		mdb_cursor_close(w.c);
 	/* The end of the walk, or reaching `since` (rc 0), is no error; a
 	 * failed step is, even the first. */
 	return rc == UCCN_E_NOTFOUND ? 0 : rc;
@@ -754,9 +999,6 @@ static int log_append(struct uccn_txn *t, uint64_t seq, const char *type,
 	msgpack_sbuffer_destroy(&b);
 	return rc;
 }
-
-static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
 {
@@ -1073,13 +1315,20 @@ static size_t idem_key(const char *city, const char *key, char *buf)
 	return cl + 1 + kl;
 }
 
-static int index_put(struct uccn_txn *t, enum dbi_slot db, const char *key,
-		     const unsigned char seq[8])
+/* Store post p under key k (its seq), packed in b, with its chain links. */
+static int post_put(struct uccn_txn *t, const struct uccn_post *p, MDB_val *k,
+		    const msgpack_sbuffer *b)
 {
-	if (!key)
-		return 0;
-	MDB_val k = str_val(key), v = val_of(seq, 8);
-	return map_rc(mdb_put(t->cur, t->s->dbi[db], &k, &v, MDB_APPENDDUP));
+	unsigned char links[LINKS_SIZE];
+	int rc = chains_add(t, p, p->seq, links);
+	if (rc)
+		return rc;
+	MDB_val v = val_of(NULL, LINKS_SIZE + b->size);
+	if ((rc = map_rc(mdb_put(t->cur, t->s->dbi[DB_POSTS], k, &v, MDB_APPEND | MDB_RESERVE))))
+		return rc;
+	memcpy(v.mv_data, links, LINKS_SIZE);
+	memcpy((unsigned char *)v.mv_data + LINKS_SIZE, b->data, b->size);
+	return 0;
 }
 
 static int deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8]);
@@ -1138,16 +1387,8 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
 	rc = uccn_post_pack(&pk, &rec);
 	if (!rc)
-		rc = put_packed(t, DB_POSTS, &k, &b, MDB_APPEND);
+		rc = post_put(t, &rec, &k, &b);
 	msgpack_sbuffer_destroy(&b);
-	if (!rc)
-		rc = index_put(t, DB_BY_CITY, p->city, sb);
-	if (!rc)
-		rc = index_put(t, DB_BY_KIND, p->kind, sb);
-	if (!rc)
-		rc = index_put(t, DB_BY_PROJECT, p->project, sb);
-	if (!rc)
-		rc = index_put(t, DB_BY_MEETING, p->meeting, sb);
 	if (!rc)
 		rc = deliver(t, p, sb);
 	if (!rc && p->idem_key) {

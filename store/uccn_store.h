@@ -33,9 +33,12 @@ struct uccn_txn;
 /*
  * Open (creating if needed) the store in directory dir, which must exist.
  * map_bytes is the initial map size, 0 for UCCN_STORE_DEFAULT_MAP; a larger
- * existing database keeps its size. Returns 0, UCCN_E_IO, UCCN_E_CORRUPT,
- * UCCN_E_VERSION (a data format this build does not know) or UCCN_E_NOMEM,
- * with the reason in err (errlen bytes; err may be NULL).
+ * existing database keeps its size. A store of the older format 1 is
+ * rewritten to the current one here, in one transaction (a stop midway
+ * leaves it as it was), the map growing as that needs. Returns 0,
+ * UCCN_E_IO, UCCN_E_CORRUPT, UCCN_E_VERSION (a data format this build does
+ * not know) or UCCN_E_NOMEM, with the reason in err (errlen bytes; err may
+ * be NULL).
  */
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen);

@@ -637,7 +637,9 @@ static void test_failed_batch_writes_nothing(void **state)
 
 /* ---- listing ---- */
 
-#define NPOSTS 60
+/* Enough that every city's and kind's chain passes a mark (the store
+ * marks every 64th post of a chain), so walks from a `before` use them. */
+#define NPOSTS 420
 
 struct model {
 	uint64_t seq;
@@ -849,7 +851,8 @@ static void test_list_filters(void **state)
 	struct uccn_query q = {.city = "b", .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_int_equal(pg.n, NPOSTS / 3);
-	assert_int_equal(pg.seqs[0], FIRST_POST + 58); /* i = 58 is b's newest */
+	/* b wrote post i when i % 3 == 1: its newest is the last such i */
+	assert_int_equal(pg.seqs[0], FIRST_POST + NPOSTS - 3 + 1);
 	q = (struct uccn_query){.kind = "update", .city = "a", .limit = UCCN_LIST_MAX};
 	list_page(f->s, m, &q, &pg);
 	assert_true(pg.n > 0 && pg.n < NPOSTS / 3);
@@ -1017,6 +1020,176 @@ static void test_list_callback_stops(void **state)
 		assert_int_equal(pg.seqs[0], want[2]);
 		assert_int_equal(pg.seqs[pg.n - 1], want[n - 1]);
 	}
+}
+
+static int count_post(const struct uccn_post *p, void *ctx);
+static void set_format(const char *dir, uint64_t format);
+
+/* A walk may start below any post, matching or not, in every chain: the
+ * walks from a `before` start at a mark or the head, then step back. */
+static void test_list_every_before(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	build_list_data(f, m);
+	static const struct uccn_query qs[] = {
+		{.city = "a"}, {.kind = "news"}, {.project = "p1"}, {.meeting = "m2"},
+		{.city = "b", .kind = "update"}, {0},
+	};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		for (uint64_t before = FIRST_POST; before <= LAST_POST + 2; before++) {
+			struct uccn_query q = qs[i];
+			q.before = before;
+			q.limit = UCCN_LIST_MAX;
+			check_page(f->s, m, &q);
+			q.limit = 3;
+			check_page(f->s, m, &q);
+		}
+}
+
+/* Rewrite the store in dir as format 1 wrote it: each post bare, found
+ * through dupsort indexes by city, kind, project and meeting. */
+static void make_format_1(const char *dir)
+{
+	static const char *const idx[] = {"by_city", "by_kind", "by_project", "by_meeting"};
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi posts, by[4], dbi;
+	MDB_cursor *c;
+	MDB_val k, v;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &posts), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(mdb_dbi_open(txn, idx[i], MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
+					      &by[i]), 0);
+	assert_int_equal(mdb_cursor_open(txn, posts, &c), 0);
+	int n = 0;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++) {
+		/* drop the 32 bytes of links; index the post by its fields */
+		assert_true(v.mv_size > 32);
+		unsigned char key[8], *rec = malloc(v.mv_size - 32);
+		size_t len = v.mv_size - 32;
+		memcpy(key, k.mv_data, 8);
+		memcpy(rec, (unsigned char *)v.mv_data + 32, len);
+		struct uccn_post p = {0};
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		assert_int_equal(msgpack_unpack_next(&u, (char *)rec, len, NULL), MSGPACK_UNPACK_SUCCESS);
+		assert_int_equal(uccn_post_from_object(&u.data, &p, NULL, 0), 0);
+		msgpack_unpacked_destroy(&u);
+		const char *ids[4] = {p.city, p.kind, p.project, p.meeting};
+		MDB_val kk = {8, key}, rv = {len, rec};
+		assert_int_equal(mdb_put(txn, posts, &kk, &rv, 0), 0);
+		for (int i = 0; i < 4; i++) {
+			if (!ids[i])
+				continue;
+			MDB_val ik = {strlen(ids[i]), (void *)ids[i]}, sv = {8, key};
+			assert_int_equal(mdb_put(txn, by[i], &ik, &sv, 0), 0);
+		}
+		uccn_post_clear(&p);
+		free(rec);
+		kk = (MDB_val){8, key};
+		assert_int_equal(mdb_cursor_get(c, &kk, &v, MDB_SET), 0);
+	}
+	mdb_cursor_close(c);
+	assert_int_equal(n, NPOSTS);
+	assert_int_equal(mdb_dbi_open(txn, "heads", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "marks", MDB_DUPSORT | MDB_DUPFIXED, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	set_format(dir, 1);
+}
+
+/* Whether the store in dir still has table name. */
+static bool has_table(const char *dir, const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	bool has = mdb_dbi_open(txn, name, 0, &dbi) == 0;
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return has;
+}
+
+/* A store of format 1 is rewritten when opened: every post is still
+ * there and every list gives what it gave, and new posts join the chains. */
+static void test_format_1_rewritten(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	build_list_data(f, m);
+	struct uccn_store_stats before = get_stats(f->s);
+	uccn_store_destroy(&f->s);
+	make_format_1(f->dir);
+	assert_true(has_table(f->dir, "by_city"));
+
+	fx_open(f, 16 << 20);
+	struct uccn_store_stats after = get_stats(f->s);
+	assert_int_equal(after.posts, NPOSTS);
+	assert_int_equal(after.last_seq, before.last_seq);
+	for (size_t i = 0; i < NQUERIES; i++) {
+		struct uccn_query q = list_queries[i];
+		q.limit = UCCN_LIST_MAX;
+		check_page(f->s, m, &q);
+		q.before = FIRST_POST + NPOSTS / 2;
+		check_page(f->s, m, &q);
+		check_paging(f->s, m, list_queries[i], 7);
+	}
+	uccn_store_destroy(&f->s);
+	assert_false(has_table(f->dir, "by_city"));
+	assert_false(has_table(f->dir, "by_meeting"));
+
+	/* opened again it is format 2 as it is: nothing to rewrite */
+	fx_open(f, 0);
+	struct batch b = {0};
+	add_post_op(&b, mk_post("a", "news", "after the rewrite"), T0 + NPOSTS);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	struct uccn_query q = {.city = "a", .limit = 2};
+	struct page pg;
+	pg.m = m;
+	struct uccn_txn *t = NULL;
+	uint64_t next;
+	pg.n = 0;
+	pg.stop_at = 0;
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_list(t, &q, count_post, &pg.n, &next), 0);
+	uccn_txn_end(&t);
+	assert_int_equal(pg.n, 2);
+	q.limit = UCCN_LIST_MAX;
+	q.before = LAST_POST + 1;
+	check_page(f->s, m, &q);
+}
+
+/* A format 1 store whose posts do not decode is refused, and left as it
+ * was: nothing of it is rewritten. */
+static void test_format_1_damaged_refused(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	build_list_data(f, m);
+	uccn_store_destroy(&f->s);
+	/* still format 2 posts, with links: not what format 1 wrote */
+	set_format(f->dir, 1);
+	char err[256] = "";
+	struct uccn_store *s = NULL;
+	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err), UCCN_E_CORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(err, "does not decode"));
+	set_format(f->dir, 2);
+	fx_open(f, 0);
+	struct uccn_query q = {.city = "c", .limit = UCCN_LIST_MAX};
+	check_page(f->s, m, &q);
 }
 
 /* ---- idempotency keys ---- */
@@ -1330,12 +1503,12 @@ static void test_format_version_refused(void **state)
 	uccn_store_destroy(&f->s);
 
 	/* the format this build wrote is accepted again */
-	set_format(f->dir, 1);
+	set_format(f->dir, 2);
 	fx_open(f, 0);
 	assert_int_equal(get_stats(f->s).cities, 1);
 	uccn_store_destroy(&f->s);
 
-	set_format(f->dir, 2);
+	set_format(f->dir, 3);
 	char err[256] = "";
 	struct uccn_store *s = NULL;
 	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err),
@@ -1347,7 +1520,7 @@ static void test_format_version_refused(void **state)
 	assert_null(s);
 
 	/* put back, the data is all there */
-	set_format(f->dir, 1);
+	set_format(f->dir, 2);
 	fx_open(f, 0);
 	assert_int_equal(get_stats(f->s).last_seq, 1);
 }
@@ -3622,6 +3795,9 @@ int main(void)
 		T(test_list_since_before),
 		T(test_list_limit_and_paging),
 		T(test_list_callback_stops),
+		T(test_list_every_before),
+		T(test_format_1_rewritten),
+		T(test_format_1_damaged_refused),
 		T(test_idempotency),
 		T(test_map_growth),
 		T(test_open_map_too_small),
