@@ -3,8 +3,8 @@
  * and how to run it): clocks, samples, child processes and clean-up
  * (util.c), key pairs, stores filled through the store library and
  * daemons started on them (store.c), the protocol load generator (load.c),
- * the physical floor and the agenda (floor.c), and the peers outside the
- * daemon: Redis and the uccn CLI (peer.c).
+ * the physical floor, the no-store ceiling and the agenda (floor.c), and
+ * the peers outside the daemon: Redis and the uccn CLI (peer.c).
  */
 #ifndef UCCN_BENCH_H
 #define UCCN_BENCH_H
@@ -167,6 +167,13 @@ double b_lmdb_commits(const char *dir, double secs, size_t val_len);
  * DEALER of ctx and an echoing CURVE ROUTER in its own thread and context,
  * over loopback TCP; count timed round trips after warm. NAN on failure. */
 double b_curve_rt_us(void *ctx, size_t msg_len, int warm, int count);
+/* The no-store ceiling: one round of b_post_run (secs, body_len) at each
+ * writers[k] (fresh DEALERs and keys, after an untimed warm-up) against a
+ * CURVE ROUTER in its own thread and context that decodes every post and
+ * acknowledges it without storing anything; the rates into rates[k] (NAN
+ * when not measured). 0, or -1 when a step failed (why on stderr). */
+int b_null_rates(void *ctx, const int *writers, int nw, double secs, size_t body_len,
+		 double *rates);
 /* Median of rounds builds of the agenda of a meeting with nitems
  * candidate items and ncities cities (as bench/bench_agenda.c does), in
  * ms; the placed and deferred counts of the last build. NAN on failure. */

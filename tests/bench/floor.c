@@ -1,21 +1,26 @@
 /*
  * floor.c - what no daemon can beat, measured in the same run: synced
- * LMDB commits on the data's filesystem and the bare CURVE round trip on
- * loopback; and the agenda builder's time (see bench.h).
+ * LMDB commits on the data's filesystem, the bare CURVE round trip on
+ * loopback and the posts per second of the load generator against a
+ * server that stores nothing; and the agenda builder's time (see bench.h).
  */
 #include "bench.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lmdb.h>
 #include <zmq.h>
 
 #include "uccn_agenda.h"
+#include "uccn_error.h"
+#include "uccn_msg.h"
 
 /* ---- LMDB ---- */
 
@@ -62,19 +67,20 @@ out:
 	return rate;
 }
 
-/* ---- the CURVE round trip ---- */
+/* ---- servers in their own thread and context ---- */
 
-struct echo {
+struct srv {
 	void *ctx;
 	struct b_key key;
 	char endpoint[64];
+	pthread_t th;
 	atomic_int state; /* 0 starting, 1 listening, -1 failed */
 };
 
-/* A CURVE ROUTER that sends every message back, until its context ends. */
-static void *echo_main(void *arg)
+/* The server thread's CURVE ROUTER on a free loopback port, any client key
+ * accepted (no ZAP handler); NULL after saying why. Sets e->state. */
+static void *srv_bind(struct srv *e, const char *what)
 {
-	struct echo *e = arg;
 	void *s = zmq_socket(e->ctx, ZMQ_ROUTER);
 	int one = 1, linger = 0;
 	size_t len = sizeof e->endpoint;
@@ -83,13 +89,49 @@ static void *echo_main(void *arg)
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, e->key.sec, UCCN_KEY_Z85_LEN + 1) ||
 	    zmq_bind(s, "tcp://127.0.0.1:*") ||
 	    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, e->endpoint, &len)) {
-		fprintf(stderr, "uccn-bench: echo server: %s\n", zmq_strerror(zmq_errno()));
+		fprintf(stderr, "uccn-bench: %s: %s\n", what, zmq_strerror(zmq_errno()));
 		if (s)
 			zmq_close(s);
 		atomic_store(&e->state, -1);
 		return NULL;
 	}
 	atomic_store(&e->state, 1);
+	return s;
+}
+
+/* Terminating the context ends the thread's recv with ETERM. */
+static void srv_stop(struct srv *e)
+{
+	zmq_ctx_term(e->ctx);
+	pthread_join(e->th, NULL);
+}
+
+/* Run fn in its own thread and context with a fresh key pair, until it
+ * listens. 0, or -1 with nothing left running. */
+static int srv_start(struct srv *e, void *(*fn)(void *))
+{
+	if (!(e->ctx = zmq_ctx_new()))
+		return -1;
+	if (b_key_new(&e->key) || pthread_create(&e->th, NULL, fn, e) != 0) {
+		zmq_ctx_term(e->ctx);
+		return -1;
+	}
+	while (atomic_load(&e->state) == 0)
+		b_sleep_ms(1);
+	if (atomic_load(&e->state) > 0)
+		return 0;
+	srv_stop(e);
+	return -1;
+}
+
+/* ---- the CURVE round trip ---- */
+
+/* A CURVE ROUTER that sends every message back, until its context ends. */
+static void *echo_main(void *arg)
+{
+	void *s = srv_bind(arg, "echo server");
+	if (!s)
+		return NULL;
 	zmq_msg_t id, body;
 	zmq_msg_init(&id);
 	zmq_msg_init(&body);
@@ -112,25 +154,17 @@ static int cmp_i64(const void *a, const void *b)
 
 double b_curve_rt_us(void *ctx, size_t msg_len, int warm, int count)
 {
-	struct echo e = {.ctx = zmq_ctx_new()};
+	struct srv e = {0};
 	struct b_key client;
-	pthread_t th;
 	double rt = NAN;
 	void *s = NULL;
 	char *msg = calloc(1, msg_len);
 	int64_t *v = calloc((size_t)count, sizeof *v);
-	if (!e.ctx || !msg || !v || b_key_new(&e.key) || b_key_new(&client) ||
-	    pthread_create(&th, NULL, echo_main, &e) != 0) {
-		if (e.ctx)
-			zmq_ctx_term(e.ctx);
+	if (!msg || !v || b_key_new(&client) || srv_start(&e, echo_main)) {
 		free(msg);
 		free(v);
 		return NAN;
 	}
-	while (atomic_load(&e.state) == 0)
-		b_sleep_ms(1);
-	if (atomic_load(&e.state) < 0)
-		goto out;
 	memset(msg, 'r', msg_len);
 	if (!(s = b_dealer(ctx, e.endpoint, e.key.pub, &client)))
 		goto out;
@@ -158,11 +192,103 @@ double b_curve_rt_us(void *ctx, size_t msg_len, int warm, int count)
 out:
 	if (s)
 		zmq_close(s);
-	zmq_ctx_term(e.ctx); /* ends the echo thread's recv with ETERM */
-	pthread_join(th, NULL);
+	srv_stop(&e);
 	free(msg);
 	free(v);
 	return rt;
+}
+
+/* ---- the no-store ceiling ---- */
+
+/*
+ * A CURVE ROUTER that acknowledges every post without storing it, until
+ * its context ends: the request decoded with the project's codec, a
+ * success reply (the next seq, the time) encoded with it, as uccnd would
+ * answer; an error reply to anything that is not a post.
+ */
+static void *null_main(void *arg)
+{
+	void *s = srv_bind(arg, "null server");
+	if (!s)
+		return NULL;
+	zmq_msg_t id, body;
+	msgpack_sbuffer b;
+	uint64_t seq = 0;
+	zmq_msg_init(&id);
+	zmq_msg_init(&body);
+	msgpack_sbuffer_init(&b);
+	while (zmq_msg_recv(&id, s, 0) >= 0 && zmq_msg_recv(&body, s, 0) >= 0) {
+		struct uccn_request req = {0};
+		struct uccn_reply rep = {.op = UCCN_OP_POST};
+		struct timespec ts;
+		char err[256];
+		rep.status = uccn_request_decode(zmq_msg_data(&body), zmq_msg_size(&body), &req,
+						 err, sizeof err);
+		if (rep.status == 0 && req.op != UCCN_OP_POST) {
+			rep.status = UCCN_E_INVALID;
+			snprintf(err, sizeof err, "the null server takes posts only");
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rep.rid = req.rid;
+		rep.message = err;
+		rep.seq = rep.status ? 0 : ++seq;
+		rep.created_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		uccn_request_clear(&req);
+		msgpack_sbuffer_clear(&b);
+		if (uccn_reply_encode(&rep, &b) != 0)
+			continue; /* out of memory: the client counts it missing */
+		if (zmq_msg_send(&id, s, ZMQ_SNDMORE) < 0 || zmq_send(s, b.data, b.size, 0) < 0)
+			break; /* ETERM: the bench is done */
+	}
+	msgpack_sbuffer_destroy(&b);
+	zmq_msg_close(&id);
+	zmq_msg_close(&body);
+	zmq_close(s);
+	return NULL;
+}
+
+int b_null_rates(void *ctx, const int *writers, int nw, double secs, size_t body_len,
+		 double *rates)
+{
+	struct srv e = {0};
+	int maxn = 0, rc = 0;
+	for (int k = 0; k < nw; k++) {
+		rates[k] = NAN;
+		maxn = writers[k] > maxn ? writers[k] : maxn;
+	}
+	void **socks = calloc((size_t)maxn, sizeof *socks);
+	if (!socks || srv_start(&e, null_main)) {
+		free(socks);
+		return -1;
+	}
+	for (int k = 0; k < nw && rc == 0; k++) {
+		int n = writers[k];
+		struct b_key key;
+		for (int i = 0; i < n && rc == 0; i++)
+			if (b_key_new(&key) || !(socks[i] = b_dealer(ctx, e.endpoint, e.key.pub, &key)))
+				rc = -1;
+		/* An untimed warm-up first: every CURVE handshake is done. */
+		for (int j = 0; j < 2 && rc == 0; j++) {
+			struct b_post_result r;
+			b_post_run(socks, n, j ? secs : 0.2, body_len, &r);
+			if (r.failed) {
+				b_progress("  no-store c%d: %" PRIu64 " posts failed: %s", n, r.failed,
+					   r.first_error);
+				rc = -1;
+			} else if (j) {
+				rates[k] = r.rate;
+			}
+			b_post_result_free(&r);
+		}
+		for (int i = 0; i < n; i++)
+			if (socks[i]) {
+				zmq_close(socks[i]);
+				socks[i] = NULL;
+			}
+	}
+	srv_stop(&e);
+	free(socks);
+	return rc;
 }
 
 /* ---- the agenda ---- */

@@ -32,6 +32,10 @@
  *     500-byte put, default flags, a fresh environment) and rt_us (median
  *     bare CURVE round trip of 500 bytes to an echoing ROUTER on loopback);
  *     floor_c1 = 1 / (1/lmdb_commits + rt_us/1e6), ratio_c1 = c1/floor_c1.
+ *     And the no-store ceiling at N = 1, 16, 64: the same load generator
+ *     (fresh sockets and keys) against a CURVE ROUTER in its own thread and
+ *     context that decodes each post with the project's codec and
+ *     acknowledges it without storing it (table only, not in the summary).
  *  4. cli_post_ms: median wall time of a whole `uccn post` process (spawn
  *     to reaped exit) against the running daemon.
  *  5. list of the newest 50 posts of one city, p50/p99 over 2000 requests,
@@ -138,6 +142,7 @@ struct figs {
 	double commit_us[NCOMMIT];     /* one store commit, by batch */
 	double rt[MAX_ROUNDS], rt_med;
 	double floor_c1;
+	double nostore[3][MAX_ROUNDS], nostore_med[3]; /* the no-store ceiling */
 	double cli_ms, cli_min, cli_max;
 	struct list_fig small, big;
 	double fill_secs;
@@ -429,7 +434,7 @@ static int posting(const struct opts *o, const char *root, void *ctx, struct fig
 		b_progress("no Redis figures: %s", F->redis_why);
 
 	double est[2] = {NAN, NAN};
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 	/* Size Redis's COUNT for a round from a short run at each N. */
 	for (int k = 0; have_redis && k < 2; k++) {
 		double secs, cpu;
@@ -449,6 +454,13 @@ static int posting(const struct opts *o, const char *root, void *ctx, struct fig
 		F->rt[r] = b_curve_rt_us(ctx, BODY, 200, o->rt_count);
 		b_progress("  floor: lmdb_commits %s/s (CPU %.0f%% of a core), rt_us %s",
 			   num(a, F->lmdb[r], 0), 100 * fcpu / o->lmdb_secs, num(b, F->rt[r], 1));
+		double ns[3];
+		if (b_null_rates(ctx, writers, 3, o->secs, BODY, ns))
+			step_failed("the no-store ceiling");
+		for (int j = 0; j < 3; j++)
+			F->nostore[j][r] = ns[j];
+		b_progress("  no-store ceiling (decode and ack, no store): c1 %s, c16 %s, c64 %s posts/s",
+			   num(a, ns[0], 0), num(b, ns[1], 0), num(c, ns[2], 0));
 		for (int j = 0; j < 3; j++) {
 			int n = writers[j];
 			post_round(ctx, &d, keys, socks, n, o->secs, &F->post[j], r);
@@ -691,6 +703,24 @@ static void report(const struct opts *o, const char *root, struct figs *F)
 	printf("  floor_c1     %10s /s   1 / (1/lmdb_commits + rt_us/1e6)\n", num(a, F->floor_c1, 0));
 	printf("  ratio_c1     %10s      c1 / floor_c1\n",
 	       num(a, F->post[0].median / F->floor_c1, 2));
+	printf("  The same load generator against a server that decodes each post and acknowledges\n"
+	       "  it without storing anything: what uccnd could reach here with no disk at all, the\n"
+	       "  client, CURVE and loopback TCP sharing the two cores as they do with uccnd.\n");
+	for (int j = 0; j < 3; j++) {
+		rounds_text(r, sizeof r, F->nostore[j], o->rounds, 0);
+		printf("  no-store ceiling, %2d writer%s %9s posts/s   uccnd at %s of it (rounds: %s)\n",
+		       writers[j], writers[j] == 1 ? ": " : "s:", num(a, F->nostore_med[j], 0),
+		       num(b, F->post[j].median / F->nostore_med[j], 2), r);
+	}
+	/* The throughput targets against it: 1.25 and 1.2 times Redis. */
+	for (int k = 0; k < 2; k++) {
+		double want = (k ? 1.2 : 1.25) * F->redis_med[k];
+		if (isnan(want))
+			continue;
+		printf("  target c%-2d = %.2f x redis_c%-2d = %9s posts/s: %s the no-store ceiling\n",
+		       writers[k + 1], k ? 1.2 : 1.25, writers[k + 1], num(a, want, 0),
+		       want > F->nostore_med[k + 1] ? "ABOVE" : "below");
+	}
 	printf("\nOne durable store commit of a batch of posts (the store library, no daemon, no\n"
 	       "network; 400 cities, 100000 posts before): the ceiling of group commit here\n");
 	printf("  %6s  %-15s %10s %14s\n", "posts", "from", "us/commit", "at most posts/s");
@@ -787,7 +817,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < MAX_ROUNDS; r++) {
 		F.lmdb[r] = F.rt[r] = F.redis[0][r] = F.redis[1][r] = NAN;
 		for (int j = 0; j < 3; j++)
-			F.post[j].rate[r] = NAN;
+			F.post[j].rate[r] = F.nostore[j][r] = NAN;
 		F.post_big.rate[r] = NAN;
 	}
 	for (int j = 0; j < 3; j++)
@@ -848,8 +878,10 @@ int main(int argc, char **argv)
 	stored(&o, root, ctx, "store-10k", SMALL_POSTS, SMALL_CITIES, false, &F.small, &F);
 	stored(&o, root, ctx, "store-big", o.big, BIG_CITIES, true, &F.big, &F);
 
-	for (int j = 0; j < 3; j++)
+	for (int j = 0; j < 3; j++) {
 		finish(&F.post[j]);
+		F.nostore_med[j] = median_of(F.nostore[j], o.rounds);
+	}
 	finish(&F.post_big);
 	for (int k = 0; k < 2; k++)
 		F.redis_med[k] = median_of(F.redis[k], o.rounds);
