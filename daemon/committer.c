@@ -327,7 +327,10 @@ void committer_unclaim(struct committer *c, uint64_t commit_ns)
 		if (commit_ns > c->slowest_ns)
 			c->slowest_ns = commit_ns;
 	}
-	pthread_cond_signal(&c->work); /* for what formed meanwhile */
+	/* Wake the thread only for what formed meanwhile: a wake-up for
+	 * nothing costs the other core a context switch per lone write. */
+	if (c->forming->n > 0)
+		pthread_cond_signal(&c->work);
 	pthread_cond_broadcast(&c->room);
 	pthread_mutex_unlock(&c->mu);
 }
