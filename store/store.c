@@ -569,23 +569,32 @@ static int post_decode(const MDB_val *v, struct uccn_post *out)
 	return decode_value(&rec, out, REC_POST);
 }
 
-/* The post before seq in chain ch into *prev (0: seq is its first). */
-static int chain_prev(struct uccn_txn *t, uint64_t seq, enum chain ch, uint64_t *prev)
+/* The stored value of post seq. */
+static int post_val(struct uccn_txn *t, uint64_t seq, MDB_val *v)
 {
 	unsigned char kb[8];
 	seq_encode(seq, kb);
-	MDB_val k = val_of(kb, 8), v;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return UCCN_E_CORRUPT; /* a chain leads to a post that is not there */
-	if (rc)
-		return map_rc(rc);
-	if (v.mv_size <= LINKS_SIZE)
+	MDB_val k = val_of(kb, 8);
+	return map_rc(mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, v));
+}
+
+/* From v, the stored post seq, the post before it in chain ch into *prev
+ * (0: seq is the chain's first). */
+static int post_link(const MDB_val *v, uint64_t seq, enum chain ch, uint64_t *prev)
+{
+	if (v->mv_size <= LINKS_SIZE)
 		return UCCN_E_CORRUPT;
-	*prev = be64((const unsigned char *)v.mv_data + 8 * ch);
-	if (*prev >= seq)
-		return UCCN_E_CORRUPT; /* links only go back: no loop */
-	return 0;
+	*prev = be64((const unsigned char *)v->mv_data + 8 * ch);
+	return *prev >= seq ? UCCN_E_CORRUPT : 0; /* links only go back: no loop */
+}
+
+static int chain_prev(struct uccn_txn *t, uint64_t seq, enum chain ch, uint64_t *prev)
+{
+	MDB_val v;
+	int rc = post_val(t, seq, &v);
+	if (rc == UCCN_E_NOTFOUND)
+		return UCCN_E_CORRUPT; /* a chain leads to a post that is not there */
+	return rc ? rc : post_link(&v, seq, ch, prev);
 }
 
 /* The newest post of the chain under key k that is below `before` (0: no
@@ -754,13 +763,9 @@ int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx)
 
 int uccn_store_post_get(struct uccn_txn *t, uint64_t seq, struct uccn_post *out)
 {
-	unsigned char kb[8];
-	seq_encode(seq, kb);
-	MDB_val k = val_of(kb, 8), v;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, &v);
-	if (rc)
-		return map_rc(rc);
-	return post_decode(&v, out);
+	MDB_val v;
+	int rc = post_val(t, seq, &v);
+	return rc ? rc : post_decode(&v, out);
 }
 
 static bool post_matches(const struct uccn_post *p, const struct uccn_query *q)
@@ -812,6 +817,7 @@ struct walk {
 	enum chain ch;
 	bool started;
 	uint64_t at;    /* in a chain: the post the walk is at */
+	uint64_t next;  /* and the one before it, read with it */
 	uint64_t before;
 };
 
@@ -821,10 +827,9 @@ static int walk_step(struct uccn_txn *t, struct walk *w, uint64_t *seq)
 	int rc;
 	unsigned char bb[8];
 	if (!w->c) {
-		if (!w->started)
-			rc = chain_start(t, &w->key, w->ch, w->before, &w->at);
-		else
-			rc = chain_prev(t, w->at, w->ch, &w->at);
+		rc = w->started ? 0 : chain_start(t, &w->key, w->ch, w->before, &w->at);
+		if (w->started)
+			w->at = w->next;
 		w->started = true;
 		*seq = w->at;
 		return rc ? rc : w->at ? 0 : UCCN_E_NOTFOUND;
@@ -883,10 +888,14 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 		return map_rc(rc);
 	while ((rc = walk_step(t, &w, &seq)) == 0 && seq > q->since) {
 		struct uccn_post p = {0};
-		if ((rc = uccn_store_post_get(t, seq, &p))) {
+		MDB_val v;
+		/* One read gives the post and, in a chain, the next step. */
+		if ((rc = post_val(t, seq, &v)) || (!w.c && (rc = post_link(&v, seq, w.ch, &w.next))) ||
+		    (rc = post_decode(&v, &p))) {
 			/* A chain's post missing: the files are damaged. */
 			if (rc == UCCN_E_NOTFOUND)
 				rc = UCCN_E_CORRUPT;
+			uccn_post_clear(&p);
 			break;
 		}
 		bool match = post_matches(&p, q) && post_visible(t, &p, viewer);

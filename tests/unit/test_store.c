@@ -1192,6 +1192,62 @@ static void test_format_1_damaged_refused(void **state)
 	check_page(f->s, m, &q);
 }
 
+/* Point the city link of post seq (in dir's store) at target. */
+static void set_city_link(const char *dir, uint64_t seq, uint64_t target)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	unsigned char kb[8];
+	for (int i = 7; i >= 0; i--, seq >>= 8)
+		kb[i] = (unsigned char)seq;
+	MDB_val k = {8, kb}, v;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	unsigned char *copy = malloc(v.mv_size);
+	memcpy(copy, v.mv_data, v.mv_size);
+	for (int i = 7; i >= 0; i--, target >>= 8)
+		copy[i] = (unsigned char)target; /* the city link comes first */
+	MDB_val nv = {v.mv_size, copy};
+	assert_int_equal(mdb_put(txn, dbi, &k, &nv, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	free(copy);
+	mdb_env_close(env);
+}
+
+/* A damaged chain is reported, not followed: a link to a later post (a
+ * loop) or to a post that is not there. */
+static void test_list_damaged_chain(void **state)
+{
+	struct fx *f = *state;
+	struct model m[NPOSTS];
+	struct page pg = {.m = m};
+	struct uccn_txn *t = NULL;
+	uint64_t next;
+	build_list_data(f, m);
+	uccn_store_destroy(&f->s);
+	const uint64_t newest_c = LAST_POST; /* i = NPOSTS - 1 is c's */
+	static const uint64_t bad[] = {LAST_POST, FIRST_POST - 1};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		set_city_link(f->dir, newest_c, bad[i]);
+		fx_open(f, 0);
+		struct uccn_query q = {.city = "c", .limit = UCCN_LIST_MAX};
+		pg.n = 0;
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		assert_int_equal(uccn_store_post_list(t, &q, collect_post, &pg, &next),
+				 UCCN_E_CORRUPT);
+		uccn_txn_end(&t);
+		/* the other chains are whole */
+		q = (struct uccn_query){.city = "a", .limit = UCCN_LIST_MAX};
+		check_page(f->s, m, &q);
+		uccn_store_destroy(&f->s);
+	}
+}
+
 /* ---- idempotency keys ---- */
 
 static void test_idempotency(void **state)
@@ -3798,6 +3854,7 @@ int main(void)
 		T(test_list_every_before),
 		T(test_format_1_rewritten),
 		T(test_format_1_damaged_refused),
+		T(test_list_damaged_chain),
 		T(test_idempotency),
 		T(test_map_growth),
 		T(test_open_map_too_small),
