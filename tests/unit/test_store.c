@@ -1192,6 +1192,80 @@ static void test_format_1_damaged_refused(void **state)
 	check_page(f->s, m, &q);
 }
 
+/* A new store of format 1 in dir, written as that format did, in a map
+ * of map_bytes (which LMDB keeps, the store being new): nposts posts of
+ * city "a" with 500-byte bodies, bare, found through by_city and by_kind. */
+static void write_format_1_store(const char *dir, int nposts, size_t map_bytes)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta, posts, by_city, by_kind;
+	static char body[501];
+	memset(body, 'x', 500);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, map_bytes), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	for (int done = 0; done < nposts;) {
+		assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+		assert_int_equal(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta), 0);
+		assert_int_equal(mdb_dbi_open(txn, "posts", MDB_CREATE, &posts), 0);
+		assert_int_equal(mdb_dbi_open(txn, "by_city", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
+					      &by_city), 0);
+		assert_int_equal(mdb_dbi_open(txn, "by_kind", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
+					      &by_kind), 0);
+		for (int end = done + 500; done < end && done < nposts; done++) {
+			struct uccn_post p = mk_post("a", "update", body);
+			unsigned char kb[8];
+			p.seq = (uint64_t)done + 1;
+			p.created_ms = T0;
+			for (int i = 7; i >= 0; i--)
+				kb[i] = (unsigned char)(p.seq >> (56 - 8 * i));
+			msgpack_sbuffer b;
+			msgpack_packer pk;
+			msgpack_sbuffer_init(&b);
+			msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+			assert_int_equal(uccn_post_pack(&pk, &p), 0);
+			MDB_val k = {8, kb}, v = {b.size, b.data}, ck = {1, "a"},
+				kk = {6, "update"}, sv = {8, kb};
+			assert_int_equal(mdb_put(txn, posts, &k, &v, MDB_APPEND), 0);
+			assert_int_equal(mdb_put(txn, by_city, &ck, &sv, MDB_APPENDDUP), 0);
+			assert_int_equal(mdb_put(txn, by_kind, &kk, &sv, MDB_APPENDDUP), 0);
+			msgpack_sbuffer_destroy(&b);
+		}
+		assert_int_equal(mdb_txn_commit(txn), 0);
+	}
+	mdb_env_close(env);
+	set_format(dir, 1);
+}
+
+/* A format 1 store that fills most of its map: the rewrite grows the map
+ * and keeps every post, in its chain. */
+static void test_format_1_rewrite_grows_map(void **state)
+{
+	struct fx *f = *state;
+	const int nposts = 3000;         /* about 1.8 MB of posts */
+	const size_t map = 3u << 20;     /* room for them, not for two copies */
+	write_format_1_store(f->dir, nposts, map);
+	fx_open(f, 4096);
+	assert_true(uccn_store_map_size(f->s) > map);
+	assert_int_equal(get_stats(f->s).posts, (uint64_t)nposts);
+	/* the whole chain, page by page, newest first */
+	struct uccn_query q = {.city = "a", .limit = UCCN_LIST_MAX};
+	uint64_t seen = 0, next = 0;
+	do {
+		struct uccn_txn *t = NULL;
+		size_t n = 0;
+		assert_int_equal(uccn_store_read(f->s, &t), 0);
+		assert_int_equal(uccn_store_post_list(t, &q, count_post, &n, &next), 0);
+		uccn_txn_end(&t);
+		seen += n;
+		assert_true(next == 0 || next == (uint64_t)nposts + 1 - seen);
+		q.before = next;
+	} while (next);
+	assert_int_equal(seen, (uint64_t)nposts);
+}
+
 /* Point the city link of post seq (in dir's store) at target. */
 static void set_city_link(const char *dir, uint64_t seq, uint64_t target)
 {
@@ -3855,6 +3929,7 @@ int main(void)
 		T(test_format_1_rewritten),
 		T(test_format_1_damaged_refused),
 		T(test_list_damaged_chain),
+		T(test_format_1_rewrite_grows_map),
 		T(test_idempotency),
 		T(test_map_growth),
 		T(test_open_map_too_small),
