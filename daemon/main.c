@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -229,10 +230,17 @@ int main(int argc, char **argv)
 	}
 	if ((lockfd = lock_data_dir(o.data)) < 0)
 		goto out;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = uccn_store_open(&store, o.data, o.map_size, err, sizeof err))) {
 		log_msg(LOG_ERROR, "cannot open the store in %s: %s", o.data, err);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (uccn_store_rewrote_from(store))
+		log_msg(LOG_INFO, "the store in %s was in data format %d: rewritten in %.1f s", o.data,
+			uccn_store_rewrote_from(store),
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	uccn_store_set_mailbox_quota(store, o.mailbox_quota);
 	if ((rc = keys_setup(o.data, store, secret, err, sizeof err))) {
 		log_msg(LOG_ERROR, "%s", err);

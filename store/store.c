@@ -64,6 +64,7 @@ struct uccn_store {
 	uint64_t mailbox_quota;
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
+	int rewrote_from; /* see uccn_store_rewrote_from */
 };
 
 /* The last failure's text, per thread: the daemon's loop and its commit
@@ -176,6 +177,7 @@ static int check_format(struct uccn_store *s, MDB_txn *txn, bool *rewrite)
 	}
 	if (found == 1) {
 		*rewrite = true;
+		s->rewrote_from = 1;
 		if ((rc = migrate_from_1(s, txn)))
 			return rc;
 	}
@@ -299,6 +301,11 @@ void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota)
 size_t uccn_store_map_size(const struct uccn_store *s)
 {
 	return s->map_size;
+}
+
+int uccn_store_rewrote_from(const struct uccn_store *s)
+{
+	return s->rewrote_from;
 }
 
 /* ---- transactions ---- */

@@ -57,6 +57,10 @@ void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota);
 /* The map's current size in bytes (for tests and status). */
 size_t uccn_store_map_size(const struct uccn_store *s);
 
+/* The data format the open found and rewrote (1), or 0 when it found the
+ * current one or made a new store. */
+int uccn_store_rewrote_from(const struct uccn_store *s);
+
 /* ---- reading ---- */
 
 /* Begin a read transaction: a consistent snapshot until uccn_txn_end. */

@@ -1152,6 +1152,7 @@ static void test_format_1_rewritten(void **state)
 
 	/* opened again it is format 2 as it is: nothing to rewrite */
 	fx_open(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 0);
 	struct batch b = {0};
 	add_post_op(&b, mk_post("a", "news", "after the rewrite"), T0 + NPOSTS);
 	assert_int_equal(run_batch(f->s, &b), 0);
@@ -1248,6 +1249,7 @@ static void test_format_1_rewrite_grows_map(void **state)
 	const size_t map = 3u << 20;     /* room for them, not for two copies */
 	write_format_1_store(f->dir, nposts, map);
 	fx_open(f, 4096);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 1);
 	assert_true(uccn_store_map_size(f->s) > map);
 	assert_int_equal(get_stats(f->s).posts, (uint64_t)nposts);
 	/* the whole chain, page by page, newest first */
