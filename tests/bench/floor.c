@@ -221,7 +221,7 @@ static void *null_main(void *arg)
 		struct uccn_request req = {0};
 		struct uccn_reply rep = {.op = UCCN_OP_POST};
 		struct timespec ts;
-		char err[256];
+		char err[256] = "";
 		rep.status = uccn_request_decode(zmq_msg_data(&body), zmq_msg_size(&body), &req,
 						 err, sizeof err);
 		if (rep.status == 0 && req.op != UCCN_OP_POST) {
@@ -230,7 +230,7 @@ static void *null_main(void *arg)
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		rep.rid = req.rid;
-		rep.message = err;
+		rep.message = rep.status ? err : NULL;
 		rep.seq = rep.status ? 0 : ++seq;
 		rep.created_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		uccn_request_clear(&req);
