@@ -1047,6 +1047,25 @@ static void test_list_every_before(void **state)
 		}
 }
 
+/* The store's files straight through LMDB, as another program (or an
+ * older uccnd) would see them: a transaction on dir, read-only or not. */
+static MDB_txn *raw_begin(const char *dir, unsigned flags, MDB_env **env)
+{
+	MDB_txn *txn;
+	assert_int_equal(mdb_env_create(env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(*env, 32), 0);
+	assert_int_equal(mdb_env_open(*env, dir, flags, 0600), 0);
+	assert_int_equal(mdb_txn_begin(*env, NULL, flags & MDB_RDONLY, &txn), 0);
+	return txn;
+}
+
+/* x as 8 bytes big-endian, as the store keeps numbers. */
+static void be64_put(unsigned char out[8], uint64_t x)
+{
+	for (int i = 7; i >= 0; i--, x >>= 8)
+		out[i] = (unsigned char)x;
+}
+
 /* Rewrite the store in dir as format 1 wrote it: each post bare, found
  * through dupsort indexes by city, kind, project and meeting. */
 static void make_format_1(const char *dir)
@@ -1057,10 +1076,7 @@ static void make_format_1(const char *dir)
 	MDB_dbi posts, by[4], dbi;
 	MDB_cursor *c;
 	MDB_val k, v;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	txn = raw_begin(dir, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &posts), 0);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(mdb_dbi_open(txn, idx[i], MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
@@ -1112,10 +1128,7 @@ static bool has_table(const char *dir, const char *name)
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	txn = raw_begin(dir, MDB_RDONLY, &env);
 	bool has = mdb_dbi_open(txn, name, 0, &dbi) == 0;
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
@@ -1220,8 +1233,7 @@ static void write_format_1_store(const char *dir, int nposts, size_t map_bytes)
 			unsigned char kb[8];
 			p.seq = (uint64_t)done + 1;
 			p.created_ms = T0;
-			for (int i = 7; i >= 0; i--)
-				kb[i] = (unsigned char)(p.seq >> (56 - 8 * i));
+			be64_put(kb, p.seq);
 			msgpack_sbuffer b;
 			msgpack_packer pk;
 			msgpack_sbuffer_init(&b);
@@ -1275,19 +1287,14 @@ static void set_city_link(const char *dir, uint64_t seq, uint64_t target)
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	unsigned char kb[8];
-	for (int i = 7; i >= 0; i--, seq >>= 8)
-		kb[i] = (unsigned char)seq;
+	be64_put(kb, seq);
 	MDB_val k = {8, kb}, v;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	txn = raw_begin(dir, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	unsigned char *copy = malloc(v.mv_size);
 	memcpy(copy, v.mv_data, v.mv_size);
-	for (int i = 7; i >= 0; i--, target >>= 8)
-		copy[i] = (unsigned char)target; /* the city link comes first */
+	be64_put(copy, target); /* the city link comes first */
 	MDB_val nv = {v.mv_size, copy};
 	assert_int_equal(mdb_put(txn, dbi, &k, &nv, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
@@ -1613,14 +1620,10 @@ static void set_format(const char *dir, uint64_t format)
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	unsigned char v8[8];
-	for (int i = 7; i >= 0; i--, format >>= 8)
-		v8[i] = (unsigned char)format;
+	be64_put(v8, format);
 	MDB_val k = {.mv_size = 6, .mv_data = "format"};
 	MDB_val v = {.mv_size = 8, .mv_data = v8};
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	txn = raw_begin(dir, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
