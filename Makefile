@@ -37,7 +37,10 @@ STORE_SRC = $(wildcard store/*.c)
 AGENDA_SRC = $(wildcard agenda/*.c)
 DAEMON_SRC = $(wildcard daemon/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-HARNESS_SRC = tests/e2e/harness.c
+# The harness of the end-to-end tests and the benches (tests/harness/);
+# its tmpdir.c is plain libc and the unit tests link it alone.
+HARNESS_SRC = $(wildcard tests/harness/*.c)
+TMPDIR_SRC = tests/harness/tmpdir.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -49,7 +52,7 @@ UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer
-E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(filter-out $(HARNESS_SRC),$(wildcard tests/e2e/test_*.c)))
+E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # The load generator of issue 6: uccnd beside Redis and the physical floor.
 UCCN_BENCH = $(BUILD)/uccn-bench

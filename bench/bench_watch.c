@@ -18,7 +18,7 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "../tests/e2e/harness.h"
+#include "../tests/harness/harness.h"
 #include "uccn_msg.h"
 
 #define NCITIES 20

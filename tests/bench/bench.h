@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../e2e/harness.h"
+#include "../harness/harness.h"
 #include "uccn_limits.h"
 
 /* ---- util.c ---- */

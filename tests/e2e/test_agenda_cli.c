@@ -4,7 +4,7 @@
  * from a dozen cities in many zones, some presented on-line from Iowa City
  * (America/Chicago) and Melbourne (Australia/Melbourne).
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * project or meeting must obey: references that exist, real dates, known
  * zones, versions that refuse a stale update.
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * fresh data directory and a running daemon; cities and posts go through
  * the real CLI, over CURVE, into LMDB.
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * One daemon serves the whole group, so the damage accumulates; the tests
  * run in order. The PRNG seed is fixed (UCCN_E2E_SEED overrides it).
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

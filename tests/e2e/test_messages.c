@@ -6,7 +6,7 @@
  * or a repeat and resumes from its state file, and a mailbox quota that
  * refuses the sender and loses nothing.
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * data, the bulk import of the real member list, versions that refuse a
  * stale update, a rekey that locks the old key out, and who may do what.
  */
-#include "harness.h"
+#include "../harness/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>

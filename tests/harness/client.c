@@ -1,0 +1,142 @@
+/*
+ * client.c - see client.h. Children get a clean environment, so only the
+ * arguments given here reach `uccn`.
+ */
+#include "client.h"
+#include "harness_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "uccn_keyfile.h"
+
+/* ---- the CLI ---- */
+
+int h_uccnv(h_run_t *r, const h_daemon_t *d, const char *key,
+	    const char *input, char *const args[])
+{
+	size_t n = 0;
+	while (args[n])
+		n++;
+	char **argv = calloc(n + 8, sizeof *argv);
+	assert_non_null(argv);
+	char *path = h_xasprintf("%s/uccn", h_bin_dir());
+	size_t k = 0;
+	argv[k++] = path;
+	if (d) {
+		argv[k++] = "--endpoint";
+		argv[k++] = (char *)d->endpoint;
+		argv[k++] = "--server-key";
+		argv[k++] = (char *)d->server_pub;
+		if (key) {
+			argv[k++] = "--key";
+			argv[k++] = (char *)key;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = args[i];
+	argv[k] = NULL;
+	int rc = h_run(r, argv, input, H_UCCN_TIMEOUT_MS);
+	free(path);
+	free(argv);
+	return rc;
+}
+
+int h_uccn(h_run_t *r, const h_daemon_t *d, const char *key, const char *input, ...)
+{
+	char *args[64];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, input);
+	char *a;
+	while ((a = va_arg(ap, char *)) != NULL) {
+		assert_true(n + 1 < sizeof args / sizeof args[0]);
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	return h_uccnv(r, d, key, input, args);
+}
+
+int h_keygen(const char *path, char pub[UCCN_KEY_Z85_LEN + 1])
+{
+	h_run_t r = {0};
+	int rc = -1;
+	if (h_uccn(&r, NULL, NULL, NULL, "keygen", "-o", path, NULL) == 0 &&
+	    r.out_len >= UCCN_KEY_Z85_LEN) {
+		memcpy(pub, r.out, UCCN_KEY_Z85_LEN);
+		pub[UCCN_KEY_Z85_LEN] = '\0';
+		rc = 0;
+	} else {
+		h_run_print(&r);
+	}
+	h_run_clear(&r);
+	return rc;
+}
+
+int h_city_register(const h_daemon_t *d, const char *id, const char *name,
+		    char *keyfile)
+{
+	char pub[UCCN_KEY_Z85_LEN + 1];
+	snprintf(keyfile, PATH_MAX, "%s/%s.key", d->dir, id);
+	if (h_keygen(keyfile, pub) != 0)
+		return -1;
+	h_run_t r = {0};
+	int rc = h_uccn(&r, d, d->coordinator_key, NULL, "city", "add", id,
+			"--name", name, "--field", "literature", "--key", pub, NULL);
+	if (rc != 0)
+		h_run_print(&r);
+	h_run_clear(&r);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- ZeroMQ ---- */
+
+/* The public and secret key of a key file. */
+static int read_keys(const char *path, char pub[UCCN_KEY_Z85_LEN + 1],
+		     char sec[UCCN_KEY_Z85_LEN + 1])
+{
+	size_t n = 0;
+	char *text = h_read_file(path, &n);
+	if (!text)
+		return -1;
+	int rc = uccn_keyfile_parse(text, n, pub, sec);
+	free(text);
+	return rc;
+}
+
+void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile)
+{
+	char spub[UCCN_KEY_Z85_LEN + 1], ssec[UCCN_KEY_Z85_LEN + 1];
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	if (read_keys(d->server_pub, spub, ssec) != 0 ||
+	    read_keys(keyfile, pub, sec) != 0 || !sec[0]) {
+		fprintf(stderr, "harness: cannot read keys from %s or %s\n",
+			d->server_pub, keyfile);
+		return NULL;
+	}
+	return h_dealer_keys(ctx, d->endpoint, spub, pub, sec);
+}
+
+void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
+		    const char *pub, const char *sec)
+{
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	if (!s)
+		return NULL;
+	int linger = 0, sndtimeo = 5000;
+	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
+	    zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, UCCN_KEY_Z85_LEN + 1) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, UCCN_KEY_Z85_LEN + 1) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, UCCN_KEY_Z85_LEN + 1) ||
+	    zmq_connect(s, endpoint)) {
+		fprintf(stderr, "harness: dealer: %s\n", zmq_strerror(zmq_errno()));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}

@@ -1,0 +1,43 @@
+/*
+ * client.h - talking to the daemon as a client does: the real `uccn` run
+ * to completion, key pairs and member cities made through it, and CURVE
+ * DEALER sockets for tests that speak the protocol themselves.
+ */
+#ifndef UCCN_HARNESS_CLIENT_H
+#define UCCN_HARNESS_CLIENT_H
+
+#include "daemon.h"
+#include "proc.h"
+#include "uccn_limits.h"
+
+/* ---- the CLI ---- */
+
+/* Hard deadline for one uccn run. */
+#define H_UCCN_TIMEOUT_MS 30000
+
+/* Run uccn. When d is set, `--endpoint E --server-key DIR/server.pub` come
+ * first, and `--key KEY` when key is set; then the NULL-terminated
+ * arguments. input as in h_run. Returns r->status. */
+int h_uccn(h_run_t *r, const h_daemon_t *d, const char *key, const char *input,
+	   ...) __attribute__((sentinel));
+int h_uccnv(h_run_t *r, const h_daemon_t *d, const char *key,
+	    const char *input, char *const args[]);
+/* Write a new key pair to path with `uccn keygen -o`; its public key (the
+ * printed line) goes to pub. Returns 0, or -1 after printing the run. */
+int h_keygen(const char *path, char pub[UCCN_KEY_Z85_LEN + 1]);
+/* Make a key pair DIR/<id>.key (path to keyfile, PATH_MAX bytes) and
+ * register it as a member city of field literature, as the coordinator.
+ * Returns 0, or -1 after printing the failed run. */
+int h_city_register(const h_daemon_t *d, const char *id, const char *name,
+		    char *keyfile);
+
+/* ---- ZeroMQ ---- */
+
+/* A DEALER socket of ctx with CURVE keys from keyfile, connected to d,
+ * linger 0, send timeout 5 s. NULL on failure. */
+void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile);
+/* The same from keys in hand (Z85) and an endpoint. */
+void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
+		    const char *pub, const char *sec);
+
+#endif
