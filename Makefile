@@ -53,10 +53,14 @@ UCCN = $(BUILD)/uccn
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
-BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
-# The load generator of issue 6: uccnd beside Redis and the physical floor.
+# Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
+# programs of one file each, run by `make bench` in name order.
+SMALL_BENCH_SRC = $(sort $(wildcard tests/bench/bench_*.c))
+BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(SMALL_BENCH_SRC))
+# The load generator of issue 6: uccnd beside Redis and the physical floor;
+# every other file of tests/bench/ is one of its parts.
 UCCN_BENCH = $(BUILD)/uccn-bench
-UCCN_BENCH_SRC = $(wildcard tests/bench/*.c)
+UCCN_BENCH_SRC = $(filter-out $(SMALL_BENCH_SRC),$(wildcard tests/bench/*.c))
 
 .PHONY: all deps demo test check fuzz bench install clean
 # Keep the objects of pattern-built programs (tests, benches) between runs.
@@ -134,16 +138,16 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
-$(BUILD)/bench/bench_agenda: $(BUILD)/obj/bench/bench_agenda.o $(AGENDA_LIB) $(PROTO_LIB)
+$(BUILD)/bench/bench_agenda: $(BUILD)/obj/tests/bench/bench_agenda.o $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(HARNESS_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # It speaks the protocol (proto), fills stores directly (store), builds
-# agendas (agenda), keeps its daemons in the e2e harness's record and measures
+# agendas (agenda), keeps its daemons in the harness's record and measures
 # LMDB itself.
 $(UCCN_BENCH): $(call obj,$(UCCN_BENCH_SRC)) $(call obj,$(HARNESS_SRC)) $(STORE_LIB) \
 		$(AGENDA_LIB) $(PROTO_LIB)

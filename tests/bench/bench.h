@@ -175,7 +175,7 @@ double b_curve_rt_us(void *ctx, size_t msg_len, int warm, int count);
 int b_null_rates(void *ctx, const int *writers, int nw, double secs, size_t body_len,
 		 double *rates);
 /* Median of rounds builds of the agenda of a meeting with nitems
- * candidate items and ncities cities (as bench/bench_agenda.c does), in
+ * candidate items and ncities cities (as bench_agenda.c does), in
  * ms; the placed and deferred counts of the last build. NAN on failure. */
 double b_agenda_ms(int nitems, int ncities, int rounds, size_t *placed,
 		   size_t *deferred);

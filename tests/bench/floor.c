@@ -294,7 +294,7 @@ int b_null_rates(void *ctx, const int *writers, int nw, double secs, size_t body
 /* ---- the agenda ---- */
 
 /*
- * The meeting of bench/bench_agenda.c: nitems candidates by ncities
+ * The meeting of bench_agenda.c: nitems candidates by ncities
  * cities in zones from -12 h to +14 h, three days of 09:00-17:30, hybrid,
  * a third presented on-line, the opening and the closing first, the rest
  * proposals, agenda items, good practice and open items of 5-60 minutes

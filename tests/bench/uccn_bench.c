@@ -46,7 +46,7 @@
  *  6. rss_anon_kb: RssAnon of the daemon of the 1M store after 64 writers
  *     posted for a round (whose rate shows how cost grows with the store).
  *  7. agenda_ms: the agenda of a meeting with 2,000 candidate items and
- *     400 cities, median of 7 builds, as bench/bench_agenda.c does.
+ *     400 cities, median of 7 builds, as bench_agenda.c does.
  *
  * Options:
  *   --quick          1 round of 1 s, a 100,000-post "big" store, fewer

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "../tests/harness/harness.h"
+#include "../harness/harness.h"
 #include "uccn_msg.h"
 
 #define MAX_WRITERS 64

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "../tests/harness/harness.h"
+#include "../harness/harness.h"
 #include "uccn_msg.h"
 
 #define NCITIES 20
