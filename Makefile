@@ -112,12 +112,13 @@ $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
-$(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c) $(STORE_LIB) $(PROTO_LIB)
+$(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c $(TMPDIR_SRC)) $(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's commit thread, on a real store, without the daemon.
-$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c) $(STORE_LIB) $(PROTO_LIB)
+$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c $(TMPDIR_SRC)) \
+		$(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

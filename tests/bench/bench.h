@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "../harness/harness.h"
+#include "../harness/tmpdir.h"
 #include "uccn_limits.h"
 
 /* ---- util.c ---- */
@@ -38,8 +39,6 @@ void b_child_add(pid_t pid);
 void b_child_remove(pid_t pid);
 /* dir/name, created; the path goes to out (PATH_MAX bytes). 0 or -1. */
 int b_subdir(const char *dir, const char *name, char *out);
-/* Remove a directory tree (for scratch data no longer needed). */
-void b_rmtree(const char *path);
 /* The environment without UCCN_ENDPOINT, UCCN_SERVER_KEY, UCCN_KEY (static
  * array, built once). */
 char **b_clean_env(void);

@@ -450,7 +450,7 @@ static int posting(const struct opts *o, const char *root, void *ctx, struct fig
 		double fcpu = b_cpu_self();
 		F->lmdb[r] = b_lmdb_commits(ldir, o->lmdb_secs, BODY);
 		fcpu = b_cpu_self() - fcpu;
-		b_rmtree(ldir);
+		tmpdir_remove(ldir);
 		F->rt[r] = b_curve_rt_us(ctx, BODY, 200, o->rt_count);
 		b_progress("  floor: lmdb_commits %s/s (CPU %.0f%% of a core), rt_us %s",
 			   num(a, F->lmdb[r], 0), 100 * fcpu / o->lmdb_secs, num(b, F->rt[r], 1));
@@ -525,8 +525,8 @@ out:
 			b_progress("note: uccnd exited with status %d on SIGTERM", st);
 		h_daemon_destroy(&d.h);
 	}
-	b_rmtree(rdir);
-	b_rmtree(dir);
+	tmpdir_remove(rdir);
+	tmpdir_remove(dir);
 	return rc;
 }
 
@@ -598,7 +598,7 @@ out:
 	}
 	b_samples_free(&lat);
 	free(keys);
-	b_rmtree(dir);
+	tmpdir_remove(dir);
 	return rc;
 }
 
@@ -870,7 +870,7 @@ int main(int argc, char **argv)
 					      commit_distinct, NCOMMIT, o.quick ? 30 : 150,
 					      F.commit_us))
 				step_failed("the store commits");
-			b_rmtree(cdir);
+			tmpdir_remove(cdir);
 		}
 	}
 

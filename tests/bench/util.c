@@ -5,7 +5,6 @@
 #include "bench.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -100,20 +99,6 @@ void b_child_remove(pid_t pid)
 			children[i] = 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void b_rmtree(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void kill_children(void)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++) {
@@ -136,7 +121,7 @@ static void cleanup(void)
 		if (keep_root)
 			fprintf(stderr, "uccn-bench: kept %s\n", root_dir);
 		else
-			b_rmtree(root_dir);
+			tmpdir_remove(root_dir);
 	}
 }
 

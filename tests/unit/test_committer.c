@@ -4,7 +4,6 @@
  * whole, in order; a full batch says so; a batch that fills the map comes
  * back, is committed again after the map grows, and nothing is lost.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,8 @@
 #include "../../daemon/committer.h"
 #include "uccn_error.h"
 #include "uccn_store.h"
+
+#include "../harness/tmpdir.h"
 
 /* One write: a field (small) or a post of 3000 bytes by city "c". */
 struct item {
@@ -59,26 +60,13 @@ static int add_city(struct uccn_txn *t, void *ctx)
 }
 
 struct fx {
-	char dir[64];
+	char *dir;
 	struct uccn_store *s;
 	struct committer *c;
 	struct item done[512]; /* finished items, in the order they came back */
 	size_t ndone, nbatches;
 	unsigned grew;
 };
-
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	closedir(d);
-	rmdir(dir);
-}
 
 static int open_with(struct fx *f, size_t map, size_t max_items)
 {
@@ -95,8 +83,8 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/uccn-test-committer-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	f->dir = tmpdir_new("test-committer");
+	if (!f->dir) {
 		free(f);
 		return -1;
 	}
@@ -109,7 +97,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	committer_destroy(&f->c);
 	uccn_store_destroy(&f->s);
-	rm_tree(f->dir);
+	tmpdir_destroy(&f->dir);
 	free(f);
 	return 0;
 }

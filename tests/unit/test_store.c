@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <lmdb.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +18,8 @@
 
 #include "uccn_error.h"
 #include "uccn_store.h"
+
+#include "../harness/tmpdir.h"
 
 /* Two valid Z85 public keys and one that nobody uses. */
 #define KEY_A "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
@@ -30,30 +31,17 @@
 /* ---- fixture: a fresh directory per test ---- */
 
 struct fx {
-	char dir[64];
+	char *dir;
 	struct uccn_store *s;
 };
-
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	closedir(d);
-	rmdir(dir);
-}
 
 static int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/uccn-test-store-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	f->dir = tmpdir_new("test-store");
+	if (!f->dir) {
 		free(f);
 		return -1;
 	}
@@ -65,7 +53,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 	uccn_store_destroy(&f->s);
-	rm_tree(f->dir);
+	tmpdir_destroy(&f->dir);
 	free(f);
 	return 0;
 }
@@ -886,8 +874,9 @@ static void test_list_unknown_city_is_empty(void **state)
 
 	/* an empty store lists nothing */
 	uccn_store_destroy(&f->s);
-	rm_tree(f->dir);
-	assert_non_null(mkdtemp(strcpy(f->dir, "/tmp/uccn-test-store-XXXXXX")));
+	tmpdir_destroy(&f->dir);
+	f->dir = tmpdir_new("test-store");
+	assert_non_null(f->dir);
 	fx_open(f, 0);
 	q = (struct uccn_query){0};
 	assert_int_equal(list_page(f->s, m, &q, &pg), 0);
