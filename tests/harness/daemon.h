@@ -12,7 +12,8 @@
 
 /* ---- scratch directories and ports ---- */
 
-/* A fresh empty directory under $TMPDIR (or /tmp); malloc'd path, or NULL. */
+/* A fresh empty directory $TMPDIR/uccn-e2e-XXXXXX (tmpdir_new, tmpdir.h);
+ * malloc'd path, or NULL. */
 char *h_tmpdir_new(void);
 /* Remove the directory recursively, free the path, set *path_p to NULL.
  * With UCCN_E2E_KEEP set in the environment the directory is kept and its
