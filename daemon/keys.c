@@ -132,7 +132,7 @@ static int coordinator(const char *dir, struct uccn_store *store, char *err,
 	if (rc)
 		return rc;
 	rc = uccn_store_city_get(t, KEYS_COORDINATOR_ID, &existing);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	uccn_city_clear(&existing);
 	if (rc == 0)
 		return 0;

@@ -268,7 +268,7 @@ out:
 	if (ctx)
 		zmq_ctx_term(ctx);
 	loop_destroy(&loop);
-	uccn_store_destroy(&store);
+	uccn_store_close(&store);
 	if (lockfd >= 0)
 		close(lockfd);
 	if (sigfd >= 0)

@@ -348,9 +348,9 @@ static int apply_batch(struct uccn_txn *t, void *ctx)
 		if (rc == UCCN_E_MAPFULL)
 			return rc;
 		rep->status = rc;
-		if (rc && uccn_txn_reason(t)[0]) {
-			reply_error(rep, rc, "%s", uccn_txn_reason(t));
-			rep->error_index = uccn_txn_reason_index(t);
+		if (rc && uccn_store_txn_reason(t)[0]) {
+			reply_error(rep, rc, "%s", uccn_store_txn_reason(t));
+			rep->error_index = uccn_store_txn_reason_index(t);
 		}
 	}
 	return 0;
@@ -393,7 +393,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 		send_reply(s, p);
 		pending_clear(p);
 	}
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	if (rc) {
 		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", b->n,
 			uccn_strerror(rc), b->err);
@@ -995,7 +995,7 @@ static void serve_watchers(struct server *s)
 		w->used = false;
 		s->nwatchers--;
 	}
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 }
 
 /* The loop's before-sleep hook: held watches whose wait ran out are
@@ -1063,7 +1063,7 @@ static bool handle(struct server *s, struct pending *p, int decode_rc,
 	snprintf(p->key, sizeof p->key, "%s", key);
 	queued = true;
 reply:
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	uccn_city_clear(&c.record);
 	if (!queued) {
 		send_reply(s, p);
@@ -1199,7 +1199,7 @@ static void on_zap(void *ctx)
 				status = "200";
 				text = "OK";
 			}
-			uccn_txn_end(&t);
+			uccn_store_txn_end(&t);
 			if (status[0] == '2')
 				log_msg(LOG_DEBUG, "city '%s' connected", city);
 			else

@@ -278,7 +278,7 @@ fail:
 	return rc;
 }
 
-void uccn_store_destroy(struct uccn_store **sp)
+void uccn_store_close(struct uccn_store **sp)
 {
 	if (!sp || !*sp)
 		return;
@@ -332,7 +332,7 @@ int uccn_store_read(struct uccn_store *s, struct uccn_txn **out)
 	return txn_begin(s, false, out);
 }
 
-void uccn_txn_end(struct uccn_txn **tp)
+void uccn_store_txn_end(struct uccn_txn **tp)
 {
 	if (!tp || !*tp)
 		return;
@@ -390,7 +390,7 @@ int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx)
 		t->root = NULL;
 		rc = crc ? fail(s, crc, "commit") : 0;
 	}
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return rc;
 }
 
@@ -1025,12 +1025,12 @@ static int reason(struct uccn_txn *t, int rc, const char *fmt, ...)
 	return rc;
 }
 
-const char *uccn_txn_reason(const struct uccn_txn *t)
+const char *uccn_store_txn_reason(const struct uccn_txn *t)
 {
 	return t->reason;
 }
 
-size_t uccn_txn_reason_index(const struct uccn_txn *t)
+size_t uccn_store_txn_reason_index(const struct uccn_txn *t)
 {
 	return t->reason_index;
 }

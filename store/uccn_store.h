@@ -44,7 +44,7 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen);
 
 /* Close the store and set *s to NULL; NULL and *s == NULL are no-ops. */
-void uccn_store_destroy(struct uccn_store **s);
+void uccn_store_close(struct uccn_store **s);
 
 /* A human reason for the last failure of a store call on this thread
  * (valid until its next call); "" when there is none. */
@@ -63,10 +63,10 @@ int uccn_store_rewrote_from(const struct uccn_store *s);
 
 /* ---- reading ---- */
 
-/* Begin a read transaction: a consistent snapshot until uccn_txn_end. */
+/* Begin a read transaction: a consistent snapshot until uccn_store_txn_end. */
 int uccn_store_read(struct uccn_store *s, struct uccn_txn **out);
 /* End a read transaction (or abort a write one); NULL is a no-op. */
-void uccn_txn_end(struct uccn_txn **t);
+void uccn_store_txn_end(struct uccn_txn **t);
 
 /* Fetch a city by id; out must be clear and is owned by the caller.
  * Returns 0, UCCN_E_NOTFOUND or UCCN_E_CORRUPT. */
@@ -187,7 +187,7 @@ int uccn_store_grow(struct uccn_store *s);
  * Add a city (c->seq and c->version are set by the store). Returns 0,
  * UCCN_E_EXISTS (the id, or another city's key), UCCN_E_NOTFOUND (its field
  * does not exist), UCCN_E_INVALID, or UCCN_E_MAPFULL (pass it back from
- * fn); uccn_txn_reason() says which. *seq receives the change's number.
+ * fn); uccn_store_txn_reason() says which. *seq receives the change's number.
  */
 int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
 			uint64_t *seq);
@@ -197,10 +197,10 @@ int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
  * 'sculpture' does not exist"); "" when it gave no detail. Valid until the
  * next operation on t.
  */
-const char *uccn_txn_reason(const struct uccn_txn *t);
+const char *uccn_store_txn_reason(const struct uccn_txn *t);
 /* For city.import: the 1-based position of the city the last failure is
  * about, 0 when none. */
-size_t uccn_txn_reason_index(const struct uccn_txn *t);
+size_t uccn_store_txn_reason_index(const struct uccn_txn *t);
 
 /* Add a creative field. Returns 0, UCCN_E_EXISTS, UCCN_E_INVALID or
  * UCCN_E_MAPFULL; *seq receives the change's number. */
@@ -227,7 +227,7 @@ int uccn_store_city_rekey(struct uccn_txn *t, const char *id, const char *key,
  * key), an existing one whose name, country, field, year, tz or coordinates
  * differ is updated (keeping its key and role), an identical one is left
  * alone. Every field must exist. Returns 0 with the counts, or the first
- * error (its reason and index via uccn_txn_reason*) and nothing written.
+ * error (its reason and index via uccn_store_txn_reason*) and nothing written.
  */
 int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
 			   size_t n, uint64_t *added, uint64_t *updated,

@@ -78,6 +78,6 @@ int b_store_commit_us(const char *dir, int cities, int prefill, const int *batch
 	}
 	if (rc)
 		fprintf(stderr, "uccn-bench: store commits: %s\n", uccn_strerror(rc));
-	uccn_store_destroy(&s);
+	uccn_store_close(&s);
 	return rc ? -1 : 0;
 }

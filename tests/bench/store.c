@@ -91,7 +91,7 @@ static int add_cities(struct uccn_txn *t, void *arg)
 	}
 	if (rc && rc != UCCN_E_MAPFULL)
 		snprintf(f->why, sizeof f->why, "city add: %s: %s", uccn_strerror(rc),
-			 uccn_txn_reason(t));
+			 uccn_store_txn_reason(t));
 	return rc;
 }
 
@@ -108,7 +108,7 @@ static int add_posts(struct uccn_txn *t, void *arg)
 		if (rc) {
 			if (rc != UCCN_E_MAPFULL)
 				snprintf(f->why, sizeof f->why, "post %" PRIu64 ": %s: %s", i,
-					 uccn_strerror(rc), uccn_txn_reason(t));
+					 uccn_strerror(rc), uccn_store_txn_reason(t));
 			return rc;
 		}
 	}
@@ -183,7 +183,7 @@ int b_store_fill(const char *dir, struct b_key *server, struct b_key *coord,
 		fprintf(stderr, "uccn-bench: filling %s: %s%s%s\n", dir, uccn_strerror(rc),
 			f.why[0] ? ": " : "", f.why);
 	free(body);
-	uccn_store_destroy(&s);
+	uccn_store_close(&s);
 	return rc ? -1 : 0;
 }
 

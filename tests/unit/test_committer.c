@@ -96,7 +96,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	committer_destroy(&f->c);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	tmpdir_destroy(&f->dir);
 	free(f);
 	return 0;
@@ -169,7 +169,7 @@ static void test_batch_forms_while_busy(void **state)
 	struct uccn_txn *t = NULL;
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_field_get(t, "f049"), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	/* idle again: a lone write may be committed by the caller */
 	assert_true(committer_claim(f->c));
 	committer_unclaim(f->c, 0);
@@ -213,7 +213,7 @@ static void test_map_full_batch_committed_again(void **state)
 	struct uccn_store_stats st;
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_stats(t, &st), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	assert_int_equal(st.posts, 150);
 	assert_int_equal(st.last_seq, f->done[149].seq);
 }

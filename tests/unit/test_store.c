@@ -52,7 +52,7 @@ static int fx_setup(void **state)
 static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	tmpdir_destroy(&f->dir);
 	free(f);
 	return 0;
@@ -69,7 +69,7 @@ static void fx_open(struct fx *f, size_t map_bytes)
 
 static void fx_reopen(struct fx *f, size_t map_bytes)
 {
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	assert_null(f->s);
 	fx_open(f, map_bytes);
 }
@@ -215,7 +215,7 @@ static struct uccn_store_stats get_stats(struct uccn_store *s)
 	struct uccn_store_stats st;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_stats(t, &st), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	assert_null(t);
 	return st;
 }
@@ -252,8 +252,8 @@ static void test_open_missing_dir(void **state)
 	/* err may be NULL; destroy of nothing is a no-op */
 	assert_int_not_equal(uccn_store_open(&s, path, 0, NULL, 0), 0);
 	assert_null(s);
-	uccn_store_destroy(&s);
-	uccn_store_destroy(NULL);
+	uccn_store_close(&s);
+	uccn_store_close(NULL);
 	/* the directory is not created behind the caller's back */
 	assert_int_not_equal(access(path, F_OK), 0);
 }
@@ -284,8 +284,8 @@ static void test_open_fresh_empty(void **state)
 	assert_int_equal(uccn_store_city_get(t, "zagreb", &c), UCCN_E_NOTFOUND);
 	assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), UCCN_E_NOTFOUND);
 	assert_int_equal(uccn_store_post_get(t, 1, &p), UCCN_E_NOTFOUND);
-	uccn_txn_end(&t);
-	uccn_txn_end(&t); /* NULL is a no-op */
+	uccn_store_txn_end(&t);
+	uccn_store_txn_end(&t); /* NULL is a no-op */
 }
 
 /* ---- records read back field by field ---- */
@@ -442,7 +442,7 @@ static void test_cities_and_posts_read_back(void **state)
 		assert_int_equal(one.n, 1);
 		assert_string_equal(one.ids[0], "aalborg");
 
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		fx_reopen(f, 0);
 	}
 }
@@ -514,7 +514,7 @@ static void test_sequence_gapless_and_failed_ops_leave_no_trace(void **state)
 	assert_string_equal(p.body, "second");
 	uccn_post_clear(&p);
 	assert_int_equal(uccn_store_post_get(t, 5, &p), UCCN_E_NOTFOUND);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* a batch of failures only commits nothing and takes nothing */
 	struct batch fails = {0};
@@ -581,7 +581,7 @@ static void test_failed_batch_writes_nothing(void **state)
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_city_get(t, "a", &city), UCCN_E_NOTFOUND);
 	assert_int_equal(uccn_store_city_by_key(t, KEY_A, id), UCCN_E_NOTFOUND);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* the same batch committed now starts at 1 */
 	b.fn_rc = 0;
@@ -604,7 +604,7 @@ static void test_failed_batch_writes_nothing(void **state)
 	assert_int_equal(st.last_seq, 2);
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_city_by_key(t, KEY_B, id), UCCN_E_NOTFOUND);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* the idempotency key of the failed batch was not recorded */
 	struct batch b3 = {0};
@@ -619,7 +619,7 @@ static void test_failed_batch_writes_nothing(void **state)
 	uint64_t seq = 0;
 	struct uccn_city nc = mk_city("z", NULL);
 	assert_int_not_equal(uccn_store_city_add(t, &nc, &seq), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	assert_int_equal(get_stats(f->s).last_seq, 3);
 }
 
@@ -728,7 +728,7 @@ static uint64_t list_page(struct uccn_store *s, const struct model *m,
 	pg->stop_at = 0;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_post_list(t, q, collect_post, pg, &next), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return next;
 }
 
@@ -873,7 +873,7 @@ static void test_list_unknown_city_is_empty(void **state)
 	assert_int_equal(pg.n, 0);
 
 	/* an empty store lists nothing */
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	tmpdir_destroy(&f->dir);
 	f->dir = tmpdir_new("test-store");
 	assert_non_null(f->dir);
@@ -998,7 +998,7 @@ static void test_list_callback_stops(void **state)
 		pg = (struct page){.m = m, .stop_at = 3};
 		assert_int_equal(uccn_store_read(f->s, &t), 0);
 		assert_int_equal(uccn_store_post_list(t, &q, collect_post, &pg, &next), 0);
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		assert_int_equal(pg.n, 3);
 		assert_int_equal(pg.seqs[2], want[2]);
 		assert_int_not_equal(next, 0);
@@ -1132,7 +1132,7 @@ static void test_format_1_rewritten(void **state)
 	struct model m[NPOSTS];
 	build_list_data(f, m);
 	struct uccn_store_stats before = get_stats(f->s);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	make_format_1(f->dir);
 	assert_true(has_table(f->dir, "by_city"));
 
@@ -1148,7 +1148,7 @@ static void test_format_1_rewritten(void **state)
 		check_page(f->s, m, &q);
 		check_paging(f->s, m, list_queries[i], 7);
 	}
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	assert_false(has_table(f->dir, "by_city"));
 	assert_false(has_table(f->dir, "by_meeting"));
 
@@ -1167,7 +1167,7 @@ static void test_format_1_rewritten(void **state)
 	pg.stop_at = 0;
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_post_list(t, &q, count_post, &pg.n, &next), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	assert_int_equal(pg.n, 2);
 	q.limit = UCCN_LIST_MAX;
 	q.before = LAST_POST + 1;
@@ -1181,7 +1181,7 @@ static void test_format_1_damaged_refused(void **state)
 	struct fx *f = *state;
 	struct model m[NPOSTS];
 	build_list_data(f, m);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	/* still format 2 posts, with links: not what format 1 wrote */
 	set_format(f->dir, 1);
 	char err[256] = "";
@@ -1261,7 +1261,7 @@ static void test_format_1_rewrite_grows_map(void **state)
 		size_t n = 0;
 		assert_int_equal(uccn_store_read(f->s, &t), 0);
 		assert_int_equal(uccn_store_post_list(t, &q, count_post, &n, &next), 0);
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		seen += n;
 		assert_true(next == 0 || next == (uint64_t)nposts + 1 - seen);
 		q.before = next;
@@ -1301,7 +1301,7 @@ static void test_list_damaged_chain(void **state)
 	struct uccn_txn *t = NULL;
 	uint64_t next;
 	build_list_data(f, m);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 	const uint64_t newest_c = LAST_POST; /* i = NPOSTS - 1 is c's */
 	static const uint64_t bad[] = {LAST_POST, FIRST_POST - 1};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1312,11 +1312,11 @@ static void test_list_damaged_chain(void **state)
 		assert_int_equal(uccn_store_read(f->s, &t), 0);
 		assert_int_equal(uccn_store_post_list(t, &q, collect_post, &pg, &next),
 				 UCCN_E_CORRUPT);
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		/* the other chains are whole */
 		q = (struct uccn_query){.city = "a", .limit = UCCN_LIST_MAX};
 		check_page(f->s, m, &q);
-		uccn_store_destroy(&f->s);
+		uccn_store_close(&f->s);
 	}
 }
 
@@ -1360,7 +1360,7 @@ static void test_idempotency(void **state)
 	assert_string_equal(got.kind, "news");
 	assert_int_equal(got.created_ms, T0);
 	uccn_post_clear(&got);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* the same key from another city is a post of its own; so is another
 	 * key; a repeat within one batch is a duplicate of the batch's first */
@@ -1507,7 +1507,7 @@ static void test_map_growth(void **state)
 		assert_int_equal(p.created_ms, T0 + (int64_t)(s - 2));
 		uccn_post_clear(&p);
 	}
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* and writing goes on */
 	fill_body(check, 99);
@@ -1537,7 +1537,7 @@ static void test_open_map_too_small(void **state)
 		int rc = uccn_store_open(&s, f->dir, map, err, sizeof err);
 		if (rc == 0) {
 			assert_non_null(s);
-			uccn_store_destroy(&s);
+			uccn_store_close(&s);
 			continue;
 		}
 		refused = true;
@@ -1595,7 +1595,7 @@ static void test_stats_counts(void **state)
 	assert_int_equal(uccn_store_stats(t, &st), 0);
 	assert_int_equal(st.cities, 5);
 	assert_int_equal(st.last_seq, 17);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	st = get_stats(f->s);
 	assert_int_equal(st.cities, 6);
 	assert_int_equal(st.last_seq, 18);
@@ -1624,13 +1624,13 @@ static void test_format_version_refused(void **state)
 	struct fx *f = *state;
 	fx_open(f, 0);
 	write_city(f->s, "a", NULL);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 
 	/* the format this build wrote is accepted again */
 	set_format(f->dir, 2);
 	fx_open(f, 0);
 	assert_int_equal(get_stats(f->s).cities, 1);
-	uccn_store_destroy(&f->s);
+	uccn_store_close(&f->s);
 
 	set_format(f->dir, 3);
 	char err[256] = "";
@@ -1705,7 +1705,7 @@ static int rec_op_fn(struct uccn_txn *t, void *ctx)
 		o->rc = uccn_store_post_add(t, o->post, T0, &o->seq, &dup);
 		break;
 	}
-	snprintf(o->reason, sizeof o->reason, "%s", uccn_txn_reason(t));
+	snprintf(o->reason, sizeof o->reason, "%s", uccn_store_txn_reason(t));
 	return o->rc == UCCN_E_MAPFULL ? o->rc : 0;
 }
 
@@ -1769,7 +1769,7 @@ static int get_project(struct uccn_store *s, const char *id, struct uccn_project
 	struct uccn_txn *t = NULL;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	int rc = uccn_store_project_get(t, id, out);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return rc;
 }
 
@@ -1778,7 +1778,7 @@ static int get_meeting(struct uccn_store *s, const char *id, struct uccn_meeting
 	struct uccn_txn *t = NULL;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	int rc = uccn_store_meeting_get(t, id, out);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return rc;
 }
 
@@ -1913,7 +1913,7 @@ static void test_project_add(void **state)
 		struct uccn_post post = {0};
 		assert_int_equal(uccn_store_read(f->s, &t), 0);
 		assert_int_equal(uccn_store_post_get(t, 5, &post), UCCN_E_NOTFOUND);
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		fx_reopen(f, 0);
 	}
 	/* the sequence goes on after reopening */
@@ -2098,7 +2098,7 @@ static void test_project_meeting_each(void **state)
 	assert_int_equal(uccn_store_project_each(t0, collect_project, &none), 0);
 	assert_int_equal(uccn_store_meeting_each(t0, collect_meeting, &none), 0);
 	assert_int_equal(none.n, 0);
-	uccn_txn_end(&t0);
+	uccn_store_txn_end(&t0);
 
 	static const char *const ids[] = {"m-proj", "a-proj", "z-proj", "b-proj"};
 	for (size_t i = 0; i < 4; i++) {
@@ -2141,7 +2141,7 @@ static void test_project_meeting_each(void **state)
 		struct id_walk mone = {.stop_after = 1};
 		assert_int_equal(uccn_store_meeting_each(t, collect_meeting, &mone), 0);
 		assert_int_equal(mone.n, 1);
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 		fx_reopen(f, 0);
 	}
 
@@ -2398,7 +2398,7 @@ static void test_project_meeting_limits(void **state)
 	assert_int_equal(uccn_store_project_each(t, collect_project, &w), 0);
 	assert_int_equal(uccn_store_meeting_each(t, collect_meeting, &w), 0);
 	assert_int_equal(w.n, 2);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	free(long_title);
 	free(long_place);
 }
@@ -2472,7 +2472,7 @@ static void test_post_refs_must_exist(void **state)
 	q.meeting = "m1";
 	assert_int_equal(uccn_store_post_list(t, &q, count_post, &seen, &next), 0);
 	assert_int_equal(seen, 1);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	st = get_stats(f->s);
 	assert_int_equal(st.posts, 3);
 	assert_int_equal(st.last_seq, 6);
@@ -2574,7 +2574,7 @@ static void mailbox(struct uccn_store *s, const char *city, uint32_t limit,
 	out->n = 0;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_mailbox_each(t, city, limit, collect_seq, out), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 }
 
 static uint64_t mailbox_count(struct uccn_store *s, const char *city)
@@ -2583,7 +2583,7 @@ static uint64_t mailbox_count(struct uccn_store *s, const char *city)
 	uint64_t n = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_mailbox_count(t, city, &n), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return n;
 }
 
@@ -2593,7 +2593,7 @@ static uint64_t mailbox_total(struct uccn_store *s)
 	uint64_t n = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_mailbox_total(t, &n), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return n;
 }
 
@@ -2670,7 +2670,7 @@ static void test_audience_delivery(void **state)
 	assert_int_equal(uccn_store_post_get(t, 18, &got), 0);
 	assert_int_equal(got.to.n, 0);
 	uccn_post_clear(&got);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* mailboxes are durable */
 	fx_reopen(f, 0);
@@ -2843,7 +2843,7 @@ static void test_mailbox_quota(void **state)
 	assert_true(uccn_store_post_visible(t, &got, "b"));
 	assert_false(uccn_store_post_visible(t, &got, "c"));
 	uccn_post_clear(&got);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	/* nor does a post without b in its audience */
 	assert_int_equal(post_to_ok(f->s, "a", "news", IDS("city:c")), 8);
 
@@ -2906,7 +2906,7 @@ static void test_mailbox_each_and_ack(void **state)
 	/* acknowledging in a read transaction is refused */
 	uint64_t acked = 9, unread = 9;
 	assert_int_equal(uccn_store_mailbox_ack(t, "b", 100, &acked, &unread), UCCN_E_INVALID);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* ack removes up to seq, no further, and counts */
 	ack_ok(f->s, "b", 2, 0, 5);
@@ -2967,7 +2967,7 @@ static void list_as(struct uccn_store *s, const struct uccn_query *q, const char
 	*next = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_post_list_as(t, q, viewer, collect_seq, out, next), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 }
 
 static void after(struct uccn_store *s, const struct uccn_query *q, const char *viewer,
@@ -2978,7 +2978,7 @@ static void after(struct uccn_store *s, const struct uccn_query *q, const char *
 	*next = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	assert_int_equal(uccn_store_post_after(t, q, viewer, collect_seq, out, next), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 }
 
 static void test_message_visibility(void **state)
@@ -3034,7 +3034,7 @@ static void test_message_visibility(void **state)
 						 viewers[v] ? viewers[v] : "NULL", !sees(&posts[i], v));
 			uccn_post_clear(&p);
 		}
-		uccn_txn_end(&t);
+		uccn_store_txn_end(&t);
 	}
 
 	/* list (newest first) and the forward walk (oldest first) show each
@@ -3297,7 +3297,7 @@ static void test_audience_keyless_cities(void **state)
 	assert_int_equal(uccn_store_post_get(t, 10, &got), 0);
 	assert_true(uccn_store_post_visible(t, &got, "k"));
 	uccn_post_clear(&got);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* a full keyless mailbox does not block a broadcast */
 	uccn_store_set_mailbox_quota(f->s, 2);
@@ -3329,7 +3329,7 @@ static int pub_fn(struct uccn_txn *t, void *ctx)
 	o->calls++;
 	o->version = o->seq = 0;
 	o->rc = uccn_store_agenda_publish(t, o->a, o->by, o->now, &o->version, &o->seq);
-	snprintf(o->reason, sizeof o->reason, "%s", uccn_txn_reason(t));
+	snprintf(o->reason, sizeof o->reason, "%s", uccn_store_txn_reason(t));
 	return o->rc == UCCN_E_MAPFULL ? o->rc : o->fn_rc;
 }
 
@@ -3365,7 +3365,7 @@ static int get_agenda(struct uccn_store *s, const char *meeting, uint64_t versio
 	struct uccn_txn *t = NULL;
 	assert_int_equal(uccn_store_read(s, &t), 0);
 	int rc = uccn_store_agenda_get(t, meeting, version, out);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	return rc;
 }
 
@@ -3496,7 +3496,7 @@ static void test_agenda_publish_unknown_meeting(void **state)
 	a.meeting = "design-agm-2026";
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_not_equal(uccn_store_agenda_publish(t, &a, "zagreb", T0, &version, &seq), 0);
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 	assert_int_equal(get_stats(f->s).last_seq, 5);
 	assert_no_agenda(f->s, "design-agm-2026");
 }
@@ -3634,7 +3634,7 @@ static void test_agenda_publish_meeting_status(void **state)
 	struct uccn_query q = {.meeting = "design-agm-2026"};
 	assert_int_equal(uccn_store_post_list(t, &q, collect_news, &got_seqs, &next), 0);
 	assert_seqs(&got_seqs, SEQS(7), "posts about the meeting");
-	uccn_txn_end(&t);
+	uccn_store_txn_end(&t);
 
 	/* again: the status stays, the version and seq move on */
 	o = agenda_publish_ok(f->s, &a, "lyon", T0 + 1000);
