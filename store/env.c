@@ -1,0 +1,256 @@
+/*
+ * env.c - the store's LMDB environment: opening it (tables, the data
+ * format, the fields a new store starts with), closing it, its settings,
+ * and the one mapping of LMDB's errors to ours.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "uccn_error.h"
+
+/* 1: the posts of a city, kind, project or meeting were found through
+ * four dupsort indexes; 2: through chains (see chains.c). A store of
+ * format 1 is rewritten to 2 when opened. */
+#define STORE_FORMAT 2
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} db_defs[DB_COUNT] = {
+	[DB_META] = {"meta", 0},
+	[DB_CITIES] = {"cities", 0},
+	[DB_CITY_KEYS] = {"city_keys", 0},
+	[DB_POSTS] = {"posts", 0},
+	[DB_LOG] = {"log", 0},
+	[DB_IDEM] = {"idem", 0},
+	[DB_HEADS] = {"heads", 0},
+	[DB_MARKS] = {"marks", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_FIELDS] = {"fields", 0},
+	[DB_PROJECTS] = {"projects", 0},
+	[DB_MEETINGS] = {"meetings", 0},
+	[DB_MAILBOX] = {"mailbox", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_ACCESS] = {"access", MDB_DUPSORT},
+	[DB_AGENDAS] = {"agendas", 0},
+};
+
+/* The last failure's text, per thread: the daemon's loop and its commit
+ * thread each read their own. */
+static _Thread_local char last_error[256];
+
+int store_map_rc(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_NOTFOUND: return UCCN_E_NOTFOUND;
+	case MDB_KEYEXIST: return UCCN_E_EXISTS;
+	case MDB_MAP_FULL: return UCCN_E_MAPFULL;
+	case MDB_TXN_FULL: return UCCN_E_FULL;
+	case MDB_CORRUPTED: case MDB_PAGE_NOTFOUND: case MDB_INVALID:
+		return UCCN_E_CORRUPT;
+	case MDB_VERSION_MISMATCH: return UCCN_E_VERSION;
+	case ENOMEM: return UCCN_E_NOMEM;
+	case ENOSPC: case EDQUOT: return UCCN_E_FULL;
+	case EBUSY: case EAGAIN: return UCCN_E_BUSY;
+	default: return UCCN_E_IO;
+	}
+}
+
+int store_fail(int rc, const char *what)
+{
+	snprintf(last_error, sizeof last_error, "%s: %s", what, mdb_strerror(rc));
+	return store_map_rc(rc);
+}
+
+void store_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
+}
+
+/* A new store starts with the default creative fields, once: a field the
+ * coordinator removes later must not come back at the next start. */
+static int seed_fields(struct uccn_store *s, MDB_txn *txn)
+{
+	MDB_val k = str_val("fields_seeded"), v;
+	unsigned char zero[8] = {0};
+	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	for (const char *const *f = uccn_default_fields; *f; f++) {
+		MDB_val fk = str_val(*f), fv = val_of(zero, 8);
+		if ((rc = mdb_put(txn, s->dbi[DB_FIELDS], &fk, &fv, 0)))
+			return rc;
+	}
+	v = val_of(zero, 8);
+	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+}
+
+/* Check the data format: a new store gets ours, format 1 is rewritten
+ * (*rewrite says so), any other is refused. Our code, the reason in
+ * last_error. */
+static int check_format(struct uccn_store *s, MDB_txn *txn, bool *rewrite)
+{
+	MDB_val k = str_val("format"), v;
+	unsigned char fmt[8];
+	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_fail(rc, "read the data format");
+	uint64_t found = rc == 0 ? seq_decode(&v) : 0;
+	if (rc == 0 && found != STORE_FORMAT && found != 1) {
+		store_error("data format %llu is not %d", (unsigned long long)found, STORE_FORMAT);
+		return UCCN_E_VERSION;
+	}
+	if (found == 1) {
+		*rewrite = true;
+		s->rewrote_from = 1;
+		if ((rc = store_migrate_from_1(s, txn)))
+			return rc;
+	}
+	if (found == STORE_FORMAT)
+		return 0;
+	seq_encode(STORE_FORMAT, fmt);
+	v = val_of(fmt, 8);
+	if ((rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0)))
+		return store_fail(rc, "write the data format");
+	return 0;
+}
+
+/* Open (creating) every table, check the format and seed a new store, in
+ * one transaction. Our code, the reason in last_error. */
+static int open_dbs(struct uccn_store *s, bool *rewrite)
+{
+	MDB_txn *txn = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(rc, "begin");
+	for (int i = 0; i < DB_COUNT && !rc; i++)
+		if ((rc = mdb_dbi_open(txn, db_defs[i].name, db_defs[i].flags | MDB_CREATE,
+				       &s->dbi[i])))
+			rc = store_fail(rc, db_defs[i].name);
+	if (!rc)
+		rc = check_format(s, txn, rewrite);
+	if (!rc && (rc = seed_fields(s, txn)))
+		rc = store_fail(rc, "initialise");
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	rc = mdb_txn_commit(txn); /* frees txn, even when it fails */
+	return rc ? store_fail(rc, "initialise") : 0;
+}
+
+int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
+		    char *err, size_t errlen)
+{
+	struct uccn_store *s = calloc(1, sizeof *s);
+	int rc;
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!s)
+		return UCCN_E_NOMEM;
+	s->map_size = map_bytes ? map_bytes : UCCN_STORE_DEFAULT_MAP;
+	s->mailbox_quota = UCCN_MAILBOX_QUOTA;
+	if ((rc = mdb_env_create(&s->env))) {
+		rc = store_fail(rc, "mdb_env_create");
+		goto fail;
+	}
+	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
+	/* Default flags keep full durability: every commit flushes its data
+	 * pages, then its meta page. The map size is set after opening: set
+	 * before, LMDB would shrink an existing larger database to it. */
+	if ((rc = mdb_env_open(s->env, dir, 0, 0600))) {
+		rc = store_fail(rc, dir);
+		goto fail;
+	}
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	/* A new database (nothing past LMDB's two meta pages) takes our size;
+	 * an existing one keeps its own when that is larger. */
+	if (info.me_last_pgno < 2 || info.me_mapsize < s->map_size) {
+		if ((rc = mdb_env_set_mapsize(s->env, s->map_size))) {
+			rc = store_fail(rc, "set map size");
+			goto fail;
+		}
+		mdb_env_info(s->env, &info);
+	}
+	s->map_size = info.me_mapsize;
+
+	/* Rewriting a store of an older format may need room: the map
+	 * doubles until it fits (an ordinary open never grows it). */
+	bool rewrite = false;
+	while ((rc = open_dbs(s, &rewrite)) == UCCN_E_MAPFULL && rewrite &&
+	       s->map_size <= UCCN_STORE_MAX_MAP / 2 &&
+	       mdb_env_set_mapsize(s->env, s->map_size * 2) == 0)
+		s->map_size *= 2;
+	if (rc)
+		goto fail;
+	last_error[0] = '\0'; /* a store just opened has failed at nothing */
+	*out = s;
+	return 0;
+fail:
+	/* Open does not grow the map: too small a one is "full", not the
+	 * store-internal request to grow. */
+	if (rc == UCCN_E_MAPFULL)
+		rc = UCCN_E_FULL;
+	if (s->env)
+		mdb_env_close(s->env);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", last_error);
+	free(s);
+	return rc;
+}
+
+void uccn_store_close(struct uccn_store **sp)
+{
+	if (!sp || !*sp)
+		return;
+	mdb_env_close((*sp)->env);
+	free(*sp);
+	*sp = NULL;
+}
+
+const char *uccn_store_last_error(const struct uccn_store *s)
+{
+	(void)s; /* the reason is the thread's, not the store's */
+	return last_error;
+}
+
+void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota)
+{
+	s->mailbox_quota = quota ? quota : UCCN_MAILBOX_QUOTA;
+}
+
+size_t uccn_store_map_size(const struct uccn_store *s)
+{
+	return s->map_size;
+}
+
+int uccn_store_rewrote_from(const struct uccn_store *s)
+{
+	return s->rewrote_from;
+}
+
+/* Growing is the environment's: it changes the map every transaction
+ * sees, so it needs them all ended. */
+int uccn_store_grow(struct uccn_store *s)
+{
+	if (s->map_size >= UCCN_STORE_MAX_MAP) {
+		store_error("database map at its limit of %zu bytes", s->map_size);
+		return UCCN_E_FULL;
+	}
+	size_t want = s->map_size * 2;
+	int mrc = mdb_env_set_mapsize(s->env, want);
+	if (mrc)
+		return store_fail(mrc, "grow map");
+	s->map_size = want;
+	return 0;
+}

@@ -1,0 +1,187 @@
+/*
+ * store_int.h - what the files of store/ share and nothing outside it sees:
+ * the store and transaction structs, the table slots, the value codecs and
+ * the functions one room of the store calls in another.
+ */
+#ifndef UCCN_STORE_INT_H
+#define UCCN_STORE_INT_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "uccn_store.h"
+
+enum dbi_slot {
+	DB_META,
+	DB_CITIES,     /* city id -> city */
+	DB_CITY_KEYS,  /* Z85 public key -> city id */
+	DB_POSTS,      /* seq -> the post's chain links, then the post */
+	DB_LOG,        /* seq -> change {"t": "city"|"field"|..., "id": ...};
+			* a post is not repeated here: its key in DB_POSTS
+			* is its number */
+	DB_IDEM,       /* city id NUL client key -> seq */
+	DB_HEADS,      /* chain key -> its newest post's seq, its length */
+	DB_MARKS,      /* dupsort: chain key -> seq of every MARK_EVERY-th post */
+	DB_FIELDS,     /* creative field name -> seq that added it (0: built in) */
+	DB_PROJECTS,   /* project id -> project */
+	DB_MEETINGS,   /* meeting id -> meeting */
+	DB_MAILBOX,    /* dupsort: city id -> seq of an unread post addressed to it */
+	DB_ACCESS,     /* dupsort: seq of a private message -> city ids it went to */
+	DB_AGENDAS,    /* meeting id NUL version (8 bytes) -> published agenda */
+	DB_COUNT
+};
+
+struct uccn_store {
+	MDB_env *env;
+	uint64_t mailbox_quota;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+	int rewrote_from; /* see uccn_store_rewrote_from */
+};
+
+struct uccn_txn {
+	struct uccn_store *s;
+	MDB_txn *root;   /* the transaction begun by read or write */
+	MDB_txn *cur;    /* root, or an operation's child transaction */
+	bool write;
+	bool map_full;   /* sticky: some operation hit the map's end */
+	char reason[256];/* why the last operation failed, naming the record */
+	size_t reason_index;
+};
+
+/* ---- values (inline: every post passes through them several times) ---- */
+
+static inline MDB_val val_of(const void *p, size_t n)
+{
+	/* LMDB's MDB_val is not const; it never writes through a key or a
+	 * value it is given. */
+	MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+	return v;
+}
+
+static inline MDB_val str_val(const char *s) { return val_of(s, strlen(s)); }
+
+/* Sequence numbers are 8 bytes big-endian, so byte order is numeric order. */
+static inline void seq_encode(uint64_t seq, unsigned char out[8])
+{
+	for (int i = 7; i >= 0; i--) {
+		out[i] = (unsigned char)seq;
+		seq >>= 8;
+	}
+}
+
+static inline uint64_t be64(const unsigned char *p)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = (x << 8) | p[i];
+	return x;
+}
+
+static inline uint64_t seq_decode(const MDB_val *v)
+{
+	return v->mv_size == 8 ? be64(v->mv_data) : 0;
+}
+
+/* ---- env.c: errors ---- */
+
+/* The one mapping of LMDB and errno codes to ours. */
+int store_map_rc(int rc);
+/* Set the thread's last error to "what: LMDB's text for rc"; rc mapped. */
+int store_fail(int rc, const char *what);
+/* Set the thread's last error. */
+void store_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- txn.c: operations, the sequence, the change log, record values ---- */
+
+/* Each write operation runs in a child transaction between these two, so
+ * a failed one leaves nothing behind; op_end returns rc, or the commit's
+ * failure, and a full map sticks to t. */
+int store_op_begin(struct uccn_txn *t);
+int store_op_end(struct uccn_txn *t, int rc);
+/* Say why the operation fails, naming the record; returns rc. */
+int store_reason(struct uccn_txn *t, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The newest number of the gapless sequence (0: none yet), and the next. */
+int store_last_seq(struct uccn_txn *t, uint64_t *seq);
+int store_next_seq(struct uccn_txn *t, uint64_t *seq);
+/* Append the change-log entry for seq: {"t": type, "id": id}. */
+int store_log_append(struct uccn_txn *t, uint64_t seq, const char *type, const char *id);
+
+int store_put_packed(struct uccn_txn *t, enum dbi_slot db, MDB_val *k,
+		     const msgpack_sbuffer *b, unsigned flags);
+enum record_type { REC_CITY, REC_POST, REC_PROJECT, REC_MEETING };
+/* Decode stored value v into the clear record out of the given type:
+ * 0 or UCCN_E_CORRUPT. */
+int store_decode(const MDB_val *v, void *out, enum record_type type);
+
+/* ---- chains.c: the posts of a city, kind, project or meeting ---- */
+
+enum chain { CH_CITY, CH_KIND, CH_PROJECT, CH_MEETING, CH_COUNT };
+#define LINKS_SIZE (8 * CH_COUNT)
+#define MARK_EVERY 64
+#define CHAIN_KEY_MAX (1 + UCCN_MAX_ID)
+
+/* The key of chain ch of id into buf; false when no chain can have it. */
+bool store_chain_key(enum chain ch, const char *id, char buf[CHAIN_KEY_MAX], MDB_val *k);
+/* Put post seq at the head of its chains; the links to store with it go
+ * to links (LINKS_SIZE bytes). */
+int store_chains_add(struct uccn_txn *t, const struct uccn_post *p, uint64_t seq,
+		     unsigned char *links);
+/* The stored value of post seq, and the post it holds. */
+int store_post_val(struct uccn_txn *t, uint64_t seq, MDB_val *v);
+int store_post_decode(const MDB_val *v, struct uccn_post *out);
+/* From v, the stored post seq, the post before it in chain ch into *prev
+ * (0: seq is the chain's first). */
+int store_post_link(const MDB_val *v, uint64_t seq, enum chain ch, uint64_t *prev);
+
+/*
+ * A backwards walk over either the posts table (no filter) or one chain,
+ * both yielding sequence numbers newest first.
+ */
+struct store_walk {
+	MDB_cursor *c;  /* over the posts, when no chain is walked */
+	MDB_val key;    /* the chain's key, when one is */
+	enum chain ch;
+	bool started;
+	uint64_t at;    /* in a chain: the post the walk is at */
+	uint64_t next;  /* and the one before it, read with it */
+	uint64_t before;
+};
+/* The next seq of w, UCCN_E_NOTFOUND at its end. */
+int store_walk_step(struct uccn_txn *t, struct store_walk *w, uint64_t *seq);
+
+/* ---- rewrite.c ---- */
+
+/* Rewrite a store of format 1 in txn, the transaction that opens it. */
+int store_migrate_from_1(struct uccn_store *s, MDB_txn *txn);
+
+/* ---- cities.c ---- */
+
+int store_city_decode(const MDB_val *v, struct uccn_city *out);
+
+/* ---- records.c: projects and meetings ---- */
+
+/* Write meeting m (seq and version already set) and its change-log entry. */
+int store_meeting_put(struct uccn_txn *t, struct uccn_meeting *m);
+
+/* ---- posts.c ---- */
+
+int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, int64_t now_ms,
+		      uint64_t *seq, bool *duplicate);
+/* Whether p has every value q filters on. */
+bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q);
+
+/* ---- mailboxes.c ---- */
+
+/* Put post seq in city's mailbox, within its quota; a private post also
+ * records that city may read it. */
+int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
+		      bool private);
+/* Deliver post seq to its audience's mailboxes (not the author's). */
+int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8]);
+
+#endif
