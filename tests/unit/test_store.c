@@ -2297,6 +2297,79 @@ static void test_meeting_add_update(void **state)
 	uccn_meeting_clear(&got);
 }
 
+/* Projects and meetings share one versioned write: each refuses a stale
+ * update, an update of nothing and a second add in the same words, writes
+ * nothing when it does, and fills its defaults into a copy, never into
+ * the caller's record. */
+static void test_versioned_write_same_for_both(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	write_four_cities(f);
+	struct uccn_project p = {.id = "lace", .title = "Lace", .lead = "zagreb"};
+	struct uccn_meeting m = {
+		.id = "wg", .kind = "working-group", .hosts = IDS("lyon"),
+		.start = "2026-06-01", .end = "2026-06-01", .tz = "Europe/Paris",
+	};
+	struct {
+		const char *type, *id;
+		enum rec_kind add, update;
+	} both[] = {
+		{"project", "lace", R_PROJECT_ADD, R_PROJECT_UPDATE},
+		{"meeting", "wg", R_MEETING_ADD, R_MEETING_UPDATE},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char want[200];
+		uint64_t last = get_stats(f->s).last_seq;
+		o = (struct rec_op){.kind = both[i].add, .project = &p, .meeting = &m};
+		assert_int_equal(rec_run(f->s, &o), 0);
+		assert_int_equal(o.seq, last + 1);
+		/* the defaults went into the store's copy */
+		assert_null(i == 0 ? p.status : m.status);
+		assert_null(m.day_start);
+		for (uint64_t v = 2; v <= 3; v++) {
+			o = (struct rec_op){.kind = both[i].update, .project = &p, .meeting = &m,
+					    .if_version = v - 1};
+			assert_int_equal(rec_run(f->s, &o), 0);
+			assert_int_equal(o.version, v);
+		}
+
+		o = (struct rec_op){.kind = both[i].update, .project = &p, .meeting = &m,
+				    .if_version = 2};
+		assert_int_equal(rec_run(f->s, &o), UCCN_E_CONFLICT);
+		snprintf(want, sizeof want, "%s '%s' is at version 3, not 2", both[i].type,
+			 both[i].id);
+		assert_reason_has(&o, want);
+		o.kind = both[i].add;
+		assert_int_equal(rec_run(f->s, &o), UCCN_E_EXISTS);
+		snprintf(want, sizeof want, "%s '%s' exists already", both[i].type, both[i].id);
+		assert_reason_has(&o, want);
+		assert_int_equal(get_stats(f->s).last_seq, last + 3);
+	}
+	p.id = "gone";
+	m.id = "gone";
+	for (size_t i = 0; i < 2; i++) {
+		char want[200];
+		o = (struct rec_op){.kind = both[i].update, .project = &p, .meeting = &m,
+				    .if_version = 1};
+		assert_int_equal(rec_run(f->s, &o), UCCN_E_NOTFOUND);
+		snprintf(want, sizeof want, "%s 'gone' does not exist", both[i].type);
+		assert_reason_has(&o, want);
+	}
+
+	struct uccn_project gp = {0};
+	struct uccn_meeting gm = {0};
+	assert_int_equal(get_project(f->s, "lace", &gp), 0);
+	assert_int_equal(get_meeting(f->s, "wg", &gm), 0);
+	assert_int_equal(gp.version, 3);
+	assert_int_equal(gm.version, 3);
+	assert_string_equal(gp.status, "proposed");
+	assert_string_equal(gm.status, "planned");
+	assert_string_equal(gm.day_start, UCCN_DEFAULT_DAY_START);
+	uccn_project_clear(&gp);
+	uccn_meeting_clear(&gm);
+}
+
 /* The store writes only records it can read back: a project or meeting
  * past the limits of its msgpack form is refused whole. Regression: these
  * were written, then read back as UCCN_E_CORRUPT (and spoiled the walks). */
@@ -3934,6 +4007,7 @@ int main(void)
 		T(test_project_members),
 		T(test_project_meeting_each),
 		T(test_meeting_add_update),
+		T(test_versioned_write_same_for_both),
 		T(test_post_refs_must_exist),
 		T(test_project_meeting_limits),
 		T(test_audience_delivery),
