@@ -66,14 +66,104 @@ int uccn_store_agenda_get(struct uccn_txn *t, const char *meeting, uint64_t vers
 	return rc;
 }
 
+/*
+ * Tell the cities of meeting m that version `version` of its agenda is out,
+ * by a news post from `by` through their mailboxes: the field's cities with
+ * a key, and every host with a key. The post's audience names the field
+ * (or, without one, the first hosts); the hosts it leaves out get it
+ * directly. A keyless city cannot read a mailbox, and would only fill up.
+ * Who hears of an agenda, and in what words, is the daemon's to say: this
+ * is kept apart to move there.
+ */
+static int publish_notice(struct uccn_txn *t, const struct uccn_meeting *m,
+			  const struct uccn_agenda_pub *a, const char *by, uint64_t version,
+			  int64_t now_ms)
+{
+	char title[UCCN_MAX_TITLE + 1], body[512], to[UCCN_MAX_AUDIENCE_SPEC + 1];
+	struct uccn_post note = {0};
+	uint64_t post_seq = 0;
+	bool dup;
+	int rc = 0;
+	snprintf(title, sizeof title, "Agenda of %s: version %llu published", a->meeting,
+		 (unsigned long long)version);
+	snprintf(body, sizeof body,
+		 "Version %llu of the agenda of meeting %s is published (%zu entries). "
+		 "See it with: uccn agenda %s",
+		 (unsigned long long)version, a->meeting, a->nentries, a->meeting);
+	/* The note owns its strings, as every record does. */
+	if (!(note.city = strdup(by)) || !(note.kind = strdup("news")) ||
+	    !(note.meeting = strdup(a->meeting)) || !(note.title = strdup(title)) ||
+	    !(note.body = strdup(body)))
+		rc = UCCN_E_NOMEM;
+	if (!rc && m->field) {
+		snprintf(to, sizeof to, "field:%s", m->field);
+		rc = uccn_idlist_add(&note.to, to);
+	}
+	bool *direct = calloc(m->hosts.n ? m->hosts.n : 1, sizeof *direct);
+	if (!direct)
+		rc = UCCN_E_NOMEM;
+	for (size_t i = 0; !rc && i < m->hosts.n; i++) {
+		struct uccn_city h = {0};
+		const char *id = m->hosts.v[i];
+		if (strcmp(id, by) == 0 || uccn_store_city_get(t, id, &h) != 0)
+			continue;
+		bool keyed = h.key[0] != '\0';
+		bool in_field = m->field && h.field && strcmp(h.field, m->field) == 0;
+		uccn_city_clear(&h);
+		if (!keyed || in_field)
+			continue;
+		if (!m->field && note.to.n < UCCN_MAX_AUDIENCE) {
+			snprintf(to, sizeof to, "city:%s", id);
+			rc = uccn_idlist_add(&note.to, to);
+		} else {
+			direct[i] = true;
+		}
+	}
+	if (!rc)
+		rc = store_post_add_in(t, &note, now_ms, &post_seq, &dup);
+	unsigned char sb[8];
+	seq_encode(post_seq, sb);
+	for (size_t i = 0; !rc && i < m->hosts.n; i++)
+		if (direct[i])
+			rc = store_mailbox_put(t, m->hosts.v[i], sb, false);
+	free(direct);
+	uccn_post_clear(&note);
+	return rc;
+}
+
+/* Pack agenda rec and refuse it unless it reads back: never store what
+ * cannot be read. */
+static int agenda_pack(struct uccn_txn *t, const struct uccn_agenda_pub *rec,
+		       msgpack_sbuffer *b)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
+	int rc = uccn_agenda_pub_pack(&pk, rec);
+	if (!rc) {
+		char why[256];
+		msgpack_unpacked u;
+		size_t off = 0;
+		struct uccn_agenda_pub back = {0};
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, b->data, b->size, &off) != MSGPACK_UNPACK_SUCCESS)
+			rc = store_reason(t, UCCN_E_INVALID, "the agenda cannot be encoded");
+		else if (uccn_agenda_pub_from_object(&u.data, &back, why, sizeof why))
+			rc = store_reason(t, UCCN_E_INVALID, "the agenda is not valid: %s", why);
+		uccn_agenda_pub_clear(&back);
+		msgpack_unpacked_destroy(&u);
+	}
+	return rc;
+}
+
 static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a,
 			     const char *by, int64_t now_ms, uint64_t *version, uint64_t *seq)
 {
 	struct uccn_meeting m = {0};
+	/* rec lends a's strings to the packer and is never cleared; by gets
+	 * a copy of its own, as a record's strings are not const. */
 	struct uccn_agenda_pub rec = *a;
 	unsigned char kb[UCCN_MAX_ID + 9];
 	msgpack_sbuffer b;
-	msgpack_packer pk;
 	int rc = uccn_store_meeting_get(t, a->meeting, &m);
 	if (rc)
 		return rc == UCCN_E_NOTFOUND ?
@@ -83,29 +173,17 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 	(*version)++;
 	rec.version = *version;
 	rec.published_ms = now_ms;
-	rec.by = (char *)by;
-	/* The record. */
-	msgpack_sbuffer_init(&b);
-	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
-	rc = uccn_agenda_pub_pack(&pk, &rec);
-	/* Never store what cannot be read back. */
-	if (!rc) {
-		char why[256];
-		msgpack_unpacked u;
-		size_t off = 0;
-		struct uccn_agenda_pub back = {0};
-		msgpack_unpacked_init(&u);
-		if (msgpack_unpack_next(&u, b.data, b.size, &off) != MSGPACK_UNPACK_SUCCESS)
-			rc = store_reason(t, UCCN_E_INVALID, "the agenda cannot be encoded");
-		else if (uccn_agenda_pub_from_object(&u.data, &back, why, sizeof why))
-			rc = store_reason(t, UCCN_E_INVALID, "the agenda is not valid: %s", why);
-		uccn_agenda_pub_clear(&back);
-		msgpack_unpacked_destroy(&u);
+	if (!(rec.by = strdup(by))) {
+		rc = UCCN_E_NOMEM;
+		goto out;
 	}
+	msgpack_sbuffer_init(&b);
+	rc = agenda_pack(t, &rec, &b);
 	MDB_val k = val_of(kb, agenda_key(a->meeting, *version, kb));
 	if (!rc)
 		rc = store_put_packed(t, DB_AGENDAS, &k, &b, MDB_NOOVERWRITE);
 	msgpack_sbuffer_destroy(&b);
+	free(rec.by);
 	/* The meeting's status, as a versioned change. */
 	if (!rc && (rc = store_next_seq(t, seq)) == 0) {
 		free(m.status);
@@ -114,65 +192,8 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 		m.version++;
 		rc = m.status ? store_meeting_put(t, &m) : UCCN_E_NOMEM;
 	}
-	/* Tell the meeting's cities, through their mailboxes. */
-	if (!rc) {
-		char title[UCCN_MAX_TITLE + 1], body[512], to[UCCN_MAX_AUDIENCE_SPEC + 1];
-		snprintf(title, sizeof title, "Agenda of %s: version %llu published", a->meeting,
-			 (unsigned long long)*version);
-		snprintf(body, sizeof body,
-			 "Version %llu of the agenda of meeting %s is published (%zu entries). "
-			 "See it with: uccn agenda %s",
-			 (unsigned long long)*version, a->meeting, a->nentries, a->meeting);
-		char *audience[UCCN_MAX_AUDIENCE];
-		struct uccn_idlist tolist = {.v = audience, .n = 0};
-		/* The field's cities with a key, and every host with a key: the
-		 * audience names the field (or, without one, the first hosts);
-		 * the hosts it leaves out are delivered to directly. A keyless
-		 * city cannot read a mailbox, and would only fill up. */
-		if (m.field) {
-			snprintf(to, sizeof to, "field:%s", m.field);
-			audience[tolist.n++] = to;
-		}
-		bool *direct = calloc(m.hosts.n ? m.hosts.n : 1, sizeof *direct);
-		if (!direct)
-			rc = UCCN_E_NOMEM;
-		for (size_t i = 0; !rc && i < m.hosts.n; i++) {
-			struct uccn_city h = {0};
-			const char *id = m.hosts.v[i];
-			if (strcmp(id, by) == 0 || uccn_store_city_get(t, id, &h) != 0)
-				continue;
-			bool keyed = h.key[0] != '\0';
-			bool in_field = m.field && h.field && strcmp(h.field, m.field) == 0;
-			uccn_city_clear(&h);
-			if (!keyed || in_field)
-				continue;
-			if (!m.field && tolist.n < UCCN_MAX_AUDIENCE) {
-				if (asprintf(&audience[tolist.n], "city:%s", id) < 0)
-					rc = UCCN_E_NOMEM;
-				else
-					tolist.n++;
-			} else {
-				direct[i] = true;
-			}
-		}
-		struct uccn_post note = {
-			.city = (char *)by, .kind = "news", .meeting = a->meeting, .title = title,
-			.body = body, .to = tolist,
-		};
-		uint64_t post_seq = 0;
-		bool dup;
-		if (!rc)
-			rc = store_post_add_in(t, &note, now_ms, &post_seq, &dup);
-		unsigned char sb[8];
-		seq_encode(post_seq, sb);
-		for (size_t i = 0; !rc && i < m.hosts.n; i++)
-			if (direct[i])
-				rc = store_mailbox_put(t, m.hosts.v[i], sb, false);
-		free(direct);
-		if (!m.field)
-			for (size_t i = 0; i < tolist.n; i++)
-				free(audience[i]);
-	}
+	if (!rc)
+		rc = publish_notice(t, &m, a, by, *version, now_ms);
 out:
 	uccn_meeting_clear(&m);
 	return rc;
