@@ -158,8 +158,7 @@ int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned 
 	int rc = 0;
 	for (size_t i = 0; i < p->to.n && !rc; i++)
 		rc = resolve_audience(t, p->to.v[i], &r);
-	bool private = p->kind && strcmp(p->kind, "message") == 0 &&
-		       !uccn_idlist_has(&p->to, "all");
+	bool private = store_post_private(p);
 	for (size_t i = 0; i < r.n && !rc; i++)
 		if (strcmp(r.v[i], p->city) != 0)
 			rc = store_mailbox_put(t, r.v[i], seq, private);

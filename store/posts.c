@@ -29,15 +29,24 @@ bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q)
 	return true;
 }
 
-/* Whether viewer (NULL: the system itself) may see post p: a "message" is
- * seen by its author and its audience; everything else by everyone. */
+/* ---- the message-privacy rule ----
+ * Who may read a post is the daemon's rule more than the store's: it is
+ * kept here, in these two functions, until it moves there. */
+
+bool store_post_private(const struct uccn_post *p)
+{
+	return p->kind && strcmp(p->kind, "message") == 0 &&
+	       !uccn_idlist_has(&p->to, "all");
+}
+
+/* Whether viewer (NULL: the system itself) may see post p: a private
+ * message is seen by its author and the cities it was delivered to;
+ * everything else by everyone. */
 static bool post_visible(struct uccn_txn *t, const struct uccn_post *p, const char *viewer)
 {
-	if (!viewer || !p->kind || strcmp(p->kind, "message") != 0)
+	if (!viewer || !store_post_private(p))
 		return true;
 	if (p->city && strcmp(p->city, viewer) == 0)
-		return true;
-	if (uccn_idlist_has(&p->to, "all"))
 		return true;
 	unsigned char kb[8];
 	seq_encode(p->seq, kb);

@@ -174,6 +174,9 @@ int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, int64_t now
 		      uint64_t *seq, bool *duplicate);
 /* Whether p has every value q filters on. */
 bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q);
+/* Whether p is a private message: a "message" not to "all", which only
+ * its author and the cities it reached may read. */
+bool store_post_private(const struct uccn_post *p);
 
 /* ---- mailboxes.c ---- */
 
