@@ -35,15 +35,17 @@ struct uccn_txn;
  * map_bytes is the initial map size, 0 for UCCN_STORE_DEFAULT_MAP; a larger
  * existing database keeps its size. A store of the older format 1 is
  * rewritten to the current one here, in one transaction (a stop midway
- * leaves it as it was), the map growing as that needs. Returns 0,
- * UCCN_E_IO, UCCN_E_CORRUPT, UCCN_E_VERSION (a data format this build does
- * not know) or UCCN_E_NOMEM, with the reason in err (errlen bytes; err may
- * be NULL).
+ * leaves it as it was), the map growing as that needs. Returns 0 with
+ * *out, or UCCN_E_IO, UCCN_E_CORRUPT, UCCN_E_VERSION (a data format this
+ * build does not know), UCCN_E_FULL (the map cannot hold the data) or
+ * UCCN_E_NOMEM, with *out NULL and the reason in err (errlen bytes; err
+ * may be NULL).
  */
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen);
 
-/* Close the store and set *s to NULL; NULL and *s == NULL are no-ops. */
+/* Close the store and set *s to NULL; NULL and *s == NULL are no-ops.
+ * Every transaction on it must have ended. */
 void uccn_store_close(struct uccn_store **s);
 
 /* A human reason for the last failure of a store call on this thread
@@ -63,9 +65,14 @@ int uccn_store_rewrote_from(const struct uccn_store *s);
 
 /* ---- reading ---- */
 
-/* Begin a read transaction: a consistent snapshot until uccn_store_txn_end. */
+/* Begin a read transaction: a consistent snapshot until
+ * uccn_store_txn_end. Returns 0 with *out, UCCN_E_NOMEM or UCCN_E_IO (the
+ * reason in uccn_store_last_error). */
 int uccn_store_read(struct uccn_store *s, struct uccn_txn **out);
-/* End a read transaction (or abort a write one); NULL is a no-op. */
+/* End a read transaction and set *t to NULL; NULL and *t == NULL are
+ * no-ops. Records already fetched stay valid (they are the caller's);
+ * uccn_store_txn_reason's text does not. A write transaction is the
+ * store's to end: a uccn_write_fn must not end the one it is given. */
 void uccn_store_txn_end(struct uccn_txn **t);
 
 /* Fetch a city by id; out must be clear and is owned by the caller.
@@ -96,9 +103,13 @@ int uccn_store_post_get(struct uccn_txn *t, uint64_t seq,
 
 /*
  * Posts matching q, newest first, at most q->limit (UCCN_LIST_DEFAULT when
- * 0). Answered from an index: the most selective filter's index is walked
- * backwards from q->before and stops at q->since. *next is set to the seq to
- * pass as `before` for the next page, or 0 when there is none.
+ * 0). Answered from a chain: that of the first filter q names, in the
+ * order project, meeting, city, kind (the others only filter), or all
+ * posts when it names none, walked backwards from q->before and stopping
+ * at q->since. *next is set to the seq to pass as `before` for the next
+ * page, or 0 when there is none; when fn stops the walk, the next page
+ * begins again with the post it stopped at. Returns 0, UCCN_E_CORRUPT or
+ * UCCN_E_IO.
  */
 int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 			 uccn_post_fn fn, void *ctx, uint64_t *next);
@@ -121,9 +132,11 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 			  const char *viewer, uccn_post_fn fn, void *ctx,
 			  uint64_t *next);
 
-/* A city's mailbox: the unread posts addressed to it, oldest first. */
+/* A city's mailbox: the unread posts addressed to it, oldest first, at
+ * most limit of them. Returns 0, UCCN_E_CORRUPT or UCCN_E_IO. */
 int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit,
 			    uccn_post_fn fn, void *ctx);
+/* How many unread posts city's mailbox holds (0 for an unknown city). */
 int uccn_store_mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n);
 /* Unread posts in all mailboxes. */
 int uccn_store_mailbox_total(struct uccn_txn *t, uint64_t *n);
@@ -137,8 +150,10 @@ int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
  * now_ms: the version is stored, the meeting's status becomes
  * "agenda-published" (a versioned change, *seq) and a news post goes to
  * the meeting's field (or its hosts) through their mailboxes, all in one
- * transaction. Returns 0 with *version, UCCN_E_NOTFOUND (no such meeting),
- * UCCN_E_FULL (a recipient's mailbox is full) or UCCN_E_MAPFULL.
+ * transaction. Returns 0 with *version, UCCN_E_NOTFOUND (no such meeting,
+ * or no city `by`), UCCN_E_INVALID (the agenda would not read back),
+ * UCCN_E_FULL (a recipient's mailbox is full) or UCCN_E_MAPFULL; the
+ * reason via uccn_store_txn_reason.
  */
 int uccn_store_agenda_publish(struct uccn_txn *t, const struct uccn_agenda_pub *a,
 			      const char *by, int64_t now_ms, uint64_t *version, uint64_t *seq);
@@ -154,6 +169,7 @@ struct uccn_store_stats {
 	uint64_t map_bytes;
 	uint64_t used_bytes;
 };
+/* The store's figures as t sees them; returns 0. */
 int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
 
 /* ---- writing ---- */
@@ -168,6 +184,9 @@ int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
  *
  * fn returns 0 to commit; any error from an operation that fn passes back
  * aborts the whole batch (UCCN_E_MAPFULL is how growth is requested).
+ * Once one operation has met the full map, every later one in the batch
+ * returns UCCN_E_MAPFULL at once; on a read transaction the operations
+ * return UCCN_E_INVALID.
  */
 typedef int (*uccn_write_fn)(struct uccn_txn *t, void *ctx);
 int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
@@ -195,7 +214,7 @@ int uccn_store_city_add(struct uccn_txn *t, const struct uccn_city *c,
 /*
  * Why the last failed operation of t failed, naming the record ("field
  * 'sculpture' does not exist"); "" when it gave no detail. Valid until the
- * next operation on t.
+ * next operation on t, or its end.
  */
 const char *uccn_store_txn_reason(const struct uccn_txn *t);
 /* For city.import: the 1-based position of the city the last failure is
