@@ -26,7 +26,7 @@ static const struct error_entry errors[] = {
 	{UCCN_E_VERSION, "version", "unsupported version"},
 	{UCCN_E_UNKNOWN_OP, "unknown_op", "unknown operation"},
 	{UCCN_E_INTERNAL, "internal", "internal error"},
-	{UCCN_E_BUSY, "busy", "data directory in use"},
+	{UCCN_E_BUSY, "busy", "busy; try again shortly"},
 	{UCCN_E_MAPFULL, "internal", "database map full"},
 	{UCCN_E_TIMEOUT, "timeout", "no answer in time"},
 	{UCCN_E_AUTH, "auth", "key refused by the server"},

@@ -23,7 +23,7 @@ enum uccn_error {
 	UCCN_E_VERSION = -11,   /* unsupported protocol or data version */
 	UCCN_E_UNKNOWN_OP = -12,/* the request names an operation we lack */
 	UCCN_E_INTERNAL = -13,  /* a bug: the server logs the details */
-	UCCN_E_BUSY = -14,      /* the data directory is in use by another uccnd */
+	UCCN_E_BUSY = -14,      /* at capacity for now (watchers, a batch): ask again shortly */
 	UCCN_E_MAPFULL = -15,   /* store-internal: grow the map and retry */
 	UCCN_E_TIMEOUT = -16,   /* client side: no answer in time */
 	UCCN_E_AUTH = -17,      /* client side: the server refused our key */
