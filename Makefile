@@ -51,7 +51,8 @@ UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
-	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer
+	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer \
+	$(BUILD)/tests/test_tz
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -109,6 +110,11 @@ $(UCCN): $(call obj,$(CLI_SRC)) $(AGENDA_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)
 
 $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The zone check against a zone database made for the test.
+$(BUILD)/tests/test_tz: $(call obj,tests/unit/test_tz.c $(TMPDIR_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

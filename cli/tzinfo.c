@@ -12,23 +12,13 @@
 #include <unistd.h>
 
 #include "tzinfo.h"
-#include "uccn_records.h"
-
-static const char *zone_dir(void)
-{
-	const char *d = getenv("TZDIR");
-	return d && *d ? d : "/usr/share/zoneinfo";
-}
+#include "uccn_tz.h"
 
 bool tz_known(const char *tz)
 {
-	char path[PATH_MAX];
-	if (!uccn_tz_name_valid(tz))
-		return false;
-	if (strcmp(tz, "UTC") == 0)
-		return true;
-	snprintf(path, sizeof path, "%s/%s", zone_dir(), tz);
-	return access(path, R_OK) == 0;
+	/* Without a database the C library would give every zone UTC's
+	 * offsets without a word, so here only UTC is known then. */
+	return uccn_tz_known(tz) && (strcmp(tz, "UTC") == 0 || uccn_tz_database_present());
 }
 
 /* Run with TZ set to tz; restore the old TZ after. */
