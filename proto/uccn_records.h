@@ -3,8 +3,13 @@
  * rules a valid record obeys, and their msgpack form. The same form is used
  * on the wire (proto/SPEC.md, "Records") and in the store.
  *
- * Strings in a record are owned by it (malloc'd, NUL-terminated); an absent
- * optional string is NULL. uccn_*_clear() frees them and zeroes the struct.
+ * Ownership, here and in uccn_msg.h's requests and replies: every `char *`
+ * in a record is owned by that record (malloc'd, NUL-terminated; an absent
+ * optional string is NULL), and uccn_*_clear() frees it and zeroes the
+ * struct. So whoever fills a record sets each string through the copying
+ * setter uccn_str_set() (a list's items through uccn_idlist_add()), never by
+ * pointing at argv, a literal or another record's string, and clears the
+ * record on every path. A `const char *` is borrowed.
  */
 #ifndef UCCN_RECORDS_H
 #define UCCN_RECORDS_H
@@ -162,6 +167,11 @@ int uccn_post_check(const struct uccn_post *p, char *err, size_t errlen);
 
 int uccn_project_check(const struct uccn_project *p, char *err, size_t errlen);
 int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen);
+
+/* Set the owned string *dst to a copy of src (NULL for none), freeing the
+ * old one; src may point into *dst. Returns 0, or UCCN_E_NOMEM with *dst
+ * unchanged. */
+int uccn_str_set(char **dst, const char *src);
 
 /* True when l holds s. */
 bool uccn_idlist_has(const struct uccn_idlist *l, const char *s);
