@@ -69,8 +69,9 @@ enum {
 
 struct command;
 
-/* Apply a CLI_QUERY_OPTIONS option to q: 0 when taken, EXIT_USAGE on a bad
- * value (after saying why), -1 when opt is none of them. */
+/* Apply a CLI_QUERY_OPTIONS option to q (a copy of arg, q's own): 0 when
+ * taken, EXIT_USAGE on a bad value (after saying why), EXIT_REFUSED when
+ * memory runs out, -1 when opt is none of them. */
 int cli_query_option(const struct command *cmd, int opt, const char *arg,
 		     struct uccn_query *q);
 
@@ -97,14 +98,19 @@ int cli_common_option(struct cli *g, const struct command *cmd, int opt,
 		      char **argv, bool *done);
 
 /* A command's getopt loop, default case: globals, --help, or a usage
- * error; returns from the command when it must end now. */
-#define COMMON_OPTION(g, cmd, c, rc) \
+ * error. When the command must end now, *rc holds its exit code and the
+ * command goes to its cleanup label, so what it filled so far is freed. */
+#define COMMON_OPTION(g, cmd, c, rc, cleanup) \
 	do { \
 		bool done_; \
 		*(rc) = cli_common_option((g), (cmd), (c), argv, &done_); \
 		if (done_) \
-			return *(rc); \
+			goto cleanup; \
 	} while (0)
+
+/* uccn_str_set for a command: EXIT_OK, or EXIT_REFUSED when memory runs
+ * out. Every string of a request goes in through it (uccn_records.h). */
+int cli_str_set(char **dst, const char *src);
 
 /* Parse a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -478,7 +478,7 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		else if (opt == O_OUTPUT || opt == 'o')
 			output = optarg;
 		else
-			COMMON_OPTION(c, cmd, opt, &rc);
+			COMMON_OPTION(c, cmd, opt, &rc, out);
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "give the MEETING's id");

@@ -31,28 +31,36 @@ int cmd_inbox(struct cli *g, const struct command *cmd, int argc, char **argv)
 	struct uccn_request req = {.op = UCCN_OP_INBOX};
 	struct uccn_reply rep = {0};
 	uint64_t v;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == O_ACK) {
-			if (cli_parse_u64(optarg, 1, UINT64_MAX, &req.seq))
-				return cli_usage(cmd, "--ack '%s': give the sequence number read up to", optarg);
+			if (cli_parse_u64(optarg, 1, UINT64_MAX, &req.seq)) {
+				rc = cli_usage(cmd, "--ack '%s': give the sequence number read up to", optarg);
+				goto out;
+			}
 			req.op = UCCN_OP_INBOX_ACK;
 		} else if (c == O_LIMIT) {
-			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v))
-				return cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v)) {
+				rc = cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+				goto out;
+			}
 			req.query.limit = (uint32_t)v;
 		} else {
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK && req.op == UCCN_OP_INBOX)
 		g->out->inbox(rep.posts, rep.nposts, rep.unread);
 	else if (rc == EXIT_OK)
 		g->out->acked(req.seq, rep.acked, rep.unread);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -129,32 +137,38 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 	bool since_given = false;
 	struct client *client = NULL;
 	char err[1024];
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((rc = cli_query_option(cmd, c, optarg, q)) >= 0) {
 			if (rc)
-				return rc;
+				goto out;
 			continue;
 		}
 		switch (c) {
 		case O_SINCE:
-			if (cli_parse_u64(optarg, 0, UINT64_MAX, &q->since))
-				return cli_usage(cmd, "--since '%s': give a sequence number", optarg);
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &q->since)) {
+				rc = cli_usage(cmd, "--since '%s': give a sequence number", optarg);
+				goto out;
+			}
 			since_given = true;
 			break;
 		case O_STATE: state = optarg; break;
 		default:
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	/* Where to start: --since, else the state file, else from now. */
 	bool from_now = !since_given;
 	if (!since_given && state) {
 		uint64_t saved;
-		if (read_state(state, &saved) != 0)
-			return cli_usage(cmd, "--state %s: not a position written by uccn watch", state);
+		if (read_state(state, &saved) != 0) {
+			rc = cli_usage(cmd, "--state %s: not a position written by uccn watch", state);
+			goto out;
+		}
 		if (access(state, F_OK) == 0) {
 			q->since = saved;
 			from_now = false;
@@ -170,19 +184,19 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 	rc = cli_connect(g, &client);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (rc)
-		return rc;
+		goto out;
 	if (from_now) {
 		struct uccn_request sreq = {.op = UCCN_OP_STATUS};
 		struct uccn_reply srep = {0};
 		if ((rc = client_call(client, &sreq, &srep, err, sizeof err)) || srep.status) {
 			fprintf(stderr, "uccn: %s\n", rc ? err : (srep.message ? srep.message : "refused"));
 			rc = rc ? cli_exit_for(rc) : cli_exit_for(srep.status);
-			uccn_reply_clear(&srep);
-			client_destroy(&client);
-			return rc;
+		} else {
+			q->since = srep.info.last_seq;
 		}
-		q->since = srep.info.last_seq;
 		uccn_reply_clear(&srep);
+		if (rc)
+			goto out;
 	}
 	client_set_timeout(client, WATCH_WAIT_MS + g->timeout_ms);
 	struct sigaction sa = {.sa_handler = on_stop_signal};
@@ -213,8 +227,8 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 		if (code == UCCN_E_DENIED || code == UCCN_E_AUTH || code == UCCN_E_INVALID) {
 			fprintf(stderr, "uccn: %s\n", why);
 			uccn_reply_clear(&rep);
-			client_destroy(&client);
-			return cli_exit_for(code);
+			rc = cli_exit_for(code);
+			goto out;
 		}
 		uccn_reply_clear(&rep);
 		if (watch_stop)
@@ -225,6 +239,9 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 		sleep_ms(backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
+	rc = EXIT_OK;
+out:
 	client_destroy(&client);
-	return EXIT_OK;
+	uccn_request_clear(&req);
+	return rc;
 }

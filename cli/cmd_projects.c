@@ -11,14 +11,11 @@
 #include "uccn_error.h"
 #include "uccn_limits.h"
 
-/* Replace *dst with a copy of src ("" clears it). */
+/* Replace *dst with a copy of src; "" clears it, so an update can drop an
+ * optional field. */
 static int set_str(char **dst, const char *src)
 {
-	free(*dst);
-	*dst = NULL;
-	if (src[0] && !(*dst = strdup(src)))
-		return EXIT_REFUSED;
-	return 0;
+	return cli_str_set(dst, src[0] ? src : NULL);
 }
 
 /* Add each comma-separated item of arg to l, once. */
@@ -154,9 +151,7 @@ int cmd_project_add(struct cli *g, const struct command *cmd, int argc, char **a
 	if (rc == 0 && (rc = one_id(cmd, argc, argv, &id)) == 0) {
 		if (!req.project.title || !req.project.lead)
 			rc = cli_usage(cmd, "--title and --lead are required");
-		else if (!(req.project.id = strdup(id)))
-			rc = EXIT_REFUSED;
-		else
+		else if (!(rc = cli_str_set(&req.project.id, id)))
 			rc = send_project(g, &req);
 	}
 	uccn_request_clear(&req);
@@ -166,8 +161,12 @@ int cmd_project_add(struct cli *g, const struct command *cmd, int argc, char **a
 /* Read one record by id into rep. */
 static int fetch(struct cli *g, enum uccn_op op, const char *id, struct uccn_reply *rep)
 {
-	struct uccn_request req = {.op = op, .name = (char *)id};
-	return cli_call(g, &req, rep);
+	struct uccn_request req = {.op = op};
+	int rc = cli_str_set(&req.name, id);
+	if (rc == EXIT_OK)
+		rc = cli_call(g, &req, rep);
+	uccn_request_clear(&req);
+	return rc;
 }
 
 int cmd_project_update(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -212,24 +211,27 @@ static int show_or_list(struct cli *g, const struct command *cmd, int argc, char
 	struct uccn_reply rep = {0};
 	bool list = op == UCCN_OP_PROJECT_LIST || op == UCCN_OP_MEETING_LIST;
 	const char *id = NULL;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", list ? opts : opts + 3, NULL)) != -1) {
 		if (c == L_STATUS)
-			req.status = optarg;
+			rc = cli_str_set(&req.status, optarg);
 		else if (c == L_FIELD)
-			req.field = optarg;
+			rc = cli_str_set(&req.field, optarg);
 		else if (c == L_CITY && op == UCCN_OP_PROJECT_LIST)
-			req.of_city = optarg;
+			rc = cli_str_set(&req.of_city, optarg);
 		else if (c == L_CITY)
-			return cli_usage(cmd, "--city is a filter of project lists");
+			rc = cli_usage(cmd, "--city is a filter of project lists");
 		else
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
+		if (rc)
+			goto out;
 	}
-	if (list && optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!list && (rc = one_id(cmd, argc, argv, &id)))
-		return rc;
-	req.name = (char *)id;
+	if (list && optind < argc) {
+		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!list && ((rc = one_id(cmd, argc, argv, &id)) || (rc = cli_str_set(&req.name, id))))
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK) {
 		if (op == UCCN_OP_PROJECT_LIST)
@@ -241,7 +243,9 @@ static int show_or_list(struct cli *g, const struct command *cmd, int argc, char
 		else if (op == UCCN_OP_MEETING_SHOW && rep.nmeetings == 1)
 			g->out->meeting(&rep.meetings[0]);
 	}
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -272,16 +276,17 @@ static int membership(struct cli *g, const struct command *cmd, int argc, char *
 	struct uccn_request req = {.op = op};
 	struct uccn_reply rep = {0};
 	const char *id;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
-	if ((rc = one_id(cmd, argc, argv, &id)))
-		return rc;
-	req.name = (char *)id;
+		COMMON_OPTION(g, cmd, c, &rc, out);
+	if ((rc = one_id(cmd, argc, argv, &id)) || (rc = cli_str_set(&req.name, id)))
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->record_changed("project", id, rep.seq, rep.version);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -379,9 +384,7 @@ int cmd_meeting_add(struct cli *g, const struct command *cmd, int argc, char **a
 		if (!req.meeting.kind || !req.meeting.hosts.n || !req.meeting.start ||
 		    !req.meeting.end || !req.meeting.tz)
 			rc = cli_usage(cmd, "--kind, --host, --start, --end and --tz are required");
-		else if (!(req.meeting.id = strdup(id)))
-			rc = EXIT_REFUSED;
-		else
+		else if (!(rc = cli_str_set(&req.meeting.id, id)))
 			rc = send_meeting(g, &req);
 	}
 	uccn_request_clear(&req);

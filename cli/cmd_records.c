@@ -32,18 +32,23 @@ int cmd_field_add(struct cli *g, const struct command *cmd, int argc, char **arg
 	struct uccn_request req = {.op = UCCN_OP_FIELD_ADD};
 	struct uccn_reply rep = {0};
 	const char *name;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
+		COMMON_OPTION(g, cmd, c, &rc, out);
 	if ((rc = one_argument(cmd, argc, argv, "field's NAME", &name)))
-		return rc;
-	if (!uccn_field_name_valid(name))
-		return cli_usage(cmd, "'%s' is not a field name: a-z, 0-9 and '_', starting with a letter", name);
-	req.name = (char *)name;
+		goto out;
+	if (!uccn_field_name_valid(name)) {
+		rc = cli_usage(cmd, "'%s' is not a field name: a-z, 0-9 and '_', starting with a letter", name);
+		goto out;
+	}
+	if ((rc = cli_str_set(&req.name, name)))
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->field_added(name, rep.seq);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -52,23 +57,31 @@ int cmd_field_list(struct cli *g, const struct command *cmd, int argc, char **ar
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
 	struct uccn_request req = {.op = UCCN_OP_FIELD_LIST};
 	struct uccn_reply rep = {0};
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		COMMON_OPTION(g, cmd, c, &rc, out);
+	if (optind < argc) {
+		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->fields((const char *const *)rep.fields, rep.nfields);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
 /* Fetch city id into rep (rep->cities[0]). */
 static int fetch_city(struct cli *g, const char *id, struct uccn_reply *rep)
 {
-	struct uccn_request req = {.op = UCCN_OP_CITY_SHOW, .name = (char *)id};
-	return cli_call(g, &req, rep);
+	struct uccn_request req = {.op = UCCN_OP_CITY_SHOW};
+	int rc = cli_str_set(&req.name, id);
+	if (rc == EXIT_OK)
+		rc = cli_call(g, &req, rep);
+	uccn_request_clear(&req);
+	return rc;
 }
 
 int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -76,16 +89,19 @@ int cmd_city_show(struct cli *g, const struct command *cmd, int argc, char **arg
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
 	struct uccn_reply rep = {0};
 	const char *id;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
+		COMMON_OPTION(g, cmd, c, &rc, out);
 	if ((rc = one_argument(cmd, argc, argv, "city's ID", &id)))
-		return rc;
-	if (!uccn_id_valid(id))
-		return cli_usage(cmd, "'%s' is not a city id", id);
+		goto out;
+	if (!uccn_id_valid(id)) {
+		rc = cli_usage(cmd, "'%s' is not a city id", id);
+		goto out;
+	}
 	rc = fetch_city(g, id, &rep);
 	if (rc == EXIT_OK && rep.ncities == 1)
 		g->out->city(&rep.cities[0]);
+out:
 	uccn_reply_clear(&rep);
 	return rc;
 }
@@ -106,54 +122,62 @@ int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **a
 		{NULL, 0, NULL, 0},
 	};
 	const char *set[O_IFV + 1] = {0};
-	uint64_t year = 0, ifv = 0;
+	struct uccn_request req = {.op = UCCN_OP_CITY_UPDATE};
+	struct uccn_reply cur = {0}, rep = {0};
+	uint64_t year = 0;
 	const char *id;
-	int c, rc;
+	char err[256];
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c >= O_NAME && c <= O_TERM) {
 			set[c] = optarg;
 			if (c == O_YEAR && strcmp(optarg, "0") != 0 &&
-			    cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year))
-				return cli_usage(cmd, "--year '%s': give a year from %d to %d, or 0 for unknown",
-						 optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+			    cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year)) {
+				rc = cli_usage(cmd, "--year '%s': give a year from %d to %d, or 0 for unknown",
+					       optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+				goto out;
+			}
 		} else if (c == O_IFV) {
-			if (cli_parse_u64(optarg, 1, UINT64_MAX, &ifv))
-				return cli_usage(cmd, "--if-version '%s': give the version you read", optarg);
+			if (cli_parse_u64(optarg, 1, UINT64_MAX, &req.if_version)) {
+				rc = cli_usage(cmd, "--if-version '%s': give the version you read", optarg);
+				goto out;
+			}
 		} else {
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
 	}
 	if ((rc = one_argument(cmd, argc, argv, "city's ID", &id)))
-		return rc;
-	if (!ifv)
-		return cli_usage(cmd, "--if-version N is required: the version you read (uccn city show %s)", id);
+		goto out;
+	if (!req.if_version) {
+		rc = cli_usage(cmd, "--if-version N is required: the version you read (uccn city show %s)", id);
+		goto out;
+	}
 	/* The wire carries the whole record: start from the stored one and
 	 * change what was asked. The server refuses it if the version moved. */
-	struct uccn_reply cur = {0};
 	if ((rc = fetch_city(g, id, &cur)))
-		return rc;
-	struct uccn_request req = {.op = UCCN_OP_CITY_UPDATE, .if_version = ifv};
-	struct uccn_reply rep = {0};
-	struct uccn_city *ci = &cur.cities[0];
-	req.city = *ci;
-	const char **dst[] = {NULL, (const char **)&req.city.name, (const char **)&req.city.field,
-			      (const char **)&req.city.country, NULL, (const char **)&req.city.tz,
-			      (const char **)&req.city.role, (const char **)&req.city.term_end};
+		goto out;
+	if (uccn_city_copy(&req.city, &cur.cities[0])) {
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	char **dst[] = {NULL, &req.city.name, &req.city.field, &req.city.country, NULL,
+			&req.city.tz, &req.city.role, &req.city.term_end};
 	for (int o = O_NAME; o <= O_TERM; o++)
-		if (set[o] && dst[o])
-			*dst[o] = set[o][0] ? set[o] : NULL;
+		if (set[o] && dst[o] && (rc = cli_str_set(dst[o], set[o][0] ? set[o] : NULL)))
+			goto out;
 	if (set[O_YEAR])
 		req.city.year = (uint32_t)year;
-	char err[256];
 	if (uccn_city_check(&req.city, err, sizeof err)) {
-		uccn_reply_clear(&cur);
-		return cli_usage(cmd, "%s", err);
+		rc = cli_usage(cmd, "%s", err);
+		goto out;
 	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->record_changed("city", id, rep.seq, rep.version);
+out:
 	uccn_reply_clear(&rep);
-	uccn_reply_clear(&cur); /* req.city borrowed cur's and argv's strings */
+	uccn_reply_clear(&cur);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -168,66 +192,76 @@ int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **ar
 	struct uccn_request req = {.op = UCCN_OP_CITY_REKEY};
 	struct uccn_reply rep = {0};
 	const char *id, *key = NULL;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == O_CKEY)
 			key = optarg;
 		else
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 	}
 	if ((rc = one_argument(cmd, argc, argv, "city's ID", &id)))
-		return rc;
-	if (!key || !uccn_key_z85_valid(key))
-		return cli_usage(cmd, "--key PUBLIC_KEY is required: 40 Z85 characters, as 'uccn keygen' prints");
-	req.city.id = (char *)id;
+		goto out;
+	if (!key || !uccn_key_z85_valid(key)) {
+		rc = cli_usage(cmd, "--key PUBLIC_KEY is required: 40 Z85 characters, as 'uccn keygen' prints");
+		goto out;
+	}
+	if ((rc = cli_str_set(&req.city.id, id)))
+		goto out;
 	memcpy(req.city.key, key, UCCN_KEY_Z85_LEN + 1);
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->record_changed("city", id, rep.seq, rep.version);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
 int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	struct uccn_request req = {.op = UCCN_OP_CITY_IMPORT};
+	struct uccn_reply rep = {0};
 	struct import_row *rows = NULL;
 	size_t n = 0, len = 0;
 	char *text = NULL, err[512];
 	const char *path;
-	int c, rc;
+	int c, rc = EXIT_OK;
 	bool tty = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
+		COMMON_OPTION(g, cmd, c, &rc, out);
 	if ((rc = one_argument(cmd, argc, argv, "CSV FILE", &path)))
-		return rc;
+		goto out;
 	if ((rc = read_small_file(path, 16u << 20, &text, &len, err, sizeof err))) {
 		fprintf(stderr, "uccn: %s\n", err);
-		return rc == UCCN_E_NOTFOUND ? EXIT_NOTFOUND : EXIT_USAGE;
+		rc = rc == UCCN_E_NOTFOUND ? EXIT_NOTFOUND : EXIT_USAGE;
+		goto out;
 	}
 	if (tty)
 		fprintf(stderr, "reading %s (%zu bytes)...\n", path, len);
 	rc = import_cities_csv(text, len, &rows, &n, err, sizeof err);
-	free(text);
 	if (rc) {
 		fprintf(stderr, "uccn: %s: %s; nothing was imported\n", path, err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if (n > UCCN_MAX_IMPORT) {
 		fprintf(stderr, "uccn: %s has %zu cities; one import takes at most %d (split the file, by field for instance)\n",
 			path, n, UCCN_MAX_IMPORT);
-		import_rows_free(&rows, n);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	struct uccn_request req = {.op = UCCN_OP_CITY_IMPORT};
-	struct uccn_reply rep = {0};
 	req.cities = calloc(n ? n : 1, sizeof *req.cities);
 	if (!req.cities) {
-		import_rows_free(&rows, n);
-		return EXIT_REFUSED;
+		rc = EXIT_REFUSED;
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		req.cities[i] = rows[i].city; /* borrowed from rows */
+	/* Moved, not shared: the request owns each city from here on, and the
+	 * rows keep only their line numbers, for the server's error. */
+	for (size_t i = 0; i < n; i++) {
+		req.cities[i] = rows[i].city;
+		memset(&rows[i].city, 0, sizeof rows[i].city);
+	}
 	req.ncities = n;
 	if (tty)
 		fprintf(stderr, "sending %zu cities in one transaction...\n", n);
@@ -237,8 +271,10 @@ int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char *
 			rows[rep.error_index - 1].line, rep.message ? rep.message : "refused");
 	else if (rc == EXIT_OK)
 		g->out->imported(path, rep.added, rep.updated, rep.unchanged);
-	free(req.cities);
+out:
+	free(text);
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	import_rows_free(&rows, n);
 	return rc;
 }

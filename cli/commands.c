@@ -16,9 +16,6 @@
 #include "uccn_keyfile.h"
 #include "uccn_limits.h"
 
-/* Run the getopt loop's default case; returns true when the command must
- * return *rc now. */
-
 static int no_arguments(const struct command *cmd, int argc, char **argv)
 {
 	if (optind < argc)
@@ -45,8 +42,12 @@ int cmd_keygen(struct cli *g, const struct command *cmd, int argc, char **argv)
 			path = optarg;
 		else if (c == 'f')
 			force = true;
-		else
-			COMMON_OPTION(g, cmd, c, &rc);
+		else {
+			bool done; /* nothing is owned yet: return straight away */
+			rc = cli_common_option(g, cmd, c, argv, &done);
+			if (done)
+				return rc;
+		}
 	}
 	if ((rc = no_arguments(cmd, argc, argv)))
 		return rc;
@@ -104,46 +105,59 @@ int cmd_city_add(struct cli *g, const struct command *cmd, int argc, char **argv
 	const char *key = NULL;
 	char err[256];
 	uint64_t year = 0;
-	int c, rc;
-	/* The strings are argv's: borrowed, so detach them before clearing. */
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		char **dst = NULL;
 		switch (c) {
-		case O_NAME: city->name = optarg; break;
-		case O_FIELD: city->field = optarg; break;
+		case O_NAME: dst = &city->name; break;
+		case O_FIELD: dst = &city->field; break;
 		case O_CKEY: key = optarg; break;
-		case O_COUNTRY: city->country = optarg; break;
-		case O_TZ: city->tz = optarg; break;
-		case O_ROLE: city->role = optarg; break;
-		case O_TERM: city->term_end = optarg; break;
+		case O_COUNTRY: dst = &city->country; break;
+		case O_TZ: dst = &city->tz; break;
+		case O_ROLE: dst = &city->role; break;
+		case O_TERM: dst = &city->term_end; break;
 		case O_YEAR:
-			if (cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year))
-				return cli_usage(cmd, "--year '%s': give a year from %d to %d",
-						 optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+			if (cli_parse_u64(optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR, &year)) {
+				rc = cli_usage(cmd, "--year '%s': give a year from %d to %d",
+					       optarg, UCCN_MIN_YEAR, UCCN_MAX_YEAR);
+				goto out;
+			}
 			city->year = (uint32_t)year;
 			break;
 		default:
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
+		if (dst && (rc = cli_str_set(dst, optarg)))
+			goto out;
 	}
-	if (optind >= argc)
-		return cli_usage(cmd, "give the city's ID");
-	city->id = argv[optind++];
-	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
-	if (!city->name || !city->field || !key)
-		return cli_usage(cmd, "--name, --field and --key are required");
-	if (!uccn_key_z85_valid(key))
-		return cli_usage(cmd, "--key '%s': not a public key (40 Z85 characters, as 'uccn keygen' prints)", key);
+	if (optind >= argc) {
+		rc = cli_usage(cmd, "give the city's ID");
+		goto out;
+	}
+	if ((rc = cli_str_set(&city->id, argv[optind++])) || (rc = no_arguments(cmd, argc, argv)))
+		goto out;
+	if (!city->name || !city->field || !key) {
+		rc = cli_usage(cmd, "--name, --field and --key are required");
+		goto out;
+	}
+	if (!uccn_key_z85_valid(key)) {
+		rc = cli_usage(cmd, "--key '%s': not a public key (40 Z85 characters, as 'uccn keygen' prints)", key);
+		goto out;
+	}
 	memcpy(city->key, key, UCCN_KEY_Z85_LEN + 1);
-	if (!city->role)
-		city->role = "member";
-	if (uccn_city_check(city, err, sizeof err))
-		return cli_usage(cmd, "%s", err);
+	if (!city->role && (rc = cli_str_set(&city->role, "member")))
+		goto out;
+	if (uccn_city_check(city, err, sizeof err)) {
+		rc = cli_usage(cmd, "%s", err);
+		goto out;
+	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->city_added(city->id, rep.seq);
+out:
 	uccn_reply_clear(&rep);
-	return rc; /* req's strings are argv's: nothing to free */
+	uccn_request_clear(&req);
+	return rc;
 }
 
 int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -156,21 +170,25 @@ int cmd_city_list(struct cli *g, const struct command *cmd, int argc, char **arg
 	};
 	struct uccn_request req = {.op = UCCN_OP_CITY_LIST};
 	struct uccn_reply rep = {0};
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == O_FIELD)
-			req.field = optarg;
+			rc = cli_str_set(&req.field, optarg);
 		else if (c == O_COUNTRY)
-			req.country = optarg;
+			rc = cli_str_set(&req.country, optarg);
 		else
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
+		if (rc)
+			goto out;
 	}
 	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->cities(rep.cities, rep.ncities);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -236,55 +254,66 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 	char err[256];
 	uint64_t minutes = 0;
 	int c, rc;
-	p->kind = "update";
+	if ((rc = cli_str_set(&p->kind, "update")))
+		goto out;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		char **dst = NULL;
 		switch (c) {
-		case O_KIND: p->kind = optarg; break;
-		case O_PROJECT: p->project = optarg; break;
-		case O_MEETING: p->meeting = optarg; break;
-		case O_TITLE: p->title = optarg; break;
-		case O_KEYID: p->idem_key = optarg; break;
-		case O_PRIORITY: p->priority = optarg; break;
+		case O_KIND: dst = &p->kind; break;
+		case O_PROJECT: dst = &p->project; break;
+		case O_MEETING: dst = &p->meeting; break;
+		case O_TITLE: dst = &p->title; break;
+		case O_KEYID: dst = &p->idem_key; break;
+		case O_PRIORITY: dst = &p->priority; break;
 		case O_REMOTE: p->remote = true; break;
-		case O_PIN: p->pin = optarg; break;
+		case O_PIN: dst = &p->pin; break;
 		case O_TO:
 			if (!uccn_audience_valid(optarg)) {
-				uccn_idlist_clear(&p->to);
-				return cli_usage(cmd, "--to '%s': say city:ID, project:ID, field:NAME or all", optarg);
+				rc = cli_usage(cmd, "--to '%s': say city:ID, project:ID, field:NAME or all", optarg);
+				goto out;
 			}
-			if (uccn_idlist_add(&p->to, optarg) == UCCN_E_NOMEM)
-				return EXIT_REFUSED;
+			if (uccn_idlist_add(&p->to, optarg) == UCCN_E_NOMEM) {
+				rc = EXIT_REFUSED;
+				goto out;
+			}
 			break;
 		case O_MINUTES:
-			if (cli_parse_u64(optarg, 1, UCCN_MAX_MINUTES, &minutes))
-				return cli_usage(cmd, "--minutes '%s': give 1 to %d", optarg, UCCN_MAX_MINUTES);
+			if (cli_parse_u64(optarg, 1, UCCN_MAX_MINUTES, &minutes)) {
+				rc = cli_usage(cmd, "--minutes '%s': give 1 to %d", optarg, UCCN_MAX_MINUTES);
+				goto out;
+			}
 			p->minutes = (uint32_t)minutes;
 			break;
 		default:
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
+		if (dst && (rc = cli_str_set(dst, optarg)))
+			goto out;
 	}
-	if (optind >= argc)
-		return cli_usage(cmd, "give the post's BODY, or '-' to read it from standard input");
+	if (optind >= argc) {
+		rc = cli_usage(cmd, "give the post's BODY, or '-' to read it from standard input");
+		goto out;
+	}
 	const char *body = argv[optind++];
 	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
+		goto out;
 	if (strcmp(body, "-") == 0) {
 		if ((rc = read_body_stdin(&stdin_body)))
-			return rc;
+			goto out;
 		body = stdin_body;
 	}
-	p->body = (char *)body;
+	if ((rc = cli_str_set(&p->body, body)))
+		goto out;
 	if (uccn_post_check(p, err, sizeof err)) {
-		free(stdin_body);
-		uccn_idlist_clear(&p->to);
-		return cli_usage(cmd, "%s", err);
+		rc = cli_usage(cmd, "%s", err);
+		goto out;
 	}
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->posted(rep.seq, rep.duplicate, rep.created_ms);
+out:
 	uccn_reply_clear(&rep);
-	uccn_idlist_clear(&p->to); /* the rest of req is argv's */
+	uccn_request_clear(&req);
 	free(stdin_body);
 	return rc;
 }
@@ -296,14 +325,12 @@ int cli_query_option(const struct command *cmd, int opt, const char *arg,
 	case OPT_Q_KIND:
 		if (!uccn_post_kind_valid(arg))
 			return cli_usage(cmd, "--kind '%s': not a post kind", arg);
-		q->kind = (char *)arg;
-		return 0;
+		return cli_str_set(&q->kind, arg);
 	case OPT_Q_CITY: case OPT_Q_PROJECT: case OPT_Q_MEETING:
 		if (!uccn_id_valid(arg))
 			return cli_usage(cmd, "'%s' is not an id (a-z, 0-9, '-')", arg);
-		*(opt == OPT_Q_CITY ? &q->city : opt == OPT_Q_PROJECT ? &q->project : &q->meeting) =
-			(char *)arg;
-		return 0;
+		return cli_str_set(opt == OPT_Q_CITY ? &q->city :
+				   opt == OPT_Q_PROJECT ? &q->project : &q->meeting, arg);
 	default:
 		return -1;
 	}
@@ -328,31 +355,37 @@ int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((rc = cli_query_option(cmd, c, optarg, q)) >= 0) {
 			if (rc)
-				return rc;
+				goto out;
 			continue;
 		}
 		switch (c) {
 		case O_SINCE: case O_BEFORE:
-			if (cli_parse_u64(optarg, 0, UINT64_MAX, &v))
-				return cli_usage(cmd, "--%s '%s': give a sequence number",
-						 c == O_SINCE ? "since" : "before", optarg);
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &v)) {
+				rc = cli_usage(cmd, "--%s '%s': give a sequence number",
+					       c == O_SINCE ? "since" : "before", optarg);
+				goto out;
+			}
 			*(c == O_SINCE ? &q->since : &q->before) = v;
 			break;
 		case O_LIMIT:
-			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v))
-				return cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+			if (cli_parse_u64(optarg, 1, UCCN_LIST_MAX, &v)) {
+				rc = cli_usage(cmd, "--limit '%s': give 1 to %d", optarg, UCCN_LIST_MAX);
+				goto out;
+			}
 			q->limit = (uint32_t)v;
 			break;
 		default:
-			COMMON_OPTION(g, cmd, c, &rc);
+			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
 	}
 	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->posts(rep.posts, rep.nposts, rep.next);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -361,20 +394,26 @@ int cmd_show(struct cli *g, const struct command *cmd, int argc, char **argv)
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
 	struct uccn_request req = {.op = UCCN_OP_SHOW};
 	struct uccn_reply rep = {0};
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
-	if (optind >= argc)
-		return cli_usage(cmd, "give the post's sequence number");
-	if (cli_parse_u64(argv[optind], 1, UINT64_MAX, &req.seq))
-		return cli_usage(cmd, "'%s' is not a sequence number", argv[optind]);
+		COMMON_OPTION(g, cmd, c, &rc, out);
+	if (optind >= argc) {
+		rc = cli_usage(cmd, "give the post's sequence number");
+		goto out;
+	}
+	if (cli_parse_u64(argv[optind], 1, UINT64_MAX, &req.seq)) {
+		rc = cli_usage(cmd, "'%s' is not a sequence number", argv[optind]);
+		goto out;
+	}
 	optind++;
 	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK && rep.nposts == 1)
 		g->out->post(&rep.posts[0]);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }
 
@@ -383,14 +422,16 @@ int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv)
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
 	struct uccn_request req = {.op = UCCN_OP_STATUS};
 	struct uccn_reply rep = {0};
-	int c, rc;
+	int c, rc = EXIT_OK;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc);
+		COMMON_OPTION(g, cmd, c, &rc, out);
 	if ((rc = no_arguments(cmd, argc, argv)))
-		return rc;
+		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
 		g->out->status(g->endpoint, &rep.info);
+out:
 	uccn_reply_clear(&rep);
+	uccn_request_clear(&req);
 	return rc;
 }

@@ -291,6 +291,11 @@ int cli_exit_for(int code)
 	}
 }
 
+int cli_str_set(char **dst, const char *src)
+{
+	return uccn_str_set(dst, src) ? EXIT_REFUSED : EXIT_OK;
+}
+
 /* Fill in what no flag gave: the environment, then the local daemon's
  * data directory. */
 static int resolve_defaults(struct cli *g)
