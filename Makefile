@@ -51,7 +51,7 @@ UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
-	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer \
+	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer \
 	$(BUILD)/tests/test_tz
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
@@ -133,6 +133,11 @@ $(BUILD)/tests/test_agenda_render: $(call obj,tests/unit/test_agenda_render.c) $
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_agenda: $(call obj,tests/unit/test_agenda.c) $(AGENDA_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The agenda's gathering rules over hand-made records: no daemon, no zones.
+$(BUILD)/tests/test_agenda_gather: $(call obj,tests/unit/test_agenda_gather.c) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
