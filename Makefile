@@ -96,7 +96,8 @@ $(STORE_LIB): $(call obj,$(STORE_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-# The agenda builder: pure computation over proto's error codes.
+# The agenda: its gathering rules and builder, pure computation over proto's
+# records and error codes.
 $(AGENDA_LIB): $(call obj,$(AGENDA_SRC))
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,7 +1,7 @@
 /*
  * gather.c - the agenda's contents from the records: which items a meeting
  * takes up, who presents them, who takes part, and where the last published
- * version put things. Every rule the agenda command once held lives here.
+ * version put things. Pure, so each rule is tested on hand-made records.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /*
  * uccn_agenda.h - the annual-meeting agenda builder: pure computation, no
- * I/O, no clock, no time-zone database. The caller gathers the items from
- * the records and the UTC offsets from the zone database; the builder
- * places items in the meeting's days, and the renderers (uccn_agenda_*_render)
- * turn the result into Markdown, HTML, iCalendar or JSON text.
+ * I/O, no clock, no time-zone database. The items come from the records
+ * (uccn_agenda_gather.h decides them, with offsets from the caller's zone
+ * database); the builder places items in the meeting's days, and the
+ * renderers (uccn_agenda_*_render) turn the result into Markdown, HTML,
+ * iCalendar or JSON text.
  *
  * Same input, same output, byte for byte: nothing here depends on memory
  * addresses, the clock or the locale.

@@ -75,7 +75,7 @@ struct uccn_agenda_records {
 	const struct uccn_meeting *meeting;
 	const struct uccn_agenda_calendar *calendar; /* from uccn_agenda_calendar */
 	uccn_agenda_zone_fn *zone;                   /* for the cities' zones */
-	const struct uccn_meeting *series;   /* the meetings of its field, any order */
+	const struct uccn_meeting *series;   /* the meetings of its field */
 	size_t nseries;
 	const struct uccn_city *cities;      /* every city, in the daemon's order */
 	size_t ncities;
