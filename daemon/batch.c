@@ -1,0 +1,176 @@
+/*
+ * batch.c - group commit: writes are applied, a batch in one durable
+ * transaction, on the commit thread (committer.h); only when it has
+ * returned are their replies sent. A lone write skips the pipeline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "committer.h"
+#include "log.h"
+#include "server_int.h"
+#include "uccn_error.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs on the commit thread: touches only its batch. */
+int server_apply_batch(struct uccn_txn *t, void *ctx)
+{
+	struct committer_batch *b = ctx;
+	struct pending *items = b->items;
+	int64_t now = now_ms();
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &items[i];
+		struct uccn_reply *rep = &p->rep;
+		int rc;
+		rep->status = 0;
+		rep->duplicate = false;
+		rep->error_index = 0;
+		free(rep->message);
+		rep->message = NULL;
+		if ((rc = server_still_allowed(t, p))) {
+			if (rc == UCCN_E_MAPFULL)
+				return rc;
+			rep->status = rc;
+			if (rc == UCCN_E_DENIED)
+				server_reply_error(rep, rc, "city '%s' lost its key or its right to %s "
+						   "before the write was committed", p->city,
+						   uccn_op_name(p->req.op));
+			continue;
+		}
+		rc = server_apply_write(t, p, now);
+		if (rc == UCCN_E_MAPFULL)
+			return rc;
+		rep->status = rc;
+		if (rc && uccn_store_txn_reason(t)[0]) {
+			server_reply_error(rep, rc, "%s", uccn_store_txn_reason(t));
+			rep->error_index = uccn_store_txn_reason_index(t);
+		}
+	}
+	return 0;
+}
+
+/* Reply to every request of a finished batch. */
+static void answer_batch(struct server *s, struct committer_batch *b, int rc)
+{
+	struct pending *items = b->items;
+	struct uccn_txn *t = NULL; /* opened for a retried post only */
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &items[i];
+		if (rc) {
+			server_reply_error(&p->rep, rc, "nothing was written: %s (%s)",
+					   uccn_strerror(rc), b->err);
+		} else if (p->rep.status && !p->rep.message) {
+			server_explain_write_error(p);
+		} else if (p->rep.duplicate && (t || uccn_store_read(s->store, &t) == 0)) {
+			/* A retry: answer with the first post's time too. */
+			struct uccn_post first = {0};
+			if (uccn_store_post_get(t, p->rep.seq, &first) == 0)
+				p->rep.created_ms = first.created_ms;
+			uccn_post_clear(&first);
+		}
+		server_send_reply(s, p);
+		server_pending_clear(p);
+	}
+	uccn_store_txn_end(&t);
+	if (rc) {
+		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", b->n,
+			uccn_strerror(rc), b->err);
+	} else {
+		log_msg(LOG_DEBUG, "committed a batch of %zu writes", b->n);
+		s->batches++;
+		s->writes += b->n;
+		s->last_batch = b->n;
+	}
+}
+
+/* Take the batches the commit thread has finished, in order: answer them
+ * (a batch that filled the map is committed again once the map has grown,
+ * here, between events, with no transaction of ours open), then wake the
+ * watchers. */
+void server_take_finished(struct server *s)
+{
+	struct committer_batch *b;
+	bool any = false;
+	while ((b = committer_pop(s->committer))) {
+		int rc = b->rc;
+		if (rc == UCCN_E_MAPFULL) {
+			if ((rc = uccn_store_grow(s->store)) == 0) {
+				log_msg(LOG_INFO, "the database map grew; committing the batch again");
+				committer_retry(s->committer, b);
+				continue;
+			}
+			snprintf(b->err, sizeof b->err, "%s", uccn_store_last_error(s->store));
+			committer_resume(s->committer);
+		}
+		answer_batch(s, b, rc);
+		committer_release(s->committer, b);
+		any = true;
+	}
+	if (any)
+		server_serve_watchers(s);
+}
+
+/* A lone write is committed here and answered at once: a batch of one
+ * gains nothing from the pipeline but two hand-offs between threads. Lone
+ * means the last batch held one write, nothing else is arriving, and the
+ * commit thread is idle. Returns false when the write must go through the
+ * batch. */
+static bool commit_alone(struct server *s, struct pending *p)
+{
+	int events = 0;
+	size_t len = sizeof events;
+	if (s->last_batch > 1 ||
+	    zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN) ||
+	    !committer_claim(s->committer))
+		return false;
+	struct committer_batch b = {.items = p, .n = 1};
+	struct timespec t0, t1;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* No transaction of ours is open here: the map may grow. */
+	while ((rc = uccn_store_write_once(s->store, server_apply_batch, &b)) == UCCN_E_MAPFULL &&
+	       (rc = uccn_store_grow(s->store)) == 0)
+		log_msg(LOG_INFO, "the database map grew; committing the write again");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc)
+		snprintf(b.err, sizeof b.err, "%s", uccn_store_last_error(s->store));
+	committer_unclaim(s->committer, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+						   (t1.tv_nsec - t0.tv_nsec)));
+	answer_batch(s, &b, rc);
+	server_serve_watchers(s);
+	return true;
+}
+
+void server_queue_write(struct server *s, struct pending *p)
+{
+	if (commit_alone(s, p))
+		return;
+	/* Into the forming batch. When it is full, wait for the commit thread
+	 * to take it, answering what it finishes meanwhile. */
+	while (committer_append(s->committer, p) != 0) {
+		committer_wait(s->committer);
+		server_take_finished(s);
+	}
+}
+
+/* The commit thread's signal: a batch is finished. */
+void server_on_committed(void *ctx)
+{
+	server_take_finished(ctx);
+}
+
+/* The loop's before-sleep hook: held watches whose wait ran out are
+ * answered. (Writes need nothing here: the commit thread takes the forming
+ * batch as soon as it is free.) */
+void server_before_sleep(void *ctx)
+{
+	server_serve_watchers(ctx);
+}

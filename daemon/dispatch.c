@@ -1,0 +1,156 @@
+/*
+ * dispatch.c - the rule table and the path of one request through it: who
+ * is calling, may their role run the op, does the op's finer rule allow
+ * it, then a read answered now or a write queued.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server_int.h"
+#include "uccn_error.h"
+
+static const struct rule rules[] = {
+	{UCCN_OP_STATUS, ROLE_ANY, server_read_status, NULL},
+	{UCCN_OP_CITY_LIST, ROLE_ANY, server_read_city_list, NULL},
+	{UCCN_OP_LIST, ROLE_ANY, server_read_list, NULL},
+	{UCCN_OP_SHOW, ROLE_ANY, server_read_show, NULL},
+	{UCCN_OP_FIELD_LIST, ROLE_ANY, server_read_field_list, NULL},
+	{UCCN_OP_CITY_SHOW, ROLE_ANY, server_read_city_show, NULL},
+	{UCCN_OP_POST, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_CITY_ADD, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, NULL, NULL},
+	{UCCN_OP_PROJECT_SHOW, ROLE_ANY, server_read_project_show, NULL},
+	{UCCN_OP_PROJECT_LIST, ROLE_ANY, server_read_project_list, NULL},
+	{UCCN_OP_PROJECT_ADD, ROLE_ANY, NULL, server_allow_project_add},
+	{UCCN_OP_PROJECT_UPDATE, ROLE_ANY, NULL, server_allow_project_update},
+	{UCCN_OP_PROJECT_JOIN, ROLE_ANY, NULL, NULL},   /* always as itself */
+	{UCCN_OP_PROJECT_LEAVE, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_MEETING_SHOW, ROLE_ANY, server_read_meeting_show, NULL},
+	{UCCN_OP_MEETING_LIST, ROLE_ANY, server_read_meeting_list, NULL},
+	{UCCN_OP_MEETING_ADD, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_meeting_write},
+	{UCCN_OP_MEETING_UPDATE, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_meeting_write},
+	{UCCN_OP_INBOX, ROLE_ANY, server_read_inbox, NULL},        /* its own mailbox */
+	{UCCN_OP_INBOX_ACK, ROLE_ANY, NULL, NULL},
+	{UCCN_OP_WATCH, ROLE_ANY, server_read_watch, NULL},
+	{UCCN_OP_AGENDA_GET, ROLE_ANY, server_read_agenda_get, NULL},
+	{UCCN_OP_AGENDA_PUBLISH, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_agenda_publish},
+};
+
+const struct rule *server_rule_for(enum uccn_op op)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (rules[i].op == op)
+			return &rules[i];
+	return NULL;
+}
+
+static unsigned role_bit(const char *role)
+{
+	if (!role)
+		return 0;
+	if (strcmp(role, "member") == 0)
+		return ROLE_MEMBER;
+	if (strcmp(role, "coordinator") == 0)
+		return ROLE_COORDINATOR;
+	if (strcmp(role, "secretariat") == 0)
+		return ROLE_SECRETARIAT;
+	if (strcmp(role, "deputy") == 0)
+		return ROLE_DEPUTY;
+	return 0;
+}
+
+/* Who is calling: the city registered for the connection's key now. */
+static int identify(struct uccn_txn *t, const char *key, struct caller *c)
+{
+	int rc;
+	if (!key || (rc = uccn_store_city_by_key(t, key, c->city)))
+		return UCCN_E_DENIED;
+	if ((rc = uccn_store_city_get(t, c->city, &c->record)))
+		return rc == UCCN_E_NOTFOUND ? UCCN_E_DENIED : rc;
+	c->role = role_bit(c->record.role);
+	return 0;
+}
+
+/* The write's key still names the same city, in a role still allowed the
+ * op, as the transaction that applies it sees them: a key replaced, or a
+ * role taken away, since the request was checked stops it here. */
+int server_still_allowed(struct uccn_txn *t, const struct pending *p)
+{
+	struct caller c = {0};
+	int rc = identify(t, p->key, &c);
+	const struct rule *r = server_rule_for(p->req.op);
+	if (!rc && (strcmp(c.city, p->city) != 0 || !r || !(r->roles & c.role)))
+		rc = UCCN_E_DENIED;
+	uccn_city_clear(&c.record);
+	return rc == UCCN_E_NOTFOUND ? UCCN_E_DENIED : rc;
+}
+
+bool server_handle(struct server *s, struct pending *p, int decode_rc,
+		   const char *decode_err, const char *key)
+{
+	struct caller c = {0};
+	struct uccn_txn *t = NULL;
+	bool queued = false;
+	const bool watch = p->req.op == UCCN_OP_WATCH; /* p is emptied when parked */
+	p->rep.op = p->req.op;
+	p->rep.rid = p->req.rid;
+	if (decode_rc) {
+		server_reply_error(&p->rep, decode_rc, "%s", decode_err);
+		log_msg(LOG_DEBUG, "bad request: %s", decode_err);
+		goto reply;
+	}
+	int rc = uccn_store_read(s->store, &t);
+	if (rc) {
+		server_reply_error(&p->rep, rc, "cannot read the store: %s", uccn_strerror(rc));
+		goto reply;
+	}
+	if ((rc = identify(t, key, &c))) {
+		server_reply_error(&p->rep, rc, "this key belongs to no registered city");
+		goto reply;
+	}
+	const struct rule *r = server_rule_for(p->req.op);
+	if (!r || !(r->roles & c.role)) {
+		server_reply_error(&p->rep, UCCN_E_DENIED, "city '%s' (role %s) may not %s",
+				   c.city, c.record.role ? c.record.role : "none",
+				   uccn_op_name(p->req.op));
+		goto reply;
+	}
+	if (r->allow && r->allow(t, &c, &p->req, &p->rep))
+		goto reply;
+	if (r->run) {
+		r->run(s, t, &c, &p->req, &p->rep);
+		if (p->req.op == UCCN_OP_WATCH && p->rep.status == 0 && p->rep.nposts == 0 &&
+		    p->req.wait_ms > 0) {
+			memcpy(p->city, c.city, sizeof p->city);
+			queued = server_park_watch(s, p);
+		}
+		goto reply;
+	}
+	if (server_check_zones(&p->req, &p->rep))
+		goto reply;
+	/* A write. The author is the caller, whatever the client sent. */
+	if (p->req.op == UCCN_OP_POST) {
+		free(p->req.post.city);
+		if (!(p->req.post.city = strdup(c.city))) {
+			server_reply_error(&p->rep, UCCN_E_NOMEM, "out of memory");
+			goto reply;
+		}
+	}
+	memcpy(p->city, c.city, sizeof p->city);
+	snprintf(p->key, sizeof p->key, "%s", key);
+	queued = true;
+reply:
+	uccn_store_txn_end(&t);
+	uccn_city_clear(&c.record);
+	if (!queued) {
+		server_send_reply(s, p);
+		server_pending_clear(p);
+	}
+	/* A parked watch is not a write: it must not enter the batch. */
+	return queued && !watch;
+}

@@ -1,0 +1,159 @@
+/*
+ * server_int.h - what the rooms of the broker share, and nothing main.c
+ * sees (its way in is server.h).
+ *
+ * A request comes in on the ROUTER (router.c), is checked against its
+ * operation's row of the rule table (dispatch.c) and is either a read,
+ * answered at once (ops_read.c; a watch may be held, watch.c), or a write.
+ * Writes wait in a batch that goes, in one transaction, to the commit
+ * thread (batch.c, committer.h) and are applied there (ops_write.c);
+ * only when that commit has returned (durable) are
+ * their replies sent. While one batch syncs, the next one forms.
+ */
+#ifndef UCCND_SERVER_INT_H
+#define UCCND_SERVER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "server.h"
+#include "uccn_msg.h"
+#include "uccn_records.h"
+#include "uccn_store.h"
+
+#define ROUTING_ID_MAX 255
+
+enum role_bit {
+	ROLE_MEMBER = 1,
+	ROLE_COORDINATOR = 2,
+	ROLE_SECRETARIAT = 4,
+	ROLE_DEPUTY = 8,
+	ROLE_ANY = 15,
+	ROLE_NETWORK = ROLE_COORDINATOR | ROLE_SECRETARIAT, /* manage cities, fields */
+};
+
+struct pending {
+	unsigned char routing_id[ROUTING_ID_MAX];
+	size_t routing_id_len;
+	bool delimiter;            /* the client is a REQ: echo the empty frame */
+	char city[UCCN_MAX_ID + 1];
+	char key[UCCN_KEY_Z85_LEN + 1]; /* a write's: checked again at commit */
+	struct uccn_request req;
+	struct uccn_reply rep;
+};
+
+/* A watch request held until a post it may see is committed, or until its
+ * wait runs out. There are at most SERVER_MAX_WATCHERS: each holds one
+ * request and nothing more, so a slow or stalled watcher costs a slot, not
+ * a growing queue (it gets a post only when it asks again). */
+struct watcher {
+	struct pending p;
+	int64_t deadline_ms;       /* CLOCK_MONOTONIC */
+	bool used;
+};
+
+struct server {
+	void *router;
+	void *zap;
+	struct uccn_store *store;
+	struct pending *scratch;   /* the request being received */
+	struct committer *committer; /* the batches of writes */
+	uint64_t batches, writes;  /* committed, for the log at exit */
+	size_t last_batch;         /* writes in the batch answered last */
+	struct watcher *watchers;  /* SERVER_MAX_WATCHERS slots */
+	size_t nwatchers;
+	uint64_t watch_seen;       /* last_seq the held watches were checked at */
+	time_t started;
+};
+
+/* Who is calling, as the snapshot the request is read in says. */
+struct caller {
+	char city[UCCN_MAX_ID + 1];
+	unsigned role;
+	struct uccn_city record;
+};
+
+/* A read: fills rep (or sets its error) from snapshot t. These are
+ * function types, not pointer types, so that each room can declare its
+ * functions below with the type alone. */
+typedef void server_read_fn(struct server *s, struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep);
+
+/* A finer rule than the role: 0 to allow, or UCCN_E_DENIED with the reason
+ * in rep. Runs on the snapshot the request was read in; a write it allows
+ * names a version (if_version), so a record changed since is refused. */
+typedef int server_allow_fn(struct uccn_txn *t, const struct caller *c,
+			    const struct uccn_request *req, struct uccn_reply *rep);
+
+/* Who may do what. An op missing from the table is denied to everyone.
+ * Writes have no read function: they go through the batch. Mirrored in
+ * proto/SPEC.md. */
+struct rule {
+	enum uccn_op op;
+	unsigned roles;
+	server_read_fn *run;
+	server_allow_fn *allow;
+};
+
+/* dispatch.c */
+const struct rule *server_rule_for(enum uccn_op op);
+/* Handle a decoded (or undecodable, decode_rc != 0) request in p from the
+ * connection whose key is key; true when it is a write to queue, false
+ * when it was answered or held. */
+bool server_handle(struct server *s, struct pending *p, int decode_rc,
+		   const char *decode_err, const char *key);
+/* At commit: is p's key still the city that sent it, in a role allowed the op?
+ * 0, UCCN_E_DENIED, or the store's error. */
+int server_still_allowed(struct uccn_txn *t, const struct pending *p);
+
+/* ops_read.c */
+server_read_fn server_read_status, server_read_city_list, server_read_city_show,
+	server_read_field_list, server_read_list, server_read_show, server_read_inbox,
+	server_read_watch, server_read_project_show, server_read_project_list,
+	server_read_meeting_show, server_read_meeting_list, server_read_agenda_get;
+
+/* ops_write.c */
+server_allow_fn server_allow_project_add, server_allow_project_update,
+	server_allow_meeting_write, server_allow_agenda_publish;
+int server_check_zones(const struct uccn_request *req, struct uccn_reply *rep);
+/* Apply write p in the batch's transaction t, at now_ms: 0 or the store's code. */
+int server_apply_write(struct uccn_txn *t, struct pending *p, int64_t now_ms);
+/* Say why a write failed when the store gave no reason. */
+void server_explain_write_error(struct pending *p);
+
+/* watch.c */
+/* Hold watch request p (which found nothing new) until a post arrives or
+ * its wait runs out. On success p is moved into a slot and emptied; with
+ * every slot taken the caller is told to come back later. */
+bool server_park_watch(struct server *s, struct pending *p);
+/* Answer every held watch that has news or whose wait ran out. */
+void server_serve_watchers(struct server *s);
+
+/* batch.c */
+int server_apply_batch(struct uccn_txn *t, void *ctx);
+/* Commit write p: at once when it is alone, else through the batch. */
+void server_queue_write(struct server *s, struct pending *p);
+/* Answer the batches the commit thread has finished. */
+void server_take_finished(struct server *s);
+void server_on_committed(void *ctx);
+void server_before_sleep(void *ctx);
+
+/* router.c */
+int server_router_open(struct server *s, void *zmq_ctx, const struct server_options *opt,
+		       char *err, size_t errlen);
+void server_on_router(void *ctx);
+void server_send_reply(struct server *s, const struct pending *p);
+
+/* zap.c */
+int server_zap_open(struct server *s, void *zmq_ctx, char *err, size_t errlen);
+void server_on_zap(void *ctx);
+
+/* server.c */
+/* Set rep's status to code and its message, replacing any earlier one. */
+void server_reply_error(struct uccn_reply *rep, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void server_pending_clear(struct pending *p);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * watch.c - watch requests that found nothing new are held, one slot each,
+ * and answered when a post they may see is committed or their wait runs
+ * out.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "server_int.h"
+#include "uccn_error.h"
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool server_park_watch(struct server *s, struct pending *p)
+{
+	if (s->nwatchers == SERVER_MAX_WATCHERS) {
+		server_reply_error(&p->rep, UCCN_E_BUSY,
+				   "%d watchers are waiting already; try again shortly",
+				   SERVER_MAX_WATCHERS);
+		return false;
+	}
+	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
+		struct watcher *w = &s->watchers[i];
+		if (w->used)
+			continue;
+		/* Resume the walk where it stopped: filtered-out posts are not read again. */
+		p->req.query.since = p->rep.next;
+		w->p = *p;
+		w->deadline_ms = mono_ms() + p->req.wait_ms;
+		w->used = true;
+		s->nwatchers++;
+		memset(p, 0, sizeof *p);
+		return true;
+	}
+	return false;
+}
+
+void server_serve_watchers(struct server *s)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_store_stats st;
+	if (s->nwatchers == 0 || uccn_store_read(s->store, &t) != 0)
+		return;
+	bool news = uccn_store_stats(t, &st) == 0 && st.last_seq != s->watch_seen;
+	if (news)
+		s->watch_seen = st.last_seq;
+	int64_t now = mono_ms();
+	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
+		struct watcher *w = &s->watchers[i];
+		if (!w->used)
+			continue;
+		if (news) {
+			struct caller c = {0};
+			memcpy(c.city, w->p.city, sizeof c.city);
+			uccn_reply_clear(&w->p.rep);
+			w->p.rep.op = UCCN_OP_WATCH;
+			w->p.rep.rid = w->p.req.rid;
+			server_read_watch(s, t, &c, &w->p.req, &w->p.rep);
+			w->p.req.query.since = w->p.rep.next;
+			if (w->p.rep.nposts == 0 && w->p.rep.status == 0 && now < w->deadline_ms)
+				continue;
+		} else if (now < w->deadline_ms) {
+			continue;
+		}
+		/* News, or the wait is over: an empty reply says "ask again from next". */
+		if (w->p.rep.nposts == 0 && w->p.rep.status == 0)
+			w->p.rep.next = w->p.req.query.since;
+		server_send_reply(s, &w->p);
+		server_pending_clear(&w->p);
+		w->used = false;
+		s->nwatchers--;
+	}
+	uccn_store_txn_end(&t);
+}
