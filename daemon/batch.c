@@ -29,13 +29,14 @@ int server_apply_batch(struct uccn_txn *t, void *ctx)
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &items[i];
 		struct uccn_reply *rep = &p->rep;
+		const struct rule *r = server_rule_for(p->req.op);
 		int rc;
 		rep->status = 0;
 		rep->duplicate = false;
 		rep->error_index = 0;
 		free(rep->message);
 		rep->message = NULL;
-		if ((rc = server_still_allowed(t, p))) {
+		if ((rc = server_still_allowed(t, p, r))) {
 			if (rc == UCCN_E_MAPFULL)
 				return rc;
 			rep->status = rc;
@@ -45,7 +46,8 @@ int server_apply_batch(struct uccn_txn *t, void *ctx)
 						   uccn_op_name(p->req.op));
 			continue;
 		}
-		rc = server_apply_write(t, p, now);
+		/* still_allowed has found r. */
+		rc = r->apply ? r->apply(t, p, now) : UCCN_E_INTERNAL;
 		if (rc == UCCN_E_MAPFULL)
 			return rc;
 		rep->status = rc;
@@ -55,6 +57,13 @@ int server_apply_batch(struct uccn_txn *t, void *ctx)
 		}
 	}
 	return 0;
+}
+
+static void explain_write_error(struct pending *p)
+{
+	const struct rule *r = server_rule_for(p->req.op);
+	if (!r || !r->explain || !r->explain(p))
+		server_reply_error(&p->rep, p->rep.status, "%s", uccn_strerror(p->rep.status));
 }
 
 /* Reply to every request of a finished batch. */
@@ -68,7 +77,7 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 			server_reply_error(&p->rep, rc, "nothing was written: %s (%s)",
 					   uccn_strerror(rc), b->err);
 		} else if (p->rep.status && !p->rep.message) {
-			server_explain_write_error(p);
+			explain_write_error(p);
 		} else if (p->rep.duplicate && (t || uccn_store_read(s->store, &t) == 0)) {
 			/* A retry: answer with the first post's time too. */
 			struct uccn_post first = {0};

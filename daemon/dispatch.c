@@ -1,44 +1,57 @@
 /*
- * dispatch.c - the rule table and the path of one request through it: who
- * is calling, may their role run the op, does the op's finer rule allow
- * it, then a read answered now or a write queued.
+ * dispatch.c - the rule table, one row per operation, and the path of one
+ * request through it: who is calling, may their role run the op, does the
+ * op's finer check allow it, then a read answered now or a write queued.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
 
+/* Deny by default: an op missing here is refused to everyone. Writes have
+ * no read function; they are applied in the batch. Mirrored in
+ * proto/SPEC.md. */
 static const struct rule rules[] = {
-	{UCCN_OP_STATUS, ROLE_ANY, server_read_status, NULL},
-	{UCCN_OP_CITY_LIST, ROLE_ANY, server_read_city_list, NULL},
-	{UCCN_OP_LIST, ROLE_ANY, server_read_list, NULL},
-	{UCCN_OP_SHOW, ROLE_ANY, server_read_show, NULL},
-	{UCCN_OP_FIELD_LIST, ROLE_ANY, server_read_field_list, NULL},
-	{UCCN_OP_CITY_SHOW, ROLE_ANY, server_read_city_show, NULL},
-	{UCCN_OP_POST, ROLE_ANY, NULL, NULL},
-	{UCCN_OP_CITY_ADD, ROLE_NETWORK, NULL, NULL},
-	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, NULL, NULL},
-	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, NULL, NULL},
-	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, NULL, NULL},
-	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, NULL, NULL},
-	{UCCN_OP_PROJECT_SHOW, ROLE_ANY, server_read_project_show, NULL},
-	{UCCN_OP_PROJECT_LIST, ROLE_ANY, server_read_project_list, NULL},
-	{UCCN_OP_PROJECT_ADD, ROLE_ANY, NULL, server_allow_project_add},
-	{UCCN_OP_PROJECT_UPDATE, ROLE_ANY, NULL, server_allow_project_update},
-	{UCCN_OP_PROJECT_JOIN, ROLE_ANY, NULL, NULL},   /* always as itself */
-	{UCCN_OP_PROJECT_LEAVE, ROLE_ANY, NULL, NULL},
-	{UCCN_OP_MEETING_SHOW, ROLE_ANY, server_read_meeting_show, NULL},
-	{UCCN_OP_MEETING_LIST, ROLE_ANY, server_read_meeting_list, NULL},
-	{UCCN_OP_MEETING_ADD, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_meeting_write},
-	{UCCN_OP_MEETING_UPDATE, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_meeting_write},
-	{UCCN_OP_INBOX, ROLE_ANY, server_read_inbox, NULL},        /* its own mailbox */
-	{UCCN_OP_INBOX_ACK, ROLE_ANY, NULL, NULL},
-	{UCCN_OP_WATCH, ROLE_ANY, server_read_watch, NULL},
-	{UCCN_OP_AGENDA_GET, ROLE_ANY, server_read_agenda_get, NULL},
-	{UCCN_OP_AGENDA_PUBLISH, ROLE_NETWORK | ROLE_DEPUTY, NULL, server_allow_agenda_publish},
+	{UCCN_OP_STATUS, ROLE_ANY, .read = server_read_status},
+	{UCCN_OP_CITY_LIST, ROLE_ANY, .read = server_read_city_list},
+	{UCCN_OP_LIST, ROLE_ANY, .read = server_read_list},
+	{UCCN_OP_SHOW, ROLE_ANY, .read = server_read_show},
+	{UCCN_OP_FIELD_LIST, ROLE_ANY, .read = server_read_field_list},
+	{UCCN_OP_CITY_SHOW, ROLE_ANY, .read = server_read_city_show},
+	{UCCN_OP_POST, ROLE_ANY, .check = server_check_post,
+	 .apply = server_apply_post, .explain = server_explain_post},
+	{UCCN_OP_CITY_ADD, ROLE_NETWORK, .check = server_check_city_write,
+	 .apply = server_apply_city_add, .explain = server_explain_city_add},
+	{UCCN_OP_CITY_UPDATE, ROLE_NETWORK, .check = server_check_city_write,
+	 .apply = server_apply_city_update},
+	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, .apply = server_apply_city_rekey},
+	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, .check = server_check_city_import,
+	 .apply = server_apply_city_import},
+	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, .apply = server_apply_field_add},
+	{UCCN_OP_PROJECT_SHOW, ROLE_ANY, .read = server_read_project_show},
+	{UCCN_OP_PROJECT_LIST, ROLE_ANY, .read = server_read_project_list},
+	{UCCN_OP_PROJECT_ADD, ROLE_ANY, .check = server_check_project_add,
+	 .apply = server_apply_project_add},
+	{UCCN_OP_PROJECT_UPDATE, ROLE_ANY, .check = server_check_project_update,
+	 .apply = server_apply_project_update},
+	/* Join and leave: always as the caller itself. */
+	{UCCN_OP_PROJECT_JOIN, ROLE_ANY, .apply = server_apply_project_join},
+	{UCCN_OP_PROJECT_LEAVE, ROLE_ANY, .apply = server_apply_project_leave},
+	{UCCN_OP_MEETING_SHOW, ROLE_ANY, .read = server_read_meeting_show},
+	{UCCN_OP_MEETING_LIST, ROLE_ANY, .read = server_read_meeting_list},
+	{UCCN_OP_MEETING_ADD, ROLE_NETWORK | ROLE_DEPUTY, .check = server_check_meeting_add,
+	 .apply = server_apply_meeting_add},
+	{UCCN_OP_MEETING_UPDATE, ROLE_NETWORK | ROLE_DEPUTY, .check = server_check_meeting_update,
+	 .apply = server_apply_meeting_update},
+	/* The inbox and its ack: always the caller's own mailbox. */
+	{UCCN_OP_INBOX, ROLE_ANY, .read = server_read_inbox},
+	{UCCN_OP_INBOX_ACK, ROLE_ANY, .apply = server_apply_inbox_ack},
+	{UCCN_OP_WATCH, ROLE_ANY, .read = server_read_watch, .hold = server_hold_watch},
+	{UCCN_OP_AGENDA_GET, ROLE_ANY, .read = server_read_agenda_get},
+	{UCCN_OP_AGENDA_PUBLISH, ROLE_NETWORK | ROLE_DEPUTY, .check = server_check_agenda_publish,
+	 .apply = server_apply_agenda_publish},
 };
 
 const struct rule *server_rule_for(enum uccn_op op)
@@ -79,11 +92,10 @@ static int identify(struct uccn_txn *t, const char *key, struct caller *c)
 /* The write's key still names the same city, in a role still allowed the
  * op, as the transaction that applies it sees them: a key replaced, or a
  * role taken away, since the request was checked stops it here. */
-int server_still_allowed(struct uccn_txn *t, const struct pending *p)
+int server_still_allowed(struct uccn_txn *t, const struct pending *p, const struct rule *r)
 {
 	struct caller c = {0};
 	int rc = identify(t, p->key, &c);
-	const struct rule *r = server_rule_for(p->req.op);
 	if (!rc && (strcmp(c.city, p->city) != 0 || !r || !(r->roles & c.role)))
 		rc = UCCN_E_DENIED;
 	uccn_city_clear(&c.record);
@@ -95,8 +107,7 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 {
 	struct caller c = {0};
 	struct uccn_txn *t = NULL;
-	bool queued = false;
-	const bool watch = p->req.op == UCCN_OP_WATCH; /* p is emptied when parked */
+	bool queued = false, held = false;
 	p->rep.op = p->req.op;
 	p->rep.rid = p->req.rid;
 	if (decode_rc) {
@@ -120,37 +131,23 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 				   uccn_op_name(p->req.op));
 		goto reply;
 	}
-	if (r->allow && r->allow(t, &c, &p->req, &p->rep))
+	if (r->check && r->check(t, &c, &p->req, &p->rep))
 		goto reply;
-	if (r->run) {
-		r->run(s, t, &c, &p->req, &p->rep);
-		if (p->req.op == UCCN_OP_WATCH && p->rep.status == 0 && p->rep.nposts == 0 &&
-		    p->req.wait_ms > 0) {
-			memcpy(p->city, c.city, sizeof p->city);
-			queued = server_park_watch(s, p);
-		}
+	if (r->read) {
+		r->read(s, t, &c, &p->req, &p->rep);
+		held = r->hold && r->hold(s, p, &c);
 		goto reply;
 	}
-	if (server_check_zones(&p->req, &p->rep))
-		goto reply;
-	/* A write. The author is the caller, whatever the client sent. */
-	if (p->req.op == UCCN_OP_POST) {
-		free(p->req.post.city);
-		if (!(p->req.post.city = strdup(c.city))) {
-			server_reply_error(&p->rep, UCCN_E_NOMEM, "out of memory");
-			goto reply;
-		}
-	}
+	/* A write: its key and city are checked again as it commits. */
 	memcpy(p->city, c.city, sizeof p->city);
 	snprintf(p->key, sizeof p->key, "%s", key);
 	queued = true;
 reply:
 	uccn_store_txn_end(&t);
 	uccn_city_clear(&c.record);
-	if (!queued) {
+	if (!queued && !held) {
 		server_send_reply(s, p);
 		server_pending_clear(p);
 	}
-	/* A parked watch is not a write: it must not enter the batch. */
-	return queued && !watch;
+	return queued;
 }

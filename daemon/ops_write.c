@@ -1,6 +1,6 @@
 /*
- * ops_write.c - the writes: the finer rules they pass on the snapshot their
- * request was read in, what they do inside the batch's transaction (on the
+ * ops_write.c - the writes: the finer check each runs on the snapshot its
+ * request was read in, what it does inside the batch's transaction (on the
  * commit thread), and the words for a failure the store left unexplained.
  */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include "tzdb.h"
 #include "uccn_error.h"
 
-/* ---- finer rules ---- */
+/* ---- checks ---- */
 
 static bool is_network_admin(const struct caller *c)
 {
@@ -33,9 +33,55 @@ static int deny(struct uccn_reply *rep, const char *fmt, ...)
 	return UCCN_E_DENIED;
 }
 
+/* The author of a post is the caller, whatever the client sent. */
+int server_check_post(struct uccn_txn *t, const struct caller *c,
+		      struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)t;
+	free(req->post.city);
+	if (!(req->post.city = strdup(c->city))) {
+		server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return UCCN_E_NOMEM;
+	}
+	return 0;
+}
+
+/* Zone names are checked against the system's database before a write is
+ * queued: the store has no file system to look at. numbered: the reply
+ * says which city of the list is wrong. */
+static int city_zones_known(const struct uccn_city *list, size_t n, bool numbered,
+			    struct uccn_reply *rep)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].tz && !tzdb_known(list[i].tz)) {
+			server_reply_error(rep, UCCN_E_INVALID,
+					   "city '%s': '%s' is not a time zone of the zone database",
+					   list[i].id, list[i].tz);
+			if (numbered)
+				rep->error_index = i + 1;
+			return UCCN_E_INVALID;
+		}
+	}
+	return 0;
+}
+
+int server_check_city_write(struct uccn_txn *t, const struct caller *c,
+			    struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)t; (void)c;
+	return city_zones_known(&req->city, 1, false, rep);
+}
+
+int server_check_city_import(struct uccn_txn *t, const struct caller *c,
+			     struct uccn_request *req, struct uccn_reply *rep)
+{
+	(void)t; (void)c;
+	return city_zones_known(req->cities, req->ncities, true, rep);
+}
+
 /* A member creates only projects it leads. */
-int server_allow_project_add(struct uccn_txn *t, const struct caller *c,
-			     const struct uccn_request *req, struct uccn_reply *rep)
+int server_check_project_add(struct uccn_txn *t, const struct caller *c,
+			     struct uccn_request *req, struct uccn_reply *rep)
 {
 	(void)t;
 	if (is_network_admin(c) || strcmp(req->project.lead, c->city) == 0)
@@ -46,8 +92,8 @@ int server_allow_project_add(struct uccn_txn *t, const struct caller *c,
 
 /* Only the lead (or the network's coordinator or secretariat) updates a
  * project, and the lead may hand the lead over. */
-int server_allow_project_update(struct uccn_txn *t, const struct caller *c,
-				const struct uccn_request *req, struct uccn_reply *rep)
+int server_check_project_update(struct uccn_txn *t, const struct caller *c,
+				struct uccn_request *req, struct uccn_reply *rep)
 {
 	struct uccn_project cur = {0};
 	if (is_network_admin(c))
@@ -61,8 +107,9 @@ int server_allow_project_update(struct uccn_txn *t, const struct caller *c,
 }
 
 /* A field's deputy manages the meetings of its own field. */
-int server_allow_meeting_write(struct uccn_txn *t, const struct caller *c,
-			       const struct uccn_request *req, struct uccn_reply *rep)
+static int meeting_write_allowed(struct uccn_txn *t, const struct caller *c,
+				 const struct uccn_request *req, struct uccn_reply *rep,
+				 bool update)
 {
 	const char *field = c->record.field;
 	if (is_network_admin(c))
@@ -70,7 +117,7 @@ int server_allow_meeting_write(struct uccn_txn *t, const struct caller *c,
 	if (!req->meeting.field || !field || strcmp(req->meeting.field, field) != 0)
 		return deny(rep, "city '%s' manages only meetings of its field '%s'",
 			    c->city, field ? field : "");
-	if (req->op == UCCN_OP_MEETING_UPDATE) {
+	if (update) {
 		struct uccn_meeting cur = {0};
 		if (uccn_store_meeting_get(t, req->meeting.id, &cur) == 0) {
 			bool same = cur.field && strcmp(cur.field, field) == 0;
@@ -82,10 +129,39 @@ int server_allow_meeting_write(struct uccn_txn *t, const struct caller *c,
 	return 0;
 }
 
+/* Who may, first; then the zone, which the store cannot check (see
+ * city_zones_known). */
+static int meeting_check(struct uccn_txn *t, const struct caller *c,
+			 const struct uccn_request *req, struct uccn_reply *rep, bool update)
+{
+	int rc = meeting_write_allowed(t, c, req, rep, update);
+	if (rc)
+		return rc;
+	if (!tzdb_known(req->meeting.tz)) {
+		server_reply_error(rep, UCCN_E_INVALID,
+				   "meeting '%s': '%s' is not a time zone of the zone database",
+				   req->meeting.id, req->meeting.tz);
+		return UCCN_E_INVALID;
+	}
+	return 0;
+}
+
+int server_check_meeting_add(struct uccn_txn *t, const struct caller *c,
+			     struct uccn_request *req, struct uccn_reply *rep)
+{
+	return meeting_check(t, c, req, rep, false);
+}
+
+int server_check_meeting_update(struct uccn_txn *t, const struct caller *c,
+				struct uccn_request *req, struct uccn_reply *rep)
+{
+	return meeting_check(t, c, req, rep, true);
+}
+
 /* The coordinator and the secretariat publish any agenda; a field's
  * deputy those of its field's meetings. */
-int server_allow_agenda_publish(struct uccn_txn *t, const struct caller *c,
-				const struct uccn_request *req, struct uccn_reply *rep)
+int server_check_agenda_publish(struct uccn_txn *t, const struct caller *c,
+				struct uccn_request *req, struct uccn_reply *rep)
 {
 	struct uccn_meeting m = {0};
 	if (is_network_admin(c))
@@ -97,113 +173,121 @@ int server_allow_agenda_publish(struct uccn_txn *t, const struct caller *c,
 	return same ? 0 : deny(rep, "city '%s' may publish only agendas of its field's meetings", c->city);
 }
 
-/* Zone names are checked against the system's database before a write is
- * queued: the store has no file system to look at. */
-int server_check_zones(const struct uccn_request *req, struct uccn_reply *rep)
-{
-	const struct uccn_city *list = req->op == UCCN_OP_CITY_IMPORT ? req->cities : &req->city;
-	size_t n = req->op == UCCN_OP_CITY_IMPORT ? req->ncities : 1;
-	if ((req->op == UCCN_OP_MEETING_ADD || req->op == UCCN_OP_MEETING_UPDATE) &&
-	    !tzdb_known(req->meeting.tz)) {
-		server_reply_error(rep, UCCN_E_INVALID,
-				   "meeting '%s': '%s' is not a time zone of the zone database",
-				   req->meeting.id, req->meeting.tz);
-		return UCCN_E_INVALID;
-	}
-	if (req->op != UCCN_OP_CITY_ADD && req->op != UCCN_OP_CITY_UPDATE &&
-	    req->op != UCCN_OP_CITY_IMPORT)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (list[i].tz && !tzdb_known(list[i].tz)) {
-			server_reply_error(rep, UCCN_E_INVALID,
-					   "city '%s': '%s' is not a time zone of the zone database",
-					   list[i].id, list[i].tz);
-			if (req->op == UCCN_OP_CITY_IMPORT)
-				rep->error_index = i + 1;
-			return UCCN_E_INVALID;
-		}
-	}
-	return 0;
-}
-
 /* ---- in the batch's transaction ---- */
 
-int server_apply_write(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+int server_apply_post(struct uccn_txn *t, struct pending *p, int64_t now_ms)
 {
-	struct uccn_reply *rep = &p->rep;
-	const struct uccn_request *req = &p->req;
-	int rc;
-	switch (req->op) {
-	case UCCN_OP_POST:
-		rc = uccn_store_post_add(t, &p->req.post, now_ms, &rep->seq,
-					 &rep->duplicate);
-		rep->created_ms = now_ms;
-		break;
-	case UCCN_OP_CITY_ADD:
-		rc = uccn_store_city_add(t, &req->city, &rep->seq);
-		break;
-	case UCCN_OP_CITY_UPDATE:
-		rc = uccn_store_city_update(t, &req->city, req->if_version,
-					    &rep->seq, &rep->version);
-		break;
-	case UCCN_OP_CITY_REKEY:
-		rc = uccn_store_city_rekey(t, req->city.id, req->city.key,
-					   &rep->seq, &rep->version);
-		break;
-	case UCCN_OP_CITY_IMPORT:
-		rc = uccn_store_city_import(t, req->cities, req->ncities, &rep->added,
-					    &rep->updated, &rep->unchanged);
-		break;
-	case UCCN_OP_FIELD_ADD:
-		rc = uccn_store_field_add(t, req->name, &rep->seq);
-		break;
-	case UCCN_OP_PROJECT_ADD:
-		rc = uccn_store_project_add(t, &req->project, &rep->seq);
-		rep->version = 1;
-		break;
-	case UCCN_OP_PROJECT_UPDATE:
-		rc = uccn_store_project_update(t, &req->project, req->if_version,
-					       &rep->seq, &rep->version);
-		break;
-	case UCCN_OP_PROJECT_JOIN:
-	case UCCN_OP_PROJECT_LEAVE:
-		rc = uccn_store_project_member(t, req->name, p->city,
-					       req->op == UCCN_OP_PROJECT_JOIN,
-					       &rep->seq, &rep->version);
-		break;
-	case UCCN_OP_MEETING_ADD:
-		rc = uccn_store_meeting_add(t, &req->meeting, &rep->seq);
-		rep->version = 1;
-		break;
-	case UCCN_OP_MEETING_UPDATE:
-		rc = uccn_store_meeting_update(t, &req->meeting, req->if_version,
-					       &rep->seq, &rep->version);
-		break;
-	case UCCN_OP_INBOX_ACK:
-		rc = uccn_store_mailbox_ack(t, p->city, req->seq, &rep->acked, &rep->unread);
-		break;
-	case UCCN_OP_AGENDA_PUBLISH:
-		rc = uccn_store_agenda_publish(t, &req->agenda, p->city, now_ms, &rep->version,
-					       &rep->seq);
-		break;
-	default:
-		rc = UCCN_E_INTERNAL;
-		break;
-	}
+	int rc = uccn_store_post_add(t, &p->req.post, now_ms, &p->rep.seq, &p->rep.duplicate);
+	p->rep.created_ms = now_ms;
 	return rc;
+}
+
+int server_apply_city_add(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_city_add(t, &p->req.city, &p->rep.seq);
+}
+
+int server_apply_city_update(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_city_update(t, &p->req.city, p->req.if_version,
+				      &p->rep.seq, &p->rep.version);
+}
+
+int server_apply_city_rekey(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_city_rekey(t, p->req.city.id, p->req.city.key,
+				     &p->rep.seq, &p->rep.version);
+}
+
+int server_apply_city_import(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_city_import(t, p->req.cities, p->req.ncities, &p->rep.added,
+				      &p->rep.updated, &p->rep.unchanged);
+}
+
+int server_apply_field_add(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_field_add(t, p->req.name, &p->rep.seq);
+}
+
+int server_apply_project_add(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	int rc = uccn_store_project_add(t, &p->req.project, &p->rep.seq);
+	p->rep.version = 1;
+	return rc;
+}
+
+int server_apply_project_update(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_project_update(t, &p->req.project, p->req.if_version,
+					 &p->rep.seq, &p->rep.version);
+}
+
+/* Join and leave name no city: the caller joins or leaves. */
+int server_apply_project_join(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_project_member(t, p->req.name, p->city, true,
+					 &p->rep.seq, &p->rep.version);
+}
+
+int server_apply_project_leave(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_project_member(t, p->req.name, p->city, false,
+					 &p->rep.seq, &p->rep.version);
+}
+
+int server_apply_meeting_add(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	int rc = uccn_store_meeting_add(t, &p->req.meeting, &p->rep.seq);
+	p->rep.version = 1;
+	return rc;
+}
+
+int server_apply_meeting_update(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_meeting_update(t, &p->req.meeting, p->req.if_version,
+					 &p->rep.seq, &p->rep.version);
+}
+
+int server_apply_inbox_ack(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	(void)now_ms;
+	return uccn_store_mailbox_ack(t, p->city, p->req.seq, &p->rep.acked, &p->rep.unread);
+}
+
+int server_apply_agenda_publish(struct uccn_txn *t, struct pending *p, int64_t now_ms)
+{
+	return uccn_store_agenda_publish(t, &p->req.agenda, p->city, now_ms, &p->rep.version,
+					 &p->rep.seq);
 }
 
 /* ---- failures the store gave no reason for ---- */
 
-void server_explain_write_error(struct pending *p)
+bool server_explain_post(struct pending *p)
 {
-	struct uccn_reply *rep = &p->rep;
-	int rc = rep->status;
-	if (p->req.op == UCCN_OP_CITY_ADD && rc == UCCN_E_EXISTS)
-		server_reply_error(rep, rc, "city '%s' exists already, or its key belongs to another city",
-				   p->req.city.id);
-	else if (p->req.op == UCCN_OP_POST && rc == UCCN_E_NOTFOUND)
-		server_reply_error(rep, rc, "city '%s' is not registered", p->city);
-	else
-		server_reply_error(rep, rc, "%s", uccn_strerror(rc));
+	if (p->rep.status != UCCN_E_NOTFOUND)
+		return false;
+	server_reply_error(&p->rep, p->rep.status, "city '%s' is not registered", p->city);
+	return true;
+}
+
+bool server_explain_city_add(struct pending *p)
+{
+	if (p->rep.status != UCCN_E_EXISTS)
+		return false;
+	server_reply_error(&p->rep, p->rep.status,
+			   "city '%s' exists already, or its key belongs to another city",
+			   p->req.city.id);
+	return true;
 }

@@ -6,8 +6,8 @@
  * operation's row of the rule table (dispatch.c) and is either a read,
  * answered at once (ops_read.c; a watch may be held, watch.c), or a write.
  * Writes wait in a batch that goes, in one transaction, to the commit
- * thread (batch.c, committer.h) and are applied there (ops_write.c);
- * only when that commit has returned (durable) are
+ * thread (batch.c, committer.h) and are applied there by their row's
+ * function (ops_write.c); only when that commit has returned (durable) are
  * their replies sent. While one batch syncs, the next one forms.
  */
 #ifndef UCCND_SERVER_INT_H
@@ -75,26 +75,41 @@ struct caller {
 	struct uccn_city record;
 };
 
-/* A read: fills rep (or sets its error) from snapshot t. These are
- * function types, not pointer types, so that each room can declare its
- * functions below with the type alone. */
+/*
+ * The functions of an operation's row. They are function types, not
+ * pointer types, so that each room can declare its functions below with
+ * the type alone.
+ */
+
+/* A finer rule than the role, on the snapshot the request was read in:
+ * 0 to go on, or an error code with the reason in rep. A write it allows
+ * names a version (if_version), so a record changed since is refused. It
+ * may also settle what the client does not choose (a post's author). */
+typedef int server_check_fn(struct uccn_txn *t, const struct caller *c,
+			    struct uccn_request *req, struct uccn_reply *rep);
+/* A read: fills rep (or sets its error) from snapshot t. */
 typedef void server_read_fn(struct server *s, struct uccn_txn *t, const struct caller *c,
 			    const struct uccn_request *req, struct uccn_reply *rep);
+/* After a read: true when p is held to be answered later (p is then
+ * emptied), false to answer it now. */
+typedef bool server_hold_fn(struct server *s, struct pending *p, const struct caller *c);
+/* A write, in the batch's transaction on the commit thread: 0 or the
+ * store's code, with the results in p->rep. now is the batch's time. */
+typedef int server_apply_fn(struct uccn_txn *t, struct pending *p, int64_t now_ms);
+/* A write failed without a reason from the store: true when p->rep now
+ * says why, false to leave it to the code's generic text. */
+typedef bool server_explain_fn(struct pending *p);
 
-/* A finer rule than the role: 0 to allow, or UCCN_E_DENIED with the reason
- * in rep. Runs on the snapshot the request was read in; a write it allows
- * names a version (if_version), so a record changed since is refused. */
-typedef int server_allow_fn(struct uccn_txn *t, const struct caller *c,
-			    const struct uccn_request *req, struct uccn_reply *rep);
-
-/* Who may do what. An op missing from the table is denied to everyone.
- * Writes have no read function: they go through the batch. Mirrored in
- * proto/SPEC.md. */
+/* One row per operation: who may run it and what running it means. An op
+ * with no row is denied to everyone. Mirrored in proto/SPEC.md. */
 struct rule {
 	enum uccn_op op;
-	unsigned roles;
-	server_read_fn *run;
-	server_allow_fn *allow;
+	unsigned roles;              /* enum role_bit: who may */
+	server_check_fn *check;      /* NULL: the role is enough */
+	server_read_fn *read;        /* a read: answered at once */
+	server_hold_fn *hold;        /* a read that may wait for news */
+	server_apply_fn *apply;      /* a write: goes through the batch */
+	server_explain_fn *explain;
 };
 
 /* dispatch.c */
@@ -104,9 +119,9 @@ const struct rule *server_rule_for(enum uccn_op op);
  * when it was answered or held. */
 bool server_handle(struct server *s, struct pending *p, int decode_rc,
 		   const char *decode_err, const char *key);
-/* At commit: is p's key still the city that sent it, in a role allowed the op?
+/* At commit: is p's key still the city that sent it, in a role r allows?
  * 0, UCCN_E_DENIED, or the store's error. */
-int server_still_allowed(struct uccn_txn *t, const struct pending *p);
+int server_still_allowed(struct uccn_txn *t, const struct pending *p, const struct rule *r);
 
 /* ops_read.c */
 server_read_fn server_read_status, server_read_city_list, server_read_city_show,
@@ -115,19 +130,18 @@ server_read_fn server_read_status, server_read_city_list, server_read_city_show,
 	server_read_meeting_show, server_read_meeting_list, server_read_agenda_get;
 
 /* ops_write.c */
-server_allow_fn server_allow_project_add, server_allow_project_update,
-	server_allow_meeting_write, server_allow_agenda_publish;
-int server_check_zones(const struct uccn_request *req, struct uccn_reply *rep);
-/* Apply write p in the batch's transaction t, at now_ms: 0 or the store's code. */
-int server_apply_write(struct uccn_txn *t, struct pending *p, int64_t now_ms);
-/* Say why a write failed when the store gave no reason. */
-void server_explain_write_error(struct pending *p);
+server_check_fn server_check_post, server_check_city_write, server_check_city_import,
+	server_check_project_add, server_check_project_update, server_check_meeting_add,
+	server_check_meeting_update, server_check_agenda_publish;
+server_apply_fn server_apply_post, server_apply_city_add, server_apply_city_update,
+	server_apply_city_rekey, server_apply_city_import, server_apply_field_add,
+	server_apply_project_add, server_apply_project_update, server_apply_project_join,
+	server_apply_project_leave, server_apply_meeting_add, server_apply_meeting_update,
+	server_apply_inbox_ack, server_apply_agenda_publish;
+server_explain_fn server_explain_post, server_explain_city_add;
 
 /* watch.c */
-/* Hold watch request p (which found nothing new) until a post arrives or
- * its wait runs out. On success p is moved into a slot and emptied; with
- * every slot taken the caller is told to come back later. */
-bool server_park_watch(struct server *s, struct pending *p);
+server_hold_fn server_hold_watch;
 /* Answer every held watch that has news or whose wait ran out. */
 void server_serve_watchers(struct server *s);
 

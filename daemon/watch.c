@@ -16,7 +16,10 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool server_park_watch(struct server *s, struct pending *p)
+/* Hold watch request p (which found nothing new) until a post arrives or
+ * its wait runs out. On success p is moved into a slot and emptied; with
+ * every slot taken the caller is told to come back later. */
+static bool park_watch(struct server *s, struct pending *p)
 {
 	if (s->nwatchers == SERVER_MAX_WATCHERS) {
 		server_reply_error(&p->rep, UCCN_E_BUSY,
@@ -38,6 +41,14 @@ bool server_park_watch(struct server *s, struct pending *p)
 		return true;
 	}
 	return false;
+}
+
+bool server_hold_watch(struct server *s, struct pending *p, const struct caller *c)
+{
+	if (p->rep.status != 0 || p->rep.nposts != 0 || p->req.wait_ms == 0)
+		return false;
+	memcpy(p->city, c->city, sizeof p->city);
+	return park_watch(s, p);
 }
 
 void server_serve_watchers(struct server *s)
