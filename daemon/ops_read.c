@@ -3,6 +3,7 @@
  * was checked in: status, the lists and shows, the inbox, new posts for a
  * watch, a published agenda.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,13 +14,36 @@
 /* Room kept in a list reply for everything that is not a post. */
 #define REPLY_MARGIN 4096
 
+/*
+ * Room for element n of a reply's array of elements of size bytes, *cap of
+ * them allocated so far: the capacity doubles (from first), so a long list
+ * costs a few reallocations, not one per element. Returns the array (moved
+ * or not) with element n zeroed, or NULL when out of memory (the array
+ * passed in is then untouched and still the reply's).
+ */
+static void *reply_grow(void *array, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n == *cap) {
+		size_t want = *cap ? *cap * 2 : first;
+		if (want > SIZE_MAX / size)
+			return NULL;
+		void *grown = realloc(array, want * size);
+		if (!grown)
+			return NULL;
+		array = grown;
+		*cap = want;
+	}
+	memset((char *)array + n * size, 0, size);
+	return array;
+}
+
 /* A walk of the store filling one of rep's arrays. */
 struct collect {
 	struct uccn_reply *rep;
 	const struct uccn_request *req; /* project/meeting list filters */
 	const char *field;    /* city.list filters */
 	const char *country;
-	size_t cap;
+	size_t cap;           /* elements allocated in the array being filled */
 	size_t bytes;
 	int rc;
 };
@@ -55,18 +79,14 @@ static int collect_city(const struct uccn_city *c, void *ctx)
 	if ((k->field && (!c->field || strcmp(k->field, c->field) != 0)) ||
 	    (k->country && (!c->country || strcasecmp(k->country, c->country) != 0)))
 		return 0;
-	if (rep->ncities == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		void *p = realloc(rep->cities, cap * sizeof *rep->cities);
-		if (!p) {
-			k->rc = UCCN_E_NOMEM;
-			return 1;
-		}
-		rep->cities = p;
-		k->cap = cap;
+	struct uccn_city *cities = reply_grow(rep->cities, rep->ncities, &k->cap, 64,
+					      sizeof *cities);
+	if (!cities) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
 	}
-	memset(&rep->cities[rep->ncities], 0, sizeof rep->cities[0]);
-	if (uccn_city_copy(&rep->cities[rep->ncities], c)) {
+	rep->cities = cities;
+	if (uccn_city_copy(&cities[rep->ncities], c)) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
@@ -105,12 +125,13 @@ void server_read_city_show(struct server *s, struct uccn_txn *t, const struct ca
 
 static int collect_field(const char *name, void *ctx)
 {
-	struct uccn_reply *rep = ctx;
-	char **grown = realloc(rep->fields, (rep->nfields + 1) * sizeof *grown);
-	if (!grown)
+	struct collect *k = ctx;
+	struct uccn_reply *rep = k->rep;
+	char **fields = reply_grow(rep->fields, rep->nfields, &k->cap, 16, sizeof *fields);
+	if (!fields)
 		return 1;
-	rep->fields = grown;
-	if (!(rep->fields[rep->nfields] = strdup(name)))
+	rep->fields = fields;
+	if (!(fields[rep->nfields] = strdup(name)))
 		return 1;
 	rep->nfields++;
 	return 0;
@@ -119,8 +140,9 @@ static int collect_field(const char *name, void *ctx)
 void server_read_field_list(struct server *s, struct uccn_txn *t, const struct caller *c,
 			    const struct uccn_request *req, struct uccn_reply *rep)
 {
+	struct collect k = {.rep = rep};
 	(void)s; (void)c; (void)req;
-	int rc = uccn_store_field_each(t, collect_field, rep);
+	int rc = uccn_store_field_each(t, collect_field, &k);
 	if (rc)
 		server_reply_error(rep, rc, "cannot list fields: %s", uccn_strerror(rc));
 }
@@ -144,18 +166,14 @@ static int collect_post(const struct uccn_post *p, void *ctx)
 	 * on with `next`. */
 	if (rep->nposts > 0 && k->bytes + sz > UCCN_MAX_REPLY_FRAME - REPLY_MARGIN)
 		return 1;
-	if (rep->nposts == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 32;
-		void *np = realloc(rep->posts, cap * sizeof *rep->posts);
-		if (!np) {
-			k->rc = UCCN_E_NOMEM;
-			return 1;
-		}
-		rep->posts = np;
-		k->cap = cap;
+	struct uccn_post *posts = reply_grow(rep->posts, rep->nposts, &k->cap, 32,
+					     sizeof *posts);
+	if (!posts) {
+		k->rc = UCCN_E_NOMEM;
+		return 1;
 	}
-	memset(&rep->posts[rep->nposts], 0, sizeof rep->posts[0]);
-	if (uccn_post_copy(&rep->posts[rep->nposts], p)) {
+	rep->posts = posts;
+	if (uccn_post_copy(&posts[rep->nposts], p)) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
@@ -236,14 +254,14 @@ static int collect_project(const struct uccn_project *pr, void *ctx)
 	    (q->of_city && strcmp(q->of_city, pr->lead) != 0 &&
 	     !uccn_idlist_has(&pr->partners, q->of_city)))
 		return 0;
-	void *grown = realloc(rep->projects, (rep->nprojects + 1) * sizeof *rep->projects);
-	if (!grown) {
+	struct uccn_project *projects = reply_grow(rep->projects, rep->nprojects, &k->cap, 16,
+						   sizeof *projects);
+	if (!projects) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
-	rep->projects = grown;
-	memset(&rep->projects[rep->nprojects], 0, sizeof *rep->projects);
-	if (uccn_project_copy(&rep->projects[rep->nprojects], pr)) {
+	rep->projects = projects;
+	if (uccn_project_copy(&projects[rep->nprojects], pr)) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
@@ -288,14 +306,14 @@ static int collect_meeting(const struct uccn_meeting *m, void *ctx)
 	if ((q->status && strcmp(q->status, m->status ? m->status : "") != 0) ||
 	    (q->field && (!m->field || strcmp(q->field, m->field) != 0)))
 		return 0;
-	void *grown = realloc(rep->meetings, (rep->nmeetings + 1) * sizeof *rep->meetings);
-	if (!grown) {
+	struct uccn_meeting *meetings = reply_grow(rep->meetings, rep->nmeetings, &k->cap, 16,
+						   sizeof *meetings);
+	if (!meetings) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
-	rep->meetings = grown;
-	memset(&rep->meetings[rep->nmeetings], 0, sizeof *rep->meetings);
-	if (uccn_meeting_copy(&rep->meetings[rep->nmeetings], m)) {
+	rep->meetings = meetings;
+	if (uccn_meeting_copy(&meetings[rep->nmeetings], m)) {
 		k->rc = UCCN_E_NOMEM;
 		return 1;
 	}
