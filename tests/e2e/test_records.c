@@ -1,7 +1,8 @@
 /*
  * test_records.c - end-to-end: the network's records. Creative fields as
  * data, the bulk import of the real member list, versions that refuse a
- * stale update, a rekey that locks the old key out, and who may do what.
+ * stale update, a rekey that locks the old key out, who may do what, and
+ * long lists that come back whole.
  */
 #include "../harness/harness.h"
 
@@ -312,6 +313,97 @@ static void test_rekey_cuts_live_connection(void **state)
 	zmq_ctx_term(ctx);
 }
 
+/* Send req on an open connection; the reply's status (0 or UCCN_E_*). */
+static int write_on(void *sock, const struct uccn_request *req)
+{
+	struct uccn_reply rep;
+	msgpack_sbuffer b;
+	char err[256];
+	msgpack_sbuffer_init(&b);
+	assert_int_equal(uccn_request_encode(req, &b), 0);
+	assert_true(zmq_send(sock, b.data, b.size, 0) >= 0);
+	msgpack_sbuffer_destroy(&b);
+	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+	assert_int_equal(zmq_poll(&it, 1, 5000), 1);
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
+	assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), req->op,
+					   &rep, err, sizeof err), 0);
+	zmq_msg_close(&m);
+	assert_int_equal(rep.rid, req->rid);
+	int status = rep.status;
+	uccn_reply_clear(&rep);
+	return status;
+}
+
+/* The ids of a --json list, in order, checked against "PREFIX-00" .. */
+static void assert_list_holds(struct fx *f, const char *what, const char *prefix, int n)
+{
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--json", what, "list", NULL);
+	h_assert_exit(&f->r, 0);
+	h_json_t *list = h_json_parse(f->r.out);
+	assert_non_null(list);
+	int seen = 0;
+	for (size_t i = 0; i < h_json_len(list); i++) {
+		const h_json_t *e = h_json_at(list, i);
+		const char *id = h_json_type(e) == H_JSON_STRING ? h_json_str(e)
+			: h_json_str(h_json_get(e, "id"));
+		char want[32];
+		snprintf(want, sizeof want, "%s%02d", prefix, seen);
+		if (id && strncmp(id, prefix, strlen(prefix)) == 0) {
+			assert_string_equal(id, want);
+			seen++;
+		}
+	}
+	h_json_destroy(&list);
+	assert_int_equal(seen, n);
+}
+
+/* Lists far longer than a reply's first allocation come back whole and in
+ * order: fields, projects and meetings (cities: test_import_real_cities). */
+static void test_long_lists_come_back_whole(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 70 };
+	void *ctx = zmq_ctx_new();
+	assert_non_null(ctx);
+	void *sock = h_dealer_new(ctx, f->d, COORD(f));
+	assert_non_null(sock);
+	uint64_t rid = 1;
+	char name[32], id[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "grown_%02d", i);
+		struct uccn_request req = {.op = UCCN_OP_FIELD_ADD, .rid = rid++, .name = name};
+		assert_int_equal(write_on(sock, &req), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof id, "grown-%02d", i);
+		struct uccn_request req = {.op = UCCN_OP_PROJECT_ADD, .rid = rid++};
+		req.project.id = id;
+		req.project.title = "A project among many";
+		req.project.lead = "nottingham";
+		assert_int_equal(write_on(sock, &req), 0);
+	}
+	char *hosts[] = {"nottingham"};
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof id, "grown-%02d", i);
+		struct uccn_request req = {.op = UCCN_OP_MEETING_ADD, .rid = rid++};
+		req.meeting.id = id;
+		req.meeting.kind = "conference";
+		req.meeting.hosts = (struct uccn_idlist){.v = hosts, .n = 1};
+		req.meeting.tz = "Europe/London";
+		req.meeting.start = "2026-05-04";
+		req.meeting.end = "2026-05-05";
+		assert_int_equal(write_on(sock, &req), 0);
+	}
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	assert_list_holds(f, "field", "grown_", N);
+	assert_list_holds(f, "project", "grown-", N);
+	assert_list_holds(f, "meeting", "grown-", N);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -325,6 +417,7 @@ int main(int argc, char **argv)
 		T(test_versions_refuse_stale_update),
 		T(test_rekey_locks_out_old_key),
 		T(test_rekey_cuts_live_connection),
+		T(test_long_lists_come_back_whole),
 	};
 	return cmocka_run_group_tests_name("e2e_records", tests, NULL, NULL);
 }
