@@ -94,14 +94,14 @@ typedef void server_read_fn(struct server *s, struct uccn_txn *t, const struct c
  * emptied), false to answer it now. */
 typedef bool server_hold_fn(struct server *s, struct pending *p, const struct caller *c);
 /* A write, in the batch's transaction on the commit thread: 0 or the
- * store's code, with the results in p->rep. now is the batch's time. */
+ * store's code, with the results in p->rep; now_ms is the batch's time. */
 typedef int server_apply_fn(struct uccn_txn *t, struct pending *p, int64_t now_ms);
 /* A write failed without a reason from the store: true when p->rep now
  * says why, false to leave it to the code's generic text. */
 typedef bool server_explain_fn(struct pending *p);
 
-/* One row per operation: who may run it and what running it means. An op
- * with no row is denied to everyone. Mirrored in proto/SPEC.md. */
+/* One row per operation (the table is in dispatch.c): who may run it and
+ * what running it means. An op with no row is denied to everyone. */
 struct rule {
 	enum uccn_op op;
 	unsigned roles;              /* enum role_bit: who may */
@@ -109,7 +109,7 @@ struct rule {
 	server_read_fn *read;        /* a read: answered at once */
 	server_hold_fn *hold;        /* a read that may wait for news */
 	server_apply_fn *apply;      /* a write: goes through the batch */
-	server_explain_fn *explain;
+	server_explain_fn *explain; /* NULL: the code's generic text */
 };
 
 /* dispatch.c */
