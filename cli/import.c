@@ -18,6 +18,7 @@
 #include "uccn_error.h"
 #include "uccn_limits.h"
 #include "uccn_records.h"
+#include "uccn_utf8.h"
 
 #include "import.h"
 
@@ -102,32 +103,6 @@ static const char *show(const char *s, size_t len, char *buf, size_t size)
 	return buf;
 }
 
-/* Length of the UTF-8 sequence at p (avail bytes), or 0 if it is not one:
- * truncated, overlong, a surrogate or past U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned c = p[0];
-	size_t need;
-	uint32_t v;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) { need = 1; v = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { need = 2; v = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { need = 3; v = c & 0x07; }
-	else return 0;
-	if (avail <= need)
-		return 0;
-	for (size_t k = 1; k <= need; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[k] & 0x3f);
-	}
-	if ((need == 2 && v < 0x800) || (need == 3 && v < 0x10000) ||
-	    (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
-		return 0;
-	return need + 1;
-}
-
 /* Pass 1: the whole file is UTF-8 without NUL bytes (values become C
  * strings, and a NUL would silently cut one short). */
 static int check_text(const char *buf, size_t len, char *err, size_t errlen)
@@ -140,7 +115,8 @@ static int check_text(const char *buf, size_t len, char *err, size_t errlen)
 			return fail(err, errlen, UCCN_E_INVALID,
 				    "line %zu: a NUL byte (is the file UTF-16? save it as UTF-8)",
 				    line);
-		size_t k = utf8_len(p + i, len - i);
+		uint32_t cp;
+		size_t k = uccn_utf8_next(p + i, len - i, &cp);
 		if (!k)
 			return fail(err, errlen, UCCN_E_INVALID,
 				    "line %zu: not valid UTF-8 (save the file as UTF-8)", line);

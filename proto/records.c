@@ -11,6 +11,7 @@
 #include "mp.h"
 #include "uccn_error.h"
 #include "uccn_records.h"
+#include "uccn_utf8.h"
 
 const char *const uccn_post_kinds[] = {
 	"update", "news", "proposal", "agenda-item", "good-practice",
@@ -177,35 +178,15 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 	if (len > max)
 		return false;
 	for (size_t i = 0; i < len;) {
-		unsigned c = p[i];
-		if (c < 0x80) {
-			if (c == 0 || c == 0x7f)
-				return false;
-			if (c < 0x20 && (one_line || (c != '\t' && c != '\n' && c != '\r')))
-				return false;
-			i++;
-			continue;
-		}
-		size_t need;
-		unsigned cp;
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return false;
-		if (len - i <= need)
+		uint32_t cp;
+		size_t n = uccn_utf8_next(p + i, len - i, &cp);
+		if (n == 0 || cp == 0 || cp == 0x7f)
 			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* Overlongs, surrogates and past U+10FFFF. */
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		if (cp < 0x20 && (one_line || (cp != '\t' && cp != '\n' && cp != '\r')))
 			return false;
 		if (one_line && cp >= 0x80 && cp < 0xa0) /* C1 controls */
 			return false;
-		i += need + 1;
+		i += n;
 	}
 	return true;
 }

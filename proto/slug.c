@@ -10,6 +10,7 @@
 #include "uccn_error.h"
 #include "uccn_limits.h"
 #include "uccn_records.h"
+#include "uccn_utf8.h"
 
 /*
  * ASCII for U+00C0..U+017F (Latin-1 Supplement letters and Latin
@@ -82,37 +83,6 @@ static int is_combining_mark(uint32_t cp)
 	return cp >= 0x0300 && cp <= 0x036f;
 }
 
-/*
- * Decode one UTF-8 sequence at s (NUL-terminated). Returns its length in
- * bytes with the code point in *cp, or 0 when the bytes are not UTF-8
- * (overlong forms, surrogates and values past U+10FFFF included).
- */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	unsigned c = s[0];
-	size_t need;
-	uint32_t v;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { need = 1; v = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { need = 2; v = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { need = 3; v = c & 0x07; }
-	else return 0;
-	for (size_t k = 1; k <= need; k++) {
-		/* A NUL terminator fails this test too, so no read past it. */
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[k] & 0x3f);
-	}
-	if ((need == 2 && v < 0x800) || (need == 3 && v < 0x10000) ||
-	    (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
-		return 0;
-	*cp = v;
-	return need + 1;
-}
-
 int uccn_slug(const char *name, char *out, size_t outlen)
 {
 	if (!name || !out)
@@ -125,9 +95,10 @@ int uccn_slug(const char *name, char *out, size_t outlen)
 	int sep = 0;           /* a '-' is owed before the next letter */
 	int toobig = 0;
 	const unsigned char *s = (const unsigned char *)name;
-	while (*s) {
+	const unsigned char *end = s + strlen(name);
+	while (s < end) {
 		uint32_t cp;
-		size_t step = utf8_next(s, &cp);
+		size_t step = uccn_utf8_next(s, (size_t)(end - s), &cp);
 		if (!step) {
 			out[0] = '\0';
 			return UCCN_E_INVALID;
