@@ -574,7 +574,7 @@ static int read_filters(const msgpack_object *m, struct uccn_request *r,
 	const msgpack_object *v;
 	int rc;
 	if ((v = map_get(m, "status")) &&
-	    (rc = mp_read_str(v, "status", 16, true, &r->status, err, errlen)))
+	    (rc = mp_read_str(v, "status", UCCN_MAX_STATUS, true, &r->status, err, errlen)))
 		return rc;
 	if ((v = map_get(m, "field")) &&
 	    (rc = mp_read_str(v, "field", UCCN_MAX_FIELD, true, &r->field, err, errlen)))

@@ -60,7 +60,7 @@ bool uccn_pin_parse(const char *s, int *day, int *minute)
 	if (len == 5 && sscanf(s, "%2d:%2d%n", &h, &m, &n) == 2 && n == 5)
 		;
 	else if ((len == 7 || len == 8) && sscanf(s, "%d:%2d:%2d%n", &d, &h, &m, &n) == 3 &&
-		 (size_t)n == len && d >= 1 && d <= 99)
+		 (size_t)n == len && d >= 1 && d <= UCCN_MAX_AGENDA_DAY)
 		;
 	else
 		return false;
@@ -209,15 +209,15 @@ static const struct field city_fields[] = {
 	{"name", F_LINE, offsetof(struct uccn_city, name), UCCN_MAX_NAME},
 	{"country", F_LINE, offsetof(struct uccn_city, country), UCCN_MAX_COUNTRY},
 	{"field", F_LINE, offsetof(struct uccn_city, field), UCCN_MAX_FIELD},
-	{"role", F_LINE, offsetof(struct uccn_city, role), 16},
+	{"role", F_LINE, offsetof(struct uccn_city, role), UCCN_MAX_ROLE},
 	{"tz", F_LINE, offsetof(struct uccn_city, tz), UCCN_MAX_TZ},
 	{"year", F_U32, offsetof(struct uccn_city, year), UCCN_MAX_YEAR},
-	{"term_end", F_LINE, offsetof(struct uccn_city, term_end), 10},
+	{"term_end", F_LINE, offsetof(struct uccn_city, term_end), UCCN_MAX_DATE},
 	{"key", F_KEY, offsetof(struct uccn_city, key), UCCN_KEY_Z85_LEN},
 	{"seq", F_U64, offsetof(struct uccn_city, seq), UINT64_MAX},
 	{"version", F_U64, offsetof(struct uccn_city, version), UINT64_MAX},
-	{"lat", F_COORD, offsetof(struct uccn_city, lat), 90},
-	{"lon", F_COORD, offsetof(struct uccn_city, lon), 180},
+	{"lat", F_COORD, offsetof(struct uccn_city, lat), UCCN_MAX_LAT},
+	{"lon", F_COORD, offsetof(struct uccn_city, lon), UCCN_MAX_LON},
 };
 
 static const struct field project_fields[] = {
@@ -226,9 +226,9 @@ static const struct field project_fields[] = {
 	{"lead", F_LINE, offsetof(struct uccn_project, lead), UCCN_MAX_ID},
 	{"partners", F_IDS, offsetof(struct uccn_project, partners), UCCN_MAX_ID},
 	{"fields", F_IDS, offsetof(struct uccn_project, fields), UCCN_MAX_FIELD},
-	{"status", F_LINE, offsetof(struct uccn_project, status), 16},
-	{"start", F_LINE, offsetof(struct uccn_project, start), 10},
-	{"end", F_LINE, offsetof(struct uccn_project, end), 10},
+	{"status", F_LINE, offsetof(struct uccn_project, status), UCCN_MAX_STATUS},
+	{"start", F_LINE, offsetof(struct uccn_project, start), UCCN_MAX_DATE},
+	{"end", F_LINE, offsetof(struct uccn_project, end), UCCN_MAX_DATE},
 	{"description", F_STR, offsetof(struct uccn_project, description), UCCN_MAX_DESCRIPTION},
 	{"seq", F_U64, offsetof(struct uccn_project, seq), UINT64_MAX},
 	{"version", F_U64, offsetof(struct uccn_project, version), UINT64_MAX},
@@ -236,29 +236,29 @@ static const struct field project_fields[] = {
 
 static const struct field meeting_fields[] = {
 	{"id", F_LINE, offsetof(struct uccn_meeting, id), UCCN_MAX_ID},
-	{"kind", F_LINE, offsetof(struct uccn_meeting, kind), 32},
+	{"kind", F_LINE, offsetof(struct uccn_meeting, kind), UCCN_MAX_KIND},
 	{"field", F_LINE, offsetof(struct uccn_meeting, field), UCCN_MAX_FIELD},
 	{"hosts", F_IDS, offsetof(struct uccn_meeting, hosts), UCCN_MAX_ID},
 	{"place", F_LINE, offsetof(struct uccn_meeting, place), UCCN_MAX_PLACE},
-	{"start", F_LINE, offsetof(struct uccn_meeting, start), 10},
-	{"end", F_LINE, offsetof(struct uccn_meeting, end), 10},
+	{"start", F_LINE, offsetof(struct uccn_meeting, start), UCCN_MAX_DATE},
+	{"end", F_LINE, offsetof(struct uccn_meeting, end), UCCN_MAX_DATE},
 	{"tz", F_LINE, offsetof(struct uccn_meeting, tz), UCCN_MAX_TZ},
-	{"day_start", F_LINE, offsetof(struct uccn_meeting, day_start), 5},
-	{"day_end", F_LINE, offsetof(struct uccn_meeting, day_end), 5},
+	{"day_start", F_LINE, offsetof(struct uccn_meeting, day_start), UCCN_MAX_HHMM},
+	{"day_end", F_LINE, offsetof(struct uccn_meeting, day_end), UCCN_MAX_HHMM},
 	{"hybrid", F_BOOL, offsetof(struct uccn_meeting, hybrid), 1},
-	{"status", F_LINE, offsetof(struct uccn_meeting, status), 16},
+	{"status", F_LINE, offsetof(struct uccn_meeting, status), UCCN_MAX_STATUS},
 	{"seq", F_U64, offsetof(struct uccn_meeting, seq), UINT64_MAX},
 	{"version", F_U64, offsetof(struct uccn_meeting, version), UINT64_MAX},
 };
 
 static const struct field entry_fields[] = {
-	{"key", F_LINE, offsetof(struct uccn_agenda_entry, key), UCCN_MAX_ID + 16},
-	{"title", F_LINE, offsetof(struct uccn_agenda_entry, title), UCCN_MAX_TITLE + 64},
-	{"day", F_U32, offsetof(struct uccn_agenda_entry, day), 99},
-	{"start", F_U32, offsetof(struct uccn_agenda_entry, start), 24 * 60},
-	{"end", F_U32, offsetof(struct uccn_agenda_entry, end), 24 * 60},
+	{"key", F_LINE, offsetof(struct uccn_agenda_entry, key), UCCN_MAX_ENTRY_KEY},
+	{"title", F_LINE, offsetof(struct uccn_agenda_entry, title), UCCN_MAX_ENTRY_TITLE},
+	{"day", F_U32, offsetof(struct uccn_agenda_entry, day), UCCN_MAX_AGENDA_DAY},
+	{"start", F_U32, offsetof(struct uccn_agenda_entry, start), UCCN_MINUTES_PER_DAY},
+	{"end", F_U32, offsetof(struct uccn_agenda_entry, end), UCCN_MINUTES_PER_DAY},
 	{"deferred", F_BOOL, offsetof(struct uccn_agenda_entry, deferred), 1},
-	{"reason", F_LINE, offsetof(struct uccn_agenda_entry, reason), 200},
+	{"reason", F_LINE, offsetof(struct uccn_agenda_entry, reason), UCCN_MAX_REASON},
 };
 
 static const struct field pub_fields[] = {
@@ -271,7 +271,7 @@ static const struct field pub_fields[] = {
 static const struct field post_fields[] = {
 	{"seq", F_U64, offsetof(struct uccn_post, seq), UINT64_MAX},
 	{"city", F_LINE, offsetof(struct uccn_post, city), UCCN_MAX_ID},
-	{"kind", F_LINE, offsetof(struct uccn_post, kind), 32},
+	{"kind", F_LINE, offsetof(struct uccn_post, kind), UCCN_MAX_KIND},
 	{"project", F_LINE, offsetof(struct uccn_post, project), UCCN_MAX_ID},
 	{"meeting", F_LINE, offsetof(struct uccn_post, meeting), UCCN_MAX_ID},
 	{"title", F_LINE, offsetof(struct uccn_post, title), UCCN_MAX_TITLE},
@@ -280,9 +280,9 @@ static const struct field post_fields[] = {
 	{"created", F_I64, offsetof(struct uccn_post, created_ms), INT64_MAX},
 	{"key", F_LINE, offsetof(struct uccn_post, idem_key), UCCN_MAX_IDEM_KEY},
 	{"to", F_IDS, offsetof(struct uccn_post, to), UCCN_MAX_AUDIENCE_SPEC},
-	{"priority", F_LINE, offsetof(struct uccn_post, priority), 8},
+	{"priority", F_LINE, offsetof(struct uccn_post, priority), UCCN_MAX_PRIORITY},
 	{"remote", F_BOOL, offsetof(struct uccn_post, remote), 1},
-	{"pin", F_LINE, offsetof(struct uccn_post, pin), 8},
+	{"pin", F_LINE, offsetof(struct uccn_post, pin), UCCN_MAX_PIN},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -32,9 +32,18 @@
 #define UCCN_MAX_DESCRIPTION 4096 /* a project's description */
 #define UCCN_MAX_PLACE 200      /* a meeting's place */
 #define UCCN_MAX_LIST 64        /* partners, hosts or fields of one record */
+#define UCCN_MAX_ROLE 16        /* a city's role ("secretariat") */
+#define UCCN_MAX_KIND 32        /* a post's or a meeting's kind */
+#define UCCN_MAX_STATUS 16      /* a project's or a meeting's status */
+#define UCCN_MAX_DATE 10        /* a date, YYYY-MM-DD */
+#define UCCN_MAX_HHMM 5         /* a time of day, HH:MM */
+#define UCCN_MAX_PRIORITY 8     /* an agenda item's priority ("normal") */
+#define UCCN_MAX_PIN 8          /* an agenda item's pin, DAY:HH:MM */
 
 /* Numbers. */
 #define UCCN_MAX_MINUTES 720    /* requested minutes of an agenda item (a day) */
+#define UCCN_MAX_LAT 90         /* degrees of latitude, either way */
+#define UCCN_MAX_LON 180        /* degrees of longitude, either way */
 #define UCCN_MIN_YEAR 2004      /* the network was founded in 2004 */
 #define UCCN_MAX_YEAR 2100
 
@@ -52,6 +61,11 @@
 
 /* A published agenda's lines (slots and deferred items). */
 #define UCCN_MAX_AGENDA_ENTRIES 1000
+#define UCCN_MAX_AGENDA_DAY 99  /* an entry's day, a pin's DAY, from 1 */
+#define UCCN_MINUTES_PER_DAY (24 * 60) /* an entry's start and end, after local midnight */
+#define UCCN_MAX_ENTRY_KEY (UCCN_MAX_ID + 16) /* an item's key, "project:<id>" */
+#define UCCN_MAX_ENTRY_TITLE (UCCN_MAX_TITLE + 64) /* a post's title and what the agenda adds */
+#define UCCN_MAX_REASON 200     /* why an item was deferred */
 
 /* Lists. */
 #define UCCN_LIST_DEFAULT 20
