@@ -28,6 +28,14 @@ bool mp_key_is(const msgpack_object *k, const char *name)
 	       memcmp(k->via.str.ptr, name, n) == 0;
 }
 
+const msgpack_object *mp_map_get(const msgpack_object *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->via.map.size; i++)
+		if (mp_key_is(&m->via.map.ptr[i].key, name))
+			return &m->via.map.ptr[i].val;
+	return NULL;
+}
+
 int mp_check_map(const msgpack_object *o, const char *what, char *err,
 		 size_t errlen)
 {

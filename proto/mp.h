@@ -19,6 +19,9 @@ int mp_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 /* True when the map key k is the string name. */
 bool mp_key_is(const msgpack_object *k, const char *name);
 
+/* The value of key name in map m, or NULL when m has no such key. */
+const msgpack_object *mp_map_get(const msgpack_object *m, const char *name);
+
 /* True when o is a map whose keys are all distinct strings. Sets err. */
 int mp_check_map(const msgpack_object *o, const char *what, char *err,
 		 size_t errlen);
