@@ -147,6 +147,35 @@ struct uccn_reply {
 	struct uccn_status_info info;
 };
 
+struct uccn_field; /* proto-private: a key of a message (proto/fields.h) */
+
+/*
+ * An operation as one table row: everything proto knows of it. The daemon
+ * and the CLI may read name and writes; the field lists are for proto's
+ * codec (the count of keys and the keys packed come from the same list, so
+ * they cannot disagree).
+ */
+struct uccn_op_desc {
+	enum uccn_op op;
+	const char *name;                 /* on the wire: "city.add" */
+	bool writes;                      /* changes the store: group commit */
+	const struct uccn_field *request; /* keys after the header, in order */
+	size_t nrequest;
+	const struct uccn_field *reply;   /* keys of a successful reply */
+	size_t nreply;
+	/*
+	 * The request's rules beyond the types and limits of its fields, run
+	 * by uccn_request_decode once they are read; NULL when there are none.
+	 * May clear what only the server sets (a post's author, a record's
+	 * version). Returns 0 or a UCCN_E_* code with a reason in err.
+	 */
+	int (*check)(struct uccn_request *r, char *err, size_t errlen);
+};
+
+/* The row of op, in static storage; NULL for UCCN_OP_NONE or a value that
+ * is not an op. */
+const struct uccn_op_desc *uccn_op_desc(enum uccn_op op);
+
 void uccn_request_clear(struct uccn_request *r);
 void uccn_reply_clear(struct uccn_reply *r);
 

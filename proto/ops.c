@@ -1,0 +1,487 @@
+/*
+ * ops.c - the operations of the protocol, one row each (proto/SPEC.md, 4):
+ * wire name, whether it writes, the fields of its request and of its reply,
+ * and the rules its request obeys beyond the types and limits of its fields.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "mp.h"
+#include "uccn_error.h"
+#include "uccn_msg.h"
+
+#define REQ(member) offsetof(struct uccn_request, member)
+#define REP(member) offsetof(struct uccn_reply, member)
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+#define LIST(a) (a), NFIELDS(a)
+
+/* fields.h reads a `has` offset of 0 as "always there". */
+_Static_assert(REP(has_agenda) != 0, "has_agenda must not be the first member");
+
+/* ---- request fields, in the order they are packed ---- */
+
+/* The record a request names (city.show, project.join, ...). */
+#define ID_FIELD \
+	{.name = "id", .type = F_LINE, .offset = REQ(name), .max = UCCN_MAX_ID, \
+	 .flags = FIELD_REQUIRED}
+
+/* An update names the version it read, so a change made meanwhile is not
+ * overwritten (the store answers conflict). */
+#define IF_VERSION_FIELD \
+	{.name = "if_version", .type = F_U64, .offset = REQ(if_version), .max = UINT64_MAX, \
+	 .flags = FIELD_REQUIRED, .missing = "say which version you read"}
+
+#define QUERY_STR(key, member) \
+	{.name = (key), .type = F_LINE, .offset = REQ(query.member), .max = UCCN_MAX_ID, \
+	 .flags = FIELD_OPTIONAL}
+#define QUERY_FIELDS \
+	QUERY_STR("kind", kind), QUERY_STR("city", city), \
+	QUERY_STR("project", project), QUERY_STR("meeting", meeting), \
+	{.name = "since", .type = F_U64, .offset = REQ(query.since), .max = UINT64_MAX, \
+	 .flags = FIELD_OPTIONAL}, \
+	{.name = "before", .type = F_U64, .offset = REQ(query.before), .max = UINT64_MAX, \
+	 .flags = FIELD_OPTIONAL}, \
+	{.name = "limit", .type = F_U32, .offset = REQ(query.limit), .max = UCCN_LIST_MAX, \
+	 .flags = FIELD_OPTIONAL}
+
+static const struct uccn_field city_add_request[] = {
+	{.name = "city", .type = F_RECORD, .offset = REQ(city), .rec = &record_city,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field city_update_request[] = {
+	{.name = "city", .type = F_RECORD, .offset = REQ(city), .rec = &record_city,
+	 .flags = FIELD_REQUIRED},
+	IF_VERSION_FIELD,
+};
+
+static const struct uccn_field city_list_request[] = {
+	{.name = "field", .type = F_LINE, .offset = REQ(field), .max = UCCN_MAX_FIELD,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "country", .type = F_LINE, .offset = REQ(country), .max = UCCN_MAX_COUNTRY,
+	 .flags = FIELD_OPTIONAL},
+};
+
+static const struct uccn_field city_rekey_request[] = {
+	{.name = "id", .type = F_LINE, .offset = REQ(city.id), .max = UCCN_MAX_ID,
+	 .flags = FIELD_REQUIRED},
+	{.name = "key", .type = F_KEY, .offset = REQ(city.key), .max = UCCN_KEY_Z85_LEN,
+	 .flags = FIELD_REQUIRED},
+};
+
+static int import_city_check(const void *city, char *err, size_t errlen)
+{
+	return uccn_city_check(city, err, errlen);
+}
+
+static const struct uccn_field city_import_request[] = {
+	{.name = "cities", .type = F_RECORDS, .offset = REQ(cities), .count = REQ(ncities),
+	 .max = UCCN_MAX_IMPORT, .rec = &record_city, .item_check = import_city_check,
+	 .whole = "import", .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field post_request[] = {
+	{.name = "post", .type = F_RECORD, .offset = REQ(post), .rec = &record_post,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field list_request[] = {
+	QUERY_FIELDS,
+};
+
+static const struct uccn_field watch_request[] = {
+	QUERY_FIELDS,
+	{.name = "wait", .type = F_U32, .offset = REQ(wait_ms), .max = UCCN_WATCH_MAX_WAIT_MS,
+	 .flags = FIELD_OPTIONAL},
+};
+
+/* A limit and nothing else: filters are not an inbox's. */
+static const struct uccn_field inbox_request[] = {
+	{.name = "limit", .type = F_U32, .offset = REQ(query.limit), .max = UCCN_LIST_MAX,
+	 .flags = FIELD_OPTIONAL},
+};
+
+/* show: the post; inbox.ack: everything up to it. */
+static const struct uccn_field seq_request[] = {
+	{.name = "seq", .type = F_U64, .offset = REQ(seq), .max = UINT64_MAX,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field field_add_request[] = {
+	{.name = "name", .type = F_LINE, .offset = REQ(name), .max = UCCN_MAX_FIELD,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field id_request[] = {
+	ID_FIELD,
+};
+
+static const struct uccn_field project_add_request[] = {
+	{.name = "project", .type = F_RECORD, .offset = REQ(project), .rec = &record_project,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field project_update_request[] = {
+	{.name = "project", .type = F_RECORD, .offset = REQ(project), .rec = &record_project,
+	 .flags = FIELD_REQUIRED},
+	IF_VERSION_FIELD,
+};
+
+static const struct uccn_field project_list_request[] = {
+	{.name = "status", .type = F_LINE, .offset = REQ(status), .max = UCCN_MAX_STATUS,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "field", .type = F_LINE, .offset = REQ(field), .max = UCCN_MAX_FIELD,
+	 .flags = FIELD_OPTIONAL},
+	/* The lead or a partner. */
+	{.name = "city", .type = F_LINE, .offset = REQ(of_city), .max = UCCN_MAX_ID,
+	 .flags = FIELD_OPTIONAL},
+};
+
+static const struct uccn_field meeting_add_request[] = {
+	{.name = "meeting", .type = F_RECORD, .offset = REQ(meeting), .rec = &record_meeting,
+	 .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field meeting_update_request[] = {
+	{.name = "meeting", .type = F_RECORD, .offset = REQ(meeting), .rec = &record_meeting,
+	 .flags = FIELD_REQUIRED},
+	IF_VERSION_FIELD,
+};
+
+static const struct uccn_field meeting_list_request[] = {
+	{.name = "status", .type = F_LINE, .offset = REQ(status), .max = UCCN_MAX_STATUS,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "field", .type = F_LINE, .offset = REQ(field), .max = UCCN_MAX_FIELD,
+	 .flags = FIELD_OPTIONAL},
+};
+
+static const struct uccn_field agenda_publish_request[] = {
+	{.name = "agenda", .type = F_RECORD, .offset = REQ(agenda), .rec = &record_agenda,
+	 .flags = FIELD_REQUIRED},
+};
+
+/* The meeting, and which version: the newest when absent. */
+static const struct uccn_field agenda_get_request[] = {
+	ID_FIELD,
+	{.name = "version", .type = F_U64, .offset = REQ(seq), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+};
+
+/* ---- reply fields, after the header ---- */
+
+static const struct uccn_field status_reply[] = {
+	{.name = "server", .type = F_LINE, .offset = REP(info.server), .max = UCCN_MAX_SERVER},
+	{.name = "proto", .type = F_U32, .offset = REP(info.proto), .max = UINT32_MAX},
+	{.name = "city", .type = F_LINE, .offset = REP(info.city), .max = UCCN_MAX_SERVER},
+	{.name = "role", .type = F_LINE, .offset = REP(info.role), .max = UCCN_MAX_SERVER},
+	{.name = "cities", .type = F_U64, .offset = REP(info.cities), .max = UINT64_MAX},
+	{.name = "posts", .type = F_U64, .offset = REP(info.posts), .max = UINT64_MAX},
+	{.name = "last_seq", .type = F_U64, .offset = REP(info.last_seq), .max = UINT64_MAX},
+	{.name = "uptime", .type = F_U64, .offset = REP(info.uptime_s), .max = UINT64_MAX},
+	{.name = "unread", .type = F_U64, .offset = REP(info.unread), .max = UINT64_MAX},
+	{.name = "mailboxes", .type = F_U64, .offset = REP(info.mailboxes), .max = UINT64_MAX},
+};
+
+#define SEQ_FIELD {.name = "seq", .type = F_U64, .offset = REP(seq), .max = UINT64_MAX}
+#define VERSION_FIELD \
+	{.name = "version", .type = F_U64, .offset = REP(version), .max = UINT64_MAX}
+#define UNREAD_FIELD \
+	{.name = "unread", .type = F_U64, .offset = REP(unread), .max = UINT64_MAX}
+#define NEXT_FIELD {.name = "next", .type = F_U64, .offset = REP(next), .max = UINT64_MAX}
+#define POSTS_FIELD \
+	{.name = "posts", .type = F_RECORDS, .offset = REP(posts), .count = REP(nposts), \
+	 .rec = &record_post, .flags = FIELD_REQUIRED}
+
+static const struct uccn_field seq_reply[] = {
+	SEQ_FIELD,
+};
+
+/* A write that changed one record: its change and its new version. */
+static const struct uccn_field seq_version_reply[] = {
+	SEQ_FIELD,
+	VERSION_FIELD,
+};
+
+static const struct uccn_field post_reply[] = {
+	SEQ_FIELD,
+	{.name = "duplicate", .type = F_BOOL, .offset = REP(duplicate)},
+	{.name = "created", .type = F_I64, .offset = REP(created_ms), .max = INT64_MAX},
+};
+
+/* list: next is the "before" of the next page; watch: the next "since". */
+static const struct uccn_field posts_next_reply[] = {
+	POSTS_FIELD,
+	NEXT_FIELD,
+};
+
+static const struct uccn_field inbox_reply[] = {
+	POSTS_FIELD,
+	UNREAD_FIELD,
+};
+
+static const struct uccn_field inbox_ack_reply[] = {
+	{.name = "acked", .type = F_U64, .offset = REP(acked), .max = UINT64_MAX},
+	UNREAD_FIELD,
+};
+
+static const struct uccn_field show_reply[] = {
+	{.name = "post", .type = F_ONE, .offset = REP(posts), .count = REP(nposts),
+	 .rec = &record_post, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field field_list_reply[] = {
+	{.name = "fields", .type = F_STRS, .offset = REP(fields), .count = REP(nfields),
+	 .max = UCCN_MAX_FIELD, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field city_list_reply[] = {
+	{.name = "cities", .type = F_RECORDS, .offset = REP(cities), .count = REP(ncities),
+	 .rec = &record_city, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field city_show_reply[] = {
+	{.name = "city", .type = F_ONE, .offset = REP(cities), .count = REP(ncities),
+	 .rec = &record_city, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field city_import_reply[] = {
+	{.name = "added", .type = F_U64, .offset = REP(added), .max = UINT64_MAX},
+	{.name = "updated", .type = F_U64, .offset = REP(updated), .max = UINT64_MAX},
+	{.name = "unchanged", .type = F_U64, .offset = REP(unchanged), .max = UINT64_MAX},
+};
+
+static const struct uccn_field project_show_reply[] = {
+	{.name = "project", .type = F_ONE, .offset = REP(projects), .count = REP(nprojects),
+	 .rec = &record_project, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field project_list_reply[] = {
+	{.name = "projects", .type = F_RECORDS, .offset = REP(projects), .count = REP(nprojects),
+	 .rec = &record_project, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field meeting_show_reply[] = {
+	{.name = "meeting", .type = F_ONE, .offset = REP(meetings), .count = REP(nmeetings),
+	 .rec = &record_meeting, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field meeting_list_reply[] = {
+	{.name = "meetings", .type = F_RECORDS, .offset = REP(meetings), .count = REP(nmeetings),
+	 .rec = &record_meeting, .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field agenda_get_reply[] = {
+	{.name = "agenda", .type = F_RECORD, .offset = REP(agenda), .rec = &record_agenda,
+	 .has = REP(has_agenda), .flags = FIELD_REQUIRED},
+};
+
+/* ---- the rules of requests, after their fields are read ---- */
+
+static int check_if_version(const struct uccn_request *r, char *err, size_t errlen)
+{
+	return r->if_version ? 0 : mp_fail(err, errlen, UCCN_E_INVALID,
+					   "field 'if_version': must be at least 1");
+}
+
+/* The record a request names (r->name): an id, not a path or a phrase. */
+static int check_named_id(struct uccn_request *r, char *err, size_t errlen)
+{
+	return uccn_id_valid(r->name) ? 0 :
+		mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not an id (a-z, 0-9, '-')", r->name);
+}
+
+static int check_city_add(struct uccn_request *r, char *err, size_t errlen)
+{
+	/* The store sets these; a client cannot. */
+	r->city.seq = r->city.version = 0;
+	return uccn_city_check(&r->city, err, errlen);
+}
+
+static int check_city_update(struct uccn_request *r, char *err, size_t errlen)
+{
+	r->city.seq = r->city.version = 0;
+	int rc = check_if_version(r, err, errlen);
+	return rc ? rc : uccn_city_check(&r->city, err, errlen);
+}
+
+static int check_city_rekey(struct uccn_request *r, char *err, size_t errlen)
+{
+	return uccn_id_valid(r->city.id) ? 0 :
+		mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->city.id);
+}
+
+static int check_city_import(struct uccn_request *r, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	/* Each city obeyed the rules as it was read (the field's item_check). */
+	for (size_t i = 0; i < r->ncities; i++)
+		r->cities[i].seq = r->cities[i].version = 0;
+	return 0;
+}
+
+static int check_post(struct uccn_request *r, char *err, size_t errlen)
+{
+	/* The author is whoever connected; seq and time are the server's. */
+	free(r->post.city);
+	r->post.city = NULL;
+	r->post.seq = 0;
+	r->post.created_ms = 0;
+	return uccn_post_check(&r->post, err, errlen);
+}
+
+static int check_query(struct uccn_request *r, char *err, size_t errlen)
+{
+	const struct uccn_query *q = &r->query;
+	const struct { const char *name, *value; } ids[] = {
+		{"city", q->city}, {"project", q->project}, {"meeting", q->meeting},
+	};
+	if (q->kind && !uccn_post_kind_valid(q->kind))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "kind '%s' is not a post kind", q->kind);
+	for (size_t i = 0; i < NFIELDS(ids); i++)
+		if (ids[i].value && !uccn_id_valid(ids[i].value))
+			return mp_fail(err, errlen, UCCN_E_INVALID, "%s '%s' is not a valid id",
+				       ids[i].name, ids[i].value);
+	return 0;
+}
+
+static int check_show(struct uccn_request *r, char *err, size_t errlen)
+{
+	return r->seq ? 0 : mp_fail(err, errlen, UCCN_E_INVALID, "field 'seq': must be at least 1");
+}
+
+static int check_field_add(struct uccn_request *r, char *err, size_t errlen)
+{
+	return uccn_field_name_valid(r->name) ? 0 :
+		mp_fail(err, errlen, UCCN_E_INVALID,
+			"field name '%s': use a-z, 0-9 and '_', starting with a letter", r->name);
+}
+
+static int check_project_add(struct uccn_request *r, char *err, size_t errlen)
+{
+	r->project.seq = r->project.version = 0;
+	return uccn_project_check(&r->project, err, errlen);
+}
+
+static int check_project_update(struct uccn_request *r, char *err, size_t errlen)
+{
+	r->project.seq = r->project.version = 0;
+	int rc = check_if_version(r, err, errlen);
+	return rc ? rc : uccn_project_check(&r->project, err, errlen);
+}
+
+static int check_meeting_add(struct uccn_request *r, char *err, size_t errlen)
+{
+	r->meeting.seq = r->meeting.version = 0;
+	return uccn_meeting_check(&r->meeting, err, errlen);
+}
+
+static int check_meeting_update(struct uccn_request *r, char *err, size_t errlen)
+{
+	r->meeting.seq = r->meeting.version = 0;
+	int rc = check_if_version(r, err, errlen);
+	return rc ? rc : uccn_meeting_check(&r->meeting, err, errlen);
+}
+
+static int check_agenda_publish(struct uccn_request *r, char *err, size_t errlen)
+{
+	/* The store numbers and stamps it; the server names who published. */
+	r->agenda.version = 0;
+	r->agenda.published_ms = 0;
+	free(r->agenda.by);
+	r->agenda.by = NULL;
+	return uccn_id_valid(r->agenda.meeting) ? 0 :
+		mp_fail(err, errlen, UCCN_E_INVALID, "field 'meeting': not a meeting id");
+}
+
+/* ---- the table ---- */
+
+#define NONE NULL, 0
+
+static const struct uccn_op_desc ops[] = {
+	[UCCN_OP_STATUS] = {UCCN_OP_STATUS, "status", false,
+		NONE, LIST(status_reply), NULL},
+	[UCCN_OP_CITY_ADD] = {UCCN_OP_CITY_ADD, "city.add", true,
+		LIST(city_add_request), LIST(seq_reply), check_city_add},
+	[UCCN_OP_CITY_LIST] = {UCCN_OP_CITY_LIST, "city.list", false,
+		LIST(city_list_request), LIST(city_list_reply), NULL},
+	[UCCN_OP_POST] = {UCCN_OP_POST, "post", true,
+		LIST(post_request), LIST(post_reply), check_post},
+	[UCCN_OP_LIST] = {UCCN_OP_LIST, "list", false,
+		LIST(list_request), LIST(posts_next_reply), check_query},
+	[UCCN_OP_SHOW] = {UCCN_OP_SHOW, "show", false,
+		LIST(seq_request), LIST(show_reply), check_show},
+	[UCCN_OP_FIELD_ADD] = {UCCN_OP_FIELD_ADD, "field.add", true,
+		LIST(field_add_request), LIST(seq_reply), check_field_add},
+	[UCCN_OP_FIELD_LIST] = {UCCN_OP_FIELD_LIST, "field.list", false,
+		NONE, LIST(field_list_reply), NULL},
+	[UCCN_OP_CITY_SHOW] = {UCCN_OP_CITY_SHOW, "city.show", false,
+		LIST(id_request), LIST(city_show_reply), check_named_id},
+	[UCCN_OP_CITY_UPDATE] = {UCCN_OP_CITY_UPDATE, "city.update", true,
+		LIST(city_update_request), LIST(seq_version_reply), check_city_update},
+	[UCCN_OP_CITY_REKEY] = {UCCN_OP_CITY_REKEY, "city.rekey", true,
+		LIST(city_rekey_request), LIST(seq_version_reply), check_city_rekey},
+	[UCCN_OP_CITY_IMPORT] = {UCCN_OP_CITY_IMPORT, "city.import", true,
+		LIST(city_import_request), LIST(city_import_reply), check_city_import},
+	[UCCN_OP_PROJECT_ADD] = {UCCN_OP_PROJECT_ADD, "project.add", true,
+		LIST(project_add_request), LIST(seq_version_reply), check_project_add},
+	[UCCN_OP_PROJECT_UPDATE] = {UCCN_OP_PROJECT_UPDATE, "project.update", true,
+		LIST(project_update_request), LIST(seq_version_reply), check_project_update},
+	[UCCN_OP_PROJECT_SHOW] = {UCCN_OP_PROJECT_SHOW, "project.show", false,
+		LIST(id_request), LIST(project_show_reply), check_named_id},
+	[UCCN_OP_PROJECT_LIST] = {UCCN_OP_PROJECT_LIST, "project.list", false,
+		LIST(project_list_request), LIST(project_list_reply), NULL},
+	[UCCN_OP_PROJECT_JOIN] = {UCCN_OP_PROJECT_JOIN, "project.join", true,
+		LIST(id_request), LIST(seq_version_reply), check_named_id},
+	[UCCN_OP_PROJECT_LEAVE] = {UCCN_OP_PROJECT_LEAVE, "project.leave", true,
+		LIST(id_request), LIST(seq_version_reply), check_named_id},
+	[UCCN_OP_MEETING_ADD] = {UCCN_OP_MEETING_ADD, "meeting.add", true,
+		LIST(meeting_add_request), LIST(seq_version_reply), check_meeting_add},
+	[UCCN_OP_MEETING_UPDATE] = {UCCN_OP_MEETING_UPDATE, "meeting.update", true,
+		LIST(meeting_update_request), LIST(seq_version_reply), check_meeting_update},
+	[UCCN_OP_MEETING_SHOW] = {UCCN_OP_MEETING_SHOW, "meeting.show", false,
+		LIST(id_request), LIST(meeting_show_reply), check_named_id},
+	[UCCN_OP_MEETING_LIST] = {UCCN_OP_MEETING_LIST, "meeting.list", false,
+		LIST(meeting_list_request), LIST(meeting_list_reply), NULL},
+	[UCCN_OP_INBOX] = {UCCN_OP_INBOX, "inbox", false,
+		LIST(inbox_request), LIST(inbox_reply), NULL},
+	[UCCN_OP_INBOX_ACK] = {UCCN_OP_INBOX_ACK, "inbox.ack", true,
+		LIST(seq_request), LIST(inbox_ack_reply), NULL},
+	[UCCN_OP_WATCH] = {UCCN_OP_WATCH, "watch", false,
+		LIST(watch_request), LIST(posts_next_reply), check_query},
+	[UCCN_OP_AGENDA_PUBLISH] = {UCCN_OP_AGENDA_PUBLISH, "agenda.publish", true,
+		LIST(agenda_publish_request), LIST(seq_version_reply), check_agenda_publish},
+	[UCCN_OP_AGENDA_GET] = {UCCN_OP_AGENDA_GET, "agenda.get", false,
+		LIST(agenda_get_request), LIST(agenda_get_reply), check_named_id},
+};
+
+_Static_assert(NFIELDS(ops) == UCCN_OP_LAST + 1, "a row for every op, and no more");
+
+const struct uccn_op_desc *uccn_op_desc(enum uccn_op op)
+{
+	if (op <= UCCN_OP_NONE || op > UCCN_OP_LAST || !ops[op].name)
+		return NULL;
+	return &ops[op];
+}
+
+const char *uccn_op_name(enum uccn_op op)
+{
+	const struct uccn_op_desc *d = uccn_op_desc(op);
+	return d ? d->name : NULL;
+}
+
+enum uccn_op uccn_op_from_name(const char *name)
+{
+	for (size_t i = 1; i < NFIELDS(ops); i++)
+		if (ops[i].name && strcmp(ops[i].name, name) == 0)
+			return ops[i].op;
+	return UCCN_OP_NONE;
+}
+
+bool uccn_op_writes(enum uccn_op op)
+{
+	const struct uccn_op_desc *d = uccn_op_desc(op);
+	return d && d->writes;
+}
