@@ -26,6 +26,7 @@
 #include "uccn_limits.h"
 #include "uccn_msg.h"
 #include "uccn_records.h"
+#include "uccn_utf8.h"
 
 /* Two valid Z85 keys (the ZeroMQ reference test vectors). */
 #define PUB "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
@@ -225,6 +226,15 @@ static void vmpf(msgpack_sbuffer *sb, const char *fmt, va_list ap)
 	if (*m.p)
 		fail_msg("mpf: trailing \"%s\"", m.p);
 	va_end(cp);
+}
+
+/* Write the notation into sb (for a frame to compare with). */
+static void vmpf_into(msgpack_sbuffer *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmpf(sb, fmt, ap);
+	va_end(ap);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3512,6 +3522,493 @@ static void test_reply_status_mailboxes_roundtrip(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The op table: one row per op, and each row's field lists hold. */
+
+static char *dup_str(const char *s)
+{
+	char *d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+/* A request with every member set, valid for any op (the fields an op does
+ * not carry are simply not sent). The caller clears it. */
+static void full_request(struct uccn_request *r, enum uccn_op op)
+{
+	memset(r, 0, sizeof *r);
+	r->op = op;
+	r->rid = 4242;
+	sample_city(&r->city);
+	sample_post(&r->post);
+	r->post.priority = dup_str("high");
+	r->post.remote = true;
+	r->post.pin = dup_str("1:09:00");
+	IDS_SET(&r->post.to, "all");
+	r->query = (struct uccn_query){dup_str("news"), dup_str("krakow"), dup_str("p1"),
+				       dup_str("m1"), 5, 900, 20};
+	r->seq = 12;
+	r->wait_ms = 500;
+	r->name = dup_str("film");
+	r->field = dup_str("film");
+	r->country = dup_str("Poland");
+	r->status = dup_str("active");
+	r->of_city = dup_str("lyon");
+	r->if_version = 3;
+	sample_project(&r->project);
+	sample_meeting(&r->meeting);
+	r->agenda.meeting = dup_str("music-agm-2026");
+	r->agenda.entries = calloc(1, sizeof *r->agenda.entries);
+	assert_non_null(r->agenda.entries);
+	r->agenda.entries[0] = (struct uccn_agenda_entry){
+		.key = dup_str("opening"), .title = dup_str("Opening"), .day = 1, .start = 540,
+		.end = 555};
+	r->agenda.nentries = 1;
+	r->cities = calloc(2, sizeof *r->cities);
+	assert_non_null(r->cities);
+	sample_city(&r->cities[0]);
+	sample_city(&r->cities[1]);
+	r->ncities = 2;
+}
+
+/* A successful reply with every member set: one record in each array, so
+ * the show replies (exactly one record) encode too. */
+static void full_reply(struct uccn_reply *r, enum uccn_op op)
+{
+	memset(r, 0, sizeof *r);
+	r->op = op;
+	r->rid = 4343;
+	r->seq = 7;
+	r->duplicate = true;
+	r->created_ms = 1764068766123;
+	r->posts = calloc(1, sizeof *r->posts);
+	r->cities = calloc(1, sizeof *r->cities);
+	r->projects = calloc(1, sizeof *r->projects);
+	r->meetings = calloc(1, sizeof *r->meetings);
+	r->fields = calloc(2, sizeof *r->fields);
+	assert_true(r->posts && r->cities && r->projects && r->meetings && r->fields);
+	sample_post(&r->posts[0]);
+	sample_city(&r->cities[0]);
+	sample_project(&r->projects[0]);
+	sample_meeting(&r->meetings[0]);
+	r->nposts = r->ncities = r->nprojects = r->nmeetings = 1;
+	r->fields[0] = dup_str("film");
+	r->fields[1] = dup_str("music");
+	r->nfields = 2;
+	r->next = 8;
+	r->agenda.meeting = dup_str("music-agm-2026");
+	r->agenda.version = 2;
+	r->agenda.published_ms = 1764068766000;
+	r->agenda.by = dup_str("bogota");
+	r->has_agenda = true;
+	r->version = 9;
+	r->added = 1;
+	r->updated = 2;
+	r->unchanged = 3;
+	r->unread = 4;
+	r->acked = 5;
+	r->info = (struct uccn_status_info){dup_str("uccnd 0.1.0"), UCCN_PROTO_VERSION,
+					    dup_str("krakow"), dup_str("coordinator"),
+					    10, 11, 12, 13, 14, 15};
+}
+
+/* The frame is one msgpack map spanning it exactly (so the count of keys
+ * written before them matches the keys packed); returns its size. */
+static uint32_t frame_map_size(size_t max_objects)
+{
+	assert_int_equal(uccn_msgpack_scan(frame.data, frame.size, UCCN_MAX_DEPTH,
+					   max_objects, why, sizeof why), 0);
+	msgpack_unpacked u;
+	unpack_frame(&u);
+	assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
+	uint32_t n = u.data.via.map.size;
+	msgpack_unpacked_destroy(&u);
+	return n;
+}
+
+static void test_op_table(void **state)
+{
+	(void)state;
+	assert_null(uccn_op_desc(UCCN_OP_NONE));
+	assert_null(uccn_op_desc((enum uccn_op)(UCCN_OP_LAST + 1)));
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++) {
+		const struct uccn_op_desc *d = uccn_op_desc(op);
+		assert_non_null(d);
+		assert_int_equal(d->op, op);
+		assert_non_null(d->name);
+		assert_true(strlen(d->name) <= UCCN_MAX_OP);
+		assert_ptr_equal(uccn_op_name(op), d->name);
+		assert_int_equal(uccn_op_from_name(d->name), op);
+		assert_int_equal(uccn_op_writes(op), d->writes);
+		/* A write has a check: the server's fields never come from a
+		 * client, and a write always names what it writes. */
+		if (d->writes && op != UCCN_OP_INBOX_ACK)
+			assert_non_null(d->check);
+		for (enum uccn_op o = UCCN_OP_STATUS; o < op; o++)
+			assert_string_not_equal(uccn_op_name(o), d->name);
+	}
+}
+
+/* Every op's request with all its fields set: counted as packed, decoded,
+ * and stable when encoded again. With none set it still encodes whole. */
+static void test_op_requests_all_and_none(void **state)
+{
+	(void)state;
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++) {
+		const struct uccn_op_desc *d = uccn_op_desc(op);
+		struct uccn_request full;
+		full_request(&full, op);
+		encode_request(&full);
+		assert_int_equal(frame_map_size(UCCN_MAX_REQUEST_OBJECTS), 3 + d->nrequest);
+		if (decode_frame() != 0)
+			fail_msg("%s: %s", d->name, why);
+		assert_int_equal(req.op, op);
+		assert_int_equal(req.rid, 4242);
+		msgpack_sbuffer first;
+		msgpack_sbuffer_init(&first);
+		assert_int_equal(uccn_request_encode(&req, &first), 0);
+		msgpack_sbuffer_clear(&frame);
+		msgpack_sbuffer_write(&frame, first.data, first.size);
+		assert_int_equal(decode_frame(), 0);
+		encode_request(&req);
+		assert_int_equal(frame.size, first.size);
+		assert_memory_equal(frame.data, first.data, first.size);
+		msgpack_sbuffer_destroy(&first);
+		uccn_request_clear(&full);
+
+		struct uccn_request none = {.op = op};
+		encode_request(&none);
+		assert_true(frame_map_size(UCCN_MAX_REQUEST_OBJECTS) <= 3 + d->nrequest);
+	}
+}
+
+/* The same for replies; a reply that promises one record (show, agenda.get)
+ * is refused without one, before anything is packed. */
+static void test_op_replies_all_and_none(void **state)
+{
+	(void)state;
+	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++) {
+		const struct uccn_op_desc *d = uccn_op_desc(op);
+		struct uccn_reply full;
+		full_reply(&full, op);
+		encode_reply(&full);
+		uccn_reply_clear(&full);
+		assert_int_equal(frame_map_size(UCCN_MAX_REPLY_OBJECTS), 3 + d->nreply);
+		if (reply_decode_frame(op) != 0)
+			fail_msg("%s: %s", d->name, why);
+		assert_int_equal(rep.rid, 4343);
+		msgpack_sbuffer first;
+		msgpack_sbuffer_init(&first);
+		msgpack_sbuffer_write(&first, frame.data, frame.size);
+		encode_reply(&rep);
+		assert_int_equal(frame.size, first.size);
+		assert_memory_equal(frame.data, first.data, first.size);
+		msgpack_sbuffer_destroy(&first);
+
+		struct uccn_reply none = {.op = op};
+		msgpack_sbuffer_clear(&frame);
+		int rc = uccn_reply_encode(&none, &frame);
+		bool promises_one = op == UCCN_OP_SHOW || op == UCCN_OP_CITY_SHOW ||
+				    op == UCCN_OP_PROJECT_SHOW || op == UCCN_OP_MEETING_SHOW ||
+				    op == UCCN_OP_AGENDA_GET;
+		if (promises_one) {
+			assert_int_equal(rc, UCCN_E_INVALID);
+			assert_int_equal(frame.size, 0);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_true(frame_map_size(UCCN_MAX_REPLY_OBJECTS) <= 3 + d->nreply);
+		assert_int_equal(reply_decode_frame(op), 0);
+	}
+	/* Two records where one is promised are refused as well. */
+	struct uccn_post two[2] = {{.kind = "news", .body = "a"}, {.kind = "news", .body = "b"}};
+	struct uccn_reply r = {.op = UCCN_OP_SHOW, .posts = two, .nposts = 2};
+	assert_int_equal(uccn_reply_encode(&r, &frame), UCCN_E_INVALID);
+}
+
+/* Key order and presence, byte for byte, where they are easiest to get
+ * wrong: filters sent only when set, in SPEC.md's order. */
+static void test_op_wire_order(void **state)
+{
+	(void)state;
+	msgpack_sbuffer want;
+	msgpack_sbuffer_init(&want);
+#define EXPECT_FRAME(...)                                                     \
+	do {                                                                  \
+		msgpack_sbuffer_clear(&want);                                 \
+		vmpf_into(&want, __VA_ARGS__);                                \
+		assert_int_equal(frame.size, want.size);                      \
+		assert_memory_equal(frame.data, want.data, want.size);        \
+	} while (0)
+
+	struct uccn_request r = {.op = UCCN_OP_WATCH, .rid = 7, .wait_ms = 500,
+				 .query = {.kind = "news", .meeting = "m1", .since = 5, .limit = 20}};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'watch', kind:'news', meeting:'m1', since:5, limit:20, wait:500}");
+	r = (struct uccn_request){.op = UCCN_OP_LIST, .rid = 7, .wait_ms = 500,
+				  .query = {.city = "krakow", .before = 9}};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'list', city:'krakow', before:9}");
+	r = (struct uccn_request){.op = UCCN_OP_INBOX, .rid = 7, .query = {.kind = "news", .limit = 3}};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'inbox', limit:3}");
+	r = (struct uccn_request){.op = UCCN_OP_PROJECT_LIST, .rid = 7, .status = "active",
+				  .field = "film", .of_city = "lyon", .country = "Peru"};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'project.list', status:'active', field:'film', city:'lyon'}");
+	r.op = UCCN_OP_MEETING_LIST;
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'meeting.list', status:'active', field:'film'}");
+	r.op = UCCN_OP_CITY_LIST;
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'city.list', field:'film', country:'Peru'}");
+	r = (struct uccn_request){.op = UCCN_OP_AGENDA_GET, .rid = 7, .name = "m1"};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'agenda.get', id:'m1'}");
+	r.seq = 2;
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'agenda.get', id:'m1', version:2}");
+	r = (struct uccn_request){.op = UCCN_OP_SHOW, .rid = 7};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'show', seq:0}");
+	r = (struct uccn_request){.op = UCCN_OP_CITY_SHOW, .rid = 7};
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'city.show', id:nil}");
+	r = (struct uccn_request){.op = UCCN_OP_CITY_REKEY, .rid = 7};
+	r.city.id = "krakow";
+	memcpy(r.city.key, PUB, sizeof r.city.key);
+	encode_request(&r);
+	EXPECT_FRAME("{v:1, rid:7, op:'city.rekey', id:'krakow', key:%s}", PUB);
+
+	struct uccn_reply p = {.op = UCCN_OP_POST, .rid = 7, .seq = 42, .created_ms = 99};
+	encode_reply(&p);
+	EXPECT_FRAME("{v:1, rid:7, ok:true, seq:42, duplicate:false, created:99}");
+	p = (struct uccn_reply){.op = UCCN_OP_WATCH, .rid = 7, .next = 3, .unread = 4};
+	encode_reply(&p);
+	EXPECT_FRAME("{v:1, rid:7, ok:true, posts:[], next:3}");
+	p.op = UCCN_OP_INBOX;
+	encode_reply(&p);
+	EXPECT_FRAME("{v:1, rid:7, ok:true, posts:[], unread:4}");
+	p = (struct uccn_reply){.op = UCCN_OP_STATUS, .rid = 7, .info = {.proto = 1, .posts = 2}};
+	encode_reply(&p);
+	EXPECT_FRAME("{v:1, rid:7, ok:true, server:nil, proto:1, city:nil, role:nil, cities:0,"
+		     " posts:2, last_seq:0, uptime:0, unread:0, mailboxes:0}");
+	p = (struct uccn_reply){.op = UCCN_OP_CITY_IMPORT, .rid = 7, .status = UCCN_E_NOTFOUND,
+				.message = "no", .error_index = 2};
+	encode_reply(&p);
+	EXPECT_FRAME("{v:1, rid:7, ok:false, error:'not_found', message:'no', index:2}");
+#undef EXPECT_FRAME
+	msgpack_sbuffer_destroy(&want);
+}
+
+/* The one UTF-8 decoder: every boundary of RFC 3629. */
+static void test_utf8_next(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		size_t len;      /* bytes offered */
+		size_t want;     /* 0: refused */
+		uint32_t cp;
+	} t[] = {
+		{"\0", 1, 1, 0}, {"A", 1, 1, 'A'}, {"\x7f", 1, 1, 0x7f},
+		{"\xc2\x80", 2, 2, 0x80}, {"\xdf\xbf", 2, 2, 0x7ff},
+		{"\xe0\xa0\x80", 3, 3, 0x800}, {"\xef\xbf\xbf", 3, 3, 0xffff},
+		{"\xed\x9f\xbf", 3, 3, 0xd7ff}, {"\xee\x80\x80", 3, 3, 0xe000},
+		{"\xf0\x90\x80\x80", 4, 4, 0x10000}, {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+		{"\xc3\xb3xyz", 5, 2, 0xf3},
+		/* overlong forms */
+		{"\xc0\x80", 2, 0, 0}, {"\xc1\xbf", 2, 0, 0}, {"\xe0\x9f\xbf", 3, 0, 0},
+		{"\xf0\x8f\xbf\xbf", 4, 0, 0},
+		/* surrogates, past U+10FFFF, bytes that start nothing */
+		{"\xed\xa0\x80", 3, 0, 0}, {"\xed\xbf\xbf", 3, 0, 0},
+		{"\xf4\x90\x80\x80", 4, 0, 0}, {"\xf5\x80\x80\x80", 4, 0, 0},
+		{"\xff", 1, 0, 0}, {"\x80", 1, 0, 0}, {"\xbf", 1, 0, 0},
+		/* cut short by the length, or by a byte that does not continue */
+		{"", 0, 0, 0}, {"\xc3\xb3", 1, 0, 0}, {"\xe2\x82\xac", 2, 0, 0},
+		{"\xf0\x9f\x8e\xb6", 3, 0, 0}, {"\xc3" "A", 2, 0, 0}, {"\xe2\x82" "A", 3, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		uint32_t cp = 0xdeadbeef;
+		size_t n = uccn_utf8_next((const unsigned char *)t[i].s, t[i].len, &cp);
+		if (n != t[i].want)
+			fail_msg("case %zu: length %zu, want %zu", i, n, t[i].want);
+		assert_int_equal(cp, n ? t[i].cp : 0xdeadbeef);
+	}
+	/* Its users agree with it. */
+	assert_false(uccn_text_valid("\xed\xa0\x80", 3, 10, false));
+	assert_int_equal(uccn_slug("A\xc0\x80", (char[8]){0}, 8), UCCN_E_INVALID);
+}
+
+/* Decode a one-key map as record `what`; the record is freed. */
+static int decode_one_key(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	msgpack_unpacked u;
+	int rc;
+	msgpack_sbuffer_clear(&frame);
+	va_start(ap, fmt);
+	vmpf(&frame, fmt, ap);
+	va_end(ap);
+	unpack_frame(&u);
+	if (strcmp(what, "city") == 0) {
+		struct uccn_city c = {0};
+		rc = uccn_city_from_object(&u.data, &c, why, sizeof why);
+		uccn_city_clear(&c);
+	} else if (strcmp(what, "post") == 0) {
+		struct uccn_post p = {0};
+		rc = uccn_post_from_object(&u.data, &p, why, sizeof why);
+		uccn_post_clear(&p);
+	} else if (strcmp(what, "project") == 0) {
+		struct uccn_project p = {0};
+		rc = uccn_project_from_object(&u.data, &p, why, sizeof why);
+		uccn_project_clear(&p);
+	} else if (strcmp(what, "meeting") == 0) {
+		struct uccn_meeting m = {0};
+		rc = uccn_meeting_from_object(&u.data, &m, why, sizeof why);
+		uccn_meeting_clear(&m);
+	} else {
+		struct uccn_agenda_pub a = {0};
+		rc = uccn_agenda_pub_from_object(&u.data, &a, why, sizeof why);
+		uccn_agenda_pub_clear(&a);
+	}
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
+/* The limits uccn_limits.h names for record fields, at and just past. */
+static void test_limit_named_fields(void **state)
+{
+	(void)state;
+	static const struct { const char *what, *key; size_t max; } strs[] = {
+		{"city", "role", UCCN_MAX_ROLE}, {"city", "term_end", UCCN_MAX_DATE},
+		{"post", "kind", UCCN_MAX_KIND}, {"post", "priority", UCCN_MAX_PRIORITY},
+		{"post", "pin", UCCN_MAX_PIN},
+		{"project", "status", UCCN_MAX_STATUS}, {"project", "start", UCCN_MAX_DATE},
+		{"project", "end", UCCN_MAX_DATE},
+		{"meeting", "kind", UCCN_MAX_KIND}, {"meeting", "status", UCCN_MAX_STATUS},
+		{"meeting", "start", UCCN_MAX_DATE}, {"meeting", "end", UCCN_MAX_DATE},
+		{"meeting", "day_start", UCCN_MAX_HHMM}, {"meeting", "day_end", UCCN_MAX_HHMM},
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		char *at = repeat("a", strs[i].max), *past = repeat("a", strs[i].max + 1);
+		assert_int_equal(decode_one_key(strs[i].what, "{%s:%s}", strs[i].key, at), 0);
+		assert_int_equal(decode_one_key(strs[i].what, "{%s:%s}", strs[i].key, past),
+				 UCCN_E_TOOBIG);
+		assert_non_null(strstr(why, strs[i].key));
+		free(at);
+		free(past);
+	}
+	/* An agenda entry's strings and numbers. */
+	char *at = repeat("k", UCCN_MAX_ENTRY_KEY), *past = repeat("k", UCCN_MAX_ENTRY_KEY + 1);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{title:'t', key:%s}]}", at), 0);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{title:'t', key:%s}]}", past),
+			 UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+	at = repeat("t", UCCN_MAX_ENTRY_TITLE);
+	past = repeat("t", UCCN_MAX_ENTRY_TITLE + 1);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:%s}]}", at), 0);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:%s}]}", past),
+			 UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+	at = repeat("r", UCCN_MAX_REASON);
+	past = repeat("r", UCCN_MAX_REASON + 1);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', reason:%s}]}", at), 0);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', reason:%s}]}", past),
+			 UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+	static const struct { const char *key; uint64_t max; } nums[] = {
+		{"day", UCCN_MAX_AGENDA_DAY}, {"start", UCCN_MINUTES_PER_DAY},
+		{"end", UCCN_MINUTES_PER_DAY},
+	};
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', %s:%u}]}",
+						nums[i].key, nums[i].max), 0);
+		assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', %s:%u}]}",
+						nums[i].key, nums[i].max + 1), UCCN_E_INVALID);
+	}
+	int day, minute;
+	char pin[16];
+	snprintf(pin, sizeof pin, "%d:09:00", UCCN_MAX_AGENDA_DAY);
+	assert_true(uccn_pin_parse(pin, &day, &minute));
+	assert_int_equal(day, UCCN_MAX_AGENDA_DAY);
+	/* Coordinates, in degrees either way. */
+	char fmt[64];
+	snprintf(fmt, sizeof fmt, "{lat:-%d.0, lon:%d.0}", UCCN_MAX_LAT, UCCN_MAX_LON);
+	assert_int_equal(decode_one_key("city", fmt), 0);
+	snprintf(fmt, sizeof fmt, "{lat:%d.5}", UCCN_MAX_LAT);
+	assert_int_equal(decode_one_key("city", fmt), UCCN_E_INVALID);
+	snprintf(fmt, sizeof fmt, "{lon:-%d.5}", UCCN_MAX_LON);
+	assert_int_equal(decode_one_key("city", fmt), UCCN_E_INVALID);
+	/* A list's status filter. */
+	at = repeat("s", UCCN_MAX_STATUS);
+	past = repeat("s", UCCN_MAX_STATUS + 1);
+	assert_int_equal(req_decodef("{v:1, op:'project.list', status:%s}", at), 0);
+	assert_int_equal(req_decodef("{v:1, op:'meeting.list', status:%s}", past), UCCN_E_TOOBIG);
+	free(at);
+	free(past);
+}
+
+/* What an op's check adds to its fields, with the messages SPEC.md's
+ * readers and the CLI rely on. */
+static void test_op_checks(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, op:'project.update', project:{id:'p', title:'T', lead:'a'}}"),
+			 UCCN_E_INVALID);
+	assert_string_equal(why, "field 'if_version' is missing: say which version you read");
+	assert_int_equal(req_decodef("{v:1, op:'meeting.update', if_version:0, meeting:{id:'m',"
+				     " kind:'conference', hosts:['a'], start:'2026-01-01',"
+				     " end:'2026-01-02', tz:'Europe/Paris'}}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'if_version': must be at least 1");
+	assert_int_equal(req_decodef("{v:1, op:'show', seq:0}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'seq': must be at least 1");
+	assert_int_equal(req_decodef("{v:1, op:'show'}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'seq' is missing");
+	assert_int_equal(req_decodef("{v:1, op:'inbox.ack', seq:0}"), 0);
+	assert_int_equal(req_decodef("{v:1, op:'city.show', id:nil}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'id' is missing");
+	assert_int_equal(req_decodef("{v:1, op:'project.join', id:'A b'}"), UCCN_E_INVALID);
+	assert_string_equal(why, "'A b' is not an id (a-z, 0-9, '-')");
+	assert_int_equal(req_decodef("{v:1, op:'city.rekey', id:'K', key:%s}", PUB), UCCN_E_INVALID);
+	assert_string_equal(why, "'K' is not a city id");
+	assert_int_equal(req_decodef("{v:1, op:'city.rekey', id:'k', key:''}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'key': not a Z85 public key of 40 characters");
+	assert_int_equal(req_decodef("{v:1, op:'city.rekey', id:'k', key:nil}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'key' is missing");
+	assert_int_equal(req_decodef("{v:1, op:'list', kind:'gossip'}"), UCCN_E_INVALID);
+	assert_string_equal(why, "kind 'gossip' is not a post kind");
+	assert_int_equal(req_decodef("{v:1, op:'watch', project:'P'}"), UCCN_E_INVALID);
+	assert_string_equal(why, "project 'P' is not a valid id");
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'M M'}}"),
+			 UCCN_E_INVALID);
+	assert_string_equal(why, "field 'meeting': not a meeting id");
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'m',"
+				     " entries:[{key:'k'}]}}"), UCCN_E_INVALID);
+	assert_string_equal(why, "an agenda entry needs a key and a title");
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[{id:'a', name:'A',"
+				     " field:'film', role:'member'}, {id:7}]}"), UCCN_E_INVALID);
+	assert_string_equal(why, "city 2 of the import: field 'id': not a string");
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:nil}"), UCCN_E_INVALID);
+	assert_string_equal(why, "field 'cities': not an array");
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[]}"), 0);
+	assert_int_equal(req.ncities, 0);
+	assert_null(req.cities);
+	/* What the server sets is cleared, whatever the client sent. */
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[{id:'a', name:'A',"
+				     " field:'film', role:'member', seq:5, version:6}]}"), 0);
+	assert_int_equal(req.cities[0].seq, 0);
+	assert_int_equal(req.cities[0].version, 0);
+	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'m', version:3,"
+				     " published:5, by:'x'}}"), 0);
+	assert_int_equal(req.agenda.version, 0);
+	assert_int_equal(req.agenda.published_ms, 0);
+	assert_null(req.agenda.by);
+}
+
+/* ------------------------------------------------------------------ */
 
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
@@ -3604,6 +4101,13 @@ int main(void)
 		T(test_reply_inbox_ack_roundtrip),
 		T(test_reply_watch_roundtrip),
 		T(test_reply_status_mailboxes_roundtrip),
+		T(test_op_table),
+		T(test_op_requests_all_and_none),
+		T(test_op_replies_all_and_none),
+		T(test_op_wire_order),
+		T(test_utf8_next),
+		T(test_limit_named_fields),
+		T(test_op_checks),
 	};
 	return cmocka_run_group_tests(proto, group_setup, group_teardown);
 }
