@@ -24,6 +24,7 @@
 #include "uccn_defaults.h"
 #include "uccn_error.h"
 #include "uccn_store.h"
+#include "uccn_tz.h"
 
 static const char usage_text[] =
 	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [--mailbox-quota N] [-v]\n"
@@ -242,6 +243,9 @@ int main(int argc, char **argv)
 			uccn_store_rewrote_from(store),
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	uccn_store_set_mailbox_quota(store, o.mailbox_quota);
+	if (!uccn_tz_database_present())
+		log_msg(LOG_WARN, "no time zone database at %s: zone names are not checked (install tzdata)",
+			uccn_tz_dir());
 	if ((rc = keys_setup(o.data, store, secret, err, sizeof err))) {
 		log_msg(LOG_ERROR, "%s", err);
 		goto out;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "server_int.h"
-#include "tzdb.h"
+#include "uccn_tz.h"
 #include "uccn_error.h"
 
 /* ---- checks ---- */
@@ -53,7 +53,7 @@ static int city_zones_known(const struct uccn_city *list, size_t n, bool numbere
 			    struct uccn_reply *rep)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (list[i].tz && !tzdb_known(list[i].tz)) {
+		if (list[i].tz && !uccn_tz_known(list[i].tz)) {
 			server_reply_error(rep, UCCN_E_INVALID,
 					   "city '%s': '%s' is not a time zone of the zone database",
 					   list[i].id, list[i].tz);
@@ -137,7 +137,7 @@ static int meeting_check(struct uccn_txn *t, const struct caller *c,
 	int rc = meeting_write_allowed(t, c, req, rep, update);
 	if (rc)
 		return rc;
-	if (!tzdb_known(req->meeting.tz)) {
+	if (!uccn_tz_known(req->meeting.tz)) {
 		server_reply_error(rep, UCCN_E_INVALID,
 				   "meeting '%s': '%s' is not a time zone of the zone database",
 				   req->meeting.id, req->meeting.tz);
