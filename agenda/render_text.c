@@ -12,6 +12,7 @@
 
 #include "render_int.h"
 #include "uccn_error.h"
+#include "uccn_utf8.h"
 
 /* ---- a growable buffer whose first error sticks ---- */
 
@@ -80,28 +81,6 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 /* ---- text, escaped for each format ---- */
 
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0. Stops at a
- * NUL: a continuation byte is never 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4)
-		return 0;
-	if ((s[1] & 0xC0) != 0x80)
-		return 0;
-	if (c < 0xE0)
-		return 2;
-	if ((s[2] & 0xC0) != 0x80 || (c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-		return 0; /* overlong, or a surrogate */
-	if (c < 0xF0)
-		return 3;
-	if ((s[3] & 0xC0) != 0x80 || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-		return 0; /* overlong, or past U+10FFFF */
-	return 4;
-}
-
 /* s, escaped for e. Invalid UTF-8 becomes U+FFFD; control characters a
  * space, except that ICS and JSON keep line breaks their own way. */
 void buf_put_esc(struct buf *b, const char *s, enum esc e)
@@ -110,7 +89,9 @@ void buf_put_esc(struct buf *b, const char *s, enum esc e)
 		return;
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		size_t n = utf8_len(p);
+		uint32_t cp;
+		/* A sequence never holds a NUL, so 4 bytes at most are read. */
+		size_t n = uccn_utf8_next(p, strnlen((const char *)p, 4), &cp);
 		if (n == 0) {
 			buf_put(b, "\xEF\xBF\xBD");
 			p++;

@@ -682,6 +682,23 @@ static void test_ics(void **state)
 	free(ics);
 }
 
+/* A title that is not UTF-8 (an overlong '/', a surrogate, a cut
+ * character) is shown with U+FFFD for each bad byte, never passed on raw:
+ * a mail reader or browser would show garbage, or worse. */
+static void test_invalid_utf8_becomes_replacement(void **state)
+{
+	struct fixture *f = *state;
+	struct uccn_agenda_item saved = items[0];
+	items[0].title = "A\xc0\xaf" "B\xed\xa0\x80" "C\xe2\x82";
+	size_t len;
+	char *md = render(UCCN_AGENDA_MD, f, NULL, &len);
+	assert_non_null(strstr(md, "A\xef\xbf\xbd\xef\xbf\xbd" "B\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+				   "C\xef\xbf\xbd\xef\xbf\xbd"));
+	assert_null(strstr(md, "\xc0\xaf"));
+	free(md);
+	items[0] = saved;
+}
+
 /* Folding never splits a character, whichever byte a fold falls on. */
 static void test_ics_fold_utf8(void **state)
 {
@@ -738,6 +755,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ics_fold_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8_becomes_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_samples, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("agenda_render", tests, NULL, NULL);
