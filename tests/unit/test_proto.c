@@ -474,6 +474,40 @@ static void test_error_names(void **state)
 	assert_int_equal(uccn_error_from_name("meltdown"), UCCN_E_INTERNAL);
 }
 
+/* "busy" is about capacity, never about the data directory (which uccnd's
+ * start-up reports itself): a city told "data directory in use" when all
+ * watch slots are taken would look for a fault that is not there. */
+static void test_busy_means_capacity(void **state)
+{
+	(void)state;
+	assert_string_equal(uccn_error_name(UCCN_E_BUSY), "busy");
+	assert_null(strstr(uccn_strerror(UCCN_E_BUSY), "directory"));
+	assert_non_null(strstr(uccn_strerror(UCCN_E_BUSY), "try again"));
+}
+
+/* The copying setter: the record owns a copy, the old value is freed, the
+ * new one may come from the old one itself, NULL clears. */
+static void test_str_set_copies(void **state)
+{
+	(void)state;
+	char buf[] = "Krak\xc3\xb3w";
+	char *field = NULL;
+	assert_int_equal(uccn_str_set(&field, buf), 0);
+	assert_ptr_not_equal(field, buf);
+	buf[0] = 'X';
+	assert_string_equal(field, "Krak\xc3\xb3w");
+	assert_int_equal(uccn_str_set(&field, field + 4), 0);
+	assert_string_equal(field, "\xc3\xb3w");
+	assert_int_equal(uccn_str_set(&field, NULL), 0);
+	assert_null(field);
+	/* and a request filled through it is freed whole by its clear */
+	struct uccn_request r = {.op = UCCN_OP_LIST};
+	assert_int_equal(uccn_str_set(&r.query.city, "krakow"), 0);
+	assert_int_equal(uccn_str_set(&r.name, "x"), 0);
+	uccn_request_clear(&r);
+	assert_null(r.query.city);
+}
+
 /* ------------------------------------------------------------------ */
 /* Request round trips. */
 
@@ -4017,6 +4051,8 @@ int main(void)
 	const struct CMUnitTest proto[] = {
 		T(test_op_names),
 		T(test_error_names),
+		T(test_busy_means_capacity),
+		T(test_str_set_copies),
 		T(test_request_status_roundtrip),
 		T(test_request_city_add_roundtrip),
 		T(test_request_city_list_roundtrip),
