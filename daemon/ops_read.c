@@ -186,8 +186,10 @@ void server_read_list(struct server *s, struct uccn_txn *t, const struct caller 
 		      const struct uccn_request *req, struct uccn_reply *rep)
 {
 	struct collect k = {.rep = rep};
+	struct server_reader r = {c->city};
+	struct uccn_post_filter readable = {server_may_read, &r};
 	(void)s;
-	int rc = uccn_store_post_list_as(t, &req->query, c->city, collect_post, &k, &rep->next);
+	int rc = uccn_store_post_list_as(t, &req->query, &readable, collect_post, &k, &rep->next);
 	if (rc || k.rc)
 		server_reply_error(rep, rc ? rc : k.rc, "cannot list posts: %s",
 				   uccn_strerror(rc ? rc : k.rc));
@@ -196,6 +198,7 @@ void server_read_list(struct server *s, struct uccn_txn *t, const struct caller 
 void server_read_show(struct server *s, struct uccn_txn *t, const struct caller *c,
 		      const struct uccn_request *req, struct uccn_reply *rep)
 {
+	struct server_reader r = {c->city};
 	(void)s;
 	rep->posts = calloc(1, sizeof *rep->posts);
 	if (!rep->posts) {
@@ -204,7 +207,7 @@ void server_read_show(struct server *s, struct uccn_txn *t, const struct caller 
 	}
 	int rc = uccn_store_post_get(t, req->seq, &rep->posts[0]);
 	/* A private message of others does not exist, as far as c can tell. */
-	if (rc == 0 && !uccn_store_post_visible(t, &rep->posts[0], c->city)) {
+	if (rc == 0 && !server_may_read(t, &rep->posts[0], &r)) {
 		uccn_post_clear(&rep->posts[0]);
 		rc = UCCN_E_NOTFOUND;
 	}
@@ -237,8 +240,10 @@ void server_read_watch(struct server *s, struct uccn_txn *t, const struct caller
 		       const struct uccn_request *req, struct uccn_reply *rep)
 {
 	struct collect k = {.rep = rep};
+	struct server_reader r = {c->city};
+	struct uccn_post_filter readable = {server_may_read, &r};
 	(void)s;
-	int rc = uccn_store_post_after(t, &req->query, c->city, collect_post, &k, &rep->next);
+	int rc = uccn_store_post_after(t, &req->query, &readable, collect_post, &k, &rep->next);
 	if (rc || k.rc)
 		server_reply_error(rep, rc ? rc : k.rc, "cannot read new posts: %s",
 				   uccn_strerror(rc ? rc : k.rc));

@@ -177,7 +177,10 @@ int server_check_agenda_publish(struct uccn_txn *t, const struct caller *c,
 
 int server_apply_post(struct uccn_txn *t, struct pending *p, int64_t now_ms)
 {
-	int rc = uccn_store_post_add(t, &p->req.post, now_ms, &p->rep.seq, &p->rep.duplicate);
+	/* The store records who a private message reached: its readers. */
+	unsigned flags = server_post_private(&p->req.post) ? UCCN_STORE_POST_READERS_ONLY : 0;
+	int rc = uccn_store_post_add(t, &p->req.post, flags, now_ms, &p->rep.seq,
+				     &p->rep.duplicate);
 	p->rep.created_ms = now_ms;
 	return rc;
 }

@@ -8,7 +8,8 @@
  * Writes wait in a batch that goes, in one transaction, to the commit
  * thread (batch.c, committer.h) and are applied there by their row's
  * function (ops_write.c); only when that commit has returned (durable) are
- * their replies sent. While one batch syncs, the next one forms.
+ * their replies sent. While one batch syncs, the next one forms. Who may
+ * read a post is readers.c's rule.
  */
 #ifndef UCCND_SERVER_INT_H
 #define UCCND_SERVER_INT_H
@@ -139,6 +140,19 @@ server_apply_fn server_apply_post, server_apply_city_add, server_apply_city_upda
 	server_apply_project_leave, server_apply_meeting_add, server_apply_meeting_update,
 	server_apply_inbox_ack, server_apply_agenda_publish;
 server_explain_fn server_explain_post, server_explain_city_add;
+
+/* readers.c */
+/* Whether p is private: a "message" not to "all", which only its author
+ * and the cities it was delivered to may read. Its apply records those
+ * (UCCN_STORE_POST_READERS_ONLY). */
+bool server_post_private(const struct uccn_post *p);
+/* Who is reading: the ctx of server_may_read. */
+struct server_reader {
+	const char *city;
+};
+/* The keep of a struct uccn_post_filter, for reader (a struct
+ * server_reader): whether it may read p, in t. */
+bool server_may_read(struct uccn_txn *t, const struct uccn_post *p, void *reader);
 
 /* watch.c */
 server_hold_fn server_hold_watch;

@@ -120,7 +120,7 @@ static int publish_notice(struct uccn_txn *t, const struct uccn_meeting *m,
 		}
 	}
 	if (!rc)
-		rc = store_post_add_in(t, &note, now_ms, &post_seq, &dup);
+		rc = store_post_add_in(t, &note, 0, now_ms, &post_seq, &dup);
 	unsigned char sb[8];
 	seq_encode(post_seq, sb);
 	for (size_t i = 0; !rc && i < m->hosts.n; i++)

@@ -128,10 +128,8 @@ static int mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
 	return 0;
 }
 
-/* Put post seq in city's mailbox, within its quota; a private post also
- * records that city may read it. */
 int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
-		      bool private)
+		      bool reader)
 {
 	uint64_t n;
 	int rc = mailbox_count(t, city, &n);
@@ -143,7 +141,7 @@ int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char 
 				    city, (unsigned long long)t->s->mailbox_quota);
 	MDB_val k = str_val(city), v = val_of(seq, 8);
 	rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, MDB_APPENDDUP));
-	if (!rc && private) {
+	if (!rc && reader) {
 		MDB_val ak = val_of(seq, 8), av = str_val(city);
 		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
 	}
@@ -152,16 +150,16 @@ int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char 
 
 /* Deliver post seq to its audience's mailboxes (not the author's), all or
  * nothing: a full mailbox refuses the whole post. */
-int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8])
+int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8],
+		  bool readers)
 {
 	struct recipients r = {0};
 	int rc = 0;
 	for (size_t i = 0; i < p->to.n && !rc; i++)
 		rc = resolve_audience(t, p->to.v[i], &r);
-	bool private = store_post_private(p);
 	for (size_t i = 0; i < r.n && !rc; i++)
 		if (strcmp(r.v[i], p->city) != 0)
-			rc = store_mailbox_put(t, r.v[i], seq, private);
+			rc = store_mailbox_put(t, r.v[i], seq, readers);
 	recipients_clear(&r);
 	return rc;
 }
@@ -240,7 +238,8 @@ int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
 }
 
 int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
-			  const char *viewer, uccn_post_fn fn, void *ctx, uint64_t *next)
+			  const struct uccn_post_filter *filter, uccn_post_fn fn, void *ctx,
+			  uint64_t *next)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -260,7 +259,7 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 		struct uccn_post p = {0};
 		if ((err = store_post_decode(&v, &p)))
 			break;
-		bool take = store_post_matches(&p, q) && uccn_store_post_visible(t, &p, viewer);
+		bool take = store_post_matches(&p, q) && store_post_kept(t, &p, filter);
 		int stop = 0;
 		if (take) {
 			stop = fn(&p, ctx);

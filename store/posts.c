@@ -1,7 +1,7 @@
 /*
  * posts.c - the posts: reading one, listing them newest first through
- * their chains, adding one (idempotently, when the client gives a key),
- * who may see a private message, and the store's figures.
+ * their chains (through the caller's filter), adding one (idempotently,
+ * when the client gives a key), its recorded readers, the store's figures.
  */
 #include <string.h>
 
@@ -29,40 +29,17 @@ bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q)
 	return true;
 }
 
-/* ---- the message-privacy rule ----
- * Who may read a post is the daemon's rule more than the store's: it is
- * kept here, in these two functions, until it moves there. */
-
-bool store_post_private(const struct uccn_post *p)
+bool uccn_store_post_has_reader(struct uccn_txn *t, uint64_t seq, const char *city)
 {
-	return p->kind && strcmp(p->kind, "message") == 0 &&
-	       !uccn_idlist_has(&p->to, "all");
-}
-
-/* Whether viewer (NULL: the system itself) may see post p: a private
- * message is seen by its author and the cities it was delivered to;
- * everything else by everyone. */
-static bool post_visible(struct uccn_txn *t, const struct uccn_post *p, const char *viewer)
-{
-	if (!viewer || !store_post_private(p))
-		return true;
-	if (p->city && strcmp(p->city, viewer) == 0)
-		return true;
 	unsigned char kb[8];
-	seq_encode(p->seq, kb);
-	MDB_val k = val_of(kb, 8), v = str_val(viewer);
+	seq_encode(seq, kb);
+	MDB_val k = val_of(kb, 8), v = str_val(city);
 	MDB_cursor *c;
 	if (mdb_cursor_open(t->cur, t->s->dbi[DB_ACCESS], &c))
 		return false;
 	bool ok = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH) == 0;
 	mdb_cursor_close(c);
 	return ok;
-}
-
-bool uccn_store_post_visible(struct uccn_txn *t, const struct uccn_post *p,
-			     const char *viewer)
-{
-	return post_visible(t, p, viewer);
 }
 
 int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
@@ -72,7 +49,7 @@ int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 }
 
 int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
-			    const char *viewer, uccn_post_fn fn, void *ctx,
+			    const struct uccn_post_filter *filter, uccn_post_fn fn, void *ctx,
 			    uint64_t *next)
 {
 	/* The first chain the query names is walked; the rest filter. */
@@ -110,7 +87,7 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
 			uccn_post_clear(&p);
 			break;
 		}
-		bool match = store_post_matches(&p, q) && post_visible(t, &p, viewer);
+		bool match = store_post_matches(&p, q) && store_post_kept(t, &p, filter);
 		if (match && taken == limit) {
 			/* There is more (a post that matches, not merely another
 			 * post of the chain): the next page starts below the last
@@ -183,7 +160,7 @@ static int post_put(struct uccn_txn *t, const struct uccn_post *p, MDB_val *k,
 	return 0;
 }
 
-int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p,
+int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
 		      int64_t now_ms, uint64_t *seq, bool *duplicate)
 {
 	char ib[UCCN_MAX_ID + 1 + UCCN_MAX_IDEM_KEY];
@@ -195,6 +172,8 @@ int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 	int rc;
 	*duplicate = false;
 	char why[200];
+	if (flags & ~UCCN_STORE_POST_READERS_ONLY)
+		return store_reason(t, UCCN_E_INVALID, "unknown post flags %#x", flags);
 	if (!p->city || !uccn_id_valid(p->city))
 		return store_reason(t, UCCN_E_INVALID, "a post needs its author's city id");
 	if ((rc = uccn_post_check(p, why, sizeof why)))
@@ -242,7 +221,7 @@ int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 		rc = post_put(t, &rec, &k, &b);
 	msgpack_sbuffer_destroy(&b);
 	if (!rc)
-		rc = store_deliver(t, p, sb);
+		rc = store_deliver(t, p, sb, flags & UCCN_STORE_POST_READERS_ONLY);
 	if (!rc && p->idem_key) {
 		MDB_val sv = val_of(sb, 8);
 		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_IDEM], &ik, &sv, MDB_NOOVERWRITE));
@@ -250,11 +229,11 @@ int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p,
 	return rc;
 }
 
-int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
+int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
 			int64_t now_ms, uint64_t *seq, bool *duplicate)
 {
 	int rc = store_op_begin(t);
 	if (rc)
 		return rc;
-	return store_op_end(t, store_post_add_in(t, p, now_ms, seq, duplicate));
+	return store_op_end(t, store_post_add_in(t, p, flags, now_ms, seq, duplicate));
 }

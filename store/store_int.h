@@ -28,7 +28,9 @@ enum dbi_slot {
 	DB_PROJECTS,   /* project id -> project */
 	DB_MEETINGS,   /* meeting id -> meeting */
 	DB_MAILBOX,    /* dupsort: city id -> seq of an unread post addressed to it */
-	DB_ACCESS,     /* dupsort: seq of a private message -> city ids it went to */
+	DB_ACCESS,     /* dupsort: seq of a post added with
+			* UCCN_STORE_POST_READERS_ONLY -> the city ids it
+			* was delivered to, its readers */
 	DB_AGENDAS,    /* meeting id NUL version (8 bytes) -> published agenda */
 	DB_COUNT
 };
@@ -170,21 +172,26 @@ int store_meeting_put(struct uccn_txn *t, struct uccn_meeting *m);
 
 /* ---- posts.c ---- */
 
-int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, int64_t now_ms,
-		      uint64_t *seq, bool *duplicate);
+int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
+		      int64_t now_ms, uint64_t *seq, bool *duplicate);
 /* Whether p has every value q filters on. */
 bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q);
-/* Whether p is a private message: a "message" not to "all", which only
- * its author and the cities it reached may read. */
-bool store_post_private(const struct uccn_post *p);
+/* Whether filter (NULL: none) keeps p. */
+static inline bool store_post_kept(struct uccn_txn *t, const struct uccn_post *p,
+				   const struct uccn_post_filter *filter)
+{
+	return !filter || !filter->keep || filter->keep(t, p, filter->ctx);
+}
 
 /* ---- mailboxes.c ---- */
 
-/* Put post seq in city's mailbox, within its quota; a private post also
- * records that city may read it. */
+/* Put post seq in city's mailbox, within its quota; with reader, record
+ * city as one of the post's readers. */
 int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
-		      bool private);
-/* Deliver post seq to its audience's mailboxes (not the author's). */
-int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8]);
+		      bool reader);
+/* Deliver post seq to its audience's mailboxes (not the author's); with
+ * readers, record each city it reaches as a reader. */
+int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8],
+		  bool readers);
 
 #endif

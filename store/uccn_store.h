@@ -114,23 +114,39 @@ int uccn_store_post_get(struct uccn_txn *t, uint64_t seq,
 int uccn_store_post_list(struct uccn_txn *t, const struct uccn_query *q,
 			 uccn_post_fn fn, void *ctx, uint64_t *next);
 
-/* As uccn_store_post_list, but only posts viewer may see: a "message" is
- * seen by its author and its audience (NULL viewer: everything). */
-int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
-			    const char *viewer, uccn_post_fn fn, void *ctx,
-			    uint64_t *next);
-/* Whether viewer may see p (see above). */
-bool uccn_store_post_visible(struct uccn_txn *t, const struct uccn_post *p,
-			     const char *viewer);
 /*
- * Posts after q->since, oldest first, that match q's filters and viewer may
- * see, at most q->limit (UCCN_WATCH_DEFAULT when 0). *next is the seq to
- * pass as since next time: the last post examined, matching or not (q->since
- * when there was none), so filtered-out posts are not read twice.
+ * Which posts a list or a walk hands over: keep(t, p, ctx) is asked of
+ * every post that matches the query, in the transaction t of the walk
+ * (it may read through t; it must not write), with p borrowed for the
+ * call; false leaves the post out. Who may read what is the caller's rule:
+ * the store only walks. A NULL filter keeps every post.
+ */
+struct uccn_post_filter {
+	bool (*keep)(struct uccn_txn *t, const struct uccn_post *p, void *ctx);
+	void *ctx;
+};
+
+/* As uccn_store_post_list, but only the posts that filter keeps (NULL:
+ * every post). A post left out is as one that does not match q: it does
+ * not count toward q->limit, and *next pages past it the same. */
+int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
+			    const struct uccn_post_filter *filter, uccn_post_fn fn, void *ctx,
+			    uint64_t *next);
+/*
+ * Posts after q->since, oldest first, that match q's filters and that
+ * filter keeps (NULL: every one), at most q->limit (UCCN_WATCH_DEFAULT when
+ * 0). *next is the seq to pass as since next time: the last post examined,
+ * matching or not, kept or not (q->since when there was none), so posts
+ * left out are not read twice.
  */
 int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
-			  const char *viewer, uccn_post_fn fn, void *ctx,
+			  const struct uccn_post_filter *filter, uccn_post_fn fn, void *ctx,
 			  uint64_t *next);
+
+/* Whether city was recorded as a reader of post seq: it was delivered to
+ * city's mailbox by uccn_store_post_add with UCCN_STORE_POST_READERS_ONLY.
+ * False too when the record cannot be read: a reader is never assumed. */
+bool uccn_store_post_has_reader(struct uccn_txn *t, uint64_t seq, const char *city);
 
 /* A city's mailbox: the unread posts addressed to it, oldest first, at
  * most limit of them. Returns 0, UCCN_E_CORRUPT or UCCN_E_IO. */
@@ -293,6 +309,10 @@ int uccn_store_meeting_add(struct uccn_txn *t, const struct uccn_meeting *m,
 int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
 			      uint64_t if_version, uint64_t *seq, uint64_t *version);
 
+/* uccn_store_post_add: each city the post is delivered to is recorded as
+ * one of its readers (uccn_store_post_has_reader). Without it none is. */
+#define UCCN_STORE_POST_READERS_ONLY 1u
+
 /*
  * Append a post by p->city (who must exist), at time now_ms. When
  * p->idem_key was seen before from the same city, nothing is written,
@@ -300,13 +320,14 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
  * UCCN_E_NOTFOUND (no such author, or the project, meeting or audience it
  * names does not exist: the reason says which), UCCN_E_FULL (a recipient's
  * mailbox holds UCCN_MAILBOX_QUOTA unread posts; the reason names it),
- * UCCN_E_INVALID or UCCN_E_MAPFULL. The post is delivered to the mailbox
- * of every city of its audience (p->to) but its author, in the same
- * transaction. "all" and "field:NAME" reach only cities that have a key (a
- * city without one cannot read its mailbox); city:ID and a project's lead
- * and partners are reached with or without.
+ * UCCN_E_INVALID (the post, or a flag this store does not know) or
+ * UCCN_E_MAPFULL. The post is delivered to the mailbox of every city of
+ * its audience (p->to) but its author, in the same operation. "all" and
+ * "field:NAME" reach only cities that have a key (a city without one
+ * cannot read its mailbox); city:ID and a project's lead and partners are
+ * reached with or without. flags: 0 or UCCN_STORE_POST_READERS_ONLY.
  */
-int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p,
+int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);
 
 #endif

@@ -26,7 +26,7 @@ static int add_posts(struct uccn_txn *t, void *arg)
 		struct uccn_post p = {.city = city, .kind = "update", .body = (char *)c->body};
 		uint64_t seq;
 		bool dup;
-		int rc = uccn_store_post_add(t, &p, 1, &seq, &dup);
+		int rc = uccn_store_post_add(t, &p, 0, 1, &seq, &dup);
 		if (rc)
 			return rc;
 	}

@@ -104,7 +104,7 @@ static int add_posts(struct uccn_txn *t, void *arg)
 		struct uccn_post p = {.city = id, .kind = "update", .body = (char *)f->body};
 		uint64_t seq;
 		bool dup;
-		int rc = uccn_store_post_add(t, &p, f->now_ms + (int64_t)(i / 100), &seq, &dup);
+		int rc = uccn_store_post_add(t, &p, 0, f->now_ms + (int64_t)(i / 100), &seq, &dup);
 		if (rc) {
 			if (rc != UCCN_E_MAPFULL)
 				snprintf(f->why, sizeof f->why, "post %" PRIu64 ": %s: %s", i,

@@ -41,7 +41,7 @@ static int apply(struct uccn_txn *t, void *ctx)
 		if (it->big) {
 			struct uccn_post p = {.city = "c", .kind = "update", .body = body};
 			bool dup;
-			it->rc = uccn_store_post_add(t, &p, 1, &it->seq, &dup);
+			it->rc = uccn_store_post_add(t, &p, 0, 1, &it->seq, &dup);
 		} else {
 			it->rc = uccn_store_field_add(t, it->name, &it->seq);
 		}

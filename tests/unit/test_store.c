@@ -98,6 +98,45 @@ static struct uccn_post mk_post(const char *city, const char *kind,
 	return p;
 }
 
+/* ---- who may read a post: uccnd's rule, repeated for these tests ----
+ * The rule is the daemon's (daemon/readers.c), not the store's: the store
+ * records a post's readers when told (UCCN_STORE_POST_READERS_ONLY) and
+ * leaves out of its lists what the caller's filter drops. The tests of
+ * that part apply the same rule as uccnd, so their scenarios keep the
+ * results a city sees. */
+
+/* A "message" not to "all" is private. */
+static bool rule_private(const struct uccn_post *p)
+{
+	return p->kind && strcmp(p->kind, "message") == 0 && !uccn_idlist_has(&p->to, "all");
+}
+
+/* What uccnd passes with a post: its readers are recorded when private. */
+static unsigned rule_flags(const struct uccn_post *p)
+{
+	return rule_private(p) ? UCCN_STORE_POST_READERS_ONLY : 0;
+}
+
+struct reader {
+	const char *city;
+};
+
+/* The filter's keep: a private post is for its author and its readers. */
+static bool rule_keep(struct uccn_txn *t, const struct uccn_post *p, void *ctx)
+{
+	const struct reader *r = ctx;
+	if (!rule_private(p) || (p->city && strcmp(p->city, r->city) == 0))
+		return true;
+	return uccn_store_post_has_reader(t, p->seq, r->city);
+}
+
+/* Whether viewer (NULL: the system, which reads everything) may read p. */
+static bool rule_sees(struct uccn_txn *t, const struct uccn_post *p, const char *viewer)
+{
+	struct reader r = {viewer};
+	return !viewer || rule_keep(t, p, &r);
+}
+
 /* ---- batches: a list of operations run by one uccn_store_write ---- */
 
 #define MAX_OPS 64
@@ -149,7 +188,8 @@ static int batch_fn(struct uccn_txn *t, void *ctx)
 		o->dup = false;
 		o->rc = o->is_city
 			? uccn_store_city_add(t, &o->city, &o->seq)
-			: uccn_store_post_add(t, &o->post, o->now, &o->seq, &o->dup);
+			: uccn_store_post_add(t, &o->post, rule_flags(&o->post), o->now,
+					      &o->seq, &o->dup);
 		if (o->rc == UCCN_E_MAPFULL)
 			return o->rc;
 	}
@@ -1702,7 +1742,7 @@ static int rec_op_fn(struct uccn_txn *t, void *ctx)
 						  &o->seq, &o->version);
 		break;
 	case R_POST:
-		o->rc = uccn_store_post_add(t, o->post, T0, &o->seq, &dup);
+		o->rc = uccn_store_post_add(t, o->post, rule_flags(o->post), T0, &o->seq, &dup);
 		break;
 	}
 	snprintf(o->reason, sizeof o->reason, "%s", uccn_store_txn_reason(t));
@@ -2912,9 +2952,11 @@ static void test_mailbox_quota(void **state)
 	struct uccn_post got = {0};
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_post_get(t, 7, &got), 0);
-	assert_true(uccn_store_post_visible(t, &got, "a"));
-	assert_true(uccn_store_post_visible(t, &got, "b"));
-	assert_false(uccn_store_post_visible(t, &got, "c"));
+	assert_true(uccn_store_post_has_reader(t, 7, "a"));
+	assert_false(uccn_store_post_has_reader(t, 7, "c"));
+	assert_true(rule_sees(t, &got, "a"));
+	assert_true(rule_sees(t, &got, "b"));
+	assert_false(rule_sees(t, &got, "c"));
 	uccn_post_clear(&got);
 	uccn_store_txn_end(&t);
 	/* nor does a post without b in its audience */
@@ -3032,14 +3074,19 @@ static bool sees(const struct seen *p, size_t viewer)
 	return strchr(p->sees, (char)('0' + viewer)) != NULL;
 }
 
+/* The list and the forward walk as viewer reads them: through the rule's
+ * filter, or with none for the system (NULL). */
 static void list_as(struct uccn_store *s, const struct uccn_query *q, const char *viewer,
 		    struct seqs *out, uint64_t *next)
 {
 	struct uccn_txn *t = NULL;
+	struct reader r = {viewer};
+	struct uccn_post_filter keep = {rule_keep, &r};
 	out->n = 0;
 	*next = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
-	assert_int_equal(uccn_store_post_list_as(t, q, viewer, collect_seq, out, next), 0);
+	assert_int_equal(uccn_store_post_list_as(t, q, viewer ? &keep : NULL, collect_seq,
+						 out, next), 0);
 	uccn_store_txn_end(&t);
 }
 
@@ -3047,10 +3094,13 @@ static void after(struct uccn_store *s, const struct uccn_query *q, const char *
 		  struct seqs *out, uint64_t *next)
 {
 	struct uccn_txn *t = NULL;
+	struct reader r = {viewer};
+	struct uccn_post_filter keep = {rule_keep, &r};
 	out->n = 0;
 	*next = 12345;
 	assert_int_equal(uccn_store_read(s, &t), 0);
-	assert_int_equal(uccn_store_post_after(t, q, viewer, collect_seq, out, next), 0);
+	assert_int_equal(uccn_store_post_after(t, q, viewer ? &keep : NULL, collect_seq,
+					       out, next), 0);
 	uccn_store_txn_end(&t);
 }
 
@@ -3100,11 +3150,22 @@ static void test_message_visibility(void **state)
 		for (size_t i = 0; i < nposts; i++) {
 			struct uccn_post p = {0};
 			assert_int_equal(uccn_store_post_get(t, posts[i].seq, &p), 0);
-			for (size_t v = 0; v < VIEWERS; v++)
-				if (uccn_store_post_visible(t, &p, viewers[v]) != sees(&posts[i], v))
+			bool private = strcmp(posts[i].sees, "0123456") != 0;
+			for (size_t v = 0; v < VIEWERS; v++) {
+				if (rule_sees(t, &p, viewers[v]) != sees(&posts[i], v))
 					fail_msg("post %llu and viewer %s: visible %d",
 						 (unsigned long long)posts[i].seq,
 						 viewers[v] ? viewers[v] : "NULL", !sees(&posts[i], v));
+				/* the store's part: the cities a private post reached,
+				 * its author not among them, are its readers */
+				if (!viewers[v])
+					continue;
+				bool reader = private && sees(&posts[i], v) &&
+					      strcmp(viewers[v], posts[i].city) != 0;
+				if (uccn_store_post_has_reader(t, posts[i].seq, viewers[v]) != reader)
+					fail_msg("post %llu: %s a reader %d",
+						 (unsigned long long)posts[i].seq, viewers[v], !reader);
+			}
 			uccn_post_clear(&p);
 		}
 		uccn_store_txn_end(&t);
@@ -3364,11 +3425,13 @@ static void test_audience_keyless_cities(void **state)
 	struct uccn_post got = {0};
 	assert_int_equal(uccn_store_read(f->s, &t), 0);
 	assert_int_equal(uccn_store_post_get(t, 8, &got), 0);
-	assert_true(uccn_store_post_visible(t, &got, "b"));
-	assert_false(uccn_store_post_visible(t, &got, "k"));
+	assert_true(rule_sees(t, &got, "b"));
+	assert_false(rule_sees(t, &got, "k"));
+	assert_false(uccn_store_post_has_reader(t, 8, "k"));
 	uccn_post_clear(&got);
 	assert_int_equal(uccn_store_post_get(t, 10, &got), 0);
-	assert_true(uccn_store_post_visible(t, &got, "k"));
+	assert_true(rule_sees(t, &got, "k"));
+	assert_true(uccn_store_post_has_reader(t, 10, "k"));
 	uccn_post_clear(&got);
 	uccn_store_txn_end(&t);
 
@@ -3379,6 +3442,114 @@ static void test_audience_keyless_cities(void **state)
 	assert_reason_has(&o, "'k'");
 	assert_mailbox(f->s, "k", SEQS(9, 10));
 	assert_mailbox(f->s, "a", SEQS(12));
+}
+
+/* ---- a post's readers ---- */
+
+/* A post with the flags the test chooses, in a write of its own. */
+struct flagged_op {
+	const struct uccn_post *p;
+	unsigned flags;
+	int rc;
+	uint64_t seq;
+	bool dup;
+	char reason[256];
+};
+
+static int flagged_fn(struct uccn_txn *t, void *ctx)
+{
+	struct flagged_op *o = ctx;
+	o->seq = 0;
+	o->dup = false;
+	o->rc = uccn_store_post_add(t, o->p, o->flags, T0, &o->seq, &o->dup);
+	snprintf(o->reason, sizeof o->reason, "%s", uccn_store_txn_reason(t));
+	return o->rc == UCCN_E_MAPFULL ? o->rc : 0;
+}
+
+static int post_flagged(struct uccn_store *s, const struct uccn_post *p, unsigned flags,
+			struct flagged_op *o)
+{
+	*o = (struct flagged_op){.p = p, .flags = flags};
+	assert_int_equal(uccn_store_write(s, flagged_fn, o), 0);
+	return o->rc;
+}
+
+static bool has_reader(struct uccn_store *s, uint64_t seq, const char *city)
+{
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	bool reader = uccn_store_post_has_reader(t, seq, city);
+	uccn_store_txn_end(&t);
+	return reader;
+}
+
+/* The store records a post's readers when told to and only then, whatever
+ * the post's kind: which posts are private is not the store's to say. */
+static void test_post_readers_recorded(void **state)
+{
+	struct fx *f = *state;
+	struct flagged_op o;
+	struct rec_op ro;
+	fx_open(f, 0);
+	write_city_key(f->s, "a", "design", true);  /* 1 */
+	write_city_key(f->s, "b", "design", true);  /* 2 */
+	write_city_key(f->s, "c", "music", true);   /* 3 */
+	write_city_key(f->s, "k", "design", false); /* 4: no key */
+	struct uccn_project pj = {.id = "pj", .title = "P", .lead = "c", .partners = IDS("k")};
+	assert_int_equal(project_add(f->s, &pj, &ro), 0); /* 5 */
+
+	/* with the flag: every city it was delivered to is a reader; its
+	 * author, delivered nothing, and the others are not */
+	struct uccn_post m = mk_post("a", "message", "hello");
+	m.to = IDS("city:b", "project:pj");
+	assert_int_equal(post_flagged(f->s, &m, UCCN_STORE_POST_READERS_ONLY, &o), 0);
+	assert_int_equal(o.seq, 6);
+	assert_true(has_reader(f->s, 6, "b"));
+	assert_true(has_reader(f->s, 6, "c"));
+	assert_true(has_reader(f->s, 6, "k"));
+	assert_false(has_reader(f->s, 6, "a"));
+	assert_false(has_reader(f->s, 6, "ghost"));
+	/* the same message without it: delivered the same, no reader */
+	assert_int_equal(post_flagged(f->s, &m, 0, &o), 0);
+	assert_int_equal(o.seq, 7);
+	assert_mailbox(f->s, "b", SEQS(6, 7));
+	assert_mailbox(f->s, "k", SEQS(6, 7));
+	assert_false(has_reader(f->s, 7, "b"));
+	assert_false(has_reader(f->s, 7, "c"));
+	assert_false(has_reader(f->s, 7, "k"));
+	/* any kind, with the flag: the cities a field's post reached (those
+	 * with a key) */
+	struct uccn_post n = mk_post("c", "news", "to design");
+	n.to = IDS("field:design");
+	assert_int_equal(post_flagged(f->s, &n, UCCN_STORE_POST_READERS_ONLY, &o), 0);
+	assert_int_equal(o.seq, 8);
+	assert_true(has_reader(f->s, 8, "a"));
+	assert_true(has_reader(f->s, 8, "b"));
+	assert_false(has_reader(f->s, 8, "k"));
+	assert_false(has_reader(f->s, 8, "c"));
+	/* a retry of a post with its key writes nothing, readers neither */
+	struct uccn_post d = mk_post("b", "message", "once");
+	d.to = IDS("city:a");
+	d.idem_key = "r-1";
+	assert_int_equal(post_flagged(f->s, &d, 0, &o), 0);
+	assert_int_equal(o.seq, 9);
+	assert_int_equal(post_flagged(f->s, &d, UCCN_STORE_POST_READERS_ONLY, &o), 0);
+	assert_true(o.dup);
+	assert_int_equal(o.seq, 9);
+	assert_false(has_reader(f->s, 9, "a"));
+	/* a flag the store does not know: refused, nothing written */
+	assert_int_equal(post_flagged(f->s, &m, 0x80, &o), UCCN_E_INVALID);
+	if (!strstr(o.reason, "flag"))
+		fail_msg("reason \"%s\" does not name the flag", o.reason);
+	assert_int_equal(get_stats(f->s).last_seq, 9);
+	assert_mailbox(f->s, "b", SEQS(6, 7, 8));
+	/* no such post: no readers */
+	assert_false(has_reader(f->s, 0, "b"));
+	assert_false(has_reader(f->s, 1000, "b"));
+	/* the readers are on disk */
+	fx_reopen(f, 0);
+	assert_true(has_reader(f->s, 6, "k"));
+	assert_false(has_reader(f->s, 7, "k"));
 }
 
 /* ---- published agendas ---- */
@@ -4017,6 +4188,7 @@ int main(void)
 		T(test_mailbox_each_and_ack),
 		T(test_message_visibility),
 		T(test_post_after),
+		T(test_post_readers_recorded),
 		T(test_agenda_publish_unknown_meeting),
 		T(test_agenda_publish_versions),
 		T(test_agenda_publish_meeting_status),
