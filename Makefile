@@ -52,7 +52,7 @@ UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer \
-	$(BUILD)/tests/test_tz
+	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -128,6 +128,12 @@ $(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/com
 		$(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The notice of a published agenda is pure computation in daemon/: tested
+# on records alone, without a store or a daemon.
+$(BUILD)/tests/test_notice: $(call obj,tests/unit/test_notice.c daemon/notice.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_agenda_render: $(call obj,tests/unit/test_agenda_render.c) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

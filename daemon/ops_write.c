@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notice.h"
 #include "server_int.h"
 #include "uccn_tz.h"
 #include "uccn_error.h"
@@ -269,10 +270,55 @@ int server_apply_inbox_ack(struct uccn_txn *t, struct pending *p, int64_t now_ms
 	return uccn_store_mailbox_ack(t, p->city, p->req.seq, &p->rep.acked, &p->rep.unread);
 }
 
+/* Tell the meeting's cities that the agenda p published is out: the notice
+ * notice.c makes of the records, posted by the publisher and delivered to
+ * the hosts its audience leaves out. */
+static int notify_publish(struct uccn_txn *t, const struct pending *p, int64_t now_ms)
+{
+	struct uccn_meeting m = {0};
+	struct uccn_city *hosts = NULL;
+	struct server_notice n = {0};
+	uint64_t seq = 0;
+	bool dup;
+	int rc = uccn_store_meeting_get(t, p->req.agenda.meeting, &m);
+	if (rc)
+		goto out;
+	if (!(hosts = calloc(m.hosts.n ? m.hosts.n : 1, sizeof *hosts))) {
+		rc = UCCN_E_NOMEM;
+		goto out;
+	}
+	/* A host that cannot be read cannot be told; the publish stands
+	 * without it. */
+	for (size_t i = 0; i < m.hosts.n; i++)
+		if (uccn_store_city_get(t, m.hosts.v[i], &hosts[i]))
+			uccn_city_clear(&hosts[i]);
+	if ((rc = server_notice_build(&m, hosts, p->city, p->rep.version,
+				      p->req.agenda.nentries, &n)))
+		goto out;
+	rc = uccn_store_post_add(t, &n.post, 0, now_ms, &seq, &dup);
+	for (size_t i = 0; !rc && i < n.direct.n; i++)
+		rc = uccn_store_mailbox_deliver(t, n.direct.v[i], seq);
+out:
+	server_notice_clear(&n);
+	for (size_t i = 0; hosts && i < m.hosts.n; i++)
+		uccn_city_clear(&hosts[i]);
+	free(hosts);
+	uccn_meeting_clear(&m);
+	return rc;
+}
+
+/* The publish and its notice stand or fall together: a recipient's full
+ * mailbox refuses the publish too. */
 int server_apply_agenda_publish(struct uccn_txn *t, struct pending *p, int64_t now_ms)
 {
-	return uccn_store_agenda_publish(t, &p->req.agenda, p->city, now_ms, &p->rep.version,
-					 &p->rep.seq);
+	int rc = uccn_store_txn_group_begin(t);
+	if (rc)
+		return rc;
+	rc = uccn_store_agenda_publish(t, &p->req.agenda, p->city, now_ms, &p->rep.version,
+				       &p->rep.seq);
+	if (!rc)
+		rc = notify_publish(t, p, now_ms);
+	return uccn_store_txn_group_end(t, rc);
 }
 
 /* ---- failures the store gave no reason for ---- */

@@ -9,7 +9,8 @@
  * thread (batch.c, committer.h) and are applied there by their row's
  * function (ops_write.c); only when that commit has returned (durable) are
  * their replies sent. While one batch syncs, the next one forms. Who may
- * read a post is readers.c's rule.
+ * read a post is readers.c's rule; what an agenda's notice says and whom
+ * it reaches, notice.c's.
  */
 #ifndef UCCND_SERVER_INT_H
 #define UCCND_SERVER_INT_H

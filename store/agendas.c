@@ -1,9 +1,8 @@
 /*
  * agendas.c - the published versions of each meeting's agenda: publishing
- * one (the version, the meeting's new status and a notice to its cities,
- * in one operation) and reading one back.
+ * one (the version and the meeting's new status, in one operation) and
+ * reading one back. Who hears of it, and in what words, is the daemon's.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,71 +65,6 @@ int uccn_store_agenda_get(struct uccn_txn *t, const char *meeting, uint64_t vers
 	return rc;
 }
 
-/*
- * Tell the cities of meeting m that version `version` of its agenda is out,
- * by a news post from `by` through their mailboxes: the field's cities with
- * a key, and every host with a key. The post's audience names the field
- * (or, without one, the first hosts); the hosts it leaves out get it
- * directly. A keyless city cannot read a mailbox, and would only fill up.
- * Who hears of an agenda, and in what words, is the daemon's to say: this
- * is kept apart to move there.
- */
-static int publish_notice(struct uccn_txn *t, const struct uccn_meeting *m,
-			  const struct uccn_agenda_pub *a, const char *by, uint64_t version,
-			  int64_t now_ms)
-{
-	char title[UCCN_MAX_TITLE + 1], body[512], to[UCCN_MAX_AUDIENCE_SPEC + 1];
-	struct uccn_post note = {0};
-	uint64_t post_seq = 0;
-	bool dup;
-	int rc = 0;
-	snprintf(title, sizeof title, "Agenda of %s: version %llu published", a->meeting,
-		 (unsigned long long)version);
-	snprintf(body, sizeof body,
-		 "Version %llu of the agenda of meeting %s is published (%zu entries). "
-		 "See it with: uccn agenda %s",
-		 (unsigned long long)version, a->meeting, a->nentries, a->meeting);
-	/* The note owns its strings, as every record does. */
-	if (!(note.city = strdup(by)) || !(note.kind = strdup("news")) ||
-	    !(note.meeting = strdup(a->meeting)) || !(note.title = strdup(title)) ||
-	    !(note.body = strdup(body)))
-		rc = UCCN_E_NOMEM;
-	if (!rc && m->field) {
-		snprintf(to, sizeof to, "field:%s", m->field);
-		rc = uccn_idlist_add(&note.to, to);
-	}
-	bool *direct = calloc(m->hosts.n ? m->hosts.n : 1, sizeof *direct);
-	if (!direct)
-		rc = UCCN_E_NOMEM;
-	for (size_t i = 0; !rc && i < m->hosts.n; i++) {
-		struct uccn_city h = {0};
-		const char *id = m->hosts.v[i];
-		if (strcmp(id, by) == 0 || uccn_store_city_get(t, id, &h) != 0)
-			continue;
-		bool keyed = h.key[0] != '\0';
-		bool in_field = m->field && h.field && strcmp(h.field, m->field) == 0;
-		uccn_city_clear(&h);
-		if (!keyed || in_field)
-			continue;
-		if (!m->field && note.to.n < UCCN_MAX_AUDIENCE) {
-			snprintf(to, sizeof to, "city:%s", id);
-			rc = uccn_idlist_add(&note.to, to);
-		} else {
-			direct[i] = true;
-		}
-	}
-	if (!rc)
-		rc = store_post_add_in(t, &note, 0, now_ms, &post_seq, &dup);
-	unsigned char sb[8];
-	seq_encode(post_seq, sb);
-	for (size_t i = 0; !rc && i < m->hosts.n; i++)
-		if (direct[i])
-			rc = store_mailbox_put(t, m->hosts.v[i], sb, false);
-	free(direct);
-	uccn_post_clear(&note);
-	return rc;
-}
-
 /* Pack agenda rec and refuse it unless it reads back: never store what
  * cannot be read. */
 static int agenda_pack(struct uccn_txn *t, const struct uccn_agenda_pub *rec,
@@ -168,6 +102,18 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 	if (rc)
 		return rc == UCCN_E_NOTFOUND ?
 		       store_reason(t, rc, "meeting '%s' does not exist", a->meeting) : rc;
+	/* The agenda names its publisher: a city, as a post names its author. */
+	MDB_val bk, bv;
+	rc = UCCN_E_NOTFOUND;
+	if (uccn_id_valid(by)) {
+		bk = str_val(by);
+		rc = store_map_rc(mdb_get(t->cur, t->s->dbi[DB_CITIES], &bk, &bv));
+	}
+	if (rc) {
+		if (rc == UCCN_E_NOTFOUND)
+			store_reason(t, rc, "city '%.80s' is not registered", by);
+		goto out;
+	}
 	if ((rc = agenda_latest(t, a->meeting, version)))
 		goto out;
 	(*version)++;
@@ -192,8 +138,6 @@ static int agenda_publish_in(struct uccn_txn *t, const struct uccn_agenda_pub *a
 		m.version++;
 		rc = m.status ? store_meeting_put(t, &m) : UCCN_E_NOMEM;
 	}
-	if (!rc)
-		rc = publish_notice(t, &m, a, by, *version, now_ms);
 out:
 	uccn_meeting_clear(&m);
 	return rc;

@@ -128,8 +128,11 @@ static int mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
 	return 0;
 }
 
-int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
-		      bool reader)
+/* Put post seq in city's mailbox, within its quota; with reader, record
+ * city as one of the post's readers. flags: MDB_APPENDDUP when seq is the
+ * newest post (as it is when the post is being added), else 0. */
+static int mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
+		       bool reader, unsigned flags)
 {
 	uint64_t n;
 	int rc = mailbox_count(t, city, &n);
@@ -140,7 +143,7 @@ int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char 
 				    "the mailbox of city '%s' is full (%llu unread): nothing was posted",
 				    city, (unsigned long long)t->s->mailbox_quota);
 	MDB_val k = str_val(city), v = val_of(seq, 8);
-	rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, MDB_APPENDDUP));
+	rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, flags));
 	if (!rc && reader) {
 		MDB_val ak = val_of(seq, 8), av = str_val(city);
 		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
@@ -159,9 +162,47 @@ int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned 
 		rc = resolve_audience(t, p->to.v[i], &r);
 	for (size_t i = 0; i < r.n && !rc; i++)
 		if (strcmp(r.v[i], p->city) != 0)
-			rc = store_mailbox_put(t, r.v[i], seq, readers);
+			rc = mailbox_put(t, r.v[i], seq, readers, MDB_APPENDDUP);
 	recipients_clear(&r);
 	return rc;
+}
+
+/* A post to a city outside its audience (uccnd's notice of an agenda to a
+ * host of another field, say): the same mailbox, the same quota. */
+static int mailbox_deliver_in(struct uccn_txn *t, const char *city, uint64_t seq)
+{
+	unsigned char sb[8];
+	MDB_cursor *c;
+	MDB_val k = str_val(city), v;
+	int rc = store_post_val(t, seq, &v);
+	if (rc)
+		return rc == UCCN_E_NOTFOUND ?
+		       store_reason(t, rc, "there is no post %llu", (unsigned long long)seq) : rc;
+	rc = uccn_id_valid(city) ? mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) : MDB_NOTFOUND;
+	if (rc)
+		return rc == MDB_NOTFOUND ?
+		       store_reason(t, UCCN_E_NOTFOUND, "city '%.80s' does not exist", city) :
+		       store_map_rc(rc);
+	/* Already there: nothing to do (and no quota to meet). */
+	seq_encode(seq, sb);
+	k = str_val(city);
+	v = val_of(sb, 8);
+	if ((rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c)))
+		return store_map_rc(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return store_map_rc(rc);
+	/* seq may be older than what the mailbox holds: a sorted put. */
+	return mailbox_put(t, city, sb, false, 0);
+}
+
+int uccn_store_mailbox_deliver(struct uccn_txn *t, const char *city, uint64_t seq)
+{
+	int rc = store_op_begin(t);
+	if (rc)
+		return rc;
+	return store_op_end(t, mailbox_deliver_in(t, city, seq));
 }
 
 int uccn_store_mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)

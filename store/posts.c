@@ -160,8 +160,8 @@ static int post_put(struct uccn_txn *t, const struct uccn_post *p, MDB_val *k,
 	return 0;
 }
 
-int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
-		      int64_t now_ms, uint64_t *seq, bool *duplicate)
+static int post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
+		       int64_t now_ms, uint64_t *seq, bool *duplicate)
 {
 	char ib[UCCN_MAX_ID + 1 + UCCN_MAX_IDEM_KEY];
 	MDB_val ik, v;
@@ -235,5 +235,5 @@ int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned 
 	int rc = store_op_begin(t);
 	if (rc)
 		return rc;
-	return store_op_end(t, store_post_add_in(t, p, flags, now_ms, seq, duplicate));
+	return store_op_end(t, post_add_in(t, p, flags, now_ms, seq, duplicate));
 }

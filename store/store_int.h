@@ -46,7 +46,9 @@ struct uccn_store {
 struct uccn_txn {
 	struct uccn_store *s;
 	MDB_txn *root;   /* the transaction begun by read or write */
-	MDB_txn *cur;    /* root, or an operation's child transaction */
+	MDB_txn *group;  /* a group's child of root (uccn_store_txn_group_*),
+			  * which operations nest in; NULL when none is open */
+	MDB_txn *cur;    /* root or group, or an operation's child of it */
 	bool write;
 	bool map_full;   /* sticky: some operation hit the map's end */
 	char reason[256];/* why the last operation failed, naming the record */
@@ -98,9 +100,10 @@ void store_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- txn.c: operations, the sequence, the change log, record values ---- */
 
-/* Each write operation runs in a child transaction between these two, so
- * a failed one leaves nothing behind; op_end returns rc, or the commit's
- * failure, and a full map sticks to t. */
+/* Each write operation runs in a child transaction between these two (of
+ * the open group, if any, else of the batch), so a failed one leaves
+ * nothing behind; op_end returns rc, or the commit's failure, and a full
+ * map sticks to t. */
 int store_op_begin(struct uccn_txn *t);
 int store_op_end(struct uccn_txn *t, int rc);
 /* Say why the operation fails, naming the record; returns rc. */
@@ -172,8 +175,6 @@ int store_meeting_put(struct uccn_txn *t, struct uccn_meeting *m);
 
 /* ---- posts.c ---- */
 
-int store_post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
-		      int64_t now_ms, uint64_t *seq, bool *duplicate);
 /* Whether p has every value q filters on. */
 bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q);
 /* Whether filter (NULL: none) keeps p. */
@@ -185,10 +186,6 @@ static inline bool store_post_kept(struct uccn_txn *t, const struct uccn_post *p
 
 /* ---- mailboxes.c ---- */
 
-/* Put post seq in city's mailbox, within its quota; with reader, record
- * city as one of the post's readers. */
-int store_mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
-		      bool reader);
 /* Deliver post seq to its audience's mailboxes (not the author's); with
  * readers, record each city it reaches as a reader. */
 int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8],

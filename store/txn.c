@@ -1,8 +1,8 @@
 /*
  * txn.c - transactions: reading, writing a batch durably (growing the map
  * and running it again when full), the child transaction each operation
- * runs in, and what every write shares: the sequence, the change log and
- * the packing of records.
+ * runs in and the groups that make several one unit, and what every write
+ * shares: the sequence, the change log and the packing of records.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,7 +45,8 @@ void uccn_store_txn_end(struct uccn_txn **tp)
 }
 
 /* Each write operation runs in a child transaction, so a failed one leaves
- * nothing behind while the batch's others stand. */
+ * nothing behind while the batch's others stand. Inside a group it is the
+ * group's child, so the group can still drop it. */
 int store_op_begin(struct uccn_txn *t)
 {
 	if (!t->write)
@@ -55,17 +56,17 @@ int store_op_begin(struct uccn_txn *t)
 	MDB_txn *child;
 	t->reason[0] = '\0';
 	t->reason_index = 0;
-	int rc = mdb_txn_begin(t->s->env, t->root, 0, &child);
+	int rc = mdb_txn_begin(t->s->env, t->group ? t->group : t->root, 0, &child);
 	if (rc)
 		return store_map_rc(rc);
 	t->cur = child;
 	return 0;
 }
 
-int store_op_end(struct uccn_txn *t, int rc)
+/* Commit child on rc 0, else abort it; back to parent either way. */
+static int child_end(struct uccn_txn *t, MDB_txn *child, MDB_txn *parent, int rc)
 {
-	MDB_txn *child = t->cur;
-	t->cur = t->root;
+	t->cur = parent;
 	if (rc == 0) {
 		int crc = mdb_txn_commit(child);
 		if (crc)
@@ -78,6 +79,40 @@ int store_op_end(struct uccn_txn *t, int rc)
 	return rc;
 }
 
+int store_op_end(struct uccn_txn *t, int rc)
+{
+	return child_end(t, t->cur, t->group ? t->group : t->root, rc);
+}
+
+/* A group is one more level of child transaction between the batch and
+ * its operations: LMDB nests them, and aborting the group's drops what
+ * the operations in it committed into it. */
+int uccn_store_txn_group_begin(struct uccn_txn *t)
+{
+	if (!t->write || t->group)
+		return UCCN_E_INVALID;
+	if (t->map_full)
+		return UCCN_E_MAPFULL;
+	t->reason[0] = '\0';
+	t->reason_index = 0;
+	int rc = mdb_txn_begin(t->s->env, t->root, 0, &t->group);
+	if (rc) {
+		t->group = NULL;
+		return store_map_rc(rc);
+	}
+	t->cur = t->group;
+	return 0;
+}
+
+int uccn_store_txn_group_end(struct uccn_txn *t, int rc)
+{
+	MDB_txn *group = t->group;
+	if (!group)
+		return rc ? rc : UCCN_E_INVALID;
+	t->group = NULL;
+	return child_end(t, group, t->root, rc);
+}
+
 int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx)
 {
 	struct uccn_txn *t = NULL;
@@ -87,6 +122,8 @@ int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx)
 	rc = fn(t, ctx);
 	if (t->map_full)
 		rc = UCCN_E_MAPFULL;
+	else if (t->group && rc == 0)
+		rc = UCCN_E_INTERNAL; /* a group left open: its end decides, not us */
 	if (rc == 0) {
 		int crc = mdb_txn_commit(t->root);
 		t->root = NULL;

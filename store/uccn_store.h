@@ -163,12 +163,12 @@ int uccn_store_mailbox_ack(struct uccn_txn *t, const char *city, uint64_t upto,
 
 /*
  * Publish agenda a of a->meeting as its next version, by city `by`, at
- * now_ms: the version is stored, the meeting's status becomes
- * "agenda-published" (a versioned change, *seq) and a news post goes to
- * the meeting's field (or its hosts) through their mailboxes, all in one
- * transaction. Returns 0 with *version, UCCN_E_NOTFOUND (no such meeting,
- * or no city `by`), UCCN_E_INVALID (the agenda would not read back),
- * UCCN_E_FULL (a recipient's mailbox is full) or UCCN_E_MAPFULL; the
+ * now_ms: the version is stored and the meeting's status becomes
+ * "agenda-published" (a versioned change, *seq), in one operation. No one
+ * is told: a notice is a post of the caller's (see
+ * uccn_store_txn_group_begin to make the two one unit). Returns 0 with
+ * *version, UCCN_E_NOTFOUND (no such meeting, or no city `by`),
+ * UCCN_E_INVALID (the agenda would not read back) or UCCN_E_MAPFULL; the
  * reason via uccn_store_txn_reason.
  */
 int uccn_store_agenda_publish(struct uccn_txn *t, const struct uccn_agenda_pub *a,
@@ -193,7 +193,8 @@ int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
 /*
  * Run fn(t, ctx) in one write transaction and commit it durably. fn applies
  * any number of the operations below; each is atomic by itself (a failed
- * operation leaves nothing behind and the others stand). If the map fills,
+ * operation leaves nothing behind and the others stand; a group makes
+ * several one unit: uccn_store_txn_group_begin). If the map fills,
  * the store aborts, grows the map and runs fn again from the start, so fn
  * must compute its results afresh on every call. Returns 0 once committed,
  * or UCCN_E_FULL, UCCN_E_IO: then nothing of the batch was written.
@@ -217,6 +218,24 @@ int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
  */
 int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx);
 int uccn_store_grow(struct uccn_store *s);
+
+/*
+ * Make the operations between these two one unit inside the batch: each
+ * stays atomic by itself, and group_end(t, rc) keeps them all when rc is 0
+ * or drops every one of them otherwise (an operation that passed
+ * included), while the batch's operations outside the group stand. Pass
+ * the first error of the group as rc. Returns the final code: rc, or the
+ * group's commit failure (UCCN_E_MAPFULL, which sticks to t as an
+ * operation's does). The reason of the operation that failed is kept.
+ *
+ * begin returns 0, UCCN_E_INVALID (a read transaction, or a group is open
+ * already: one level only), UCCN_E_MAPFULL or the store's error; when it
+ * fails there is no group to end. A group must be ended before the
+ * uccn_write_fn returns; a batch left with one open is not committed
+ * (UCCN_E_INTERNAL).
+ */
+int uccn_store_txn_group_begin(struct uccn_txn *t);
+int uccn_store_txn_group_end(struct uccn_txn *t, int rc);
 
 /*
  * Add a city (c->seq and c->version are set by the store). Returns 0,
@@ -329,5 +348,15 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
  */
 int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);
+
+/*
+ * Put post seq in city's mailbox as well, within its quota, as a post's
+ * audience would: for a city the post reaches outside its audience. The
+ * city is not recorded as a reader. Delivering it again to the same city
+ * changes nothing. Returns 0, UCCN_E_NOTFOUND (no such post or city),
+ * UCCN_E_FULL (city's mailbox is full; the reason names it) or
+ * UCCN_E_MAPFULL.
+ */
+int uccn_store_mailbox_deliver(struct uccn_txn *t, const char *city, uint64_t seq);
 
 #endif
