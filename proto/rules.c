@@ -179,9 +179,18 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 	if (len > max)
 		return false;
 	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = uccn_utf8_next(p + i, len - i, &cp);
-		if (n == 0 || cp == 0 || cp == 0x7f)
+		uint32_t cp = p[i];
+		size_t n = 1;
+		/* Most text is printable ASCII: one compare a byte, and only the
+		 * rest goes through the decoder, which would otherwise cost a
+		 * call for every byte of every post read, written or listed. */
+		if (cp >= 0x20 && cp < 0x7f) {
+			i++;
+			continue;
+		}
+		if (cp >= 0x80 && (n = uccn_utf8_next(p + i, len - i, &cp)) == 0)
+			return false;
+		if (cp == 0 || cp == 0x7f)
 			return false;
 		if (cp < 0x20 && (one_line || (cp != '\t' && cp != '\n' && cp != '\r')))
 			return false;
