@@ -128,11 +128,12 @@ static int collect_field(const char *name, void *ctx)
 	struct collect *k = ctx;
 	struct uccn_reply *rep = k->rep;
 	char **fields = reply_grow(rep->fields, rep->nfields, &k->cap, 16, sizeof *fields);
-	if (!fields)
+	if (fields)
+		rep->fields = fields;
+	if (!fields || !(fields[rep->nfields] = strdup(name))) {
+		k->rc = UCCN_E_NOMEM;
 		return 1;
-	rep->fields = fields;
-	if (!(fields[rep->nfields] = strdup(name)))
-		return 1;
+	}
 	rep->nfields++;
 	return 0;
 }
@@ -143,8 +144,9 @@ void server_read_field_list(struct server *s, struct uccn_txn *t, const struct c
 	struct collect k = {.rep = rep};
 	(void)s; (void)c; (void)req;
 	int rc = uccn_store_field_each(t, collect_field, &k);
-	if (rc)
-		server_reply_error(rep, rc, "cannot list fields: %s", uccn_strerror(rc));
+	if (rc || k.rc)
+		server_reply_error(rep, rc ? rc : k.rc, "cannot list fields: %s",
+				   uccn_strerror(rc ? rc : k.rc));
 }
 
 static size_t post_size(const struct uccn_post *p)
