@@ -24,7 +24,8 @@
 #define UCCN_AGENDA_MAX_DAYS 14
 #define UCCN_AGENDA_MAX_ITEMS 4096
 #define UCCN_AGENDA_MAX_PARTICIPANTS 1024
-#define UCCN_AGENDA_SESSION 90        /* at most this long between breaks */
+#define UCCN_AGENDA_SESSION 90        /* default: at most this long between breaks */
+#define UCCN_AGENDA_MAX_SESSION 240   /* the longest session a meeting may allow */
 #define UCCN_AGENDA_COFFEE 15
 #define UCCN_AGENDA_LUNCH 60
 #define UCCN_AGENDA_LUNCH_AT (12 * 60 + 30) /* lunch starts near 12:30 */
@@ -58,6 +59,14 @@ enum uccn_agenda_priority {
 	UCCN_AGENDA_LOW = 2,
 };
 
+/* A post listed inside an item (a good-practice showcase lists its posts). */
+struct uccn_agenda_part {
+	uint64_t seq;
+	const char *city;      /* id */
+	const char *presenter; /* the city's display name */
+	const char *title;
+};
+
 /* A candidate item. Strings are borrowed for the call. */
 struct uccn_agenda_item {
 	const char *key;      /* stable and unique: "post:123", "project:drop-the-mic",
@@ -75,12 +84,24 @@ struct uccn_agenda_item {
 	 * only read when has_offset. */
 	bool has_offset;
 	int offset[UCCN_AGENDA_MAX_DAYS];
+	/* For the reader: the presenter's display name ("Kraków", "London
+	 * (Canada)" where names repeat), NULL when no city presents; the
+	 * post's text, NULL when none; the posts it lists (a showcase). */
+	const char *presenter;
+	const char *body;
+	const struct uccn_agenda_part *parts;
+	size_t nparts;
+	/* How many published agendas deferred it before (an item carried
+	 * over): each deferral adds weight, so it is not deferred twice while
+	 * a new item of its priority or lower is placed. */
+	int deferrals;
 };
 
 /* A city taking part, for "whom does this slot inconvenience". */
 struct uccn_agenda_participant {
 	const char *city;
-	const char *tz;        /* for display */
+	const char *name;      /* display name, as an item's presenter */
+	const char *tz;        /* for display, and the region of a summary */
 	bool has_offset;
 	int offset[UCCN_AGENDA_MAX_DAYS]; /* as in an item */
 };
@@ -95,6 +116,9 @@ struct uccn_agenda_previous {
 struct uccn_agenda_input {
 	int days;                  /* 1..UCCN_AGENDA_MAX_DAYS */
 	int day_start, day_end;    /* minutes, on the grid, day_start < day_end */
+	int max_session;           /* longest session between breaks, minutes on
+				    * the grid; 0 means UCCN_AGENDA_SESSION; at
+				    * most UCCN_AGENDA_MAX_SESSION */
 	bool hybrid;
 	const struct uccn_agenda_item *items;
 	size_t nitems;             /* at most UCCN_AGENDA_MAX_ITEMS */
@@ -117,12 +141,26 @@ struct uccn_agenda_slot {
 
 struct uccn_agenda_deferred {
 	size_t item;
-	char reason[160];
+	char reason[160];          /* the true reason */
+	char hint[160];            /* what would make it fit ("fits on day 2 if
+				    * 'X' (low) is deferred"), "" when nothing */
 };
 
 struct uccn_agenda_warning {
 	size_t item;               /* SIZE_MAX when about no one item */
+	const char *code;          /* static, stable for scripts: "remote-night",
+				    * "pin-moved", "pin-refused", ... (uccn(1)) */
 	char text[200];
+};
+
+/* The objective's cost of a placement (uccn(1), "How the agenda is
+ * placed"): lower is better; total weighs the parts. */
+struct uccn_agenda_cost {
+	long deferred;             /* the weights of the deferred items */
+	long night;                /* remote presenters placed outside their
+				    * 08:00-20:00 local */
+	long moved;                /* items moved against the last version */
+	long total;
 };
 
 struct uccn_agenda {
@@ -132,6 +170,7 @@ struct uccn_agenda {
 	size_t ndeferred;
 	struct uccn_agenda_warning *warnings;
 	size_t nwarnings;
+	struct uccn_agenda_cost cost;
 };
 
 /*
