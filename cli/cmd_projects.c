@@ -303,7 +303,7 @@ int cmd_project_leave(struct cli *g, const struct command *cmd, int argc, char *
 /* ---- meetings ---- */
 
 enum { M_KIND = 1, M_FIELD, M_HOST, M_START, M_END, M_TZ, M_PLACE, M_DAYSTART, M_DAYEND,
-       M_HYBRID, M_NOHYBRID, M_STATUS, M_IFV };
+       M_HYBRID, M_NOHYBRID, M_STATUS, M_IFV, M_MAXSESSION };
 
 static const struct option meeting_opts[] = {
 	{"kind", required_argument, NULL, M_KIND},
@@ -317,6 +317,7 @@ static const struct option meeting_opts[] = {
 	{"day-end", required_argument, NULL, M_DAYEND},
 	{"hybrid", no_argument, NULL, M_HYBRID},
 	{"no-hybrid", no_argument, NULL, M_NOHYBRID},
+	{"max-session", required_argument, NULL, M_MAXSESSION},
 	{"status", required_argument, NULL, M_STATUS},
 	{"if-version", required_argument, NULL, M_IFV},
 	CLI_GLOBAL_OPTIONS,
@@ -342,6 +343,14 @@ static int meeting_options(struct cli *g, const struct command *cmd, int argc, c
 		case M_STATUS: rc = set_str(&m->status, optarg); break;
 		case M_HYBRID: m->hybrid = true; break;
 		case M_NOHYBRID: m->hybrid = false; break;
+		case M_MAXSESSION: {
+			/* The range and the grid are the record's check's to say. */
+			uint64_t v;
+			if (cli_parse_u64(optarg, 0, UINT32_MAX, &v))
+				return cli_usage(cmd, "--max-session '%s': give minutes, 30 to 240", optarg);
+			m->max_session = (uint32_t)v;
+			break;
+		}
 		case M_HOST:
 			if (!hosts) {
 				uccn_idlist_clear(&m->hosts);

@@ -109,7 +109,7 @@ static const struct command commands[] = {
 	{"project", "leave", cmd_project_leave, "project leave ID",
 	 "Leave a project you are a partner of; its lead cannot leave.\n"},
 	{"meeting", "add", cmd_meeting_add,
-	 "meeting add ID --kind K [--field F] --host CITY[,CITY] --start DATE --end DATE --tz ZONE [--place P] [--day-start HH:MM] [--day-end HH:MM] [--hybrid]",
+	 "meeting add ID --kind K [--field F] --host CITY[,CITY] --start DATE --end DATE --tz ZONE [--place P] [--day-start HH:MM] [--day-end HH:MM] [--max-session N] [--hybrid]",
 	 "Add a meeting (the coordinator or the secretariat; a field's deputy for\n"
 	 "its own field's meetings).\n"
 	 "  --kind K        annual-meeting (of one field: give --field), conference\n"
@@ -117,6 +117,8 @@ static const struct command commands[] = {
 	 "  --host CITIES   host cities, repeatable or comma-separated\n"
 	 "  --tz ZONE       the meeting's IANA time zone\n"
 	 "  --day-start, --day-end  daily hours, default 09:00 to 17:30\n"
+	 "  --max-session N the longest session between breaks, 30 to 240 minutes\n"
+	 "                  in steps of 5 (default 90; 0 on update: the default)\n"
 	 "  --hybrid        some cities join on-line\n"},
 	{"meeting", "update", cmd_meeting_update,
 	 "meeting update ID --if-version N [meeting add's options] [--status S] [--no-hybrid]",

@@ -231,6 +231,8 @@ static void text_meeting(const struct uccn_meeting *m)
 	       m->end ? m->end : "?", m->day_start ? m->day_start : UCCN_DEFAULT_DAY_START,
 	       m->day_end ? m->day_end : UCCN_DEFAULT_DAY_END, m->tz ? m->tz : "?",
 	       m->hybrid ? " (hybrid)" : "");
+	printf("sessions: at most %u minutes between breaks\n",
+	       m->max_session ? m->max_session : UCCN_DEFAULT_SESSION);
 	printf("status:   %s\n", m->status ? m->status : "-");
 }
 
@@ -506,6 +508,8 @@ static void json_meeting_object(struct json *j, const struct uccn_meeting *m)
 	json_key(j, "day_start"); json_str(j, m->day_start);
 	json_key(j, "day_end"); json_str(j, m->day_end);
 	json_key(j, "hybrid"); json_bool(j, m->hybrid);
+	json_key(j, "max_session");
+	json_uint(j, m->max_session ? m->max_session : UCCN_DEFAULT_SESSION);
 	json_key(j, "status"); json_str(j, m->status);
 	json_key(j, "version"); json_uint(j, m->version);
 	json_key(j, "seq"); json_uint(j, m->seq);

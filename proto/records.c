@@ -67,6 +67,7 @@ static const struct uccn_field meeting_fields[] = {
 	REC_FIELD(struct uccn_meeting, "status", F_LINE, status, UCCN_MAX_STATUS),
 	REC_FIELD(struct uccn_meeting, "seq", F_U64, seq, UINT64_MAX),
 	REC_FIELD(struct uccn_meeting, "version", F_U64, version, UINT64_MAX),
+	REC_FIELD(struct uccn_meeting, "max_session", F_U32, max_session, UCCN_MAX_SESSION),
 };
 
 static const struct uccn_field post_fields[] = {

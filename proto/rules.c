@@ -432,6 +432,13 @@ int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen)
 	if (strcmp(de, ds) <= 0)
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "meeting '%s': the day ends (%s) before it starts (%s)", m->id, de, ds);
+	if (m->max_session &&
+	    (m->max_session < UCCN_MIN_SESSION || m->max_session > UCCN_MAX_SESSION ||
+	     m->max_session % UCCN_SESSION_GRID != 0))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "meeting '%s': max_session %u is not %d to %d minutes in steps of %d",
+			       m->id, m->max_session, UCCN_MIN_SESSION, UCCN_MAX_SESSION,
+			       UCCN_SESSION_GRID);
 	if (m->status && !uccn_in_list(m->status, uccn_meeting_statuses))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "meeting '%s': status '%s' is not planned, agenda-draft, agenda-published, held or closed",

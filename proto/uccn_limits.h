@@ -46,6 +46,13 @@
 #define UCCN_MAX_LON 180        /* degrees of longitude, either way */
 #define UCCN_MIN_YEAR 2004      /* the network was founded in 2004 */
 #define UCCN_MAX_YEAR 2100
+/* A meeting's longest session between breaks (its max_session), minutes on
+ * the agenda's 5-minute grid; absent means UCCN_DEFAULT_SESSION. The agenda
+ * builder's UCCN_AGENDA_MAX_SESSION is the same number. */
+#define UCCN_MIN_SESSION 30
+#define UCCN_MAX_SESSION 240
+#define UCCN_DEFAULT_SESSION 90
+#define UCCN_SESSION_GRID 5
 
 /* A bulk import of cities is one request and one transaction; a larger
  * file is imported in parts (one field at a time, say). */

@@ -81,6 +81,10 @@ struct uccn_meeting {
 	char *status;                 /* see uccn_meeting_statuses */
 	uint64_t seq;
 	uint64_t version;
+	uint32_t max_session;         /* longest session between breaks, minutes:
+				       * UCCN_MIN_SESSION..UCCN_MAX_SESSION on the
+				       * UCCN_SESSION_GRID; 0 when absent, which
+				       * means UCCN_DEFAULT_SESSION */
 };
 
 /* One line of a published agenda: a placed slot, or a deferred item. */

@@ -2391,6 +2391,60 @@ static void test_meeting_record_roundtrip(void **state)
 	uccn_meeting_clear(&out);
 }
 
+/* A meeting's longest session: optional, 30 to 240 minutes on the 5-minute
+ * grid, at and just past each end; the decoder refuses what no check
+ * could pass, and the value survives the wire. */
+static void test_meeting_max_session(void **state)
+{
+	(void)state;
+	struct uccn_meeting m = {.id = "m", .kind = "conference", .start = "2026-06-01",
+				 .end = "2026-06-01", .tz = "UTC"};
+	IDS_SET(&m.hosts, "lyon");
+	assert_int_equal(uccn_meeting_check(&m, why, sizeof why), 0); /* absent: 90 */
+	static const struct { uint32_t minutes; int rc; } cases[] = {
+		{UCCN_MIN_SESSION, 0}, {UCCN_MIN_SESSION - 5, UCCN_E_INVALID},
+		{UCCN_MIN_SESSION - 1, UCCN_E_INVALID}, {UCCN_MAX_SESSION, 0},
+		{UCCN_MAX_SESSION + 1, UCCN_E_INVALID}, {UCCN_MAX_SESSION + 5, UCCN_E_INVALID},
+		{UCCN_DEFAULT_SESSION, 0}, {121, UCCN_E_INVALID}, {120, 0}, {UINT32_MAX, UCCN_E_INVALID},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		m.max_session = cases[i].minutes;
+		why[0] = 0;
+		assert_int_equal(uccn_meeting_check(&m, why, sizeof why), cases[i].rc);
+		if (cases[i].rc)
+			assert_non_null(strstr(why, "max_session"));
+	}
+	uccn_idlist_clear(&m.hosts);
+#define MEET(extra) "{v:1, rid:82, op:'meeting.add', meeting:{id:'m', kind:'conference', " \
+	"hosts:['lyon'], start:'2026-06-01', end:'2026-06-02', tz:'Europe/Paris'" extra "}}"
+	assert_int_equal(req_decodef(MEET(", max_session:240")), 0);
+	assert_int_equal(req.meeting.max_session, 240);
+	assert_int_equal(req_decodef(MEET(", max_session:241")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "max_session"));
+	assert_int_equal(req_decodef(MEET(", max_session:30")), 0);
+	assert_int_equal(req_decodef(MEET(", max_session:25")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "max_session"));
+	assert_int_equal(req_decodef(MEET(", max_session:'90'")), UCCN_E_INVALID);
+	assert_int_equal(req_decodef(MEET("")), 0);
+	assert_int_equal(req.meeting.max_session, 0);
+#undef MEET
+	/* Packed and read back. */
+	struct uccn_meeting in = {.id = "m", .kind = "conference", .start = "2026-06-01",
+				  .end = "2026-06-01", .tz = "UTC", .max_session = 120};
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_meeting_pack(&pk, &in), 0);
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	assert_int_equal(msgpack_unpack_next(&u, frame.data, frame.size, NULL), MSGPACK_UNPACK_SUCCESS);
+	struct uccn_meeting out = {0};
+	assert_int_equal(uccn_meeting_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_int_equal(out.max_session, 120);
+	uccn_meeting_clear(&out);
+	msgpack_unpacked_destroy(&u);
+}
+
 /* A project.add whose partners are n ids c0, c1, ... */
 static int project_with_partners(size_t n)
 {
@@ -4122,6 +4176,7 @@ int main(void)
 		T(test_idlist_functions),
 		T(test_project_record_roundtrip),
 		T(test_meeting_record_roundtrip),
+		T(test_meeting_max_session),
 		T(test_idlist_decoder_rules),
 		T(test_request_project_roundtrip),
 		T(test_request_meeting_roundtrip),
