@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uccn_agenda_gather.h"
+#include "gather_int.h"
 #include "uccn_error.h"
 
 #define DAY_MS 86400000
-#define DEFAULT_MINUTES 15  /* a post that asks for none, an item left open */
+
+/* The meeting record's limits are the builder's. */
+_Static_assert(UCCN_MAX_SESSION == UCCN_AGENDA_MAX_SESSION, "max_session limits differ");
+_Static_assert(UCCN_DEFAULT_SESSION == UCCN_AGENDA_SESSION, "default sessions differ");
+_Static_assert(UCCN_SESSION_GRID == UCCN_AGENDA_GRID, "grids differ");
 
 /* Howard Hinnant's civil-from-days algorithm and its inverse: exact over
  * the whole proleptic Gregorian calendar, with no library time zone. */
@@ -41,7 +45,7 @@ void uccn_agenda_date_of(long days, int *y, int *m, int *d)
 
 /* The day number of a YYYY-MM-DD date, or fallback: an optional date that
  * is missing must not stop the agenda. */
-static long date_days(const char *s, long fallback)
+long gather_date_days(const char *s, long fallback)
 {
 	int y, m, d;
 	if (!s || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
@@ -49,7 +53,7 @@ static long date_days(const char *s, long fallback)
 	return uccn_agenda_day_number(y, m, d);
 }
 
-static bool same_str(const char *a, const char *b)
+bool gather_same_str(const char *a, const char *b)
 {
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
@@ -82,8 +86,8 @@ void uccn_agenda_neighbours(const struct uccn_meeting *m, const struct uccn_meet
 	*prev = *next = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct uccn_meeting *o = &series[i];
-		if (!strcmp(o->id, m->id) || !same_str(o->kind, m->kind) ||
-		    !same_str(o->field, m->field) || !o->start || !m->start)
+		if (!strcmp(o->id, m->id) || !gather_same_str(o->kind, m->kind) ||
+		    !gather_same_str(o->field, m->field) || !o->start || !m->start)
 			continue;
 		int cmp = strcmp(o->start, m->start);
 		if (cmp < 0 && (!*prev || strcmp(o->start, (*prev)->start) > 0))
@@ -95,7 +99,7 @@ void uccn_agenda_neighbours(const struct uccn_meeting *m, const struct uccn_meet
 
 int64_t uccn_agenda_good_practice_since(const struct uccn_meeting *prev, long first)
 {
-	long day = prev ? date_days(prev->end, first - UCCN_AGENDA_YEAR_DAYS - 1) + 1
+	long day = prev ? gather_date_days(prev->end, first - UCCN_AGENDA_YEAR_DAYS - 1) + 1
 			: first - UCCN_AGENDA_YEAR_DAYS;
 	return (int64_t)day * DAY_MS;
 }
@@ -112,18 +116,7 @@ bool uccn_agenda_entry_left_open(const struct uccn_agenda_entry *e, uint64_t *se
 
 /* ---- the gathering ---- */
 
-struct gather {
-	const struct uccn_agenda_records *r;
-	const struct uccn_meeting *m;
-	struct uccn_agenda_gathered *out;
-};
-
-/* A string that lives as long as the gathered result; NULL when memory
- * runs out. */
-static const char *keep(struct gather *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static const char *keep(struct gather *g, const char *fmt, ...)
+const char *gather_keep(struct gather *g, const char *fmt, ...)
 {
 	struct uccn_agenda_gathered *o = g->out;
 	char *s = NULL;
@@ -133,7 +126,8 @@ static const char *keep(struct gather *g, const char *fmt, ...)
 	va_end(ap);
 	char **grown = n < 0 ? NULL : realloc(o->strings, (o->nstrings + 1) * sizeof *grown);
 	if (!grown) {
-		free(s);
+		if (n >= 0)
+			free(s);
 		return NULL;
 	}
 	o->strings = grown;
@@ -141,7 +135,20 @@ static const char *keep(struct gather *g, const char *fmt, ...)
 	return s;
 }
 
-static int new_item(struct gather *g, struct uccn_agenda_item **item)
+void *gather_block(struct gather *g, size_t n, size_t size)
+{
+	struct uccn_agenda_gathered *o = g->out;
+	void **grown = realloc(o->blocks, (o->nblocks + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	o->blocks = grown;
+	void *b = calloc(n ? n : 1, size);
+	if (b)
+		o->blocks[o->nblocks++] = b;
+	return b;
+}
+
+int gather_new_item(struct gather *g, struct uccn_agenda_item **item)
 {
 	struct uccn_agenda_gathered *o = g->out;
 	if (o->nitems == UCCN_AGENDA_MAX_ITEMS)
@@ -158,17 +165,29 @@ static int new_item(struct gather *g, struct uccn_agenda_item **item)
 	return 0;
 }
 
-static const struct uccn_city *city_of(const struct gather *g, const char *id)
+static size_t city_index(const struct gather *g, const char *id)
 {
 	for (size_t i = 0; id && i < g->r->ncities; i++)
 		if (strcmp(g->r->cities[i].id, id) == 0)
-			return &g->r->cities[i];
-	return NULL;
+			return i;
+	return SIZE_MAX;
 }
 
-static bool in_field(const struct uccn_city *ci, const struct uccn_meeting *m)
+const struct uccn_city *gather_city(const struct gather *g, const char *id)
 {
-	return ci && (!m->field || same_str(ci->field, m->field));
+	size_t i = city_index(g, id);
+	return i == SIZE_MAX ? NULL : &g->r->cities[i];
+}
+
+const char *gather_name(const struct gather *g, const char *id)
+{
+	size_t i = city_index(g, id);
+	return i == SIZE_MAX ? id : g->names[i];
+}
+
+bool gather_is_member(const struct uccn_city *ci)
+{
+	return strcmp(ci->id, UCCN_SYSTEM_CITY_ID) != 0 && !gather_same_str(ci->role, "secretariat");
 }
 
 static bool key_taken(const struct gather *g, const char *key)
@@ -202,16 +221,16 @@ static enum uccn_agenda_priority priority_of(const char *p)
 	return UCCN_AGENDA_NORMAL;
 }
 
-/* An item presented by the post's author. */
+/* An item presented by the post's author, with the post's text. */
 static int post_item(struct gather *g, const struct uccn_post *p, enum uccn_agenda_kind kind,
 		     struct uccn_agenda_item **item)
 {
 	struct uccn_agenda_item *it;
-	int rc = new_item(g, &it);
+	int rc = gather_new_item(g, &it);
 	if (rc)
 		return rc;
-	it->key = keep(g, "post:%llu", (unsigned long long)p->seq);
-	it->title = p->title ? p->title : keep(g, "%.60s", p->body);
+	it->key = gather_keep(g, "post:%llu", (unsigned long long)p->seq);
+	it->title = gather_post_title(g, p);
 	if (!it->key || !it->title)
 		return UCCN_E_NOMEM;
 	it->kind = kind;
@@ -220,12 +239,15 @@ static int post_item(struct gather *g, const struct uccn_post *p, enum uccn_agen
 	it->seq = p->seq;
 	it->priority = priority_of(p->priority);
 	it->remote = p->remote;
+	it->body = p->body;
 	*item = it;
 	return 0;
 }
 
-/* The meeting's participants: the field's cities, or every city for a
- * network-wide meeting; past the builder's limit, the rest are left out. */
+/* The meeting's participants: the field's member cities, or every member
+ * city for a network-wide meeting; past the builder's limit, the rest are
+ * left out. The system's account and the secretariat are no cities: they
+ * have no zone, and counting them made a participant "of unknown zone". */
 static int add_participants(struct gather *g)
 {
 	const struct uccn_agenda_records *r = g->r;
@@ -235,10 +257,11 @@ static int add_participants(struct gather *g)
 		return UCCN_E_NOMEM;
 	for (size_t i = 0; i < r->ncities && o->nparticipants < UCCN_AGENDA_MAX_PARTICIPANTS; i++) {
 		const struct uccn_city *ci = &r->cities[i];
-		if (g->m->field && (!ci->field || strcmp(ci->field, g->m->field) != 0))
+		if ((g->m->field && !gather_same_str(ci->field, g->m->field)) || !gather_is_member(ci))
 			continue;
 		struct uccn_agenda_participant *p = &o->participants[o->nparticipants++];
 		p->city = ci->id;
+		p->name = g->names[i];
 		p->tz = ci->tz ? ci->tz : "";
 		p->has_offset = offsets(g, ci->tz, p->offset);
 	}
@@ -266,33 +289,53 @@ static int add_previous(struct gather *g)
 	return 0;
 }
 
-/* Who chairs: the field's first coordinator or deputy, not counting the
- * secretariat's own "coordinator" record, which is no member city. */
-static const struct uccn_city *chair_of(const struct gather *g)
+/* The field's member city of role, first in the records' order. */
+static const struct uccn_city *field_role(const struct gather *g, const char *role)
 {
-	const struct uccn_meeting *m = g->m;
 	for (size_t i = 0; i < g->r->ncities; i++) {
 		const struct uccn_city *ci = &g->r->cities[i];
-		if (ci->role && (!strcmp(ci->role, "coordinator") || !strcmp(ci->role, "deputy")) &&
-		    (!m->field || (ci->field && !strcmp(ci->field, m->field))) &&
-		    strcmp(ci->id, "coordinator") != 0)
-			return ci;
+		if (gather_same_str(ci->role, role) && gather_same_str(ci->field, g->m->field) &&
+		    gather_is_member(ci))
+			return &g->r->cities[i];
 	}
 	return NULL;
+}
+
+/* Who gives the coordinator's report: the field's coordinator, its deputy
+ * only when it has none. A meeting of no field (a conference) has no field
+ * coordinator, and the network's coordinator is the system's account, not
+ * a city: its first host reports (uccn(1)). */
+static const char *reporter(const struct gather *g)
+{
+	const struct uccn_meeting *m = g->m;
+	if (!m->field)
+		return m->hosts.n ? m->hosts.v[0] : NULL;
+	const struct uccn_city *ci = field_role(g, "coordinator");
+	if (!ci)
+		ci = field_role(g, "deputy");
+	return ci ? ci->id : NULL;
+}
+
+/* "Next meeting: Kraków, Wawel, from ..." names the host once: a place
+ * that names the host already ("Kansas City") stands alone. */
+static const char *next_title(struct gather *g, const char *host)
+{
+	const struct uccn_meeting *next = g->out->next;
+	const struct uccn_city *h = gather_city(g, host);
+	const char *name = gather_name(g, host), *place = next->place;
+	if (place && h && h->name && strstr(place, h->name))
+		name = NULL;
+	return gather_keep(g, "Next meeting: %s%s%s, from %s (%s)", name ? name : "",
+			   name && place ? ", " : "", place ? place : "", next->start, next->id);
 }
 
 static int add_frame(struct gather *g)
 {
 	const struct uccn_meeting *m = g->m, *next = g->out->next;
-	const struct uccn_city *chair = chair_of(g);
-	const char *next_title = "Next meeting: call for a host city", *next_host = NULL;
+	const char *title = "Next meeting: call for a host city", *next_host = NULL;
 	if (next) {
 		next_host = next->hosts.n ? next->hosts.v[0] : NULL;
-		const struct uccn_city *h = city_of(g, next_host);
-		next_title = keep(g, "Next meeting: %s%s%s, from %s (%s)",
-				  h ? h->name : next_host ? next_host : "", next->place ? ", " : "",
-				  next->place ? next->place : "", next->start, next->id);
-		if (!next_title)
+		if (!(title = next_title(g, next_host)))
 			return UCCN_E_NOMEM;
 	}
 	const char *host = m->hosts.n ? m->hosts.v[0] : NULL;
@@ -303,14 +346,13 @@ static int add_frame(struct gather *g)
 		const char *city;
 	} frame[] = {
 		{"opening", "Opening", UCCN_AGENDA_OPENING, 15, host},
-		{"coordinator-report", "Coordinator's report", UCCN_AGENDA_REPORT, 30,
-		 chair ? chair->id : NULL},
-		{"next-meeting", next_title, UCCN_AGENDA_NEXT_MEETING, 10, next_host},
+		{"coordinator-report", "Coordinator's report", UCCN_AGENDA_REPORT, 30, reporter(g)},
+		{"next-meeting", title, UCCN_AGENDA_NEXT_MEETING, 10, next_host},
 		{"closing", "Closing", UCCN_AGENDA_CLOSING, 10, host},
 	};
 	for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++) {
 		struct uccn_agenda_item *it;
-		int rc = new_item(g, &it);
+		int rc = gather_new_item(g, &it);
 		if (rc)
 			return rc;
 		it->key = frame[i].key;
@@ -322,70 +364,37 @@ static int add_frame(struct gather *g)
 	return 0;
 }
 
-/* Welcome the field's cities designated since the previous meeting of the
- * series (within the last year when there is none). A record holds the
- * year only, and UNESCO announces designations on 31 October. A
- * network-wide meeting welcomes no one: it has no field to join. */
-static int add_welcome(struct gather *g)
-{
-	const struct uccn_meeting *m = g->m, *prev = g->out->prev;
-	long first = g->r->calendar->first;
-	long since = prev ? date_days(prev->start, first - UCCN_AGENDA_YEAR_DAYS)
-			  : first - UCCN_AGENDA_YEAR_DAYS;
-	char names[1024] = "";
-	for (size_t i = 0; i < g->r->ncities; i++) {
-		const struct uccn_city *ci = &g->r->cities[i];
-		long designated = ci->year ? uccn_agenda_day_number((int)ci->year, 10, 31) : 0;
-		if (m->field && in_field(ci, m) && ci->year && designated >= since &&
-		    designated < first && strlen(names) + strlen(ci->name) + 3 < sizeof names) {
-			if (names[0])
-				strcat(names, ", ");
-			strcat(names, ci->name);
-		}
-	}
-	if (!names[0])
-		return 0;
-	struct uccn_agenda_item *it;
-	int rc = new_item(g, &it);
-	if (rc)
-		return rc;
-	it->key = "welcome";
-	if (!(it->title = keep(g, "Welcome to new members: %s", names)))
-		return UCCN_E_NOMEM;
-	it->kind = UCCN_AGENDA_WELCOME;
-	it->minutes = 20;
-	return 0;
-}
-
 static int add_projects(struct gather *g)
 {
 	for (size_t i = 0; i < g->r->nprojects; i++) {
 		const struct uccn_project *p = &g->r->projects[i];
 		struct uccn_agenda_item *it;
-		int rc = new_item(g, &it);
+		int rc = gather_new_item(g, &it);
 		if (rc)
 			return rc;
-		it->key = keep(g, "project:%s", p->id);
-		it->title = keep(g, "Project report: %s", p->title);
+		it->key = gather_keep(g, "project:%s", p->id);
+		it->title = gather_keep(g, "Project report: %s", p->title);
 		if (!it->key || !it->title)
 			return UCCN_E_NOMEM;
 		it->kind = UCCN_AGENDA_PROJECT;
 		it->minutes = 15;
 		it->city = p->lead;
+		it->body = p->description;
 	}
 	return 0;
 }
 
-/* The posts that name the meeting; only these may pin themselves. */
+/* The posts that name the meeting; only these may pin themselves. Good
+ * practice goes to its field's showcase instead (gather_groups.c). */
 static int add_posts(struct gather *g)
 {
 	for (size_t i = 0; i < g->r->nposts; i++) {
 		const struct uccn_post *p = &g->r->posts[i];
 		struct uccn_agenda_item *it;
-		int rc = post_item(g, p,
-				   !strcmp(p->kind, "proposal") ? UCCN_AGENDA_PROPOSAL :
-				   !strcmp(p->kind, "good-practice") ? UCCN_AGENDA_GOOD_PRACTICE :
-				   UCCN_AGENDA_ITEM, &it);
+		if (!strcmp(p->kind, "good-practice"))
+			continue;
+		int rc = post_item(g, p, !strcmp(p->kind, "proposal") ? UCCN_AGENDA_PROPOSAL
+								       : UCCN_AGENDA_ITEM, &it);
 		if (rc)
 			return rc;
 		int pd, pm;
@@ -393,24 +402,6 @@ static int add_posts(struct gather *g)
 			it->pin_day = pd ? pd - 1 : 0;
 			it->pin_start = pm;
 		}
-	}
-	return 0;
-}
-
-/* Good practice the field's cities shared since the previous meeting
- * ended; the posts that name this meeting are in already. */
-static int add_good_practice(struct gather *g)
-{
-	int64_t since = uccn_agenda_good_practice_since(g->out->prev, g->r->calendar->first);
-	for (size_t i = 0; i < g->r->ngood_practice; i++) {
-		const struct uccn_post *p = &g->r->good_practice[i];
-		struct uccn_agenda_item *it;
-		if (p->created_ms < since || same_str(p->meeting, g->m->id) ||
-		    !in_field(city_of(g, p->city), g->m))
-			continue;
-		int rc = post_item(g, p, UCCN_AGENDA_GOOD_PRACTICE, &it);
-		if (rc)
-			return rc;
 	}
 	return 0;
 }
@@ -423,10 +414,11 @@ static const struct uccn_post *left_open_post(const struct gather *g, uint64_t s
 	return NULL;
 }
 
-/* What the previous meeting's last published agenda deferred comes back.
- * Only its posts: the generated items (project reports, elections) are
- * made afresh anyway, and an item that is on the agenda already stays as
- * it is. */
+/* What the previous meeting's last published agenda deferred comes back,
+ * weighed by how often it was deferred (at least once: an entry from
+ * before entries counted). Only its posts: the generated items (project
+ * reports, elections) are made afresh anyway, and an item that is on the
+ * agenda already stays as it is. */
 static int add_left_open(struct gather *g)
 {
 	const struct uccn_agenda_pub *a = g->r->prev_agenda;
@@ -440,20 +432,19 @@ static int add_left_open(struct gather *g)
 			continue;
 		const struct uccn_post *p = left_open_post(g, seq);
 		struct uccn_agenda_item *it;
-		int rc = p ? post_item(g, p, UCCN_AGENDA_OPEN, &it) : new_item(g, &it);
+		int rc = p ? post_item(g, p, UCCN_AGENDA_OPEN, &it) : gather_new_item(g, &it);
 		if (rc)
 			return rc;
 		if (!p) {
-			/* Gone, or not ours to read: what the agenda said. Its
-			 * kind stays the zero value, UCCN_AGENDA_OPENING, not
-			 * UCCN_AGENDA_OPEN: a known fault, kept so that moving
-			 * the rules here changed no agenda. */
+			/* Gone, or not ours to read: what the agenda said. */
 			it->key = e->key;
 			it->minutes = DEFAULT_MINUTES;
 			it->seq = seq;
 		}
-		it->title = keep(g, "Left open at %s: %s", prev->id,
-				 p && p->title ? p->title : e->title);
+		it->kind = UCCN_AGENDA_OPEN;
+		it->deferrals = e->deferrals > 1 ? (int)e->deferrals : 1;
+		it->title = gather_keep(g, "Left open at %s: %s", prev->id,
+					p && p->title ? p->title : e->title);
 		if (!it->title)
 			return UCCN_E_NOMEM;
 	}
@@ -462,27 +453,30 @@ static int add_left_open(struct gather *g)
 
 /* An election for every coordinator or deputy of the field whose term ends
  * before the next meeting of the series (within a year when none is
- * planned): the last meeting before a term ends holds the vote. */
+ * planned): the last meeting before a term ends holds the vote. The title
+ * names the role and the field, which a conference needs. */
 static int add_elections(struct gather *g)
 {
 	const struct uccn_meeting *m = g->m, *next = g->out->next;
 	long first = g->r->calendar->first;
-	long bound = next ? date_days(next->start, first + UCCN_AGENDA_YEAR_DAYS)
+	long bound = next ? gather_date_days(next->start, first + UCCN_AGENDA_YEAR_DAYS)
 			  : first + UCCN_AGENDA_YEAR_DAYS;
 	for (size_t i = 0; i < g->r->ncities; i++) {
 		const struct uccn_city *ci = &g->r->cities[i];
-		if (!ci->term_end || !ci->role || !in_field(ci, m) ||
+		char field[64];
+		if (!ci->term_end || !ci->role || !gather_is_member(ci) ||
+		    (m->field && !gather_same_str(ci->field, m->field)) ||
 		    (strcmp(ci->role, "coordinator") != 0 && strcmp(ci->role, "deputy") != 0) ||
-		    date_days(ci->term_end, bound) >= bound)
+		    gather_date_days(ci->term_end, bound) >= bound)
 			continue;
 		struct uccn_agenda_item *it;
-		int rc = new_item(g, &it);
+		int rc = gather_new_item(g, &it);
 		if (rc)
 			return rc;
-		it->key = keep(g, "election:%s", ci->id);
-		it->title = keep(g, "Election of the %s%s%s (the term of %s ends %s)", ci->role,
-				 m->field ? " of " : "", m->field ? m->field : "", ci->name,
-				 ci->term_end);
+		uccn_agenda_field_label(ci->field, field, sizeof field);
+		it->key = gather_keep(g, "election:%s", ci->id);
+		it->title = gather_keep(g, "Election of the %s of the %s (the term of %s ends %s)",
+					ci->role, field, g->names[i], ci->term_end);
 		if (!it->key || !it->title)
 			return UCCN_E_NOMEM;
 		it->kind = UCCN_AGENDA_DECISION;
@@ -491,14 +485,15 @@ static int add_elections(struct gather *g)
 	return 0;
 }
 
-/* Each presenter's offsets, and the check the builder relies on. */
+/* Each presenter's name and offsets, and the check the builder relies on. */
 static int finish_items(struct gather *g)
 {
 	for (size_t i = 0; i < g->out->nitems; i++) {
 		struct uccn_agenda_item *it = &g->out->items[i];
 		if (!it->key || !it->title)
 			return UCCN_E_INVALID;
-		const struct uccn_city *ci = city_of(g, it->city);
+		const struct uccn_city *ci = gather_city(g, it->city);
+		it->presenter = gather_name(g, it->city);
 		it->has_offset = ci && offsets(g, ci->tz, it->offset);
 	}
 	return 0;
@@ -510,26 +505,33 @@ int uccn_agenda_gather(const struct uccn_agenda_records *r, struct uccn_agenda_g
 	struct gather g = {.r = r, .m = m, .out = out};
 	int day_start, day_end, unused_day, rc;
 	uccn_agenda_neighbours(m, r->series, r->nseries, &out->prev, &out->next);
-	out->title = keep(&g, "%s%s%s %s", m->field ? m->field : "", m->field ? " " : "",
-			  m->kind, m->start);
-	if (!out->title)
-		return UCCN_E_NOMEM;
+	if ((rc = gather_names_init(&g)))
+		goto out;
+	if (!(out->title = gather_meeting_title(&g))) {
+		rc = UCCN_E_NOMEM;
+		goto out;
+	}
 	if ((rc = add_participants(&g)) || (rc = add_previous(&g)) || (rc = add_frame(&g)) ||
-	    (rc = add_welcome(&g)) || (rc = add_projects(&g)) || (rc = add_posts(&g)) ||
-	    (rc = add_good_practice(&g)) || (rc = add_left_open(&g)) ||
+	    (rc = gather_welcome(&g)) || (rc = add_projects(&g)) || (rc = add_posts(&g)) ||
+	    (rc = gather_good_practice(&g)) || (rc = add_left_open(&g)) ||
 	    (rc = add_elections(&g)) || (rc = finish_items(&g)))
-		return rc;
+		goto out;
+	rc = UCCN_E_INVALID;
 	if (!uccn_pin_parse(m->day_start ? m->day_start : UCCN_DEFAULT_DAY_START, &unused_day,
 			    &day_start) ||
 	    !uccn_pin_parse(m->day_end ? m->day_end : UCCN_DEFAULT_DAY_END, &unused_day, &day_end))
-		return UCCN_E_INVALID;
+		goto out;
 	out->input = (struct uccn_agenda_input){
 		.days = (int)r->calendar->ndays, .day_start = day_start, .day_end = day_end,
+		.max_session = m->max_session ? (int)m->max_session : UCCN_AGENDA_SESSION,
 		.hybrid = m->hybrid, .items = out->items, .nitems = out->nitems,
 		.participants = out->participants, .nparticipants = out->nparticipants,
 		.previous = out->previous, .nprevious = out->nprevious,
 	};
-	return 0;
+	rc = 0;
+out:
+	free(g.names);
+	return rc;
 }
 
 void uccn_agenda_gathered_clear(struct uccn_agenda_gathered *g)
@@ -542,5 +544,8 @@ void uccn_agenda_gathered_clear(struct uccn_agenda_gathered *g)
 	for (size_t i = 0; i < g->nstrings; i++)
 		free(g->strings[i]);
 	free(g->strings);
+	for (size_t i = 0; i < g->nblocks; i++)
+		free(g->blocks[i]);
+	free(g->blocks);
 	memset(g, 0, sizeof *g);
 }

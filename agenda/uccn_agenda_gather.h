@@ -20,6 +20,13 @@
 /* How long the network looks back when a series has no earlier meeting,
  * and looks ahead when it has no later one. */
 #define UCCN_AGENDA_YEAR_DAYS 365
+/* A post without a title is titled by its body's first line, cut to at
+ * most this many bytes at a character boundary, with "…" when cut. */
+#define UCCN_AGENDA_TITLE_CUT 60
+/* A good-practice showcase lasts this, plus so much a post, at most MAX. */
+#define UCCN_AGENDA_SHOWCASE_MINUTES 10
+#define UCCN_AGENDA_SHOWCASE_PER_POST 5
+#define UCCN_AGENDA_SHOWCASE_MAX 45
 
 long uccn_agenda_day_number(int year, int month, int mday);
 void uccn_agenda_date_of(long day, int *year, int *month, int *mday);
@@ -60,6 +67,10 @@ int uccn_agenda_calendar(const struct uccn_meeting *m, uccn_agenda_zone_fn *zone
 void uccn_agenda_neighbours(const struct uccn_meeting *m, const struct uccn_meeting *series,
 			    size_t n, const struct uccn_meeting **prev,
 			    const struct uccn_meeting **next);
+
+/* A field's name for readers: "Cities of Music", "Cities of Media Arts",
+ * "Cities of Crafts and Folk Art"; always NUL-terminated, cut to len. */
+void uccn_agenda_field_label(const char *field, char *buf, size_t len);
 
 /* Since when good practice counts, in ms since 1970 UTC: the day after the
  * previous meeting (prev, may be NULL) ended, else a year before first. */
@@ -102,7 +113,8 @@ struct uccn_agenda_records {
  * into the arrays below and into the records. */
 struct uccn_agenda_gathered {
 	struct uccn_agenda_input input;
-	const char *title;        /* the meeting's, for the renderers */
+	const char *title;        /* the meeting's, for the renderers: "Cities of
+				   * Music Annual Meeting 2027, Katowice" */
 	uint64_t version;         /* the last published version, 0 for none */
 	const struct uccn_meeting *prev, *next; /* the series' neighbours */
 	/* Owned; freed by uccn_agenda_gathered_clear. */
@@ -114,21 +126,40 @@ struct uccn_agenda_gathered {
 	size_t nprevious;
 	char **strings;           /* the keys and titles made here */
 	size_t nstrings;
+	void **blocks;            /* the items' parts, and other arrays */
+	size_t nblocks;
 };
 
 /*
- * Decide the items, in this order: the frame (opening and closing by the
- * first host, the coordinator's report by the chair, the next meeting by
- * its first host), a welcome of the field's cities designated since the
- * previous meeting (a designation counts as of 31 October of its year), a
- * report per project, the posts that name the meeting (pins applied), the
- * field's good practice since uccn_agenda_good_practice_since(), what the
- * previous meeting's agenda left open, and an election for each coordinator
- * or deputy of the field whose term ends before the next meeting (within a
- * year when none is planned). The chair is the field's first coordinator or
- * deputy other than the secretariat's "coordinator". The participants are
- * the field's cities (every city when the meeting has no field), at most
- * UCCN_AGENDA_MAX_PARTICIPANTS; offsets come from each city's zone.
+ * Decide the items, in this order:
+ *
+ * - the frame: opening and closing by the first host; the coordinator's
+ *   report by the field's coordinator (role "coordinator" in the meeting's
+ *   field), or its deputy when the field has none; at a meeting of no field
+ *   (a conference) by the first host, since the network's coordinator is
+ *   the Secretariat's own account, no city; the next meeting of the series
+ *   by its first host, named once;
+ * - a welcome of the cities designated since the previous meeting of the
+ *   series (a designation counts as of 31 October of its year): the
+ *   field's, or at a conference every field's; it counts and lists them;
+ * - a report per project;
+ * - the posts that name the meeting (pins applied), but good practice;
+ * - one good-practice showcase per field ("good-practice:<field>"), of the
+ *   posts that name the meeting and the field's since
+ *   uccn_agenda_good_practice_since(), listed in item.parts, lasting
+ *   UCCN_AGENDA_SHOWCASE_MINUTES plus UCCN_AGENDA_SHOWCASE_PER_POST a post,
+ *   at most UCCN_AGENDA_SHOWCASE_MAX;
+ * - what the previous meeting's agenda left open, with its deferrals;
+ * - an election for each coordinator or deputy whose term ends before the
+ *   next meeting (within a year when none is planned), naming the role and
+ *   the field ("Election of the deputy of the Cities of Music").
+ *
+ * Presenters and participants are named by display name: the city's name,
+ * with its country where two cities share a name. The participants are
+ * the member cities of the field (of the network when the meeting has no
+ * field), never the system's "coordinator" account nor the secretariat, at
+ * most UCCN_AGENDA_MAX_PARTICIPANTS; offsets come from each city's zone.
+ * The sessions are at most the meeting's max_session minutes.
  *
  * out must be zeroed; free it with uccn_agenda_gathered_clear, also after a
  * failure. Returns 0, UCCN_E_TOOBIG (more than UCCN_AGENDA_MAX_ITEMS

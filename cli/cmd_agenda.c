@@ -232,8 +232,12 @@ static int agenda_publish(struct cli *c, const char *id, const struct uccn_agend
 	}
 	for (size_t i = 0; i < a->ndeferred; i++) {
 		struct uccn_agenda_entry *e = &p->entries[p->nentries++];
+		const struct uccn_agenda_item *it = &in->items[a->deferred[i].item];
 		e->deferred = true;
-		if (entry_set(e, &in->items[a->deferred[i].item], a->deferred[i].reason))
+		/* This deferral too: the next meeting weighs the item by it. */
+		e->deferrals = it->deferrals + 1 < UCCN_MAX_DEFERRALS ? (uint32_t)it->deferrals + 1
+								      : UCCN_MAX_DEFERRALS;
+		if (entry_set(e, it, a->deferred[i].reason))
 			goto out;
 	}
 	rc = cli_call(c, &req, &rep);

@@ -95,6 +95,7 @@ static const struct uccn_field entry_fields[] = {
 	REC_FIELD(struct uccn_agenda_entry, "end", F_U32, end, UCCN_MINUTES_PER_DAY),
 	REC_FIELD(struct uccn_agenda_entry, "deferred", F_BOOL, deferred, 0),
 	REC_FIELD(struct uccn_agenda_entry, "reason", F_LINE, reason, UCCN_MAX_REASON),
+	REC_FIELD(struct uccn_agenda_entry, "deferrals", F_U32, deferrals, UCCN_MAX_DEFERRALS),
 };
 
 static const struct uccn_record_type record_entry = {

@@ -73,6 +73,7 @@
 #define UCCN_MAX_ENTRY_KEY (UCCN_MAX_ID + 16) /* an item's key, "project:<id>" */
 #define UCCN_MAX_ENTRY_TITLE (UCCN_MAX_TITLE + 64) /* a post's title and what the agenda adds */
 #define UCCN_MAX_REASON 200     /* why an item was deferred */
+#define UCCN_MAX_DEFERRALS 99   /* how many agendas deferred an entry's item */
 
 /* Lists. */
 #define UCCN_LIST_DEFAULT 20

@@ -96,6 +96,9 @@ struct uccn_agenda_entry {
 	uint32_t end;
 	bool deferred;    /* then day/start/end are 0 */
 	char *reason;     /* why it was deferred */
+	uint32_t deferrals; /* a deferred entry: how many published agendas
+			     * deferred its item, this one included (the next
+			     * meeting weighs it by that); 0 when unknown */
 };
 
 /* A published version of a meeting's agenda. */
@@ -131,6 +134,9 @@ struct uccn_post {
 
 /* Post kinds, in the order help text lists them. NULL-terminated. */
 extern const char *const uccn_post_kinds[];
+/* The id of the account uccnd makes on its first start for the network's
+ * coordinator (role "coordinator"): the system's, no member city. */
+#define UCCN_SYSTEM_CITY_ID "coordinator"
 /* City roles. NULL-terminated. */
 extern const char *const uccn_city_roles[];
 /* The creative fields a new store starts with (UNESCO added architecture

@@ -296,21 +296,21 @@ static void test_frame_and_chair(void **state)
 	series_around(f);
 	set(&f->series[1].place, "Wawel");
 	assert_int_equal(gather(f), 0);
-	assert_string_equal(f->got.title, "literature annual-meeting 2026-12-09");
-	/* The chair: the field's first coordinator or deputy, never the
-	 * secretariat's record nor another field's coordinator. */
-	assert_string_equal(item(f, "coordinator-report")->city, "nottingham");
+	assert_string_equal(f->got.title, "Cities of Literature Annual Meeting 2026, Heidelberg");
+	/* The report: the field's coordinator, not its deputy (whose id sorts
+	 * first), never the system's account nor another field's coordinator. */
+	assert_string_equal(item(f, "coordinator-report")->city, "krakow");
 	assert_string_equal(item(f, "opening")->city, "heidelberg");
 	assert_string_equal(item(f, "closing")->city, "heidelberg");
 	const struct uccn_agenda_item *next = item(f, "next-meeting");
 	assert_string_equal(next->title, "Next meeting: Kraków, Wawel, from 2027-09-01 (col-2027)");
 	assert_string_equal(next->city, "krakow");
 	assert_int_equal(next->kind, UCCN_AGENDA_NEXT_MEETING);
-	/* A network-wide meeting: any field's, still not the secretariat. */
+	/* A network-wide meeting: no field coordinator; the first host. */
 	set(&f->meeting.field, NULL);
 	assert_int_equal(gather(f), 0);
-	assert_string_equal(item(f, "coordinator-report")->city, "bologna");
-	assert_string_equal(f->got.title, "annual-meeting 2026-12-09");
+	assert_string_equal(item(f, "coordinator-report")->city, "heidelberg");
+	assert_string_equal(f->got.title, "UCCN Annual Meeting 2026, Heidelberg");
 	/* No next meeting planned: a call for a host, presented by no one. */
 	set(&f->meeting.field, "literature");
 	set(&f->series[1].start, "2026-01-01");
@@ -429,7 +429,7 @@ static void test_elections(void **state)
 	assert_int_equal(gather(f), 0);
 	const struct uccn_agenda_item *e = item(f, "election:krakow");
 	assert_non_null(e);
-	assert_string_equal(e->title, "Election of the coordinator of literature (the term of Kraków ends 2027-03-01)");
+	assert_string_equal(e->title, "Election of the coordinator of the Cities of Literature (the term of Kraków ends 2027-03-01)");
 	assert_int_equal(e->kind, UCCN_AGENDA_DECISION);
 	assert_int_equal(e->minutes, 20);
 	assert_non_null(item(f, "election:dublin"));
@@ -477,7 +477,8 @@ static void test_projects_and_posts(void **state)
 	assert_int_equal(it->seq, 11);
 	assert_int_equal(it->pin_day, -1);
 	it = item(f, "post:12");
-	assert_string_equal(it->title, "A body long enough to be cut short at sixty bytes when it ha");
+	assert_string_equal(it->title, "A body long enough to be cut short at sixty bytes when it ha…");
+	assert_string_equal(it->body, "A body long enough to be cut short at sixty bytes when it has no title");
 	assert_int_equal(it->minutes, 15);
 	assert_int_equal(it->priority, UCCN_AGENDA_HIGH);
 	assert_true(it->remote);
@@ -487,11 +488,13 @@ static void test_projects_and_posts(void **state)
 	assert_int_equal(it->kind, UCCN_AGENDA_PROPOSAL);
 	assert_int_equal(it->pin_day, 0);
 	assert_int_equal(it->pin_start, H(11, 0));
-	assert_int_equal(item(f, "post:14")->kind, UCCN_AGENDA_GOOD_PRACTICE);
-	assert_int_equal(item(f, "post:14")->priority, UCCN_AGENDA_LOW);
+	/* Good practice goes to the field's showcase. */
+	assert_null(item(f, "post:14"));
+	assert_int_equal(item(f, "good-practice:literature")->kind, UCCN_AGENDA_GOOD_PRACTICE);
+	assert_int_equal(item(f, "good-practice:literature")->parts[0].seq, 14);
 	assert_int_equal(item(f, "post:15")->pin_start, -1);
 	/* The builder's input, in the order it was decided: the frame first. */
-	assert_int_equal(f->got.input.nitems, 4 + 1 + 5);
+	assert_int_equal(f->got.input.nitems, 4 + 1 + 4 + 1);
 	assert_string_equal(f->got.input.items[0].key, "opening");
 	assert_string_equal(f->got.input.items[4].key, "project:drop-the-mic");
 	assert_string_equal(f->got.input.items[5].key, "post:11");
@@ -515,12 +518,20 @@ static void test_good_practice(void **state)
 	set(&post(f->gp, &f->ngp, 25, "durban", "good-practice", "Named", since)->meeting, "col-2026");
 	post(f->posts, &f->nposts, 25, "durban", "good-practice", "Named", since);
 	assert_int_equal(gather(f), 0);
-	assert_string_equal(item(f, "post:21")->title, "Poems on buses");
-	assert_int_equal(item(f, "post:21")->kind, UCCN_AGENDA_GOOD_PRACTICE);
-	assert_null(item(f, "post:22"));
-	assert_null(item(f, "post:23"));
-	assert_null(item(f, "post:24"));
-	assert_int_equal(count_kind(f, UCCN_AGENDA_GOOD_PRACTICE), 2);
+	/* One showcase of the field, its posts in seq order: not the old one,
+	 * not another field's, not an unknown city's. */
+	const struct uccn_agenda_item *it = item(f, "good-practice:literature");
+	assert_non_null(it);
+	assert_int_equal(count_kind(f, UCCN_AGENDA_GOOD_PRACTICE), 1);
+	assert_null(item(f, "post:21"));
+	assert_int_equal(it->nparts, 2);
+	assert_int_equal(it->parts[0].seq, 21);
+	assert_string_equal(it->parts[0].title, "Poems on buses");
+	assert_string_equal(it->parts[0].city, "durban");
+	assert_string_equal(it->parts[0].presenter, "Durban");
+	assert_int_equal(it->parts[1].seq, 25);
+	assert_string_equal(it->title, "Good practice from the Cities of Literature (2 posts)");
+	assert_int_equal(it->minutes, UCCN_AGENDA_SHOWCASE_MINUTES + 2 * UCCN_AGENDA_SHOWCASE_PER_POST);
 	/* No previous meeting: a year back from the first day. */
 	long first = uccn_agenda_day_number(2026, 12, 9);
 	assert_int_equal(uccn_agenda_good_practice_since(NULL, first),
@@ -566,7 +577,17 @@ static void test_left_open(void **state)
 	assert_null(it->city);
 	assert_null(item(f, "post:33"));
 	assert_int_equal(item(f, "post:34")->kind, UCCN_AGENDA_ITEM);
-	assert_int_equal(count_kind(f, UCCN_AGENDA_OPEN), 1);
+	/* Both carried items are open items (the unreadable one was of kind
+	 * opening: a fault), deferred once before. */
+	assert_int_equal(item(f, "post:32")->kind, UCCN_AGENDA_OPEN);
+	assert_int_equal(count_kind(f, UCCN_AGENDA_OPEN), 2);
+	assert_int_equal(item(f, "post:31")->deferrals, 1);
+	assert_int_equal(item(f, "post:32")->deferrals, 1);
+	/* The published entry says how often. */
+	f->prev_agenda.entries[1].deferrals = 3;
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(item(f, "post:32")->deferrals, 3);
+	assert_int_equal(item(f, "post:31")->deferrals, 1);
 	assert_null(item(f, "post:35x"));
 	/* Without a previous meeting in the series, nothing comes back. */
 	set(&f->series[0].field, "music");
