@@ -373,7 +373,7 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		CLI_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "md", *output = NULL, *id;
+	const char *format = NULL, *output = NULL, *id;
 	struct fetched f = {0};
 	struct uccn_agenda_calendar cal;
 	struct uccn_agenda_gathered got = {0};
@@ -396,6 +396,9 @@ int cmd_agenda(struct cli *c, const struct command *cmd, int argc, char **argv)
 		rc = cli_usage(cmd, "give the MEETING's id");
 		goto out;
 	}
+	/* The global --json asks for what --format json gives. */
+	if (!format)
+		format = c->json ? "json" : "md";
 	id = argv[optind++];
 	if (optind < argc)
 		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);

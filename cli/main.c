@@ -139,7 +139,7 @@ static const struct command commands[] = {
 	 "in their daytime (08:00-20:00) and each slot names whom it\n"
 	 "inconveniences. Same records, same agenda.\n"
 	 "  --format F      md (default), html (a printable page), ics (iCalendar)\n"
-	 "                  or json\n"
+	 "                  or json (also --json)\n"
 	 "  -o, --output FILE  write there instead of standard output\n"
 	 "  --publish       store it as the meeting's next version and notify the\n"
 	 "                  meeting's cities (coordinator, secretariat, the field's\n"

@@ -653,6 +653,263 @@ static void test_hours_and_build(void **state)
 	assert_int_equal(gather(f), UCCN_E_INVALID);
 }
 
+/* The coordinator's report: the field's coordinator even when its deputy's
+ * id sorts first (Adelaide before Hannover); the deputy only when the field
+ * has no coordinator; never the system's account; at a conference the
+ * first host. */
+static void test_report_presenter(void **state)
+{
+	struct fx *f = *state;
+	city(f, "adelaide", "Adelaide", "literature", "deputy");
+	city(f, "coordinator", "Network coordinator", "literature", "coordinator");
+	city(f, "hannover", "Hannover", "literature", "coordinator");
+	city(f, "heidelberg", "Heidelberg", "literature", "member");
+	assert_int_equal(gather(f), 0);
+	const struct uccn_agenda_item *it = item(f, "coordinator-report");
+	assert_string_equal(it->city, "hannover");
+	assert_string_equal(it->presenter, "Hannover");
+	set(&f->cities[2].role, "member");
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(item(f, "coordinator-report")->city, "adelaide");
+	set(&f->cities[0].role, "member");
+	assert_int_equal(gather(f), 0);
+	assert_null(item(f, "coordinator-report")->city);
+	assert_null(item(f, "coordinator-report")->presenter);
+	/* A conference: the first host, whatever the roles. */
+	set(&f->cities[2].role, "coordinator");
+	set(&f->meeting.kind, "conference");
+	set(&f->meeting.field, NULL);
+	assert_int_equal(uccn_idlist_add(&f->meeting.hosts, "adelaide"), 0);
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(item(f, "coordinator-report")->city, "heidelberg");
+	assert_string_equal(f->got.title, "UCCN Annual Conference 2026, Heidelberg");
+}
+
+/* Elections at a conference name each city's own field, and the role. */
+static void test_elections_name_field_and_role(void **state)
+{
+	struct fx *f = *state;
+	set(&city(f, "bologna", "Bologna", "music", "deputy")->term_end, "2027-01-01");
+	set(&city(f, "durban", "Durban", "literature", "coordinator")->term_end, "2027-01-01");
+	set(&city(f, "coordinator", "Network coordinator", "literature", "coordinator")->term_end,
+	    "2027-01-01");
+	set(&f->meeting.kind, "conference");
+	set(&f->meeting.field, NULL);
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(item(f, "election:bologna")->title,
+			    "Election of the deputy of the Cities of Music (the term of Bologna ends 2027-01-01)");
+	assert_string_equal(item(f, "election:durban")->title,
+			    "Election of the coordinator of the Cities of Literature (the term of Durban ends 2027-01-01)");
+	assert_null(item(f, "election:coordinator"));
+}
+
+/* A conference welcomes every field's cities designated since the previous
+ * conference, counted and listed; never the system's account. */
+static void test_welcome_conference(void **state)
+{
+	struct fx *f = *state;
+	series_around(f); /* literature meetings: not the conference's series */
+	meeting(&f->series[f->nseries++], "conf-2025", NULL, "dublin", "2025-06-01", "2025-06-02");
+	set(&f->series[f->nseries - 1].kind, "conference");
+	set(&f->meeting.kind, "conference");
+	set(&f->meeting.field, NULL);
+	city(f, "dublin", "Dublin", "literature", "member")->year = 2024;
+	city(f, "tartu", "Tartu", "literature", "member")->year = 2025;
+	city(f, "bologna", "Bologna", "music", "member")->year = 2025;
+	city(f, "coordinator", "Network coordinator", "literature", "coordinator")->year = 2026;
+	city(f, "unesco", "Secretariat", "literature", "secretariat")->year = 2026;
+	assert_int_equal(gather(f), 0);
+	const struct uccn_agenda_item *w = item(f, "welcome");
+	assert_non_null(w);
+	assert_string_equal(w->title, "Welcome to new members: Tartu, Bologna");
+	assert_string_equal(w->body, "2 cities designated since 2025-06-01: Tartu (Cities of Literature), "
+				     "Bologna (Cities of Music).");
+	assert_int_equal(w->nparts, 2);
+	assert_string_equal(w->parts[1].city, "bologna");
+	assert_string_equal(w->parts[1].presenter, "Bologna");
+	assert_string_equal(w->parts[1].title, "Cities of Music");
+	/* Many: the title counts, the parts and the body list them all. */
+	static const char *const more[] = {"a", "b", "c", "d", "e"};
+	for (size_t i = 0; i < 5; i++)
+		city(f, more[i], more[i], "film", "member")->year = 2026;
+	assert_int_equal(gather(f), 0);
+	w = item(f, "welcome");
+	assert_string_equal(w->title, "Welcome to 7 new members");
+	assert_int_equal(w->nparts, 7);
+	assert_non_null(strstr(w->body, "7 cities designated since 2025-06-01: "));
+	assert_non_null(strstr(w->body, "e (Cities of Film)."));
+	/* A working group of no field welcomes no one. */
+	set(&f->meeting.kind, "working-group");
+	assert_int_equal(gather(f), 0);
+	assert_null(item(f, "welcome"));
+}
+
+/* One showcase per field at a conference, in field order, each capped. */
+static void test_good_practice_showcases(void **state)
+{
+	struct fx *f = *state;
+	set(&f->meeting.kind, "conference");
+	set(&f->meeting.field, NULL);
+	city(f, "durban", "Durban", "literature", "member");
+	city(f, "bologna", "Bologna", "music", "member");
+	int64_t since = (uccn_agenda_day_number(2026, 12, 9) - UCCN_AGENDA_YEAR_DAYS) * DAY_MS;
+	for (uint64_t i = 0; i < 8; i++)
+		post(f->gp, &f->ngp, 100 - i, "durban", "good-practice", "Poems", since);
+	post(f->gp, &f->ngp, 50, "bologna", "good-practice", "Arcades", since);
+	struct uccn_post *p = post(f->gp, &f->ngp, 51, "bologna", "good-practice", NULL, since);
+	set(&p->body, "\n  Música en la calle\nsecond line");
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(count_kind(f, UCCN_AGENDA_GOOD_PRACTICE), 2);
+	const struct uccn_agenda_item *lit = item(f, "good-practice:literature");
+	const struct uccn_agenda_item *mus = item(f, "good-practice:music");
+	assert_true(lit < mus);
+	assert_int_equal(lit->nparts, 8);
+	assert_int_equal(lit->parts[0].seq, 93);
+	assert_int_equal(lit->minutes, UCCN_AGENDA_SHOWCASE_MAX);
+	assert_int_equal(mus->nparts, 2);
+	assert_int_equal(mus->minutes, 20);
+	assert_string_equal(mus->parts[1].title, "Música en la calle");
+	assert_string_equal(mus->title, "Good practice from the Cities of Music (2 posts)");
+	/* At and just past the cap: 7 posts make 45 minutes, 6 make 40. */
+	f->ngp = 7; /* the records beyond stay owned by the fixture */
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(item(f, "good-practice:literature")->nparts, 7);
+	assert_int_equal(item(f, "good-practice:literature")->minutes, 45);
+	f->ngp = 6;
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(item(f, "good-practice:literature")->minutes, 40);
+	f->ngp = 10;
+}
+
+/* A title from a body: its first line, cut at a character, never inside
+ * one, marked with an ellipsis. */
+static void test_title_from_body(void **state)
+{
+	struct fx *f = *state;
+	/* 59 ASCII bytes, then "é" (2 bytes) straddles byte 60. */
+	char body[128];
+	memset(body, 'x', 59);
+	strcpy(body + 59, "\xc3\xa9 and more");
+	set(&post(f->posts, &f->nposts, 61, "durban", "agenda-item", NULL, 0)->body, body);
+	/* Exactly 60 bytes with a 3-byte character at the end: kept whole. */
+	memset(body, 'y', 57);
+	strcpy(body + 57, "\xe2\x82\xac");
+	set(&post(f->posts, &f->nposts, 62, "durban", "agenda-item", NULL, 0)->body, body);
+	strcpy(body + 57, "\xe2\x82\xac!");
+	set(&post(f->posts, &f->nposts, 63, "durban", "agenda-item", NULL, 0)->body, body);
+	set(&post(f->posts, &f->nposts, 64, "durban", "agenda-item", NULL, 0)->body,
+	    "Short first line\r\nand the rest");
+	assert_int_equal(gather(f), 0);
+	char want[128];
+	memset(want, 'x', 59);
+	strcpy(want + 59, "…");
+	assert_string_equal(item(f, "post:61")->title, want);
+	memset(want, 'y', 57);
+	strcpy(want + 57, "\xe2\x82\xac");
+	assert_string_equal(item(f, "post:62")->title, want);
+	strcpy(want + 57, "\xe2\x82\xac…");
+	assert_string_equal(item(f, "post:63")->title, want);
+	assert_string_equal(item(f, "post:64")->title, "Short first line");
+	assert_string_equal(item(f, "post:64")->body, "Short first line\r\nand the rest");
+}
+
+/* Names, not ids: the country where two cities share a name, else the
+ * field; meeting titles with the field's name; the next host once. */
+static void test_display_names(void **state)
+{
+	struct fx *f = *state;
+	set(&city(f, "granada", "Granada", "literature", "member")->country, "Spain");
+	set(&city(f, "granada-design", "Granada", "design", "member")->country, "Nicaragua");
+	set(&city(f, "london", "London", "literature", "member")->country, "Canada");
+	city(f, "twin-a", "Twin", "literature", "member");
+	set(&city(f, "twin-b", "Twin", "music", "member")->country, "Utopia");
+	set(&city(f, "kansas-city", "Kansas City", "music", "member")->country, "United States");
+	city(f, "coordinator", "Network coordinator", "literature", "coordinator");
+	uccn_idlist_clear(&f->meeting.hosts);
+	assert_int_equal(uccn_idlist_add(&f->meeting.hosts, "granada"), 0);
+	post(f->posts, &f->nposts, 71, "granada-design", "agenda-item", "Casa", 0);
+	series_around(f);
+	uccn_idlist_clear(&f->series[1].hosts);
+	assert_int_equal(uccn_idlist_add(&f->series[1].hosts, "london"), 0);
+	set(&f->series[1].place, "London");
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(f->got.title, "Cities of Literature Annual Meeting 2026, Granada (Spain)");
+	assert_string_equal(item(f, "opening")->presenter, "Granada (Spain)");
+	assert_string_equal(item(f, "post:71")->presenter, "Granada (Nicaragua)");
+	assert_string_equal(item(f, "next-meeting")->title, "Next meeting: London, from 2027-09-01 (col-2027)");
+	assert_string_equal(item(f, "next-meeting")->presenter, "London");
+	/* Participants: the field's member cities, by display name; never the
+	 * system's account. */
+	const struct uccn_agenda_participant *p = f->got.input.participants;
+	assert_int_equal(f->got.input.nparticipants, 3);
+	assert_string_equal(p[0].name, "Granada (Spain)");
+	assert_string_equal(p[1].name, "London");
+	/* No country, or the same: the field tells them apart. */
+	assert_string_equal(p[2].name, "Twin (Cities of Literature)");
+	/* A place that names the host does not name it twice. */
+	set(&f->series[1].place, "Kansas City");
+	uccn_idlist_clear(&f->series[1].hosts);
+	assert_int_equal(uccn_idlist_add(&f->series[1].hosts, "kansas-city"), 0);
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(item(f, "next-meeting")->title,
+			    "Next meeting: Kansas City, from 2027-09-01 (col-2027)");
+	set(&f->series[1].place, "Arena");
+	assert_int_equal(gather(f), 0);
+	assert_string_equal(item(f, "next-meeting")->title,
+			    "Next meeting: Kansas City, Arena, from 2027-09-01 (col-2027)");
+	/* Fields by their names. */
+	static const struct { const char *field, *title; } titles[] = {
+		{"media_arts", "Cities of Media Arts Annual Meeting 2026, Granada (Spain)"},
+		{"crafts_folk_art", "Cities of Crafts and Folk Art Annual Meeting 2026, Granada (Spain)"},
+		{"gastronomy", "Cities of Gastronomy Annual Meeting 2026, Granada (Spain)"},
+		{"music", "Cities of Music Annual Meeting 2026, Granada (Spain)"},
+	};
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+		set(&f->meeting.field, titles[i].field);
+		assert_int_equal(gather(f), 0);
+		assert_string_equal(f->got.title, titles[i].title);
+	}
+	char label[16];
+	uccn_agenda_field_label("crafts_folk_art", label, sizeof label);
+	assert_string_equal(label, "Cities of Craft"); /* cut, terminated */
+}
+
+/* The participants are member cities: not the system's account, not the
+ * secretariat; a member without a zone stays, without offsets. */
+static void test_participants_members_only(void **state)
+{
+	struct fx *f = *state;
+	set(&city(f, "coordinator", "Network coordinator", "literature", "coordinator")->tz, NULL);
+	set(&city(f, "unesco", "UNESCO", "literature", "secretariat")->tz, NULL);
+	set(&city(f, "al-ahsa", "Al-Ahsa", "literature", "member")->tz, NULL);
+	city(f, "heidelberg", "Heidelberg", "literature", "coordinator");
+	assert_int_equal(gather(f), 0);
+	const struct uccn_agenda_participant *p = f->got.input.participants;
+	assert_int_equal(f->got.input.nparticipants, 2);
+	assert_string_equal(p[0].city, "al-ahsa");
+	assert_string_equal(p[0].name, "Al-Ahsa");
+	assert_false(p[0].has_offset);
+	assert_string_equal(p[1].city, "heidelberg");
+	set(&f->meeting.field, NULL);
+	set(&f->meeting.kind, "conference");
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(f->got.input.nparticipants, 2);
+}
+
+/* The meeting's longest session reaches the builder; 90 by default. */
+static void test_max_session(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(f->got.input.max_session, UCCN_AGENDA_SESSION);
+	f->meeting.max_session = 120;
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(f->got.input.max_session, 120);
+	f->meeting.max_session = UCCN_AGENDA_MAX_SESSION;
+	assert_int_equal(gather(f), 0);
+	assert_int_equal(f->got.input.max_session, UCCN_AGENDA_MAX_SESSION);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -671,6 +928,14 @@ int main(void)
 		T(test_left_open),
 		T(test_previous_placements),
 		T(test_hours_and_build),
+		T(test_report_presenter),
+		T(test_elections_name_field_and_role),
+		T(test_welcome_conference),
+		T(test_good_practice_showcases),
+		T(test_title_from_body),
+		T(test_display_names),
+		T(test_participants_members_only),
+		T(test_max_session),
 	};
 	return cmocka_run_group_tests_name("agenda_gather", tests, NULL, NULL);
 }
