@@ -3963,6 +3963,33 @@ static int decode_one_key(const char *what, const char *fmt, ...)
 	return rc;
 }
 
+/* A published entry's deferrals: at and just past UCCN_MAX_DEFERRALS,
+ * and kept through the wire. */
+static void test_agenda_entry_deferrals(void **state)
+{
+	(void)state;
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', deferrals:%d}]}",
+					UCCN_MAX_DEFERRALS), 0);
+	assert_int_equal(decode_one_key("agenda", "{entries:[{key:'k', title:'t', deferrals:%d}]}",
+					UCCN_MAX_DEFERRALS + 1), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "deferrals"));
+	struct uccn_agenda_entry e = {.key = "post:1", .title = "t", .deferred = true, .deferrals = 2};
+	struct uccn_agenda_pub in = {.meeting = "m", .entries = &e, .nentries = 1};
+	msgpack_sbuffer_clear(&frame);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	assert_int_equal(uccn_agenda_pub_pack(&pk, &in), 0);
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	assert_int_equal(msgpack_unpack_next(&u, frame.data, frame.size, NULL), MSGPACK_UNPACK_SUCCESS);
+	struct uccn_agenda_pub out = {0};
+	assert_int_equal(uccn_agenda_pub_from_object(&u.data, &out, why, sizeof why), 0);
+	assert_int_equal(out.nentries, 1);
+	assert_int_equal(out.entries[0].deferrals, 2);
+	uccn_agenda_pub_clear(&out);
+	msgpack_unpacked_destroy(&u);
+}
+
 /* The limits uccn_limits.h names for record fields, at and just past. */
 static void test_limit_named_fields(void **state)
 {
@@ -4177,6 +4204,7 @@ int main(void)
 		T(test_project_record_roundtrip),
 		T(test_meeting_record_roundtrip),
 		T(test_meeting_max_session),
+		T(test_agenda_entry_deferrals),
 		T(test_idlist_decoder_rules),
 		T(test_request_project_roundtrip),
 		T(test_request_meeting_roundtrip),
