@@ -51,7 +51,8 @@ UCCND = $(BUILD)/uccnd
 UCCN = $(BUILD)/uccn
 
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
-	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render $(BUILD)/tests/test_committer \
+	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render \
+	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
 	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
@@ -136,6 +137,11 @@ $(BUILD)/tests/test_notice: $(call obj,tests/unit/test_notice.c daemon/notice.c)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_agenda_render: $(call obj,tests/unit/test_agenda_render.c) $(AGENDA_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The renderers' rules on agendas made by hand: no builder behaviour in them.
+$(BUILD)/tests/test_agenda_render_rules: $(call obj,tests/unit/test_agenda_render_rules.c) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

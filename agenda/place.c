@@ -102,7 +102,7 @@ static int warn(struct work *w, size_t item, const char *fmt, ...)
 	if (grow((void **)&a->warnings, &w->capwarnings, a->nwarnings + 1, sizeof *a->warnings))
 		return UCCN_E_NOMEM;
 	struct uccn_agenda_warning *x = &a->warnings[a->nwarnings++];
-	x->item = item;
+	*x = (struct uccn_agenda_warning){.item = item}; /* code, text: none yet */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(x->text, sizeof x->text, fmt, ap);
@@ -119,7 +119,7 @@ static int defer(struct work *w, size_t item, const char *fmt, ...)
 	if (grow((void **)&a->deferred, &w->capdeferred, a->ndeferred + 1, sizeof *a->deferred))
 		return UCCN_E_NOMEM;
 	struct uccn_agenda_deferred *d = &a->deferred[a->ndeferred++];
-	d->item = item;
+	*d = (struct uccn_agenda_deferred){.item = item}; /* reason, hint: none yet */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(d->reason, sizeof d->reason, fmt, ap);

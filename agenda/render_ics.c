@@ -101,16 +101,27 @@ static void ics_event(struct buf *b, struct buf *line, struct buf *text,
 	if (!brk) {
 		/* plain text first, then escaped as one TEXT value */
 		text->len = 0;
-		if (it->city)
-			buf_printf(text, "Presented by %s%s.", it->city, it->remote ? ", on-line" : "");
+		if (render_presenter(it))
+			buf_printf(text, "Presented by %s%s.", render_presenter(it),
+				   it->remote ? ", on-line" : "");
 		else if (it->remote)
 			buf_put(text, "Presented on-line.");
 		if (it->seq)
 			buf_printf(text, "%sPost %" PRIu64 ".", text->len ? "\n" : "", it->seq);
+		if (it->body && *it->body)
+			buf_printf(text, "%s%s", text->len ? "\n" : "", it->body);
+		for (size_t k = 0; it->parts && k < it->nparts; k++) {
+			const struct uccn_agenda_part *pt = &it->parts[k];
+			const char *who = pt->presenter ? pt->presenter : pt->city;
+			buf_printf(text, "%s- %s%s%s", text->len ? "\n" : "", pt->title ? pt->title : "",
+				   who ? " - " : "", who ? who : "");
+			if (pt->seq)
+				buf_printf(text, " (post %" PRIu64 ")", pt->seq);
+		}
 		if (render_shows_inconvenienced(in, s)) {
 			buf_put(text, text->len ? "\n" : "");
-			buf_put(text, "Outside 08:00-20:00 local time for: ");
-			render_put_inconvenienced(text, in, s, ESC_TEXT, true);
+			buf_put(text, "Outside 08:00-20:00 local time: ");
+			render_put_inconvenienced(text, s);
 			buf_put(text, ".");
 		}
 		if (text->err && !b->err)

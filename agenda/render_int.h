@@ -15,8 +15,9 @@
 #define DAY_MINUTES (24 * 60)
 /* iCalendar content lines: at most 75 octets, CRLF not counted. */
 #define ICS_LINE 75
-/* More local-time columns than this and the HTML page turns landscape. */
-#define HTML_PORTRAIT_ZONES 6
+/* At most this many local-time columns in a day's table: more zone
+ * offsets than this are grouped into ranges, so the page fits A4 portrait. */
+#define HTML_ZONE_COLUMNS 6
 /* Zone names shown in an HTML column header before "...". */
 #define HTML_ZONE_NAMES 2
 /* And in the legend under a day's table. */
@@ -36,7 +37,7 @@ void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 enum esc {
-	ESC_TEXT, /* Markdown for plain-text reading: verbatim, one line */
+	ESC_TEXT, /* plain text: verbatim, one line */
 	ESC_HTML,
 	ESC_ICS,  /* an RFC 5545 TEXT value */
 	ESC_JSON, /* inside a JSON string */
@@ -66,23 +67,64 @@ void cal_put_long_date(struct buf *b, struct civil c);
 void cal_put_date_range(struct buf *b, const struct uccn_agenda_meeting *m, int days);
 /* "+01:00", "-05:30" */
 void cal_put_offset(struct buf *b, int minutes);
-/* A wall-clock time of day; with day_mark, " +1d" or " -1d" when the
- * minutes run past the day (a participant's local time). */
+/* A wall-clock time of day; with day_mark, " (+1 day)" or " (-1 day)" when
+ * the minutes run past the meeting's day (a participant's local time). */
 void cal_put_clock(struct buf *b, int minutes, bool day_mark);
+/* Minute t of meeting day `day` on a clock `off` minutes ahead of the
+ * meeting's, with its date: "Tue 9 June 08:20 (+1 day)". */
+void cal_put_local(struct buf *b, const struct uccn_agenda_meeting *m, int day, int t, int off);
+/* 2026-12-09 */
+void cal_put_date(struct buf *b, const struct uccn_agenda_meeting *m, int day);
 /* 2026-12-09T09:00:00+00:00: the meeting's wall time with its offset. */
 void cal_put_rfc3339(struct buf *b, const struct uccn_agenda_meeting *m, int day, int t);
+/* The same instant on a clock `off` minutes ahead of the meeting's, with
+ * that clock's own offset: 2026-12-10T08:00:00+09:00. */
+void cal_put_rfc3339_at(struct buf *b, const struct uccn_agenda_meeting *m, int day, int t,
+			int off);
 /* 20261209T090000 (local) or 20261209T090000Z (utc). */
 void cal_put_ics_time(struct buf *b, struct civil c, bool utc);
 
 /* A slot's title: its item's, or the break's name. */
 const char *render_slot_title(const struct uccn_agenda_input *in, const struct uccn_agenda_slot *s);
 const char *render_participant_city(const struct uccn_agenda_participant *p);
-/* The cities a slot inconveniences, escaped as e, each with its local
- * start time when `times` (unless the page shows times in columns). */
-void render_put_inconvenienced(struct buf *b, const struct uccn_agenda_input *in,
-			       const struct uccn_agenda_slot *s, enum esc e, bool times);
+/* Names, not ids: the display name where the records give one. */
+const char *render_participant_name(const struct uccn_agenda_participant *p);
+const char *render_presenter(const struct uccn_agenda_item *it);
+const char *render_priority_name(enum uccn_agenda_priority p);
+/* A slot's stable key: its item's, or "break:DAY:HHMM" (DAY from 1). */
+void render_put_slot_key(struct buf *b, const struct uccn_agenda_input *in,
+			 const struct uccn_agenda_slot *s);
+/* "inconveniences 12 cities": a count, never the names (issue 12). */
+void render_put_inconvenienced(struct buf *b, const struct uccn_agenda_slot *s);
 bool render_shows_inconvenienced(const struct uccn_agenda_input *in,
 				 const struct uccn_agenda_slot *s);
+/* Whether the slot's presenter gets a line with their own local date and
+ * time: a city presents it, its zone is known, and its clock differs from
+ * the meeting's that day. */
+bool render_shows_presenter_time(const struct uccn_agenda_input *in,
+				 const struct uccn_agenda_slot *s);
+/* Whether minutes start..end of a day, shifted by off, fall within
+ * 08:00-20:00 of the local date they land on. */
+bool render_in_daytime(int start, int end, int off);
+
+/* Regions of a summary, from an IANA zone's area (docs/agenda-json.md). */
+enum region {
+	REGION_EUROPE,       /* Europe/ */
+	REGION_AFRICA,       /* Africa/ */
+	REGION_AMERICAS,     /* America/ */
+	REGION_ASIA_PACIFIC, /* Asia/, Australia/, Pacific/ */
+	REGION_OTHER,        /* Atlantic/, Indian/, Etc/, ... */
+	REGION_COUNT
+};
+enum region render_region(const char *tz);
+const char *render_region_name(enum region r);
+/* Per region: its cities of known zone, the placed items (breaks aside)
+ * and how many of those are in the daytime of every city of the region. */
+struct region_count {
+	size_t cities, items, daytime;
+};
+void render_count_regions(const struct uccn_agenda_input *in, const struct uccn_agenda *a,
+			  struct region_count out[REGION_COUNT]);
 
 /* One format each: append the whole document to b. */
 void render_md(struct buf *b, const struct uccn_agenda_meeting *m,

@@ -1,6 +1,6 @@
 /*
  * render_time.c - calendar arithmetic on a proleptic Gregorian day count
- * (never mktime or TZ), and what every format shows of a slot.
+ * (never mktime or TZ): dates, clocks with their day marks, RFC 3339.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -109,15 +109,38 @@ void cal_put_offset(struct buf *b, int minutes)
 	buf_printf(b, "%c%02d:%02d", minutes < 0 ? '-' : '+', a / 60 % 100, a % 60);
 }
 
-/* A wall-clock time of day; with `day_mark`, " +1d" or " -1d" when the
- * minutes run past the day (a participant's local time). */
+/* " (+1 day)", " (-2 days)": how far a local date runs from the meeting's. */
+static void cal_put_day_mark(struct buf *b, int64_t d)
+{
+	if (d != 0)
+		buf_printf(b, " (%+" PRId64 " day%s)", d, d == 1 || d == -1 ? "" : "s");
+}
+
+/* A wall-clock time of day; with `day_mark`, " (+1 day)" or " (-1 day)"
+ * when the minutes run past the day (a participant's local time). */
 void cal_put_clock(struct buf *b, int minutes, bool day_mark)
 {
 	int64_t d = cal_floor_div(minutes, DAY_MINUTES);
 	int r = (int)(minutes - d * DAY_MINUTES);
 	buf_printf(b, "%02d:%02d", r / 60, r % 60);
-	if (day_mark && d != 0)
-		buf_printf(b, " %+" PRId64 "d", d);
+	if (day_mark)
+		cal_put_day_mark(b, d);
+}
+
+/* "Tue 9 June 08:20 (+1 day)": the date first, so a presenter on another
+ * continent reads their own day, and the mark says it is not the meeting's. */
+void cal_put_local(struct buf *b, const struct uccn_agenda_meeting *m, int day, int t, int off)
+{
+	struct civil c = cal_wall_civil(m, day, t + off);
+	buf_printf(b, "%.3s %d %s %02d:%02d", weekday_names[c.wday], c.mday, month_names[c.month - 1],
+		   c.hour, c.minute);
+	cal_put_day_mark(b, cal_floor_div(t + off, DAY_MINUTES));
+}
+
+void cal_put_date(struct buf *b, const struct uccn_agenda_meeting *m, int day)
+{
+	struct civil c = cal_wall_civil(m, day, 0);
+	buf_printf(b, "%04" PRId64 "-%02d-%02d", c.year, c.month, c.mday);
 }
 
 /* 2026-12-09T09:00:00+00:00: the meeting's wall time with its offset. */
@@ -128,51 +151,17 @@ void cal_put_rfc3339(struct buf *b, const struct uccn_agenda_meeting *m, int day
 	cal_put_offset(b, m->utc_offset[day]);
 }
 
+/* Wall minutes run on linearly past midnight, so t + off lands on the
+ * right date whichever way the clock is shifted. */
+void cal_put_rfc3339_at(struct buf *b, const struct uccn_agenda_meeting *m, int day, int t, int off)
+{
+	struct civil c = cal_wall_civil(m, day, t + off);
+	buf_printf(b, "%04" PRId64 "-%02d-%02dT%02d:%02d:00", c.year, c.month, c.mday, c.hour, c.minute);
+	cal_put_offset(b, m->utc_offset[day] + off);
+}
+
 void cal_put_ics_time(struct buf *b, struct civil c, bool utc)
 {
 	buf_printf(b, "%04" PRId64 "%02d%02dT%02d%02d%02d%s", c.year, c.month, c.mday, c.hour, c.minute,
 	     c.second, utc ? "Z" : "");
-}
-
-
-/* ---- what every format shows of a slot ---- */
-
-const char *render_slot_title(const struct uccn_agenda_input *in, const struct uccn_agenda_slot *s)
-{
-	if (s->item != SIZE_MAX)
-		return in->items[s->item].title;
-	if (s->kind == UCCN_AGENDA_LUNCH_BREAK)
-		return "Lunch";
-	if (s->kind == UCCN_AGENDA_COFFEE_BREAK)
-		return "Coffee break";
-	return "Break";
-}
-
-const char *render_participant_city(const struct uccn_agenda_participant *p)
-{
-	return p->city ? p->city : "?";
-}
-
-/* "iowa-city (03:00), dunedin (22:00 +1d)", escaped as e. */
-/* The cities a slot inconveniences, each with its local start time unless
- * the page shows the times in columns already. */
-void render_put_inconvenienced(struct buf *b, const struct uccn_agenda_input *in,
-			       const struct uccn_agenda_slot *s, enum esc e, bool times)
-{
-	for (size_t k = 0; k < s->ninconvenienced; k++) {
-		const struct uccn_agenda_participant *p = &in->participants[s->inconvenienced[k]];
-		if (k)
-			buf_put(b, ", ");
-		buf_put_esc(b, render_participant_city(p), e);
-		if (times) {
-			buf_put(b, " (");
-			cal_put_clock(b, s->start + p->offset[s->day], true);
-			buf_put(b, ")");
-		}
-	}
-}
-
-bool render_shows_inconvenienced(const struct uccn_agenda_input *in, const struct uccn_agenda_slot *s)
-{
-	return in->hybrid && s->item != SIZE_MAX && s->ninconvenienced > 0;
 }

@@ -41,13 +41,30 @@ struct uccn_agenda_meeting {
 /*
  * Render agenda a (built from in) of meeting m as fmt into a malloc'd,
  * NUL-terminated *out of *len bytes. Slots show meeting-local times
- * labelled with the zone; JSON and ICS also carry UTC or RFC 3339 times
- * with offset. HTML is one self-contained page (no external fetches),
- * printable on A4, with a local-time column per participant zone. JSON
- * follows the schema in proto/SPEC.md ("Agenda JSON"): {"meeting",
- * "version", "timezone", "slots": [{"start", "end", "title", "kind",
- * "city", "seq", "remote", ...}], "deferred": [{"title", "seq",
- * "reason"}], "warnings": [...]}.
+ * labelled with the zone; a presenter's or participant's own time always
+ * carries its date ("08:20 (+1 day)", "Tue 9 June 08:20 (+1 day)"). Names,
+ * not ids: an item's presenter and a participant's name where given.
+ *
+ * Fairness at any size: each slot says how many cities it inconveniences
+ * (never their names); a per-region summary counts the items in each
+ * region's daytime (regions from the zone's area: Europe/, Africa/,
+ * America/, Asia-Pacific = Asia/ Australia/ Pacific/, other); a section
+ * gives each presenter their own local date and time.
+ *
+ * Markdown escapes what CommonMark would read as markup, never writes a
+ * line over 200 bytes (long lines wrap, long fields are cut on a character
+ * boundary with "..."), and shortens post bodies to 160 bytes. HTML is one
+ * self-contained page (no external fetches), A4 portrait in print and one
+ * column on a phone, with at most 6 local-time columns (neighbouring
+ * offsets grouped). JSON carries the per-city detail the pages leave out:
+ * {"meeting", "title", "place", "first_day", "last_day", "version",
+ * "timezone", "hybrid", "days", "slots": [{"key", "day", "start", "end",
+ * "title", "kind", "seq", "city", "presenter", "minutes", "priority",
+ * "remote", "body", "parts", "presenter_start", "inconvenienced_count",
+ * "inconvenienced"}], "deferred": [{"key", "title", "kind", "seq", "city",
+ * ..., "reason", "hint"}], "warnings": [{"code", "item", "text"}], "cost",
+ * "regions", "participants"}: docs/agenda-json.md, validated against
+ * docs/agenda.schema.json.
  * Returns 0, UCCN_E_INVALID (unknown format) or UCCN_E_NOMEM.
  */
 int uccn_agenda_render(enum uccn_agenda_format fmt, const struct uccn_agenda_meeting *m,

@@ -3,7 +3,8 @@
 # Debian's packages, when it is missing: a C compiler and make, pkg-config,
 # and the -dev packages of libzmq, LMDB, msgpack-c and cmocka; with "test"
 # also the independent checkers the end-to-end tests use on the agenda
-# (Python's icalendar parser and headless Chromium); with "bench" also the
+# (Python's icalendar parser, its jsonschema validator and headless
+# Chromium); with "bench" also the
 # peer uccn-bench measures against (redis-server, and redis-tools for
 # redis-benchmark). Does nothing when all is there, so it is cheap to call
 # before every build.
@@ -26,6 +27,7 @@ fi
 
 if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import icalendar' 2>/dev/null || add python3-icalendar
+	/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || add python3-jsonschema
 	command -v chromium >/dev/null 2>&1 || add chromium
 fi
 
