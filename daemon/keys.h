@@ -12,10 +12,12 @@
 #include <stddef.h>
 
 #include "uccn_limits.h"
+#include "uccn_records.h"
 #include "uccn_store.h"
 
-/* The field the bootstrap coordinator city is registered in. */
-#define KEYS_COORDINATOR_ID "coordinator"
+/* The system's own coordinator account (proto names it, so the agenda can
+ * tell it from a real city), and the field it is registered in. */
+#define KEYS_COORDINATOR_ID UCCN_SYSTEM_CITY_ID
 #define KEYS_COORDINATOR_FIELD "literature"
 
 /*
