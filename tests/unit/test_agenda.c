@@ -148,7 +148,11 @@ static void test_two_day_hybrid(void **state)
 			assert_true(run <= UCCN_AGENDA_SESSION);
 			last_end = s->end;
 		}
-		assert_int_equal(lunches, 1);
+		/* The last day ends after the closing: lunch only if it runs that long. */
+		if (d < in.days - 1)
+			assert_int_equal(lunches, 1);
+		else
+			assert_true(lunches <= 1);
 	}
 	/* Every remote item lies within 08:00-20:00 of its presenter. */
 	static const char *const remote[] = {"post:101", "post:102", "post:110",
@@ -222,6 +226,7 @@ static void test_stable_rerun(void **state)
 	in.nitems = n;
 	struct uccn_agenda a;
 	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	dump(&a, without);
 	struct uccn_agenda_previous prev[NITEMS];
 	size_t np = 0;
 	for (size_t i = 0; i < a.nslots; i++)
@@ -235,6 +240,7 @@ static void test_stable_rerun(void **state)
 	in.nprevious = np;
 	struct uccn_agenda b;
 	assert_int_equal(uccn_agenda_build(&in, &b), 0);
+	dump(&b, keep);
 	size_t moved_days = 0;
 	for (size_t p = 0; p < np; p++) {
 		for (size_t i = 0; i < b.nslots; i++) {
@@ -269,14 +275,21 @@ static void test_pins_and_warnings(void **state)
 	const struct uccn_agenda_slot *t = slot_of(&a, "post:105");
 	assert_int_equal(t->day, 1);
 	assert_int_equal(t->start, H(14, 0));
-	bool clash = false;
+	/* The pin on the lunch break holds; the lunch moves, and no warning. */
+	const struct uccn_agenda_slot *d = slot_of(&a, "post:107");
+	assert_non_null(d);
+	assert_int_equal(d->day, 0);
+	assert_int_equal(d->start, H(12, 40));
+	int lunches = 0;
+	for (size_t i = 0; i < a.nslots; i++)
+		if (a.slots[i].day == 0 && a.slots[i].kind == UCCN_AGENDA_LUNCH_BREAK) {
+			lunches++;
+			assert_true(a.slots[i].end <= d->start || a.slots[i].start >= d->end);
+		}
+	assert_int_equal(lunches, 1);
 	for (size_t i = 0; i < a.nwarnings; i++)
-		if (a.warnings[i].item != SIZE_MAX &&
-		    strcmp(items[a.warnings[i].item].key, "post:107") == 0 &&
-		    strstr(a.warnings[i].text, "clashes"))
-			clash = true;
-	assert_true(clash);
-	assert_non_null(slot_of(&a, "post:107")); /* placed freely */
+		assert_true(a.warnings[i].item == SIZE_MAX ||
+			    strcmp(items[a.warnings[i].item].key, "post:107") != 0);
 	uccn_agenda_clear(&a);
 }
 

@@ -1,0 +1,219 @@
+/*
+ * place_fit.c - a remote presenter's daytime, on their own clock and date,
+ * and where their item goes: at an exact time in 08:00-20:00 local, and,
+ * when the first pass left one at night, a local search that moves a few
+ * items aside to give them a daytime slot.
+ */
+#include <stdlib.h>
+
+#include "place_int.h"
+#include "uccn_error.h"
+
+int uccn_place_floor_div(int a, int b)
+{
+	int q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Whether [local, local + minutes) lies in 08:00-20:00 of one local day,
+ * whichever day that is: 08:20 (+1 day) is daytime, 01:45 never. */
+bool uccn_place_daytime(int local, int minutes)
+{
+	int clock = local - uccn_place_floor_div(local, DAY_MINUTES) * DAY_MINUTES;
+	return clock >= UCCN_AGENDA_DAYTIME_FROM && clock + minutes <= UCCN_AGENDA_DAYTIME_TO;
+}
+
+/* The earliest grid start in session s, after `used` minutes of items,
+ * where the item lies wholly within its presenter's daytime, or -1. The
+ * presenter's daytime, in meeting minutes, is one window per local date. */
+static int daytime_after(const struct work *w, size_t item, size_t s, int used)
+{
+	const struct session *ss = &w->sessions[s];
+	int off = w->in->items[item].offset[ss->day], m = w->minutes[item];
+	for (int k = -2; k <= 2; k++) {
+		int lo = k * DAY_MINUTES + UCCN_AGENDA_DAYTIME_FROM - off;
+		int hi = k * DAY_MINUTES + UCCN_AGENDA_DAYTIME_TO - off;
+		if (lo < ss->start + used)
+			lo = ss->start + used;
+		if (hi > ss->end)
+			hi = ss->end;
+		lo = uccn_place_floor_div(lo + UCCN_AGENDA_GRID - 1, UCCN_AGENDA_GRID) * UCCN_AGENDA_GRID;
+		if (lo + m <= hi)
+			return lo;
+	}
+	return -1;
+}
+
+int uccn_place_daytime_start(const struct work *w, size_t item, size_t s)
+{
+	return daytime_after(w, item, s, w->sessions[s].used);
+}
+
+/* Item at [start, start + minutes) of day, cut out of its session. */
+static int fix_at(struct work *w, size_t item, int day, int start)
+{
+	int rc = uccn_place_carve(w, day, start, start + w->minutes[item]);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (uccn_place_add_fixed(w, day, start, start + w->minutes[item], w->in->items[item].kind, item))
+		return UCCN_E_NOMEM;
+	return 1;
+}
+
+/* A remote presenter's item at an exact daytime: where it was last time
+ * when that still is daytime and free, else (unless only_previous) the
+ * earliest daytime left. 1 when placed, 0 when not, UCCN_E_NOMEM. */
+int uccn_place_remote(struct work *w, size_t item, bool only_previous)
+{
+	const struct uccn_agenda_previous *pv = w->prev[item];
+	int m = w->minutes[item];
+	if (pv && pv->day >= 0 && pv->day < w->in->days && pv->start % UCCN_AGENDA_GRID == 0 &&
+	    uccn_place_daytime(pv->start + w->in->items[item].offset[pv->day], m)) {
+		int rc = fix_at(w, item, pv->day, pv->start);
+		if (rc)
+			return rc;
+	}
+	for (size_t s = 0; s < w->nsessions && !only_previous; s++) {
+		int t = uccn_place_daytime_start(w, item, s);
+		if (t >= 0)
+			return fix_at(w, item, w->sessions[s].day, t);
+	}
+	return 0;
+}
+
+static bool remote_here(const struct work *w, size_t item)
+{
+	const struct uccn_agenda_item *it = &w->in->items[item];
+	return w->in->hybrid && it->remote && it->has_offset;
+}
+
+/* Items of session s, the last considered (lowest priority) first. */
+static size_t evict_order(const struct work *w, size_t s, size_t *out)
+{
+	const struct session *ss = &w->sessions[s];
+	size_t n = 0;
+	for (size_t k = 0; k < ss->n; k++) {
+		size_t x = ss->items[k], j = n++;
+		for (; j > 0 && w->rank[out[j - 1]] < w->rank[x]; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+	return n;
+}
+
+/*
+ * Try to give remote item r (at night in session sr) a daytime slot in
+ * session s by moving at most LOCAL_SEARCH_EVICT of s's items, lowest
+ * priority first, to other sessions with room: one night less outweighs
+ * that many moves (COST_PER_NIGHT > LOCAL_SEARCH_EVICT * COST_PER_MOVE).
+ * 1 when done, 0 when not, UCCN_E_NOMEM.
+ */
+static int give_daytime(struct work *w, size_t r, size_t sr, size_t s, int *freem, size_t *ev)
+{
+	const struct session *ss = &w->sessions[s];
+	size_t nev = evict_order(w, s, ev), dest[LOCAL_SEARCH_EVICT];
+	int used = ss->used;
+	size_t c = 0;
+	int t = daytime_after(w, r, s, used);
+	while (t < 0 && c < nev && c < LOCAL_SEARCH_EVICT) {
+		used -= w->minutes[ev[c++]];
+		t = daytime_after(w, r, s, used);
+	}
+	if (t < 0)
+		return 0;
+	for (size_t x = 0; x < w->nsessions; x++)
+		freem[x] = w->sessions[x].end - w->sessions[x].start - w->sessions[x].used;
+	freem[sr] += w->minutes[r];
+	for (size_t k = 0; k < c; k++) {
+		size_t x = 0;
+		while (x < w->nsessions && (x == s || freem[x] < w->minutes[ev[k]]))
+			x++;
+		if (x == w->nsessions)
+			return 0;
+		freem[x] -= w->minutes[ev[k]];
+		dest[k] = x;
+	}
+	uccn_place_unassign(w, sr, r);
+	for (size_t k = 0; k < c; k++)
+		uccn_place_unassign(w, s, ev[k]);
+	for (size_t k = 0; k < c; k++)
+		if (uccn_place_assign(w, dest[k], ev[k]))
+			return UCCN_E_NOMEM;
+	int day = w->sessions[s].day, rc = fix_at(w, r, day, t);
+	return rc < 0 ? rc : 1;
+}
+
+int uccn_place_local_search(struct work *w)
+{
+	size_t most = 0;
+	for (size_t s = 0; s < w->nsessions; s++)
+		if (w->sessions[s].n > most)
+			most = w->sessions[s].n;
+	int *freem = malloc((w->nsessions + 1) * sizeof *freem);
+	size_t *ev = malloc((most + 1) * sizeof *ev);
+	int rc = UCCN_E_NOMEM;
+	if (!freem || !ev)
+		goto out;
+	rc = 0;
+	/* Remote items still in a session found no daytime in the first
+	 * pass: each, in the order of consideration, may be moved once.
+	 * Sessions are looked up afresh after every move, as a carve shifts
+	 * their indexes. */
+	size_t nnight = 0;
+	for (size_t s = 0; s < w->nsessions; s++)
+		for (size_t k = 0; k < w->sessions[s].n; k++)
+			nnight += remote_here(w, w->sessions[s].items[k]);
+	size_t *night = malloc((nnight + 1) * sizeof *night);
+	if (!night) {
+		rc = UCCN_E_NOMEM;
+		goto out;
+	}
+	nnight = 0;
+	for (size_t s = 0; s < w->nsessions; s++)
+		for (size_t k = 0; k < w->sessions[s].n; k++)
+			if (remote_here(w, w->sessions[s].items[k]))
+				night[nnight++] = w->sessions[s].items[k];
+	for (size_t a = 1; a < nnight; a++) /* by rank: few of them */
+		for (size_t b = a; b > 0 && w->rank[night[b - 1]] > w->rank[night[b]]; b--) {
+			size_t tmp = night[b];
+			night[b] = night[b - 1];
+			night[b - 1] = tmp;
+		}
+	for (size_t q = 0; q < nnight && !rc; q++) {
+		size_t r = night[q], sr = SIZE_MAX;
+		for (size_t s = 0; s < w->nsessions && sr == SIZE_MAX; s++)
+			for (size_t k = 0; k < w->sessions[s].n; k++)
+				if (w->sessions[s].items[k] == r)
+					sr = s;
+		if (sr == SIZE_MAX)
+			continue;
+		for (size_t s = 0; s < w->nsessions; s++) {
+			if (s == sr)
+				continue;
+			if (w->sessions[s].n > most) { /* grown by an earlier move */
+				size_t *ev2 = realloc(ev, (w->sessions[s].n + 1) * sizeof *ev);
+				if (!ev2) {
+					rc = UCCN_E_NOMEM;
+					break;
+				}
+				ev = ev2;
+				most = w->sessions[s].n;
+			}
+			int *f2 = realloc(freem, (w->nsessions + 1) * sizeof *freem);
+			if (!f2) {
+				rc = UCCN_E_NOMEM;
+				break;
+			}
+			freem = f2;
+			rc = give_daytime(w, r, sr, s, freem, ev);
+			if (rc)
+				break;
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	free(night);
+out:
+	free(freem);
+	free(ev);
+	return rc;
+}
