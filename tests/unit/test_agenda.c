@@ -696,16 +696,45 @@ static void test_carried_and_previous(void **state)
 	uccn_agenda_clear(&a);
 }
 
+/* A remote presenter's daytime outranks keeping last version's places:
+ * the local search moves the item that kept Seoul's only daytime. */
+static void test_daytime_outranks_previous(void **state)
+{
+	(void)state;
+	struct uccn_agenda_item its[12];
+	struct uccn_agenda_participant ps[2] = {part("mexico-city", 0), part("seoul", MEX_SEOUL)};
+	size_t n = frame(its);
+	its[n++] = from(mk("kept", UCCN_AGENDA_ITEM, 60, UCCN_AGENDA_NORMAL, 1), "mexico-city", 0, false);
+	its[n++] = from(mk("seoul", UCCN_AGENDA_ITEM, 30, UCCN_AGENDA_NORMAL, 2), "seoul", MEX_SEOUL, true);
+	its[n++] = from(mk("other", UCCN_AGENDA_ITEM, 45, UCCN_AGENDA_NORMAL, 3), "mexico-city", 0, false);
+	struct uccn_agenda_previous prev[] = {{"kept", 0, H(16, 45)}};
+	struct uccn_agenda_input in = {.days = 1, .day_start = H(9, 0), .day_end = H(18, 30),
+				       .hybrid = true, .items = its, .nitems = n,
+				       .participants = ps, .nparticipants = 2,
+				       .previous = prev, .nprevious = 1};
+	struct uccn_agenda a;
+	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	dump(&a, its);
+	assert_int_equal(a.ndeferred, 0);
+	assert_remote_daytime(&a, its, ps);
+	assert_int_equal(a.cost.moved, 1);
+	assert_int_equal(a.cost.total, 1);
+	assert_true(slot_in(&a, its, "closing")->start >= slot_in(&a, its, "seoul")->end);
+	uccn_agenda_clear(&a);
+}
+
 /* The issue's case: a host's item pinned to 16:00-17:00 on day 1, where
  * the default coffee break (16:30) is: the break moves, not the item. */
 static void test_pin_moves_break(void **state)
 {
 	(void)state;
-	struct uccn_agenda_item its[12];
+	struct uccn_agenda_item its[20];
 	size_t n = frame(its);
-	static const char *const keys[] = {"post:1", "post:2", "post:3", "post:4", "post:5", "post:6"};
-	for (size_t i = 0; i < 6; i++)
-		its[n++] = mk(keys[i], UCCN_AGENDA_ITEM, 45, UCCN_AGENDA_NORMAL, 1 + i);
+	/* Enough 30-minute items to fill every session of day 1 to its end. */
+	static const char *const keys[] = {"post:1", "post:2", "post:3", "post:4", "post:5",
+					   "post:6", "post:7", "post:8", "post:9", "post:10"};
+	for (size_t i = 0; i < 10; i++)
+		its[n++] = mk(keys[i], UCCN_AGENDA_ITEM, 30, UCCN_AGENDA_NORMAL, 1 + i);
 	its[n] = mk("host", UCCN_AGENDA_ITEM, 60, UCCN_AGENDA_NORMAL, 50);
 	its[n].pin_day = 0;
 	its[n++].pin_start = H(16, 0);
@@ -855,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_seoul_hybrid),
 		cmocka_unit_test(test_priority_across_kinds),
 		cmocka_unit_test(test_carried_and_previous),
+		cmocka_unit_test(test_daytime_outranks_previous),
 		cmocka_unit_test(test_pin_moves_break),
 		cmocka_unit_test(test_long_session),
 		cmocka_unit_test(test_closing_follows_last_item),
