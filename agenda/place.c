@@ -259,7 +259,7 @@ static int place_all(struct work *w, const size_t *order, size_t n)
 		k = j;
 	}
 	free(rem);
-	if (rc || (rc = uccn_place_local_search(w)) || (rc = refill(w, order, n)))
+	if (rc || (rc = uccn_place_local_search(w, order, n)) || (rc = refill(w, order, n)))
 		return rc;
 	return uccn_place_close(w, order, n);
 }

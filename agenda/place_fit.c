@@ -101,6 +101,16 @@ static size_t evict_order(const struct work *w, size_t s, size_t *out)
 	return n;
 }
 
+/* The local search's scratch: free minutes per session, the items of a
+ * session in eviction order, and what is left of its work budget. */
+struct search {
+	int *freem;
+	size_t capfree;
+	size_t *ev;
+	size_t capev;
+	long budget;
+};
+
 /*
  * Try to give remote item r (at night in session sr) a daytime slot in
  * session s by moving at most LOCAL_SEARCH_EVICT of s's items, lowest
@@ -108,112 +118,99 @@ static size_t evict_order(const struct work *w, size_t s, size_t *out)
  * that many moves (COST_PER_NIGHT > LOCAL_SEARCH_EVICT * COST_PER_MOVE).
  * 1 when done, 0 when not, UCCN_E_NOMEM.
  */
-static int give_daytime(struct work *w, size_t r, size_t sr, size_t s, int *freem, size_t *ev)
+static int give_daytime(struct work *w, size_t r, size_t sr, size_t s, struct search *x)
 {
 	const struct session *ss = &w->sessions[s];
-	size_t nev = evict_order(w, s, ev), dest[LOCAL_SEARCH_EVICT];
+	if (uccn_place_grow((void **)&x->ev, &x->capev, ss->n + 1, sizeof *x->ev))
+		return UCCN_E_NOMEM;
+	size_t nev = evict_order(w, s, x->ev), dest[LOCAL_SEARCH_EVICT], c = 0;
 	int used = ss->used;
-	size_t c = 0;
 	int t = daytime_after(w, r, s, used);
 	while (t < 0 && c < nev && c < LOCAL_SEARCH_EVICT) {
-		used -= w->minutes[ev[c++]];
+		used -= w->minutes[x->ev[c++]];
 		t = daytime_after(w, r, s, used);
 	}
 	if (t < 0)
 		return 0;
-	for (size_t x = 0; x < w->nsessions; x++)
-		freem[x] = w->sessions[x].end - w->sessions[x].start - w->sessions[x].used;
+	/* Where the moved items would go, first-fit; undone on failure. */
+	x->budget -= (long)w->nsessions;
+	int *freem = x->freem;
 	freem[sr] += w->minutes[r];
-	for (size_t k = 0; k < c; k++) {
-		size_t x = 0;
-		while (x < w->nsessions && (x == s || freem[x] < w->minutes[ev[k]]))
-			x++;
-		if (x == w->nsessions)
-			return 0;
-		freem[x] -= w->minutes[ev[k]];
-		dest[k] = x;
+	size_t k;
+	for (k = 0; k < c; k++) {
+		size_t y = 0;
+		while (y < w->nsessions && (y == s || freem[y] < w->minutes[x->ev[k]]))
+			y++;
+		if (y == w->nsessions)
+			break;
+		freem[y] -= w->minutes[x->ev[k]];
+		dest[k] = y;
+	}
+	if (k < c) {
+		while (k-- > 0)
+			freem[dest[k]] += w->minutes[x->ev[k]];
+		freem[sr] -= w->minutes[r];
+		return 0;
 	}
 	uccn_place_unassign(w, sr, r);
-	for (size_t k = 0; k < c; k++)
-		uccn_place_unassign(w, s, ev[k]);
-	for (size_t k = 0; k < c; k++)
-		if (uccn_place_assign(w, dest[k], ev[k]))
+	for (k = 0; k < c; k++)
+		uccn_place_unassign(w, s, x->ev[k]);
+	for (k = 0; k < c; k++)
+		if (uccn_place_assign(w, dest[k], x->ev[k]))
 			return UCCN_E_NOMEM;
-	int day = w->sessions[s].day, rc = fix_at(w, r, day, t);
+	int rc = fix_at(w, r, w->sessions[s].day, t);
 	return rc < 0 ? rc : 1;
 }
 
-int uccn_place_local_search(struct work *w)
+/* The session holding item r, or SIZE_MAX. */
+static size_t session_of(const struct work *w, size_t r)
 {
-	size_t most = 0;
-	for (size_t s = 0; s < w->nsessions; s++)
-		if (w->sessions[s].n > most)
-			most = w->sessions[s].n;
-	int *freem = malloc((w->nsessions + 1) * sizeof *freem);
-	size_t *ev = malloc((most + 1) * sizeof *ev);
-	int rc = UCCN_E_NOMEM;
-	if (!freem || !ev)
-		goto out;
-	rc = 0;
-	/* Remote items still in a session found no daytime in the first
-	 * pass: each, in the order of consideration, may be moved once.
-	 * Sessions are looked up afresh after every move, as a carve shifts
-	 * their indexes. */
-	size_t nnight = 0;
 	for (size_t s = 0; s < w->nsessions; s++)
 		for (size_t k = 0; k < w->sessions[s].n; k++)
-			nnight += remote_here(w, w->sessions[s].items[k]);
-	size_t *night = malloc((nnight + 1) * sizeof *night);
-	if (!night) {
-		rc = UCCN_E_NOMEM;
-		goto out;
-	}
-	nnight = 0;
-	for (size_t s = 0; s < w->nsessions; s++)
+			if (w->sessions[s].items[k] == r)
+				return s;
+	return SIZE_MAX;
+}
+
+/*
+ * Remote items still in a session found no daytime in the first pass:
+ * each, in the order of consideration, gets one try. The work is bounded
+ * (LOCAL_SEARCH_BUDGET session visits in all), so a huge meeting stays
+ * fast; the bound is a count, so the result stays deterministic.
+ */
+int uccn_place_local_search(struct work *w, const size_t *order, size_t n)
+{
+	struct search x = {.budget = LOCAL_SEARCH_BUDGET};
+	bool *in_session = calloc(n ? n : 1, sizeof *in_session);
+	int rc = in_session ? 0 : UCCN_E_NOMEM;
+	for (size_t s = 0; s < w->nsessions && !rc; s++)
 		for (size_t k = 0; k < w->sessions[s].n; k++)
-			if (remote_here(w, w->sessions[s].items[k]))
-				night[nnight++] = w->sessions[s].items[k];
-	for (size_t a = 1; a < nnight; a++) /* by rank: few of them */
-		for (size_t b = a; b > 0 && w->rank[night[b - 1]] > w->rank[night[b]]; b--) {
-			size_t tmp = night[b];
-			night[b] = night[b - 1];
-			night[b - 1] = tmp;
-		}
-	for (size_t q = 0; q < nnight && !rc; q++) {
-		size_t r = night[q], sr = SIZE_MAX;
-		for (size_t s = 0; s < w->nsessions && sr == SIZE_MAX; s++)
-			for (size_t k = 0; k < w->sessions[s].n; k++)
-				if (w->sessions[s].items[k] == r)
-					sr = s;
+			in_session[w->sessions[s].items[k]] = true;
+	for (size_t q = 0; q < n && !rc && x.budget > 0; q++) {
+		size_t r = order[q];
+		if (!in_session[r] || !remote_here(w, r))
+			continue;
+		size_t sr = session_of(w, r);
+		x.budget -= (long)w->nsessions;
 		if (sr == SIZE_MAX)
 			continue;
-		for (size_t s = 0; s < w->nsessions; s++) {
+		if (uccn_place_grow((void **)&x.freem, &x.capfree, w->nsessions, sizeof *x.freem)) {
+			rc = UCCN_E_NOMEM;
+			break;
+		}
+		for (size_t s = 0; s < w->nsessions; s++)
+			x.freem[s] = w->sessions[s].end - w->sessions[s].start - w->sessions[s].used;
+		for (size_t s = 0; s < w->nsessions && x.budget > 0; s++, x.budget--) {
 			if (s == sr)
 				continue;
-			if (w->sessions[s].n > most) { /* grown by an earlier move */
-				size_t *ev2 = realloc(ev, (w->sessions[s].n + 1) * sizeof *ev);
-				if (!ev2) {
-					rc = UCCN_E_NOMEM;
-					break;
-				}
-				ev = ev2;
-				most = w->sessions[s].n;
-			}
-			int *f2 = realloc(freem, (w->nsessions + 1) * sizeof *freem);
-			if (!f2) {
-				rc = UCCN_E_NOMEM;
-				break;
-			}
-			freem = f2;
-			rc = give_daytime(w, r, sr, s, freem, ev);
+			rc = give_daytime(w, r, sr, s, &x);
 			if (rc)
 				break;
 		}
 		rc = rc < 0 ? rc : 0;
 	}
-	free(night);
-out:
-	free(freem);
-	free(ev);
+	free(in_session);
+	free(x.freem);
+	free(x.ev);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #define COST_PER_NIGHT 10     /* a remote presenter outside their daytime */
 #define COST_PER_MOVE 1       /* an item moved against the last version */
 #define LOCAL_SEARCH_EVICT 3  /* items moved aside to give one remote presenter daytime */
+#define LOCAL_SEARCH_BUDGET 2000000L /* session visits, in all: bounds the time */
 
 /* A stretch of time items may fill, between breaks, pins and day ends.
  * Items fill it from its start, in the order compose sorts them. */
@@ -78,7 +79,7 @@ int uccn_place_floor_div(int a, int b);
 bool uccn_place_daytime(int local_start, int minutes);
 int uccn_place_daytime_start(const struct work *w, size_t item, size_t s);
 int uccn_place_remote(struct work *w, size_t item, bool only_previous);
-int uccn_place_local_search(struct work *w);
+int uccn_place_local_search(struct work *w, const size_t *order, size_t n);
 
 /* place_note.c: reasons, warnings, the output and its cost */
 int uccn_place_warn(struct work *w, size_t item, const char *code, const char *fmt, ...)
