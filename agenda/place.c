@@ -65,7 +65,7 @@ static bool same_class(const struct work *w, size_t x, size_t y)
 	       uccn_place_deferrals(a) == uccn_place_deferrals(b);
 }
 
-int uccn_place_order_cmp(const struct work *w, size_t x, size_t y)
+static int order_cmp(const struct work *w, size_t x, size_t y)
 {
 	const struct uccn_agenda_item *a = &w->in->items[x], *b = &w->in->items[y];
 	if (tier(a) != tier(b))
@@ -89,7 +89,7 @@ static const struct work *g_w; /* for qsort's comparators */
 
 static int cmp_order(const void *a, const void *b)
 {
-	return uccn_place_order_cmp(g_w, *(const size_t *)a, *(const size_t *)b);
+	return order_cmp(g_w, *(const size_t *)a, *(const size_t *)b);
 }
 
 static int cmp_prev_key(const void *a, const void *b)
@@ -259,9 +259,12 @@ static int place_all(struct work *w, const size_t *order, size_t n)
 		k = j;
 	}
 	free(rem);
-	if (rc || (rc = uccn_place_local_search(w, order, n)) || (rc = refill(w, order, n)))
+	/* Reasons are given with the closing's room still kept at the end of
+	 * the meeting: that is the state in which the items did not fit. */
+	if (rc || (rc = uccn_place_local_search(w, order, n)) || (rc = refill(w, order, n)) ||
+	    (rc = uccn_place_defer_all(w, order, n, false)) || (rc = uccn_place_close(w, order, n)))
 		return rc;
-	return uccn_place_close(w, order, n);
+	return uccn_place_defer_all(w, order, n, true);
 }
 
 /* ---- the whole ---- */
@@ -320,7 +323,7 @@ void uccn_agenda_clear(struct uccn_agenda *a)
 
 int uccn_agenda_build(const struct uccn_agenda_input *in, struct uccn_agenda *out)
 {
-	struct work w = {.in = in, .out = out, .close_end = -1};
+	struct work w = {.in = in, .out = out};
 	size_t n = in->nitems;
 	size_t *order = NULL;
 	memset(out, 0, sizeof *out);
@@ -347,7 +350,7 @@ int uccn_agenda_build(const struct uccn_agenda_input *in, struct uccn_agenda *ou
 	for (size_t k = 0; k < n; k++)
 		w.rank[order[k]] = k;
 	if ((rc = uccn_place_days(&w, order, n)) || (rc = place_all(&w, order, n)) ||
-	    (rc = uccn_place_defer_all(&w, order, n)) || (rc = uccn_place_compose(&w)))
+	    (rc = uccn_place_compose(&w)))
 		goto out;
 	rc = 0;
 out:

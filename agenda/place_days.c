@@ -1,8 +1,7 @@
 /*
- * place_days.c - the meeting's days cut into sessions: the frame and pins
- * first, then breaks where the session limit and lunch want them, moved
- * around pins; a session stretched for one long item; the closing after
- * the last item.
+ * place_days.c - the days cut into sessions: the opening and pins first,
+ * breaks moved around pins, a session stretched for one long item, and
+ * the closing after the last item.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +445,5 @@ int uccn_place_close(struct work *w, const size_t *order, size_t n)
 			at += w->minutes[i];
 			break;
 		}
-	w->close_end = at;
 	return 0;
 }

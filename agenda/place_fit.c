@@ -1,8 +1,7 @@
 /*
- * place_fit.c - a remote presenter's daytime, on their own clock and date,
- * and where their item goes: at an exact time in 08:00-20:00 local, and,
- * when the first pass left one at night, a local search that moves a few
- * items aside to give them a daytime slot.
+ * place_fit.c - a remote presenter's daytime on their own clock and date,
+ * their item at an exact daytime, and a local search that moves a few
+ * items aside for one the first pass left at night.
  */
 #include <stdlib.h>
 

@@ -51,14 +51,13 @@ struct work {
 	int max_session;   /* the longest a session may stretch for one item */
 	/* The next meeting and closing: minutes kept free at the end of the
 	 * last day until the rest is placed, then the frame follows the last
-	 * item; close_end is where the meeting then ends (-1 before). */
-	int frame_len, reserve_start, close_end;
+	 * item. */
+	int frame_len, reserve_start;
 	bool reserved;
 	size_t capslots, capdeferred, capwarnings; /* of out's arrays */
 };
 
 /* place.c */
-int uccn_place_order_cmp(const struct work *w, size_t x, size_t y);
 int uccn_place_item_weight(const struct uccn_agenda_item *it);
 int uccn_place_deferrals(const struct uccn_agenda_item *it);
 
@@ -85,7 +84,7 @@ int uccn_place_local_search(struct work *w, const size_t *order, size_t n);
 int uccn_place_warn(struct work *w, size_t item, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void uccn_place_local_time(int local, char *buf, size_t size);
-int uccn_place_defer_all(struct work *w, const size_t *order, size_t n);
+int uccn_place_defer_all(struct work *w, const size_t *order, size_t n, bool frame);
 int uccn_place_compose(struct work *w);
 
 #endif

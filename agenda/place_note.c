@@ -11,6 +11,31 @@
 #include "place_int.h"
 #include "uccn_error.h"
 
+/* A text cut at its buffer's end never ends inside a UTF-8 character. */
+static void whole_characters(char *buf)
+{
+	size_t n = strlen(buf), p = n;
+	while (p > 0 && n - p < 4 && ((unsigned char)buf[p - 1] & 0xC0) == 0x80)
+		p--;
+	if (p == 0)
+		return;
+	unsigned char lead = (unsigned char)buf[p - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (p - 1 + need > n)
+		buf[p - 1] = '\0';
+}
+
+/* How many bytes of s, at most max, end on a character's boundary. */
+static int whole_prefix(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 int uccn_place_warn(struct work *w, size_t item, const char *code, const char *fmt, ...)
 {
 	struct uccn_agenda *a = w->out;
@@ -24,6 +49,7 @@ int uccn_place_warn(struct work *w, size_t item, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(x->text, sizeof x->text, fmt, ap);
 	va_end(ap);
+	whole_characters(x->text);
 	return 0;
 }
 
@@ -44,12 +70,6 @@ static const char *priority_name(enum uccn_agenda_priority p)
 	return p == UCCN_AGENDA_HIGH ? "high" : p == UCCN_AGENDA_LOW ? "low" : "normal";
 }
 
-/* Sessions an item could still use: none after the closing. */
-static bool before_close(const struct work *w, const struct session *ss)
-{
-	return w->close_end < 0 || ss->day != w->in->days - 1 || ss->start < w->close_end;
-}
-
 static int defer_one(struct work *w, size_t i)
 {
 	struct uccn_agenda *a = w->out;
@@ -61,12 +81,12 @@ static int defer_one(struct work *w, size_t i)
 	d->item = i;
 	int m = w->minutes[i];
 	/* The largest free stretch, and the least item whose place would do. */
-	int most = 0, most_day = 0, most_at = 0;
+	int most = 0, most_day = 0, most_at = 0, longest = 0;
 	size_t x_best = SIZE_MAX, x_session = 0;
 	for (size_t s = 0; s < w->nsessions; s++) {
 		const struct session *ss = &w->sessions[s];
-		if (!before_close(w, ss))
-			continue;
+		if (ss->end - ss->start > longest)
+			longest = ss->end - ss->start;
 		int free_m = ss->end - ss->start - ss->used;
 		if (free_m > most) {
 			most = free_m;
@@ -92,6 +112,10 @@ static int defer_one(struct work *w, size_t i)
 		snprintf(d->reason, sizeof d->reason,
 			 "needs %d minutes; a session lasts at most %d minutes (the meeting's limit)",
 			 m, w->max_session);
+	else if (m > longest)
+		snprintf(d->reason, sizeof d->reason,
+			 "needs %d minutes; the longest session, keeping room for the closing, is %d minutes",
+			 m, longest);
 	else if (most == 0)
 		snprintf(d->reason, sizeof d->reason,
 			 "needs %d minutes; every session of the meeting is full", m);
@@ -106,9 +130,11 @@ static int defer_one(struct work *w, size_t i)
 	if (m > w->max_session && m <= UCCN_AGENDA_MAX_SESSION)
 		snprintf(d->hint, sizeof d->hint, "fits if the meeting allows %d-minute sessions", m);
 	else if (m <= w->max_session && x_best != SIZE_MAX)
-		snprintf(d->hint, sizeof d->hint, "fits on day %d if '%.100s' (%s) is deferred",
-			 w->sessions[x_session].day + 1, w->in->items[x_best].title,
-			 priority_name(w->in->items[x_best].priority));
+		snprintf(d->hint, sizeof d->hint, "fits on day %d if '%.*s' (%s) is deferred",
+			 w->sessions[x_session].day + 1, whole_prefix(w->in->items[x_best].title, 100),
+			 w->in->items[x_best].title, priority_name(w->in->items[x_best].priority));
+	whole_characters(d->reason);
+	whole_characters(d->hint);
 	w->out->cost.deferred += uccn_place_item_weight(it);
 	bool again = uccn_place_deferrals(it) > 0;
 	return uccn_place_warn(w, i, again ? "deferred-again" : "deferred",
@@ -116,11 +142,19 @@ static int defer_one(struct work *w, size_t i)
 			       it->title, d->reason);
 }
 
-/* Every item left unplaced, in the order they were considered. */
-int uccn_place_defer_all(struct work *w, const size_t *order, size_t n)
+static bool is_frame(enum uccn_agenda_kind k)
+{
+	return k == UCCN_AGENDA_OPENING || k == UCCN_AGENDA_REPORT ||
+	       k == UCCN_AGENDA_NEXT_MEETING || k == UCCN_AGENDA_CLOSING;
+}
+
+/* Every item (of the frame, or not) left unplaced, in the order they
+ * were considered. */
+int uccn_place_defer_all(struct work *w, const size_t *order, size_t n, bool frame)
 {
 	for (size_t k = 0; k < n; k++)
-		if (!w->placed[order[k]] && defer_one(w, order[k]))
+		if (!w->placed[order[k]] && is_frame(w->in->items[order[k]].kind) == frame &&
+		    defer_one(w, order[k]))
 			return UCCN_E_NOMEM;
 	return 0;
 }

@@ -637,7 +637,8 @@ static void test_priority_across_kinds(void **state)
 	/* The true reason, and what would make room. */
 	const struct uccn_agenda_deferred *d = deferred_in(&a, its, "low-1");
 	assert_non_null(d);
-	assert_string_equal(d->reason, "needs 30 minutes; every session of the meeting is full");
+	/* (the last 25 minutes of the morning: the closing then moves up to them) */
+	assert_string_equal(d->reason, "needs 30 minutes; the largest free stretch left is 25 minutes (day 1 at 11:15)");
 	assert_non_null(strstr(d->reason, "needs 30 minutes"));
 	assert_string_equal(d->hint, "fits on day 1 if 'normal-2' (normal) is deferred");
 	/* Codes, and a cost that adds up: two low items (weight 1) deferred. */
@@ -851,6 +852,49 @@ static void test_closing_follows_last_item(void **state)
 	uccn_agenda_clear(&a);
 }
 
+/* Whether s is whole UTF-8 (no character cut short). */
+static bool utf8_whole(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 0;
+		if (!n)
+			return false;
+		for (int k = 1; k < n; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				return false;
+		p += n;
+	}
+	return true;
+}
+
+/* Long titles of three-byte characters: reasons, hints and warnings are
+ * cut to their buffers on a character's boundary. */
+static void test_texts_whole_characters(void **state)
+{
+	(void)state;
+	static char title[1 + 3 * 120 + 1] = "x"; /* so no cut falls on a boundary by luck */
+	for (int i = 0; i < 120; i++)
+		memcpy(title + 1 + 3 * i, "\xe2\x80\x94", 3); /* an em dash */
+	struct uccn_agenda_item its[8];
+	size_t n = frame(its);
+	its[n] = mk("placed", UCCN_AGENDA_ITEM, 60, UCCN_AGENDA_HIGH, 1);
+	its[n++].title = title;
+	its[n] = mk("long", UCCN_AGENDA_ITEM, 60, UCCN_AGENDA_NORMAL, 2);
+	its[n++].title = title;
+	struct uccn_agenda_input in = morning(its, n);
+	in.day_end = H(11, 30);
+	struct uccn_agenda a;
+	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	dump(&a, its);
+	assert_int_equal(a.ndeferred, 1);
+	assert_true(a.deferred[0].hint[0] != '\0');
+	assert_true(utf8_whole(a.deferred[0].hint));
+	assert_true(utf8_whole(a.deferred[0].reason));
+	for (size_t i = 0; i < a.nwarnings; i++)
+		assert_true(utf8_whole(a.warnings[i].text));
+	uccn_agenda_clear(&a);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -888,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_pin_moves_break),
 		cmocka_unit_test(test_long_session),
 		cmocka_unit_test(test_closing_follows_last_item),
+		cmocka_unit_test(test_texts_whole_characters),
 	};
 	return cmocka_run_group_tests_name("agenda", tests, NULL, NULL);
 }
