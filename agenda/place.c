@@ -49,11 +49,9 @@ int uccn_place_item_weight(const struct uccn_agenda_item *it)
 }
 
 /* Decisions (and the frame) precede everything; the rest in one tier. */
-static int tier(const struct uccn_agenda_item *it)
+static int tier(const struct work *w, size_t i)
 {
-	return it->kind == UCCN_AGENDA_DECISION || it->kind == UCCN_AGENDA_OPENING ||
-	       it->kind == UCCN_AGENDA_REPORT || it->kind == UCCN_AGENDA_NEXT_MEETING ||
-	       it->kind == UCCN_AGENDA_CLOSING ? 0 : 1;
+	return w->frame[i] || w->in->items[i].kind == UCCN_AGENDA_DECISION ? 0 : 1;
 }
 
 /* Items that share a tier, a priority and a carried weight: their order
@@ -61,15 +59,15 @@ static int tier(const struct uccn_agenda_item *it)
 static bool same_class(const struct work *w, size_t x, size_t y)
 {
 	const struct uccn_agenda_item *a = &w->in->items[x], *b = &w->in->items[y];
-	return tier(a) == tier(b) && a->priority == b->priority &&
+	return tier(w, x) == tier(w, y) && a->priority == b->priority &&
 	       uccn_place_deferrals(a) == uccn_place_deferrals(b);
 }
 
 static int order_cmp(const struct work *w, size_t x, size_t y)
 {
 	const struct uccn_agenda_item *a = &w->in->items[x], *b = &w->in->items[y];
-	if (tier(a) != tier(b))
-		return tier(a) < tier(b) ? -1 : 1;
+	if (tier(w, x) != tier(w, y))
+		return tier(w, x) < tier(w, y) ? -1 : 1;
 	if (a->priority != b->priority)
 		return a->priority < b->priority ? -1 : 1;
 	int da = uccn_place_deferrals(a), db = uccn_place_deferrals(b);
@@ -129,10 +127,22 @@ static int match_previous(struct work *w)
 
 /* ---- placing ---- */
 
-static bool is_frame(enum uccn_agenda_kind k)
+/* The frame: of each frame kind, the item of the lowest seq, then key. */
+static void choose_frame(struct work *w)
 {
-	return k == UCCN_AGENDA_OPENING || k == UCCN_AGENDA_REPORT ||
-	       k == UCCN_AGENDA_NEXT_MEETING || k == UCCN_AGENDA_CLOSING;
+	static const enum uccn_agenda_kind kinds[] = {UCCN_AGENDA_OPENING, UCCN_AGENDA_REPORT,
+						      UCCN_AGENDA_NEXT_MEETING, UCCN_AGENDA_CLOSING};
+	const struct uccn_agenda_item *items = w->in->items;
+	for (size_t k = 0; k < 4; k++) {
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < w->in->nitems; i++)
+			if (items[i].kind == kinds[k] &&
+			    (best == SIZE_MAX || items[i].seq < items[best].seq ||
+			     (items[i].seq == items[best].seq && strcmp(items[i].key, items[best].key) < 0)))
+				best = i;
+		if (best != SIZE_MAX)
+			w->frame[best] = true;
+	}
 }
 
 static bool remote_here(const struct work *w, size_t i)
@@ -193,12 +203,12 @@ static int place_class(struct work *w, const size_t *order, size_t from, size_t 
 	const struct uccn_agenda_input *in = w->in;
 	size_t nr = 0;
 	for (size_t k = from; k < to; k++)
-		if (!w->placed[order[k]] && !is_frame(in->items[order[k]].kind) &&
+		if (!w->placed[order[k]] && !w->frame[order[k]] &&
 		    keep_previous(w, order[k]) < 0)
 			return UCCN_E_NOMEM;
 	for (size_t k = from; k < to; k++) {
 		size_t i = order[k];
-		if (w->placed[i] || is_frame(in->items[i].kind) || !remote_here(w, i))
+		if (w->placed[i] || w->frame[i] || !remote_here(w, i))
 			continue;
 		size_t f = 0;
 		for (size_t s = 0; s < w->nsessions; s++)
@@ -212,7 +222,7 @@ static int place_class(struct work *w, const size_t *order, size_t from, size_t 
 	for (size_t k = from; k < to; k++) {
 		size_t i = order[k];
 		const struct uccn_agenda_item *it = &in->items[i];
-		if (w->placed[i] || is_frame(it->kind))
+		if (w->placed[i] || w->frame[i])
 			continue;
 		if (it->remote && !in->hybrid &&
 		    uccn_place_warn(w, i, "remote-not-hybrid",
@@ -234,7 +244,7 @@ static int refill(struct work *w, const size_t *order, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
-		if (w->placed[i] || is_frame(w->in->items[i].kind))
+		if (w->placed[i] || w->frame[i])
 			continue;
 		int rc = remote_here(w, i) ? uccn_place_remote(w, i, false) : 0;
 		if (rc == 0)
@@ -334,12 +344,14 @@ int uccn_agenda_build(const struct uccn_agenda_input *in, struct uccn_agenda *ou
 	w.session_len = w.max_session < UCCN_AGENDA_SESSION ? w.max_session : UCCN_AGENDA_SESSION;
 	w.minutes = calloc(n ? n : 1, sizeof *w.minutes);
 	w.placed = calloc(n ? n : 1, sizeof *w.placed);
+	w.frame = calloc(n ? n : 1, sizeof *w.frame);
 	w.rank = calloc(n ? n : 1, sizeof *w.rank);
 	w.prev = calloc(n ? n : 1, sizeof *w.prev);
 	order = malloc((n ? n : 1) * sizeof *order);
 	rc = UCCN_E_NOMEM;
-	if (!w.minutes || !w.placed || !w.rank || !w.prev || !order || match_previous(&w))
+	if (!w.minutes || !w.placed || !w.frame || !w.rank || !w.prev || !order || match_previous(&w))
 		goto out;
+	choose_frame(&w);
 	for (size_t i = 0; i < n; i++) {
 		int m = in->items[i].minutes;
 		w.minutes[i] = (m + UCCN_AGENDA_GRID - 1) / UCCN_AGENDA_GRID * UCCN_AGENDA_GRID;
@@ -360,6 +372,7 @@ out:
 	free(w.fixed);
 	free(w.minutes);
 	free(w.placed);
+	free(w.frame);
 	free(w.rank);
 	free(w.prev);
 	free(order);

@@ -106,12 +106,6 @@ static bool clashes(const struct work *w, int day, int start, int end)
 	return false;
 }
 
-static bool is_frame(enum uccn_agenda_kind k)
-{
-	return k == UCCN_AGENDA_OPENING || k == UCCN_AGENDA_REPORT ||
-	       k == UCCN_AGENDA_NEXT_MEETING || k == UCCN_AGENDA_CLOSING;
-}
-
 static void hhmm(int minutes, char buf[8])
 {
 	uccn_place_local_time(minutes, buf, 8);
@@ -127,7 +121,7 @@ static int fix_front_and_pins(struct work *w, const size_t *order, size_t n)
 	for (size_t f = 0; f < 2; f++)
 		for (size_t k = 0; k < n; k++) {
 			size_t i = order[k];
-			if (in->items[i].kind != front[f] || w->placed[i])
+			if (in->items[i].kind != front[f] || !w->frame[i] || w->placed[i])
 				continue;
 			if (head + w->minutes[i] <= in->day_end) {
 				if (uccn_place_add_fixed(w, 0, head, head + w->minutes[i], front[f], i))
@@ -139,7 +133,7 @@ static int fix_front_and_pins(struct work *w, const size_t *order, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
 		const struct uccn_agenda_item *it = &in->items[i];
-		if (w->placed[i] || it->pin_day < 0 || it->pin_start < 0 || is_frame(it->kind))
+		if (w->placed[i] || it->pin_day < 0 || it->pin_start < 0 || w->frame[i])
 			continue;
 		/* The daemon takes any minute: a pin off the grid goes to the
 		 * nearest grid time, and says so. */
@@ -298,7 +292,7 @@ static void reserve_close(struct work *w, const size_t *order, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
 		enum uccn_agenda_kind kind = w->in->items[i].kind;
-		if (kind == UCCN_AGENDA_NEXT_MEETING || kind == UCCN_AGENDA_CLOSING)
+		if (w->frame[i] && (kind == UCCN_AGENDA_NEXT_MEETING || kind == UCCN_AGENDA_CLOSING))
 			w->frame_len += w->minutes[i];
 	}
 	if (!w->frame_len)
@@ -435,7 +429,7 @@ int uccn_place_close(struct work *w, const size_t *order, size_t n)
 	for (size_t b = 0; b < 2; b++)
 		for (size_t k = 0; k < n; k++) {
 			size_t i = order[k];
-			if (in->items[i].kind != back[b] || w->placed[i])
+			if (in->items[i].kind != back[b] || !w->frame[i] || w->placed[i])
 				continue;
 			int rc = uccn_place_carve(w, last, at, at + w->minutes[i]);
 			if (rc)

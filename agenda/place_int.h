@@ -45,6 +45,9 @@ struct work {
 	size_t nfixed, capfixed;
 	int *minutes;      /* each item's length on the grid */
 	bool *placed;
+	bool *frame;       /* the meeting's one opening, report, next meeting
+			    * and closing; another item of those kinds (a
+			    * carried item gather could not read) is an item */
 	size_t *rank;      /* each item's place in the order of consideration */
 	const struct uccn_agenda_previous **prev; /* each item's last placement, or NULL */
 	int session_len;   /* the usual session: min(UCCN_AGENDA_SESSION, max) */

@@ -103,8 +103,7 @@ static int defer_one(struct work *w, size_t i)
 	}
 	char at[16];
 	uccn_place_local_time(most_at, at, sizeof at);
-	if (it->kind == UCCN_AGENDA_NEXT_MEETING || it->kind == UCCN_AGENDA_CLOSING ||
-	    it->kind == UCCN_AGENDA_OPENING || it->kind == UCCN_AGENDA_REPORT)
+	if (w->frame[i])
 		snprintf(d->reason, sizeof d->reason,
 			 "needs %d minutes at the %s of the meeting; the day's hours leave no room there",
 			 m, it->kind == UCCN_AGENDA_OPENING || it->kind == UCCN_AGENDA_REPORT ? "start" : "end");
@@ -142,18 +141,12 @@ static int defer_one(struct work *w, size_t i)
 			       it->title, d->reason);
 }
 
-static bool is_frame(enum uccn_agenda_kind k)
-{
-	return k == UCCN_AGENDA_OPENING || k == UCCN_AGENDA_REPORT ||
-	       k == UCCN_AGENDA_NEXT_MEETING || k == UCCN_AGENDA_CLOSING;
-}
-
 /* Every item (of the frame, or not) left unplaced, in the order they
  * were considered. */
 int uccn_place_defer_all(struct work *w, const size_t *order, size_t n, bool frame)
 {
 	for (size_t k = 0; k < n; k++)
-		if (!w->placed[order[k]] && is_frame(w->in->items[order[k]].kind) == frame &&
+		if (!w->placed[order[k]] && w->frame[order[k]] == frame &&
 		    defer_one(w, order[k]))
 			return UCCN_E_NOMEM;
 	return 0;

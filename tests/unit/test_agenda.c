@@ -825,18 +825,23 @@ static void test_long_session(void **state)
 static void test_closing_follows_last_item(void **state)
 {
 	(void)state;
-	struct uccn_agenda_item its[12];
+	struct uccn_agenda_item its[16];
 	size_t n = frame(its);
 	static const char *const keys[] = {"post:1", "post:2", "post:3", "post:4", "post:5",
 					   "post:6", "post:7", "post:8"};
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < 7; i++)
 		its[n++] = mk(keys[i], UCCN_AGENDA_ITEM, 60, UCCN_AGENDA_NORMAL, 1 + i);
+	/* A carried item gather could not read comes with the opening's kind:
+	 * the frame is the one of seq 0, this one an item like the rest. */
+	its[n++] = mk("post:77", UCCN_AGENDA_OPENING, 20, UCCN_AGENDA_NORMAL, 77);
 	struct uccn_agenda_input in = {.days = 2, .day_start = H(9, 0), .day_end = H(17, 30),
 				       .items = its, .nitems = n};
 	struct uccn_agenda a;
 	assert_int_equal(uccn_agenda_build(&in, &a), 0);
 	dump(&a, its);
 	assert_int_equal(a.ndeferred, 0);
+	assert_int_equal(slot_in(&a, its, "opening")->start, H(9, 0));
+	assert_true(slot_in(&a, its, "post:77")->start > H(9, 0));
 	const struct uccn_agenda_slot *nx = slot_in(&a, its, "next"), *c = slot_in(&a, its, "closing");
 	assert_int_equal(nx->day, 1);
 	assert_int_equal(c->start, nx->end);
