@@ -174,18 +174,24 @@ struct uccn_agenda {
 };
 
 /*
- * Place the items. The frame (opening, then the coordinator's report, at
- * the start of day 0; next meeting, then closing, at the end of the last
- * day) comes first; then pinned items where they are pinned; then the rest
- * in kind order, then priority, then seq, into sessions of at most
- * UCCN_AGENDA_SESSION minutes separated by coffee breaks, with a lunch
- * break near UCCN_AGENDA_LUNCH_AT each day the hours span it. In a hybrid
- * meeting a remote presenter's item goes, most constrained first, where the
- * whole session is within 08:00-20:00 of the presenter's time, wherever the
- * days allow (else anywhere, with a warning). An item placed in the
- * previous version stays in its session when it still fits, so a re-run
- * moves few items. What does not fit is deferred with the reason; every
- * wish not met is a warning.
+ * Place the items by one objective (uccn(1), "How the agenda is placed").
+ * Hard rules first: the frame (opening, then the coordinator's report, at
+ * the start of day 0; next meeting, then closing, right after the last
+ * item of the last day), pins where they are pinned (a pin off the grid
+ * goes to the nearest grid time, with a warning), the day's hours, and
+ * breaks: sessions of at most UCCN_AGENDA_SESSION minutes (or max_session
+ * when that is less) between coffee breaks, lunch near
+ * UCCN_AGENDA_LUNCH_AT, each break moved around the pins; a session
+ * stretches up to max_session for an item that needs it. Then decisions,
+ * then every other item by priority across kinds, items deferred before
+ * first within a priority; among equals, what can stay where the previous
+ * version had it stays, then remote presenters of a hybrid meeting, most
+ * constrained first, at an exact time within 08:00-20:00 of their own
+ * clock on whatever local date that is, then the rest first-fit. A bounded
+ * local search then moves a few items aside to give a remote presenter
+ * left at night a daytime slot. What does not fit is deferred with its
+ * true reason and, where one exists, a hint; every wish not met is a
+ * warning with a stable code; out->cost reports the objective's cost.
  *
  * out must be zeroed; free it with uccn_agenda_clear. Returns 0,
  * UCCN_E_INVALID (a bad input: days, hours, a minutes of 0, a duplicate
