@@ -198,6 +198,11 @@ static void assert_remote_daytime(const h_json_t *j, const char *const *want, si
 				ls.tm_min, le.tm_hour, le.tm_min);
 		assert_true(from >= 8 * 60);
 		assert_true(to <= 20 * 60);
+		/* in their daytime, so their own slot does not count them among
+		 * the cities it inconveniences */
+		const h_json_t *inc = h_json_get(s, "inconvenienced");
+		for (size_t k = 0; k < h_json_len(inc); k++)
+			assert_string_not_equal(h_json_str(h_json_at(inc, k)), city);
 		for (size_t k = 0; k < nwant; k++)
 			found += title && strstr(title, want[k]) != NULL;
 	}
