@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "suggest.h"
 #include "uccn_error.h"
 #include "uccn_keyfile.h"
 #include "uccn_limits.h"
@@ -229,6 +230,21 @@ static int read_body_stdin(char **out)
 	return 0;
 }
 
+/* A --kind that is none: name them all, and the nearest. */
+static int bad_kind(const struct command *cmd, const char *kind)
+{
+	char all[256] = "";
+	size_t n = 0, used = 0;
+	for (; uccn_post_kinds[n]; n++)
+		used += (size_t)snprintf(all + used, sizeof all - used, "%s%s", n ? ", " : "",
+					 uccn_post_kinds[n]);
+	const char *near = cli_suggest(kind, uccn_post_kinds, n);
+	if (near)
+		return cli_usage(cmd, "kind '%s' is not a post kind: %s; did you mean '%s'?",
+				 kind, all, near);
+	return cli_usage(cmd, "kind '%s' is not a post kind: %s", kind, all);
+}
+
 int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
 	enum { O_KIND = 1, O_PROJECT, O_MEETING, O_TITLE, O_MINUTES, O_KEYID, O_TO,
@@ -256,10 +272,18 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 	int c, rc;
 	if ((rc = cli_str_set(&p->kind, "update")))
 		goto out;
+	/* "- item one" is a body, not options: getopt would take it apart. */
+	const char *dash_body = cli_take_dash_argument(&argc, argv, opts);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		char **dst = NULL;
 		switch (c) {
-		case O_KIND: dst = &p->kind; break;
+		case O_KIND:
+			if (!uccn_post_kind_valid(optarg)) {
+				rc = bad_kind(cmd, optarg);
+				goto out;
+			}
+			dst = &p->kind;
+			break;
 		case O_PROJECT: dst = &p->project; break;
 		case O_MEETING: dst = &p->meeting; break;
 		case O_TITLE: dst = &p->title; break;
@@ -290,11 +314,11 @@ int cmd_post(struct cli *g, const struct command *cmd, int argc, char **argv)
 		if (dst && (rc = cli_str_set(dst, optarg)))
 			goto out;
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !dash_body) {
 		rc = cli_usage(cmd, "give the post's BODY, or '-' to read it from standard input");
 		goto out;
 	}
-	const char *body = argv[optind++];
+	const char *body = dash_body ? dash_body : argv[optind++];
 	if ((rc = no_arguments(cmd, argc, argv)))
 		goto out;
 	if (strcmp(body, "-") == 0) {
@@ -324,7 +348,7 @@ int cli_query_option(const struct command *cmd, int opt, const char *arg,
 	switch (opt) {
 	case OPT_Q_KIND:
 		if (!uccn_post_kind_valid(arg))
-			return cli_usage(cmd, "--kind '%s': not a post kind", arg);
+			return bad_kind(cmd, arg);
 		return cli_str_set(&q->kind, arg);
 	case OPT_Q_CITY: case OPT_Q_PROJECT: case OPT_Q_MEETING:
 		if (!uccn_id_valid(arg))
@@ -334,6 +358,36 @@ int cli_query_option(const struct command *cmd, int opt, const char *arg,
 	default:
 		return -1;
 	}
+}
+
+/* A filter naming a city, project or meeting that is not there would
+ * list nothing, as if it had no posts: say so instead, as `city show`
+ * does. Asked on the list's own connection, so the wire stays as it is. */
+static int filters_exist(struct cli *g, const struct uccn_query *q)
+{
+	const struct { enum uccn_op op; const char *what, *id; } f[] = {
+		{UCCN_OP_CITY_SHOW, "city", q->city},
+		{UCCN_OP_PROJECT_SHOW, "project", q->project},
+		{UCCN_OP_MEETING_SHOW, "meeting", q->meeting},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		const char *id = f[i].id;
+		if (!id)
+			continue;
+		struct uccn_request req = {.op = f[i].op};
+		struct uccn_reply rep = {0};
+		int rc = cli_str_set(&req.name, id);
+		if (rc == EXIT_OK && cli_call_quiet(g, &req, &rep) == UCCN_E_NOTFOUND) {
+			fprintf(stderr, "uccn: there is no %s '%s'\n", f[i].what, id);
+			rc = EXIT_NOTFOUND;
+		}
+		/* Anything else (down, denied) the list itself will report. */
+		uccn_reply_clear(&rep);
+		uccn_request_clear(&req);
+		if (rc)
+			return rc;
+	}
+	return EXIT_OK;
 }
 
 int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -378,7 +432,7 @@ int cmd_list(struct cli *g, const struct command *cmd, int argc, char **argv)
 			COMMON_OPTION(g, cmd, c, &rc, out);
 		}
 	}
-	if ((rc = no_arguments(cmd, argc, argv)))
+	if ((rc = no_arguments(cmd, argc, argv)) || (rc = filters_exist(g, q)))
 		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)

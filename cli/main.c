@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "suggest.h"
 #include "uccn_defaults.h"
 #include "uccn_error.h"
 
@@ -160,9 +161,21 @@ static const struct command commands[] = {
 	 "  -o, --output FILE  where to write; an existing file is kept unless --force\n"},
 	{NULL, "status", cmd_status, "status",
 	 "Check that the daemon answers; show who you are and the record counts.\n"},
+	{NULL, "completion", cmd_completion, "completion bash|zsh|words",
+	 "Print a completion script for bash or zsh, made from this command table\n"
+	 "(make install installs both). 'words' prints each command and its\n"
+	 "options, one command a line.\n"
+	 "  bash: source <(uccn completion bash)\n"
+	 "  zsh:  uccn completion zsh > ~/.zfunc/_uccn (a directory in $fpath)\n"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const struct command *cli_commands(size_t *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
 
 static const char global_help[] =
 	"Global options (before or after the command):\n"
@@ -252,14 +265,47 @@ int cli_global_option(struct cli *g, int opt, const char *arg)
 	}
 }
 
-/* getopt is silent (opterr = 0): say what was wrong in our own words. */
+/* The word getopt stopped at. A long option has been passed over; a
+ * short one inside a cluster ("-xyz") may not have been yet. */
+static const char *failed_word(int opt, char **argv)
+{
+	const char *prev = optind > 1 ? argv[optind - 1] : NULL;
+	if (opt == ':' || (prev && prev[0] == '-' && prev[1] == '-'))
+		return prev ? prev : "?";
+	if (prev && prev[0] == '-' && optopt > 0 && optopt < 256 && strchr(prev + 1, optopt))
+		return prev;
+	return argv[optind] ? argv[optind] : "?";
+}
+
+/* getopt is silent (opterr = 0): say what was wrong in our own words, and
+ * name the option, never the command. */
 static int bad_option(const struct command *cmd, int opt, char **argv)
 {
-	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	const char *word = failed_word(opt, argv);
 	if (opt == ':')
 		return cli_usage(cmd, "option '%s' needs a value", word);
-	if (optopt && optopt < 256 && word[0] == '-' && word[1] != '-')
-		return cli_usage(cmd, "unknown option '-%c'", optopt);
+	if (word[0] == '-' && word[1] != '-') {
+		if (optopt > ' ' && optopt < 127 && word[2] == '\0')
+			return cli_usage(cmd, "unknown option '-%c'", optopt);
+		return cli_usage(cmd, "unknown option '-%c' in '%s' (an argument that starts with"
+				 " '-' goes after '--')", optopt > ' ' && optopt < 127 ? optopt : '?',
+				 word);
+	}
+	/* A long option: suggest the nearest this command (or any) takes. */
+	struct cli_optname o[CLI_MAX_OPTNAMES + 8];
+	const char *names[CLI_MAX_OPTNAMES + 8];
+	size_t n = cmd ? cli_command_options(cmd, o, CLI_MAX_OPTNAMES) : 0;
+	n += cli_global_options(o + n, 8);
+	char given[64];
+	snprintf(given, sizeof given, "%.*s", (int)strcspn(word, "="), word);
+	for (size_t i = 0; i < n; i++) {
+		names[i] = o[i].name;
+		if (strcmp(given, o[i].name) == 0 && word[strlen(given)] == '=')
+			return cli_usage(cmd, "option '%s' takes no value", given);
+	}
+	const char *near = cli_suggest(given, names, n);
+	if (near)
+		return cli_usage(cmd, "unknown option '%s'; did you mean '%s'?", given, near);
 	return cli_usage(cmd, "unknown option '%s'", word);
 }
 
@@ -332,6 +378,13 @@ int cli_connect(struct cli *g, struct client **c)
 	int rc = resolve_defaults(g);
 	if (rc)
 		return rc;
+	/* ZeroMQ would only say "Invalid argument"; the usual slip is a
+	 * missing transport, so say so. */
+	if (!strstr(g->endpoint, "://")) {
+		fprintf(stderr, "uccn: endpoint '%s' needs a transport: did you mean 'tcp://%s'?\n",
+			g->endpoint, g->endpoint);
+		return EXIT_USAGE;
+	}
 	struct client_options o = {
 		.endpoint = g->endpoint, .server_key_file = g->server_key,
 		.key_file = g->key, .timeout_ms = g->timeout_ms,
@@ -401,6 +454,50 @@ static const struct command *find_command(int argc, char **argv, int *used)
 	return NULL;
 }
 
+/* No row matched: a group without its sub-command, or a typo. The words
+ * come from the table, so a new row is suggested without more code. */
+static int unknown_command(int argc, char **argv)
+{
+	const char *names[NCOMMANDS];
+	size_t n = 0;
+	bool group = false;
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].group && strcmp(argv[0], commands[i].group) == 0) {
+			names[n++] = commands[i].name;
+			group = true;
+		}
+	if (group) {
+		if (argc > 1 && argv[1][0] != '-') {
+			const char *near = cli_suggest(argv[1], names, n);
+			fprintf(stderr, "uccn: unknown command '%s %s'", argv[0], argv[1]);
+			if (near)
+				fprintf(stderr, "; did you mean '%s %s'?", argv[0], near);
+			fputc('\n', stderr);
+		} else {
+			fprintf(stderr, "uccn: '%s' needs a sub-command:", argv[0]);
+			for (size_t i = 0; i < n; i++)
+				fprintf(stderr, "%s %s", i ? (i + 1 == n ? " or" : ",") : "", names[i]);
+			fputc('\n', stderr);
+		}
+		return cli_usage(NULL, NULL);
+	}
+	/* One word of each: "post", "city", ... */
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *w = commands[i].group ? commands[i].group : commands[i].name;
+		bool seen = false;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(names[j], w) == 0;
+		if (!seen)
+			names[n++] = w;
+	}
+	const char *near = cli_suggest(argv[0], names, n);
+	if (near)
+		fprintf(stderr, "uccn: unknown command '%s'; did you mean '%s'?\n", argv[0], near);
+	else
+		fprintf(stderr, "uccn: unknown command '%s'\n", argv[0]);
+	return cli_usage(NULL, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -432,21 +529,8 @@ int main(int argc, char **argv)
 	}
 	int used = 0;
 	const struct command *cmd = find_command(argc - optind, argv + optind, &used);
-	if (!cmd) {
-		if (strcmp(argv[optind], "city") == 0)
-			fprintf(stderr, "uccn: 'city' needs a subcommand: add, list, show, update or rekey\n");
-		else if (strcmp(argv[optind], "field") == 0)
-			fprintf(stderr, "uccn: 'field' needs a subcommand: add or list\n");
-		else if (strcmp(argv[optind], "project") == 0)
-			fprintf(stderr, "uccn: 'project' needs a subcommand: add, update, show, list, join or leave\n");
-		else if (strcmp(argv[optind], "meeting") == 0)
-			fprintf(stderr, "uccn: 'meeting' needs a subcommand: add, update, show or list\n");
-		else if (strcmp(argv[optind], "import") == 0)
-			fprintf(stderr, "uccn: say what to import: uccn import cities FILE.csv\n");
-		else
-			fprintf(stderr, "uccn: unknown command '%s'\n", argv[optind]);
-		return cli_usage(NULL, NULL);
-	}
+	if (!cmd)
+		return unknown_command(argc - optind, argv + optind);
 	/* The command sees argv from its (last) name on, named "uccn NAME" so
 	 * getopt's messages say which command complained. */
 	snprintf(name, sizeof name, "uccn %s%s%s", cmd->group ? cmd->group : "",
