@@ -50,24 +50,34 @@ static void cell(const char *s, int width)
 		fputc(' ', stdout);
 }
 
-static void text_posts(const struct uccn_post *p, size_t n, uint64_t next)
+/* The columns of list, which inbox shares: one post a row. */
+static void post_header(void)
+{
+	printf("%6s  %-16s  %-18s  %-13s  %s\n", "SEQ", "CREATED (UTC)", "CITY", "KIND", "TITLE");
+}
+
+static void post_row(const struct uccn_post *p)
 {
 	char when[40], title[512];
+	uccn_time_format(p->created_ms, when, sizeof when);
+	when[16] = '\0'; /* YYYY-MM-DDTHH:MM */
+	when[10] = ' ';
+	printf("%6llu  ", (unsigned long long)p->seq);
+	cell(when, 16);
+	cell(p->city, 18);
+	cell(p->kind, 13);
+	printf("%s\n", first_line(p->title ? p->title : p->body, 60, title, sizeof title));
+}
+
+static void text_posts(const struct uccn_post *p, size_t n, uint64_t next)
+{
 	if (n == 0) {
 		fprintf(stderr, "no posts\n");
 		return;
 	}
-	printf("%6s  %-16s  %-18s  %-13s  %s\n", "SEQ", "CREATED (UTC)", "CITY", "KIND", "TITLE");
-	for (size_t i = 0; i < n; i++) {
-		uccn_time_format(p[i].created_ms, when, sizeof when);
-		when[16] = '\0'; /* YYYY-MM-DDTHH:MM */
-		when[10] = ' ';
-		printf("%6llu  ", (unsigned long long)p[i].seq);
-		cell(when, 16);
-		cell(p[i].city, 18);
-		cell(p[i].kind, 13);
-		printf("%s\n", first_line(p[i].title ? p[i].title : p[i].body, 60, title, sizeof title));
-	}
+	post_header();
+	for (size_t i = 0; i < n; i++)
+		post_row(&p[i]);
 	if (next)
 		fprintf(stderr, "more: uccn list --before %llu\n", (unsigned long long)next);
 }
@@ -120,6 +130,8 @@ static void text_cities(const struct uccn_city *c, size_t n)
 static void text_city(const struct uccn_city *c)
 {
 	text_cities(c, 1);
+	/* What `city update --if-version` asks for. */
+	printf("version: %llu\n", (unsigned long long)c->version);
 	if (c->term_end)
 		printf("term ends: %s\n", c->term_end);
 }
@@ -263,8 +275,9 @@ static void text_inbox(const struct uccn_post *p, size_t n, uint64_t unread)
 		printf("nothing unread\n");
 		return;
 	}
+	post_header();
 	for (size_t i = 0; i < n; i++)
-		text_watched(&p[i]);
+		post_row(&p[i]);
 	printf("%llu unread%s; 'uccn inbox --ack %llu' marks these read\n",
 	       (unsigned long long)unread, unread > n ? " (the oldest shown)" : "",
 	       (unsigned long long)p[n - 1].seq);
