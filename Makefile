@@ -7,7 +7,8 @@
 #   make fuzz            fuzz the wire decoder (clang + libFuzzer)
 #   make bench           print throughput and memory figures; last, uccn-bench's
 #                        table and its one-line `bench: ...` summary
-#   make install         PREFIX=/usr/local, DESTDIR honoured
+#   make install         PREFIX=/usr/local, DESTDIR honoured; completion too
+#   make uninstall       removes what install installed
 
 VERSION = 0.1.0
 PREFIX ?= /usr/local
@@ -64,7 +65,7 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(SMALL_BENCH_SRC))
 UCCN_BENCH = $(BUILD)/uccn-bench
 UCCN_BENCH_SRC = $(filter-out $(SMALL_BENCH_SRC),$(wildcard tests/bench/*.c))
 
-.PHONY: all deps demo test check fuzz bench install clean
+.PHONY: all deps demo test check fuzz bench install uninstall clean
 # Keep the objects of pattern-built programs (tests, benches) between runs.
 .SECONDARY:
 all: $(UCCND) $(UCCN)
@@ -199,11 +200,24 @@ fuzz:
 	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-rss_limit_mb=512 build/fuzz/corpus tests/fuzz/seeds
 
+# The completion scripts come from the built uccn, which makes them from
+# its command table: they cannot fall behind it.
+BASH_COMPLETION_DIR = $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETION_DIR = $(PREFIX)/share/zsh/site-functions
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
 	install -m 755 $(UCCND) $(UCCN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/uccnd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(UCCN) completion bash > $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn
+	$(UCCN) completion zsh > $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
+
+# Everything install installs, and nothing else.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/uccnd $(DESTDIR)$(PREFIX)/bin/uccn
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man8/uccnd.8
+	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
 
 clean:
 	rm -rf build
