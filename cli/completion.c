@@ -14,14 +14,6 @@ static const char *const file_options[] = {
 	"--server-key", "--key", "--state", "--output", "-o", NULL,
 };
 
-static bool is_group(const struct command *t, size_t n, const char *w)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].group && strcmp(t[i].group, w) == 0)
-			return true;
-	return false;
-}
-
 /* The first words, once each, in table order: "post", "city", ... */
 static void print_first_words(const struct command *t, size_t n)
 {
@@ -196,7 +188,6 @@ int cmd_completion(struct cli *g, const struct command *cmd, int argc, char **ar
 			return cli_usage(cmd, "no completion for '%s'; did you mean '%s'?", shell, near);
 		return cli_usage(cmd, "no completion for '%s': say bash, zsh or words", shell);
 	}
-	(void)is_group;
 out:
 	return rc;
 }
