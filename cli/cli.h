@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "output.h"
+#include "profile.h"
 #include "uccn_msg.h"
 
 /* Exit codes, documented in uccn(1). */
@@ -27,13 +28,16 @@ struct cli {
 	const char *endpoint;     /* NULL until resolved */
 	const char *server_key;
 	const char *key;
-	int timeout_ms;
+	const char *profile;      /* --profile, else $UCCN_PROFILE */
+	int timeout_ms;           /* 0 until resolved: no --timeout given */
 	bool json;
 	const struct output *out;
 	char data_dir[PATH_MAX];
 	char server_key_buf[PATH_MAX + 32];
 	char key_buf[PATH_MAX + 32];
 	struct client *conn;      /* cli_call's connection, opened on first use */
+	bool resolved;            /* the settings below the flags are filled in */
+	struct profile prof;      /* the profile in use, if any */
 };
 struct client;
 
@@ -45,6 +49,7 @@ enum {
 	OPT_KEY,
 	OPT_TIMEOUT,
 	OPT_JSON,
+	OPT_PROFILE,
 };
 #define CLI_GLOBAL_OPTIONS \
 	{"endpoint", required_argument, NULL, OPT_ENDPOINT}, \
@@ -52,6 +57,7 @@ enum {
 	{"key", required_argument, NULL, OPT_KEY}, \
 	{"timeout", required_argument, NULL, OPT_TIMEOUT}, \
 	{"json", no_argument, NULL, OPT_JSON}, \
+	{"profile", required_argument, NULL, OPT_PROFILE}, \
 	{"help", no_argument, NULL, 'h'}
 
 /* The post filters list and watch share. */
@@ -158,5 +164,16 @@ int cmd_meeting_list(struct cli *g, const struct command *cmd, int argc, char **
 int cmd_inbox(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_agenda(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_profile_list(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_profile_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_profile_use(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_profile_add(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_profile_remove(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_key_show(struct cli *g, const struct command *cmd, int argc, char **argv);
+
+/* Fill in the connection settings no flag gave: environment, profile, the
+ * local daemon's files, defaults (uccn(1), PROFILES). EXIT_OK or an exit
+ * code after saying why. */
+int cli_resolve(struct cli *g);
 
 #endif

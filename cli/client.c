@@ -4,8 +4,11 @@
  * "key refused" instead of a silent time-out.
  */
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +19,18 @@
 
 #include "client.h"
 #include "uccn_error.h"
+#include "uccn_fingerprint.h"
 #include "uccn_keyfile.h"
 #include "uccn_limits.h"
+#include "uccn_records.h"
 
 #define KEYFILE_MAX 4096
+/* How long the plain TCP probe waits for an answer before leaving the
+ * rest to --timeout: a refused port answers at once, even far away. */
+#define PROBE_WAIT_MS 700
+/* Handshakes that fail while the port still accepts connections before we
+ * blame the server key: one failure may be a daemon restarting. */
+#define HANDSHAKE_FAILURES_MAX 3
 
 struct client {
 	void *ctx;
@@ -27,8 +38,11 @@ struct client {
 	void *monitor;
 	const char *endpoint;
 	const char *key_file;
+	char server_pub[UCCN_KEY_Z85_LEN + 1];
+	char own_pub[UCCN_KEY_Z85_LEN + 1];
 	int timeout_ms;
 	uint64_t next_rid;
+	bool up;              /* a handshake succeeded, no disconnect since */
 	volatile sig_atomic_t *stop;  /* set by a signal handler: give up */
 };
 
@@ -76,6 +90,13 @@ int read_small_file(const char *path, size_t max, char **out, size_t *len,
 static int load_keys(const char *path, const char *what, bool need_secret,
 		     char *pub, char *sec, char *err, size_t errlen)
 {
+	/* A server key may be given as the key itself (a profile, or pasted
+	 * from an invitation); a file of that name still wins. */
+	if (!need_secret && uccn_key_z85_valid(path) && access(path, F_OK) != 0) {
+		snprintf(pub, UCCN_KEY_Z85_LEN + 1, "%s", path);
+		sec[0] = '\0';
+		return 0;
+	}
 	char *text = NULL;
 	size_t len = 0;
 	char reason[512];
@@ -124,6 +145,8 @@ int client_open(struct client **out, const struct client_options *o,
 	}
 	c->endpoint = o->endpoint;
 	c->key_file = o->key_file;
+	memcpy(c->server_pub, spub, sizeof spub);
+	memcpy(c->own_pub, pub, sizeof pub);
 	c->timeout_ms = o->timeout_ms;
 	c->next_rid = (uint64_t)time(NULL) * 1000 + (uint64_t)getpid() % 1000;
 	c->ctx = zmq_ctx_new();
@@ -149,6 +172,7 @@ int client_open(struct client **out, const struct client_options *o,
 	if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
 			       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
 			       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 			       ZMQ_EVENT_DISCONNECTED) != 0 ||
 	    !(c->monitor = zmq_socket(c->ctx, ZMQ_PAIR)) ||
 	    set_int(c->monitor, ZMQ_LINGER, 0) ||
@@ -193,6 +217,86 @@ void client_destroy(struct client **cp)
 		zmq_ctx_term(c->ctx);
 	free(c);
 	*cp = NULL;
+}
+
+const char *client_server_key(const struct client *c)
+{
+	return c->server_pub;
+}
+
+const char *client_own_key(const struct client *c)
+{
+	return c->own_pub;
+}
+
+/* Split tcp://HOST:PORT (HOST may be [v6]) into host and port; -1 for any
+ * other endpoint, which is then not probed. */
+static int split_endpoint(const char *endpoint, char *host, size_t hostlen,
+			  char *port, size_t portlen)
+{
+	if (strncmp(endpoint, "tcp://", 6) != 0)
+		return -1;
+	const char *h = endpoint + 6, *colon = strrchr(h, ':');
+	if (!colon || colon == h || !colon[1] || strlen(colon + 1) >= portlen)
+		return -1;
+	size_t n = (size_t)(colon - h);
+	if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	/* ZeroMQ's "source;target" form and wildcards are left to ZeroMQ. */
+	if (n == 0 || n >= hostlen || memchr(h, ';', n) || (n == 1 && h[0] == '*'))
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* 1 when the address refused a connection, 0 when it accepted or did not
+ * answer within wait_ms. */
+static int refused_at(const struct addrinfo *ai, int wait_ms)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			ai->ai_protocol);
+	if (fd < 0)
+		return 0;
+	int refused = 0;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno == ECONNREFUSED) {
+			refused = 1;
+		} else if (errno == EINPROGRESS) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			int soerr = 0;
+			socklen_t sl = sizeof soerr;
+			if (poll(&p, 1, wait_ms) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
+			    soerr == ECONNREFUSED)
+				refused = 1;
+		}
+	}
+	close(fd);
+	return refused;
+}
+
+int client_probe(const char *endpoint, int wait_ms, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	if (split_endpoint(endpoint, host, sizeof host, port, sizeof port) != 0 ||
+	    getaddrinfo(host, port, &hints, &res) != 0)
+		return 0;
+	/* Refused only when every address refuses: one that answers or stays
+	 * silent leaves the decision to ZeroMQ and --timeout. */
+	int refused = res != NULL;
+	for (struct addrinfo *ai = res; ai && refused; ai = ai->ai_next)
+		refused = refused_at(ai, wait_ms);
+	freeaddrinfo(res);
+	if (!refused)
+		return 0;
+	snprintf(err, errlen, "nothing is listening at %s (is uccnd running?)", endpoint);
+	return UCCN_E_TIMEOUT;
 }
 
 static int64_t now_ms(void)
@@ -241,6 +345,21 @@ int client_call(struct client *c, struct uccn_request *req,
 		return rc;
 	}
 	int64_t deadline = now_ms() + c->timeout_ms;
+	/* What happened since the last call (a disconnect), then, when not
+	 * connected, a plain TCP probe: ZeroMQ retries a refused connection
+	 * silently, which would cost the whole timeout. */
+	uint32_t value;
+	int ev;
+	while ((ev = monitor_event(c->monitor, &value)) != 0) {
+		if (ev == ZMQ_EVENT_DISCONNECTED)
+			c->up = false;
+		else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+			c->up = true;
+	}
+	if (!c->up && (rc = client_probe(c->endpoint, c->timeout_ms < PROBE_WAIT_MS ?
+					 c->timeout_ms : PROBE_WAIT_MS, err, errlen)))
+		goto out;
+	int handshake_failures = 0;
 	/* With ZMQ_IMMEDIATE the send waits for a finished handshake, so the
 	 * poll below covers connecting too. */
 	zmq_pollitem_t items[] = {
@@ -267,16 +386,21 @@ int client_call(struct client *c, struct uccn_request *req,
 			goto out;
 		}
 		if (items[1].revents & ZMQ_POLLIN) {
-			uint32_t value = 0;
-			int ev = monitor_event(c->monitor, &value);
-			if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+			value = 0;
+			ev = monitor_event(c->monitor, &value);
+			if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+				c->up = true;
+				handshake_failures = 0;
+			} else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+				char fp[UCCN_FINGERPRINT_LEN + 1] = "?";
+				uccn_key_fingerprint(c->own_pub, fp, sizeof fp);
 				snprintf(err, errlen,
-					 "uccnd at %s refused the key in %s: it belongs to no registered city",
-					 c->endpoint, c->key_file);
+					 "the server refused our key: is %s (fingerprint %s) registered (uccn city show ID)?",
+					 c->key_file, fp);
 				rc = UCCN_E_AUTH;
 				goto out;
-			}
-			if (ev == ZMQ_EVENT_DISCONNECTED) {
+			} else if (ev == ZMQ_EVENT_DISCONNECTED) {
+				c->up = false;
 				/* The daemon went away with our request: its answer
 				 * will never come, so say so now instead of at the
 				 * deadline. Before sending, the socket reconnects. */
@@ -287,11 +411,23 @@ int client_call(struct client *c, struct uccn_request *req,
 					goto out;
 				}
 			} else if (ev) {
-				snprintf(err, errlen,
-					 "the CURVE handshake with %s failed: is the server key right?",
-					 c->endpoint);
-				rc = UCCN_E_AUTH;
-				goto out;
+				/* A server that cannot open our HELLO (we hold the wrong
+				 * server key) just hangs up, and so does a daemon going
+				 * down mid-handshake. A closed port means the latter:
+				 * keep waiting for its successor. Only repeated failures
+				 * on a live port are the key. */
+				char why[256];
+				if (client_probe(c->endpoint, PROBE_WAIT_MS, why, sizeof why) != 0)
+					handshake_failures = 0;
+				else if (++handshake_failures >= HANDSHAKE_FAILURES_MAX) {
+					char fp[UCCN_FINGERPRINT_LEN + 1] = "?";
+					uccn_key_fingerprint(c->server_pub, fp, sizeof fp);
+					snprintf(err, errlen,
+						 "the server's key does not match: check the server key (fingerprint %s) against the one uccnd at %s prints",
+						 fp, c->endpoint);
+					rc = UCCN_E_AUTH;
+					goto out;
+				}
 			}
 		}
 		if (!sent && (items[0].revents & ZMQ_POLLOUT)) {
@@ -324,7 +460,7 @@ int client_call(struct client *c, struct uccn_request *req,
 			goto out;
 		}
 	}
-	snprintf(err, errlen, "no answer from %s within %d ms (is uccnd running there, and is the server key right?)",
+	snprintf(err, errlen, "no answer from %s within %d ms (is the host reachable and uccnd running there?)",
 		 c->endpoint, c->timeout_ms);
 out:
 	msgpack_sbuffer_destroy(&b);

@@ -11,7 +11,7 @@
 
 struct client_options {
 	const char *endpoint;
-	const char *server_key_file;  /* holds the server's public key */
+	const char *server_key_file;  /* holds the server's public key, or is it (Z85) */
 	const char *key_file;         /* holds this city's key pair */
 	int timeout_ms;
 };
@@ -38,6 +38,16 @@ void client_set_timeout(struct client *c, int timeout_ms);
  */
 int client_call(struct client *c, struct uccn_request *req,
 		struct uccn_reply *rep, char *err, size_t errlen);
+
+/* The server's and our own public keys (Z85), for fingerprints. */
+const char *client_server_key(const struct client *c);
+const char *client_own_key(const struct client *c);
+
+/* A plain TCP connect to a tcp:// endpoint's host and port, waiting at
+ * most wait_ms: UCCN_E_TIMEOUT with "nothing is listening at ..." in err
+ * when it is refused, else 0 (listening, silent, or not a tcp endpoint),
+ * so the caller goes on and lets its own deadline apply. */
+int client_probe(const char *endpoint, int wait_ms, char *err, size_t errlen);
 
 /* Read a whole small file (at most max bytes) into a malloc'd,
  * NUL-terminated buffer. Returns 0, UCCN_E_NOTFOUND, UCCN_E_TOOBIG or

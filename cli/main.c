@@ -13,8 +13,6 @@
 #include "uccn_defaults.h"
 #include "uccn_error.h"
 
-#define DEFAULT_TIMEOUT_MS 10000
-
 static const struct command commands[] = {
 	{NULL, "post", cmd_post,
 	 "post [--kind K] [--to AUDIENCE]... [--project ID] [--meeting ID] [--title T] [--minutes N] [--priority P] [--remote] [--pin [DAY:]HH:MM] [--key-id KEY] BODY|-",
@@ -159,6 +157,24 @@ static const struct command commands[] = {
 	 "Write a new CURVE key pair to FILE (mode 0600) and print its public key,\n"
 	 "which the coordinator registers with 'uccn city add ... --key'.\n"
 	 "  -o, --output FILE  where to write; an existing file is kept unless --force\n"},
+	{"profile", "list", cmd_profile_list, "profile list",
+	 "List the saved profiles; '*' marks the selected one.\n"},
+	{"profile", "show", cmd_profile_show, "profile show [NAME]",
+	 "Show a profile (default: the selected one), with the server key's\n"
+	 "fingerprint.\n"},
+	{"profile", "use", cmd_profile_use, "profile use NAME",
+	 "Select the profile every command uses from now on.\n"},
+	{"profile", "add", cmd_profile_add,
+	 "profile add NAME --endpoint E --server-key FILE|KEY --key FILE [--json] [--timeout T] [--use]",
+	 "Save connection settings as profile NAME in $XDG_CONFIG_HOME/uccn.\n"
+	 "  --server-key    the server's public key file, or the key itself\n"
+	 "  --key FILE      your city's key pair (its absolute path is kept)\n"
+	 "  --json, --timeout  defaults for commands run with this profile\n"
+	 "  --use           select it too\n"},
+	{"profile", "remove", cmd_profile_remove, "profile remove NAME", "Delete a profile.\n"},
+	{"key", "show", cmd_key_show, "key show FILE",
+	 "Print a key file's public key, quoted for a shell and in hex, and its\n"
+	 "fingerprint, to compare with the other side's.\n"},
 	{NULL, "status", cmd_status, "status",
 	 "Check that the daemon answers; show who you are and the record counts.\n"},
 	{NULL, "completion", cmd_completion, "completion bash|zsh|words",
@@ -180,14 +196,16 @@ const struct command *cli_commands(size_t *n)
 static const char global_help[] =
 	"Global options (before or after the command):\n"
 	"  --endpoint E       daemon endpoint ($UCCN_ENDPOINT, default " UCCN_DEFAULT_ENDPOINT ")\n"
-	"  --server-key FILE  server public key ($UCCN_SERVER_KEY, default DATA/server.pub)\n"
+	"  --server-key FILE|KEY  server public key ($UCCN_SERVER_KEY, default DATA/server.pub)\n"
 	"  --key FILE         your city's key pair ($UCCN_KEY, default DATA/coordinator.key)\n"
+	"  --profile NAME     use this profile ($UCCN_PROFILE, default the selected one)\n"
 	"  --timeout SECONDS  give up after this long (default 10)\n"
 	"  --json             machine-readable output\n"
 	"  -h, --help         help; 'uccn COMMAND --help' for a command\n"
 	"  --version          show the version\n"
 	"DATA is the local daemon's data directory: $UCCN_DATA, else\n"
-	"$XDG_DATA_HOME/uccn, else ~/.local/share/uccn.\n"
+	"$XDG_DATA_HOME/uccn, else ~/.local/share/uccn. Each setting comes from\n"
+	"its flag, else its variable, else the profile, else DATA.\n"
 	"Exit status: 0 ok, 1 refused or failed, 2 usage, 3 not found, 4 denied,\n"
 	"5 unreachable or timed out, 6 conflict.\n";
 
@@ -246,6 +264,7 @@ int cli_global_option(struct cli *g, int opt, const char *arg)
 	case OPT_ENDPOINT: g->endpoint = arg; return 0;
 	case OPT_SERVER_KEY: g->server_key = arg; return 0;
 	case OPT_KEY: g->key = arg; return 0;
+	case OPT_PROFILE: g->profile = arg; return 0;
 	case OPT_JSON: g->json = true; g->out = &output_json; return 0;
 	case OPT_TIMEOUT: {
 		char *end;
@@ -344,38 +363,10 @@ int cli_str_set(char **dst, const char *src)
 	return uccn_str_set(dst, src) ? EXIT_REFUSED : EXIT_OK;
 }
 
-/* Fill in what no flag gave: the environment, then the local daemon's
- * data directory. */
-static int resolve_defaults(struct cli *g)
-{
-	const char *v;
-	if (!g->endpoint)
-		g->endpoint = (v = getenv("UCCN_ENDPOINT")) && *v ? v : UCCN_DEFAULT_ENDPOINT;
-	if (!g->server_key && (v = getenv("UCCN_SERVER_KEY")) && *v)
-		g->server_key = v;
-	if (!g->key && (v = getenv("UCCN_KEY")) && *v)
-		g->key = v;
-	if (g->server_key && g->key)
-		return 0;
-	if (uccn_default_data_dir(g->data_dir, sizeof g->data_dir) != 0) {
-		fprintf(stderr, "uccn: no key files given and no data directory: use --server-key and --key, or set HOME\n");
-		return EXIT_USAGE;
-	}
-	if (!g->server_key) {
-		snprintf(g->server_key_buf, sizeof g->server_key_buf, "%s/server.pub", g->data_dir);
-		g->server_key = g->server_key_buf;
-	}
-	if (!g->key) {
-		snprintf(g->key_buf, sizeof g->key_buf, "%s/coordinator.key", g->data_dir);
-		g->key = g->key_buf;
-	}
-	return 0;
-}
-
 int cli_connect(struct cli *g, struct client **c)
 {
 	char err[1024];
-	int rc = resolve_defaults(g);
+	int rc = cli_resolve(g);
 	if (rc)
 		return rc;
 	/* ZeroMQ would only say "Invalid argument"; the usual slip is a
@@ -505,7 +496,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct cli g = {.timeout_ms = DEFAULT_TIMEOUT_MS, .out = &output_text};
+	struct cli g = {.out = &output_text};
 	char name[64];
 	int c, rc;
 
@@ -540,5 +531,6 @@ int main(int argc, char **argv)
 	optind = 0; /* reinitialise getopt for the command's own parse */
 	rc = cmd->run(&g, cmd, argc - first, argv + first);
 	cli_disconnect(&g);
+	profile_clear(&g.prof);
 	return rc;
 }
