@@ -54,7 +54,7 @@ UCCN = $(BUILD)/uccn
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render \
 	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
-	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice
+	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -157,6 +157,11 @@ $(BUILD)/tests/test_agenda_gather: $(call obj,tests/unit/test_agenda_gather.c) $
 
 # The CSV import is pure computation in cli/: tested without a daemon.
 $(BUILD)/tests/test_import: $(call obj,tests/unit/test_import.c cli/import.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# Profiles are files and settings in cli/, no ZeroMQ: tested without a daemon.
+$(BUILD)/tests/test_profile: $(call obj,tests/unit/test_profile.c cli/profile.c $(TMPDIR_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

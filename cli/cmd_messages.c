@@ -185,19 +185,6 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (rc)
 		goto out;
-	if (from_now) {
-		struct uccn_request sreq = {.op = UCCN_OP_STATUS};
-		struct uccn_reply srep = {0};
-		if ((rc = client_call(client, &sreq, &srep, err, sizeof err)) || srep.status) {
-			fprintf(stderr, "uccn: %s\n", rc ? err : (srep.message ? srep.message : "refused"));
-			rc = rc ? cli_exit_for(rc) : cli_exit_for(srep.status);
-		} else {
-			q->since = srep.info.last_seq;
-		}
-		uccn_reply_clear(&srep);
-		if (rc)
-			goto out;
-	}
 	client_set_timeout(client, WATCH_WAIT_MS + g->timeout_ms);
 	struct sigaction sa = {.sa_handler = on_stop_signal};
 	sigemptyset(&sa.sa_mask);
@@ -205,9 +192,26 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	client_set_stop(client, &watch_stop);
 	int backoff = BACKOFF_MIN_MS;
+	bool away = false;  /* said so on stderr, once per absence */
 	while (!watch_stop) {
 		struct uccn_reply rep = {0};
-		rc = client_call(client, &req, &rep, err, sizeof err);
+		/* "From now" is the last seq when the daemon first answers, so a
+		 * watch started before the daemon waits for it like any other. */
+		struct uccn_request sreq = {.op = UCCN_OP_STATUS};
+		bool asking_position = from_now;
+		client_set_timeout(client, from_now ? g->timeout_ms : WATCH_WAIT_MS + g->timeout_ms);
+		rc = client_call(client, from_now ? &sreq : &req, &rep, err, sizeof err);
+		if (rc == 0 && rep.status == 0 && away) {
+			fprintf(stderr, "uccn: uccnd answers again at %s\n", g->endpoint);
+			away = false;
+		}
+		if (rc == 0 && rep.status == 0 && asking_position) {
+			q->since = rep.info.last_seq;
+			from_now = false;
+			backoff = BACKOFF_MIN_MS;
+			uccn_reply_clear(&rep);
+			continue;
+		}
 		if (rc == 0 && rep.status == 0) {
 			for (size_t i = 0; i < rep.nposts; i++)
 				g->out->watched(&rep.posts[i]);
@@ -233,9 +237,13 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 		uccn_reply_clear(&rep);
 		if (watch_stop)
 			break;
-		/* Away, busy or failing: keep trying, a little slower each time.
-		 * The position is kept, so nothing is missed or repeated. */
-		fprintf(stderr, "uccn: watch: %s; trying again in %d ms\n", why, backoff);
+		/* Away, busy or failing: keep trying, a little slower each time,
+		 * and say so once, not on every try. The position is kept, so
+		 * nothing is missed or repeated. */
+		if (!away)
+			fprintf(stderr, "uccn: uccnd is not answering at %s (%s); retrying\n",
+				g->endpoint, why);
+		away = true;
 		sleep_ms(backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}

@@ -483,7 +483,8 @@ int cmd_status(struct cli *g, const struct command *cmd, int argc, char **argv)
 		goto out;
 	rc = cli_call(g, &req, &rep);
 	if (rc == EXIT_OK)
-		g->out->status(g->endpoint, &rep.info);
+		g->out->status(g->endpoint, client_server_key(g->conn), client_own_key(g->conn),
+			       &rep.info);
 out:
 	uccn_reply_clear(&rep);
 	uccn_request_clear(&req);

@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "uccn_fingerprint.h"
 
 /* ---- text ---- */
 
@@ -127,18 +128,34 @@ static void text_cities(const struct uccn_city *c, size_t n)
 	}
 }
 
+/* A key's fingerprint, or "-" for a missing or bad key. */
+static const char *fingerprint(const char *key, char fp[UCCN_FINGERPRINT_LEN + 1])
+{
+	if (!key || uccn_key_fingerprint(key, fp, UCCN_FINGERPRINT_LEN + 1) != 0)
+		snprintf(fp, UCCN_FINGERPRINT_LEN + 1, "-");
+	return fp;
+}
+
 static void text_city(const struct uccn_city *c)
 {
+	char fp[UCCN_FINGERPRINT_LEN + 1];
 	text_cities(c, 1);
 	/* What `city update --if-version` asks for. */
 	printf("version: %llu\n", (unsigned long long)c->version);
 	if (c->term_end)
 		printf("term ends: %s\n", c->term_end);
+	/* Quoted: Z85 holds shell metacharacters but never a single quote. */
+	if (c->key[0])
+		printf("key:       '%s'\nfingerprint: %s\n", c->key, fingerprint(c->key, fp));
 }
 
-static void text_status(const char *endpoint, const struct uccn_status_info *i)
+static void text_status(const char *endpoint, const char *server_key, const char *own_key,
+			const struct uccn_status_info *i)
 {
+	char fp[UCCN_FINGERPRINT_LEN + 1];
 	printf("endpoint:  %s (reachable)\n", endpoint);
+	printf("server key: %s\n", fingerprint(server_key, fp));
+	printf("your key:  %s\n", fingerprint(own_key, fp));
 	printf("server:    %s, protocol %u\n", i->server ? i->server : "?", i->proto);
 	printf("you are:   %s (%s)\n", i->city ? i->city : "?", i->role ? i->role : "?");
 	printf("cities:    %llu\n", (unsigned long long)i->cities);
@@ -372,6 +389,8 @@ static void json_city_object(struct json *j, const struct uccn_city *c)
 	if (c->year) json_uint(j, c->year); else json_null(j);
 	json_key(j, "term_end"); json_str(j, c->term_end);
 	json_key(j, "key"); json_str(j, c->key[0] ? c->key : NULL);
+	char fp[UCCN_FINGERPRINT_LEN + 1];
+	json_key(j, "fingerprint"); json_str(j, c->key[0] ? fingerprint(c->key, fp) : NULL);
 	json_key(j, "lat");
 	if (c->lat.set) json_double(j, c->lat.deg); else json_null(j);
 	json_key(j, "lon");
@@ -400,12 +419,16 @@ static void json_city(const struct uccn_city *c)
 	json_end(&j);
 }
 
-static void json_status(const char *endpoint, const struct uccn_status_info *i)
+static void json_status(const char *endpoint, const char *server_key, const char *own_key,
+			const struct uccn_status_info *i)
 {
 	struct json j;
+	char fp[UCCN_FINGERPRINT_LEN + 1];
 	json_init(&j, stdout);
 	json_object_begin(&j);
 	json_key(&j, "endpoint"); json_str(&j, endpoint);
+	json_key(&j, "server_key_fingerprint"); json_str(&j, fingerprint(server_key, fp));
+	json_key(&j, "key_fingerprint"); json_str(&j, fingerprint(own_key, fp));
 	json_key(&j, "server"); json_str(&j, i->server);
 	json_key(&j, "proto"); json_uint(&j, i->proto);
 	json_key(&j, "city"); json_str(&j, i->city);

@@ -17,7 +17,9 @@ struct output {
 	void (*post)(const struct uccn_post *p);
 	void (*cities)(const struct uccn_city *c, size_t n);
 	void (*city)(const struct uccn_city *c);
-	void (*status)(const char *endpoint, const struct uccn_status_info *i);
+	/* server_key, own_key: the public keys in use (Z85), for fingerprints */
+	void (*status)(const char *endpoint, const char *server_key, const char *own_key,
+		       const struct uccn_status_info *i);
 	void (*posted)(uint64_t seq, bool duplicate, int64_t created_ms);
 	void (*city_added)(const char *id, uint64_t seq);
 	void (*keygen)(const char *pub, const char *path);
