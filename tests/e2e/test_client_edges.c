@@ -143,6 +143,9 @@ static void watch_started_before_the_daemon(void **state)
 	close(fe);
 	assert_true(pid > 0);
 	bool told = wait_file_contains(err, "uccnd is not answering at", 5000);
+	/* Not a wait for readiness: time for several tries (250, 500, 1000 ms
+	 * apart), so "once" is tested against more than one. */
+	sleep_ms(2000);
 	assert_int_equal(h_daemon_start(f->d), 0);
 	bool back = told && wait_file_contains(err, "uccnd answers again", 15000);
 	if (back) {
