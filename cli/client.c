@@ -423,7 +423,7 @@ int client_call(struct client *c, struct uccn_request *req,
 					char fp[UCCN_FINGERPRINT_LEN + 1] = "?";
 					uccn_key_fingerprint(c->server_pub, fp, sizeof fp);
 					snprintf(err, errlen,
-						 "the server's key does not match: check the server key (fingerprint %s) against the one uccnd at %s prints",
+						 "the server's key does not match: check the server key (fingerprint %s) against the one at %s (uccn key show server.pub there)",
 						 fp, c->endpoint);
 					rc = UCCN_E_AUTH;
 					goto out;
