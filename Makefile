@@ -54,7 +54,8 @@ UCCN = $(BUILD)/uccn
 UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/test_import \
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render \
 	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
-	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile
+	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile \
+	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -116,12 +117,22 @@ $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
+# The invitation's text and the key helpers: pure proto.
+$(BUILD)/tests/test_invite: $(call obj,tests/unit/test_invite.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
 # The zone check against a zone database made for the test.
 $(BUILD)/tests/test_tz: $(call obj,tests/unit/test_tz.c $(TMPDIR_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 $(BUILD)/tests/test_store: $(call obj,tests/unit/test_store.c $(TMPDIR_SRC)) $(STORE_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The invitations table alone, on a real store.
+$(BUILD)/tests/test_invites: $(call obj,tests/unit/test_invites.c $(TMPDIR_SRC)) $(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

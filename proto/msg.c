@@ -40,6 +40,7 @@ void uccn_request_clear(struct uccn_request *r)
 	for (size_t i = 0; i < r->ncities; i++)
 		uccn_city_clear(&r->cities[i]);
 	free(r->cities);
+	free(r->secret);
 	memset(r, 0, sizeof *r);
 }
 
@@ -73,6 +74,10 @@ void uccn_reply_clear(struct uccn_reply *r)
 		uccn_meeting_clear(&r->meetings[i]);
 	free(r->meetings);
 	info_clear(&r->info);
+	free(r->invite.city);
+	free(r->invite.secret);
+	free(r->invite.server_key);
+	free(r->invite.endpoint);
 	memset(r, 0, sizeof *r);
 }
 

@@ -10,6 +10,7 @@
 #include "fields.h"
 #include "mp.h"
 #include "uccn_error.h"
+#include "uccn_invite.h"
 #include "uccn_msg.h"
 
 #define REQ(member) offsetof(struct uccn_request, member)
@@ -169,6 +170,23 @@ static const struct uccn_field agenda_get_request[] = {
 	 .flags = FIELD_OPTIONAL},
 };
 
+/* The city to invite, and for how long (seconds; absent: a week). */
+static const struct uccn_field city_invite_request[] = {
+	ID_FIELD,
+	{.name = "expires", .type = F_U32, .offset = REQ(expires_s), .max = UCCN_INVITE_MAX_S,
+	 .flags = FIELD_OPTIONAL},
+};
+
+/* A new key enrols itself with an invitation's secret. */
+static const struct uccn_field city_enrol_request[] = {
+	{.name = "id", .type = F_LINE, .offset = REQ(city.id), .max = UCCN_MAX_ID,
+	 .flags = FIELD_REQUIRED},
+	{.name = "secret", .type = F_LINE, .offset = REQ(secret), .max = UCCN_INVITE_SECRET_HEX,
+	 .flags = FIELD_REQUIRED},
+	{.name = "key", .type = F_KEY, .offset = REQ(city.key), .max = UCCN_KEY_Z85_LEN,
+	 .flags = FIELD_REQUIRED},
+};
+
 /* ---- reply fields, after the header ---- */
 
 static const struct uccn_field status_reply[] = {
@@ -275,6 +293,17 @@ static const struct uccn_field meeting_list_reply[] = {
 static const struct uccn_field agenda_get_reply[] = {
 	{.name = "agenda", .type = F_RECORD, .offset = REP(agenda), .rec = &record_agenda,
 	 .has = REP(has_agenda), .flags = FIELD_REQUIRED},
+};
+
+static const struct uccn_field city_invite_reply[] = {
+	{.name = "city", .type = F_LINE, .offset = REP(invite.city), .max = UCCN_MAX_ID},
+	{.name = "secret", .type = F_LINE, .offset = REP(invite.secret),
+	 .max = UCCN_INVITE_SECRET_HEX},
+	{.name = "server_key", .type = F_LINE, .offset = REP(invite.server_key),
+	 .max = UCCN_KEY_Z85_LEN},
+	{.name = "endpoint", .type = F_LINE, .offset = REP(invite.endpoint),
+	 .max = UCCN_MAX_ENDPOINT},
+	{.name = "expires", .type = F_I64, .offset = REP(invite.expires), .max = INT64_MAX},
 };
 
 /* ---- the rules of requests, after their fields are read ---- */
@@ -396,6 +425,25 @@ static int check_agenda_publish(struct uccn_request *r, char *err, size_t errlen
 		mp_fail(err, errlen, UCCN_E_INVALID, "field 'meeting': not a meeting id");
 }
 
+static int check_city_invite(struct uccn_request *r, char *err, size_t errlen)
+{
+	int rc = check_named_id(r, err, errlen);
+	if (!rc && !r->expires_s)
+		r->expires_s = UCCN_INVITE_DEFAULT_S;
+	return rc;
+}
+
+static int check_city_enrol(struct uccn_request *r, char *err, size_t errlen)
+{
+	unsigned char secret[UCCN_INVITE_SECRET_LEN];
+	if (!uccn_id_valid(r->city.id))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->city.id);
+	if (uccn_hex_decode(r->secret, secret, sizeof secret))
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field 'secret': give %d hex digits",
+			       UCCN_INVITE_SECRET_HEX);
+	return 0;
+}
+
 /* ---- the table ---- */
 
 #define NONE NULL, 0
@@ -455,6 +503,10 @@ static const struct uccn_op_desc ops[] = {
 		LIST(agenda_publish_request), LIST(seq_version_reply), check_agenda_publish},
 	[UCCN_OP_AGENDA_GET] = {UCCN_OP_AGENDA_GET, "agenda.get", false,
 		LIST(agenda_get_request), LIST(agenda_get_reply), check_named_id},
+	[UCCN_OP_CITY_INVITE] = {UCCN_OP_CITY_INVITE, "city.invite", true,
+		LIST(city_invite_request), LIST(city_invite_reply), check_city_invite},
+	[UCCN_OP_CITY_ENROL] = {UCCN_OP_CITY_ENROL, "city.enrol", true,
+		LIST(city_enrol_request), LIST(seq_version_reply), check_city_enrol},
 };
 
 _Static_assert(NFIELDS(ops) == UCCN_OP_LAST + 1, "a row for every op, and no more");

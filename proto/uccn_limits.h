@@ -82,4 +82,9 @@
 /* A CURVE public or secret key in Z85 text. */
 #define UCCN_KEY_Z85_LEN 40
 
+/* Invitations (city.invite, city.enrol). */
+#define UCCN_MAX_ENDPOINT 200                   /* bytes of an endpoint */
+#define UCCN_INVITE_DEFAULT_S (7 * 24 * 3600)   /* valid a week unless told */
+#define UCCN_INVITE_MAX_S (90 * 24 * 3600)      /* and never past 90 days */
+
 #endif

@@ -47,7 +47,9 @@ enum uccn_op {
 	UCCN_OP_WATCH,
 	UCCN_OP_AGENDA_PUBLISH,
 	UCCN_OP_AGENDA_GET,
-	UCCN_OP_LAST = UCCN_OP_AGENDA_GET, /* for loops over every op */
+	UCCN_OP_CITY_INVITE,
+	UCCN_OP_CITY_ENROL,
+	UCCN_OP_LAST = UCCN_OP_CITY_ENROL, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -88,6 +90,8 @@ struct uccn_request {
 	struct uccn_agenda_pub agenda; /* agenda.publish (meeting, entries) */
 	struct uccn_city *cities;/* city.import, at most UCCN_MAX_IMPORT */
 	size_t ncities;
+	uint32_t expires_s;      /* city.invite: valid this long; 0: the default */
+	char *secret;            /* city.enrol: the invitation's secret, hex */
 };
 
 struct uccn_status_info {
@@ -101,6 +105,16 @@ struct uccn_status_info {
 	uint64_t uptime_s;
 	uint64_t unread;     /* the caller's mailbox */
 	uint64_t mailboxes;  /* unread posts in all mailboxes */
+};
+
+/* city.invite's answer: what the CLI puts in the invitation's text
+ * (uccn_invite.h). Strings owned. */
+struct uccn_invitation {
+	char *city;
+	char *secret;        /* 64 hex digits; the server keeps only its hash */
+	char *server_key;    /* Z85 */
+	char *endpoint;      /* where the server listens */
+	int64_t expires;     /* seconds since the epoch, UTC */
 };
 
 struct uccn_reply {
@@ -145,6 +159,8 @@ struct uccn_reply {
 	uint64_t error_index;
 	/* status */
 	struct uccn_status_info info;
+	/* city.invite */
+	struct uccn_invitation invite;
 };
 
 struct uccn_field; /* proto-private: a key of a message (proto/fields.h) */

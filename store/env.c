@@ -35,6 +35,7 @@ static const struct {
 	[DB_MAILBOX] = {"mailbox", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_ACCESS] = {"access", MDB_DUPSORT},
 	[DB_AGENDAS] = {"agendas", 0},
+	[DB_INVITES] = {"invites", 0},
 };
 
 /* The last failure's text, per thread: the daemon's loop and its commit

@@ -32,6 +32,8 @@ enum dbi_slot {
 			* UCCN_STORE_POST_READERS_ONLY -> the city ids it
 			* was delivered to, its readers */
 	DB_AGENDAS,    /* meeting id NUL version (8 bytes) -> published agenda */
+	DB_INVITES,    /* BLAKE2b of an invitation's secret -> expiry (8 bytes,
+			* ms), used (1 byte), city id */
 	DB_COUNT
 };
 

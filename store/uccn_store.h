@@ -359,4 +359,49 @@ int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned 
  */
 int uccn_store_mailbox_deliver(struct uccn_txn *t, const char *city, uint64_t seq);
 
+/* ---- invitations ---- */
+
+/*
+ * An invitation is known by the hash of its one-time secret (the caller
+ * hashes; the store never sees a secret). It names one city and an expiry,
+ * and is used at most once: a used one stays, marked, until it expires, so
+ * a second use can be told from a forgery in the log.
+ */
+#define UCCN_STORE_INVITE_HASH 32
+
+/* What uccn_store_invite_take found. */
+enum uccn_invite_verdict {
+	UCCN_INVITE_OK,          /* valid: now used */
+	UCCN_INVITE_UNKNOWN,     /* no invitation has that secret */
+	UCCN_INVITE_USED,        /* it was used already */
+	UCCN_INVITE_EXPIRED,     /* its time ran out */
+	UCCN_INVITE_OTHER_CITY,  /* it invites another city */
+};
+
+/* A word for a verdict, for the log: "unknown", "used", ... */
+const char *uccn_store_invite_verdict_name(enum uccn_invite_verdict v);
+
+/*
+ * Record an invitation of city (which must exist) by the hash of its
+ * secret, valid until expires_ms (ms since the epoch). Returns 0,
+ * UCCN_E_NOTFOUND (no such city), UCCN_E_EXISTS (that hash is known
+ * already), UCCN_E_INVALID or UCCN_E_MAPFULL.
+ */
+int uccn_store_invite_put(struct uccn_txn *t, const unsigned char hash[UCCN_STORE_INVITE_HASH],
+			  const char *city, int64_t expires_ms);
+/*
+ * Use the invitation of city whose secret hashes to hash, at now_ms: when
+ * it is there, for that city, unused and not expired, mark it used and
+ * return 0; otherwise return UCCN_E_DENIED and write nothing. *verdict says
+ * which (never tell the client: all refusals look alike to it). Also
+ * UCCN_E_CORRUPT or UCCN_E_MAPFULL.
+ */
+int uccn_store_invite_take(struct uccn_txn *t, const unsigned char hash[UCCN_STORE_INVITE_HASH],
+			   const char *city, int64_t now_ms, enum uccn_invite_verdict *verdict);
+/* Remove every invitation, used or not, whose expiry is before now_ms;
+ * *removed (may be NULL) says how many. Returns 0 or UCCN_E_MAPFULL. */
+int uccn_store_invite_expire(struct uccn_txn *t, int64_t now_ms, uint64_t *removed);
+/* How many invitations are unused and unexpired at now_ms, in *n. */
+int uccn_store_invite_pending(struct uccn_txn *t, int64_t now_ms, uint64_t *n);
+
 #endif

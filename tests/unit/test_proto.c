@@ -2173,7 +2173,7 @@ static void test_op_names_projects(void **state)
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_AGENDA_GET);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_CITY_ENROL);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));
@@ -3656,6 +3656,8 @@ static void full_request(struct uccn_request *r, enum uccn_op op)
 	sample_city(&r->cities[0]);
 	sample_city(&r->cities[1]);
 	r->ncities = 2;
+	r->expires_s = 3600;
+	r->secret = dup_str("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 }
 
 /* A successful reply with every member set: one record in each array, so
