@@ -24,12 +24,13 @@ CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 # Debian 13 names msgpack-c's pkg-config file msgpack-c; Debian 12 msgpack.
 MSGPACK_PC = $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PKG_CFLAGS = $(shell pkg-config --cflags libzmq lmdb $(MSGPACK_PC) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags libzmq lmdb libsodium $(MSGPACK_PC) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
 	-DUCCN_VERSION='"$(VERSION)"' -MMD -MP
 LIBS_MSGPACK = $(shell pkg-config --libs $(MSGPACK_PC))
 LIBS_ZMQ = $(shell pkg-config --libs libzmq)
 LIBS_LMDB = $(shell pkg-config --libs lmdb)
+LIBS_SODIUM = $(shell pkg-config --libs libsodium)
 LIBS_CMOCKA = $(shell pkg-config --libs cmocka)
 LDFLAGS_ALL = $(LDFLAGS) $(SANFLAGS)
 
@@ -107,8 +108,9 @@ $(AGENDA_LIB): $(call obj,$(AGENDA_SRC))
 
 # The link lines show the layering: the daemon takes store and proto; the
 # CLI takes the agenda builder (pure computation) and proto, never store.
+# Only the daemon hashes and draws secrets (invitations): libsodium.
 $(UCCND): $(call obj,$(DAEMON_SRC)) $(STORE_LIB) $(PROTO_LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_MSGPACK)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_SODIUM) $(LIBS_MSGPACK)
 
 $(UCCN): $(call obj,$(CLI_SRC)) $(AGENDA_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)

@@ -52,6 +52,9 @@ static const struct rule rules[] = {
 	{UCCN_OP_AGENDA_GET, ROLE_ANY, .read = server_read_agenda_get},
 	{UCCN_OP_AGENDA_PUBLISH, ROLE_NETWORK | ROLE_DEPUTY, .check = server_check_agenda_publish,
 	 .apply = server_apply_agenda_publish},
+	{UCCN_OP_CITY_INVITE, ROLE_NETWORK, .apply = server_apply_city_invite},
+	/* The one op of a key no city owns (ops_invite.c). */
+	{UCCN_OP_CITY_ENROL, ROLE_GUEST, .apply = server_apply_city_enrol},
 };
 
 const struct rule *server_rule_for(enum uccn_op op)
@@ -95,6 +98,12 @@ static int identify(struct uccn_txn *t, const char *key, struct caller *c)
 int server_still_allowed(struct uccn_txn *t, const struct pending *p, const struct rule *r)
 {
 	struct caller c = {0};
+	char owner[UCCN_MAX_ID + 1];
+	/* A guest's write stands only while its key is still no city's. */
+	if (r && r->roles == ROLE_GUEST) {
+		int rc = uccn_store_city_by_key(t, p->key, owner);
+		return rc == UCCN_E_NOTFOUND ? 0 : rc ? rc : UCCN_E_DENIED;
+	}
 	int rc = identify(t, p->key, &c);
 	if (!rc && (strcmp(c.city, p->city) != 0 || !r || !(r->roles & c.role)))
 		rc = UCCN_E_DENIED;
@@ -121,8 +130,14 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 		goto reply;
 	}
 	if ((rc = identify(t, key, &c))) {
-		server_reply_error(&p->rep, rc, "this key belongs to no registered city");
-		goto reply;
+		/* A key no city owns may ask one thing: to enrol. */
+		if (rc != UCCN_E_DENIED || !key || p->req.op != UCCN_OP_CITY_ENROL) {
+			server_reply_error(&p->rep, rc, "this key belongs to no registered city");
+			goto reply;
+		}
+		if (!server_guest_request(s, p, key))
+			goto reply;
+		c.role = ROLE_GUEST;
 	}
 	const struct rule *r = server_rule_for(p->req.op);
 	if (!r || !(r->roles & c.role)) {

@@ -130,6 +130,8 @@ static int receive_one(struct server *s, struct pending *p)
 		}
 	}
 	const char *key = zmq_msg_gets(&body, "User-Id");
+	const char *peer = zmq_msg_gets(&body, "Peer-Address");
+	snprintf(p->peer, sizeof p->peer, "%s", peer ? peer : "");
 	char keycopy[UCCN_KEY_Z85_LEN + 1] = "";
 	if (key && strlen(key) == UCCN_KEY_Z85_LEN)
 		memcpy(keycopy, key, sizeof keycopy);

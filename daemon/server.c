@@ -48,6 +48,13 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	}
 	s->store = store;
 	s->started = time(NULL);
+	if (server_invite_setup(opt->endpoint, opt->secret)) {
+		free(s->scratch);
+		free(s->watchers);
+		free(s);
+		snprintf(err, errlen, "cannot set up invitations (libsodium or the server key)");
+		return UCCN_E_INTERNAL;
+	}
 	if (committer_new(&s->committer, store, server_apply_batch, sizeof(struct pending),
 			  SERVER_MAX_BATCH, err, errlen))
 		goto fail;

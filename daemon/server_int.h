@@ -34,10 +34,39 @@ enum role_bit {
 	ROLE_DEPUTY = 8,
 	ROLE_ANY = 15,
 	ROLE_NETWORK = ROLE_COORDINATOR | ROLE_SECRETARIAT, /* manage cities, fields */
+	/* A key no city owns, let in while invitations are pending: it may
+	 * only enrol (city.enrol). Not in ROLE_ANY. */
+	ROLE_GUEST = 16,
 };
+
+/* What guests may cost (guests.c): per peer address a burst and a steady
+ * rate, and the same for all guests together, in handshakes plus
+ * requests. */
+#define GUEST_SLOTS 1024
+#define GUEST_PEER_BURST 30.0
+#define GUEST_PEER_RATE 0.5     /* per second: one every two seconds */
+#define GUEST_ALL_BURST 100.0
+#define GUEST_ALL_RATE 20.0
+
+struct guest_bucket {
+	double tokens;
+	int64_t at;               /* ms, CLOCK_MONOTONIC; 0: never used */
+};
+
+struct guest_limits {
+	struct guest_bucket per_peer[GUEST_SLOTS];
+	struct guest_bucket all;
+	int64_t logged_at;        /* the last line logged about a guest */
+	uint64_t unlogged;        /* lines left out since */
+};
+
+/* The peer's address as libzmq gives it ("Peer-Address"), for the guests'
+ * rate limit. */
+#define PEER_ADDRESS_MAX 64
 
 struct pending {
 	unsigned char routing_id[ROUTING_ID_MAX];
+	char peer[PEER_ADDRESS_MAX];
 	size_t routing_id_len;
 	bool delimiter;            /* the client is a REQ: echo the empty frame */
 	char city[UCCN_MAX_ID + 1];
@@ -68,6 +97,7 @@ struct server {
 	size_t nwatchers;
 	uint64_t watch_seen;       /* last_seq the held watches were checked at */
 	time_t started;
+	struct guest_limits guests;
 };
 
 /* Who is calling, as the snapshot the request is read in says. */
@@ -178,6 +208,22 @@ void server_send_reply(struct server *s, const struct pending *p);
 /* zap.c */
 int server_zap_open(struct server *s, void *zmq_ctx, char *err, size_t errlen);
 void server_on_zap(void *ctx);
+
+/* guests.c */
+/* May a guest at peer address addr have one more handshake or request? */
+bool server_guest_allow(struct server *s, const char *addr);
+/* May the loop log one more line about guests now (one a second)? */
+bool server_guest_may_log(struct server *s);
+
+/* ops_invite.c */
+/* What city.invite answers with besides the secret: set once, before the
+ * commit thread starts. Returns 0, or UCCN_E_INTERNAL when the secret key
+ * is no key or libsodium cannot start. */
+int server_invite_setup(const char *endpoint, const char *server_secret);
+/* A guest's request (a key no city owns, c->role ROLE_GUEST): true to go
+ * on, false when rep says why not (rate limit, a key other than its own). */
+bool server_guest_request(struct server *s, struct pending *p, const char *key);
+server_apply_fn server_apply_city_invite, server_apply_city_enrol;
 
 /* server.c */
 /* Set rep's status to code and its message, replacing any earlier one. */

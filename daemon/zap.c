@@ -1,13 +1,15 @@
 /*
- * zap.c - the ZAP handler (RFC 27): a CURVE client gets in only if its
- * public key belongs to a registered city, and the key goes to the ROUTER
- * as the connection's User-Id. Each request looks the key up again
- * (dispatch.c), so a city whose key was replaced or removed loses access
- * at once.
+ * zap.c - the ZAP handler (RFC 27): a CURVE client gets in if its public
+ * key belongs to a registered city, or, only while some invitation is
+ * pending and within the guests' rate limit, as a guest that may do
+ * nothing but enrol. The key goes to the ROUTER as the connection's
+ * User-Id. Each request looks the key up again (dispatch.c), so a city
+ * whose key was replaced or removed loses access at once.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "log.h"
@@ -27,6 +29,17 @@ int server_zap_open(struct server *s, void *zmq_ctx, char *err, size_t errlen)
 		return UCCN_E_IO;
 	}
 	return 0;
+}
+
+/* Are invitations waiting to be used? Without one, a key no city owns has
+ * nothing to do here and is refused at the handshake, as it always was. */
+static bool invitations_pending(struct uccn_txn *t)
+{
+	struct timespec ts;
+	uint64_t n = 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return uccn_store_invite_pending(t, now, &n) == 0 && n > 0;
 }
 
 void server_on_zap(void *ctx)
@@ -58,17 +71,26 @@ void server_on_zap(void *ctx)
 		    zmq_msg_size(&f[6]) == 32 &&
 		    zmq_z85_encode(key, zmq_msg_data(&f[6]), 32)) {
 			struct uccn_txn *t = NULL;
+			char peer[PEER_ADDRESS_MAX];
+			bool guest = false;
+			snprintf(peer, sizeof peer, "%.*s", (int)zmq_msg_size(&f[3]),
+				 (const char *)zmq_msg_data(&f[3]));
 			text = "key not registered";
-			if (uccn_store_read(s->store, &t) == 0 &&
-			    uccn_store_city_by_key(t, key, city) == 0) {
-				status = "200";
-				text = "OK";
+			if (uccn_store_read(s->store, &t) == 0) {
+				if (uccn_store_city_by_key(t, key, city) == 0)
+					status = "200";
+				else if (invitations_pending(t) && server_guest_allow(s, peer))
+					status = "200", guest = true;
 			}
 			uccn_store_txn_end(&t);
 			if (status[0] == '2')
+				text = "OK";
+			if (status[0] == '2' && !guest)
 				log_msg(LOG_DEBUG, "city '%s' connected", city);
-			else
-				log_msg(LOG_WARN, "refused an unregistered key %s", key);
+			else if (server_guest_may_log(s))
+				log_msg(guest ? LOG_INFO : LOG_WARN, "%s an unregistered key %s from %s%s",
+					guest ? "let in, to enrol only," : "refused", key, peer,
+					s->guests.unlogged ? " (and others: one line a second)" : "");
 		}
 		/* Reply: version, request id, status code and text, user id, metadata. */
 		const char *user = status[0] == '2' ? key : "";

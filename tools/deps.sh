@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh [test|bench] - install what uccn builds and tests with, from
 # Debian's packages, when it is missing: a C compiler and make, pkg-config,
-# and the -dev packages of libzmq, LMDB, msgpack-c and cmocka; with "test"
+# and the -dev packages of libzmq, LMDB, msgpack-c, cmocka and libsodium; with "test"
 # also the independent checkers the end-to-end tests use on the agenda
 # (Python's icalendar parser, its jsonschema validator and headless
 # Chromium); with "bench" also the
@@ -21,8 +21,9 @@ if command -v pkg-config >/dev/null 2>&1; then
 	# Debian 13 renamed the package and its .pc file to msgpack-c.
 	pkg-config --exists msgpack-c || pkg-config --exists msgpack || add MSGPACK
 	pkg-config --exists cmocka || add libcmocka-dev
+	pkg-config --exists libsodium || add libsodium-dev
 else
-	add "pkg-config libzmq3-dev liblmdb-dev MSGPACK libcmocka-dev"
+	add "pkg-config libzmq3-dev liblmdb-dev MSGPACK libcmocka-dev libsodium-dev"
 fi
 
 if [ "${1:-}" = test ]; then
