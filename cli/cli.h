@@ -175,5 +175,7 @@ int cmd_key_show(struct cli *g, const struct command *cmd, int argc, char **argv
  * local daemon's files, defaults (uccn(1), PROFILES). EXIT_OK or an exit
  * code after saying why. */
 int cli_resolve(struct cli *g);
+int cmd_city_invite(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_join(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "client.h"
 #include "suggest.h"
+#include "profile.h"
 #include "uccn_defaults.h"
 #include "uccn_error.h"
 
@@ -153,6 +154,19 @@ static const struct command commands[] = {
 	 "All or nothing, in one transaction: a bad row stops the import with its\n"
 	 "line number and nothing is written. Re-running the same file changes\n"
 	 "nothing. Cities keep their keys and roles.\n"},
+	{"city", "invite", cmd_city_invite, "city invite ID [--expires 7d] [--endpoint E]...",
+	 "Invite a registered city to join from its own machine (coordinator or\n"
+	 "secretariat). Prints one line to paste into 'uccn join' there; it holds\n"
+	 "the endpoint, the server's key, the city and a secret good for one use.\n"
+	 "  --expires T     valid for T: 7d (default), 12h, 30m, 45s; at most 90d\n"
+	 "  --endpoint E    where the city connects (repeatable, up to 4), e.g.\n"
+	 "                  tcp://coordinator.example.org:7246; default: where\n"
+	 "                  uccnd listens\n"},
+	{NULL, "join", cmd_join, "join INVITATION",
+	 "Join the network with an invitation from the coordinator: make this\n"
+	 "city's key pair here (the secret key never leaves this machine), enrol\n"
+	 "its public key, and save and select a profile, so later commands need\n"
+	 "no flags. Prints the server's key fingerprint and yours.\n"},
 	{NULL, "keygen", cmd_keygen, "keygen -o FILE [--force]",
 	 "Write a new CURVE key pair to FILE (mode 0600) and print its public key,\n"
 	 "which the coordinator registers with 'uccn city add ... --key'.\n"

@@ -1,7 +1,7 @@
 /*
  * invite.c - the invitation's text (base64url of a small fixed layout with
  * a CRC-32, so a damaged or cut line is told apart from a wrong one), Z85
- * for keys, hex, and key fingerprints.
+ * for keys, and hex.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -16,27 +16,7 @@ static const char z85_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* ---- Z85, hex, fingerprints ---- */
-
-int uccn_z85_decode_key(const char *z85, unsigned char out[32])
-{
-	if (!z85 || strlen(z85) != UCCN_KEY_Z85_LEN)
-		return UCCN_E_INVALID;
-	for (size_t i = 0; i < UCCN_KEY_Z85_LEN; i += 5) {
-		uint64_t v = 0;
-		for (size_t j = 0; j < 5; j++) {
-			const char *p = strchr(z85_chars, z85[i + j]);
-			if (!p || !*p)
-				return UCCN_E_INVALID;
-			v = v * 85 + (uint64_t)(p - z85_chars);
-		}
-		if (v > 0xffffffffu)
-			return UCCN_E_INVALID;
-		for (size_t j = 0; j < 4; j++)
-			out[i / 5 * 4 + j] = (unsigned char)(v >> (24 - 8 * j));
-	}
-	return 0;
-}
+/* ---- Z85, hex ---- */
 
 void uccn_z85_encode_key(const unsigned char key[32], char out[UCCN_KEY_Z85_LEN + 1])
 {
@@ -81,21 +61,6 @@ int uccn_hex_decode(const char *hex, unsigned char *out, size_t n)
 		if (hi < 0 || lo < 0)
 			return UCCN_E_INVALID;
 		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-int uccn_key_fingerprint(const char *z85, char out[UCCN_FINGERPRINT_LEN])
-{
-	unsigned char key[32];
-	char hex[17];
-	if (uccn_z85_decode_key(z85, key))
-		return UCCN_E_INVALID;
-	uccn_hex_encode(key, 8, hex);
-	for (size_t g = 0, o = 0; g < 4; g++) {
-		memcpy(out + o, hex + 4 * g, 4);
-		o += 4;
-		out[o++] = g < 3 ? ':' : '\0';
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * uccn_invite.h - the invitation a coordinator hands a new city (one line,
- * safe to paste into a shell), and the key helpers that go with it: Z85
- * to bytes and back, and the short fingerprint people compare. Pure text
+ * safe to paste into a shell), with hex and Z85 encoding for its keys and
+ * secret. Pure text
  * and bytes; proto/SPEC.md, section 12, is the normative description.
  */
 #ifndef UCCN_INVITE_H
@@ -20,8 +20,6 @@
 #define UCCN_INVITE_SECRET_HEX (2 * UCCN_INVITE_SECRET_LEN)
 /* The longest text uccn_invite_format writes, with its NUL. */
 #define UCCN_INVITE_MAX_TEXT 1400
-/* A fingerprint as text: "abcd:ef01:2345:6789" and its NUL. */
-#define UCCN_FINGERPRINT_LEN 20
 
 struct uccn_invite {
 	char endpoints[UCCN_INVITE_MAX_ENDPOINTS][UCCN_INVITE_MAX_ENDPOINT + 1];
@@ -48,18 +46,9 @@ int uccn_invite_format(const struct uccn_invite *inv, char *buf, size_t len);
  */
 int uccn_invite_parse(const char *text, struct uccn_invite *out, char *err, size_t errlen);
 
-/* Z85 (ZeroMQ RFC 32) of a 32-byte key: 0, or UCCN_E_INVALID for text that
- * is not 40 Z85 characters. */
-int uccn_z85_decode_key(const char *z85, unsigned char out[32]);
+/* A 32-byte key in Z85 (ZeroMQ RFC 32); decoding and fingerprints are in
+ * uccn_fingerprint.h. */
 void uccn_z85_encode_key(const unsigned char key[32], char out[UCCN_KEY_Z85_LEN + 1]);
-
-/*
- * The fingerprint of a Z85 public key: the first 8 bytes of the key, in hex,
- * in four groups of four joined by ':' ("3f1a:09bc:77d2:e401"). A key is
- * random, so its prefix is as good as a hash's; computing it needs no
- * crypto library. Returns 0, or UCCN_E_INVALID for a key that is not Z85.
- */
-int uccn_key_fingerprint(const char *z85, char out[UCCN_FINGERPRINT_LEN]);
 
 /* Hex (lower case) of n bytes into out (2n + 1 bytes). */
 void uccn_hex_encode(const unsigned char *in, size_t n, char *out);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "uccn_error.h"
+#include "uccn_fingerprint.h"
 #include "uccn_invite.h"
 
 #define KEY_A "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
@@ -146,14 +147,14 @@ static void test_keys_and_fingerprints(void **state)
 {
 	(void)state;
 	unsigned char raw[32];
-	char z85[UCCN_KEY_Z85_LEN + 1], fp[UCCN_FINGERPRINT_LEN], hex[65];
+	char z85[UCCN_KEY_Z85_LEN + 1], fp[UCCN_FINGERPRINT_LEN + 1], hex[65];
 	assert_int_equal(uccn_z85_decode_key(KEY_A, raw), 0);
 	uccn_z85_encode_key(raw, z85);
 	assert_string_equal(z85, KEY_A);
 	assert_int_equal(uccn_z85_decode_key("short", raw), UCCN_E_INVALID);
-	assert_int_equal(uccn_key_fingerprint(KEY_A, fp), 0);
+	assert_int_equal(uccn_key_fingerprint(KEY_A, fp, sizeof fp), 0);
 	uccn_hex_encode(raw, 8, hex);
-	char want[UCCN_FINGERPRINT_LEN];
+	char want[UCCN_FINGERPRINT_LEN + 1];
 	snprintf(want, sizeof want, "%.4s:%.4s:%.4s:%.4s", hex, hex + 4, hex + 8, hex + 12);
 	assert_string_equal(fp, want);
 	/* The RFC 32 test vector: 8 bytes and their Z85 "HelloWorld". */
