@@ -175,6 +175,10 @@ int cmd_key_show(struct cli *g, const struct command *cmd, int argc, char **argv
  * local daemon's files, defaults (uccn(1), PROFILES). EXIT_OK or an exit
  * code after saying why. */
 int cli_resolve(struct cli *g);
+
+/* How long a call waits for the daemon when neither a flag nor a profile
+ * says. */
+#define CLI_DEFAULT_TIMEOUT_MS 10000
 int cmd_city_invite(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_join(struct cli *g, const struct command *cmd, int argc, char **argv);
 

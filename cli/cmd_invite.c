@@ -179,7 +179,8 @@ static int enrol(struct cli *g, const struct uccn_invite *inv, const char *serve
 	for (size_t i = 0; i < inv->nendpoints && rc == UCCN_E_TIMEOUT; i++) {
 		struct client *c = NULL;
 		struct client_options o = {.endpoint = inv->endpoints[i], .server_key_file = server_file,
-					   .key_file = key_file, .timeout_ms = g->timeout_ms};
+					   .key_file = key_file,
+					   .timeout_ms = g->timeout_ms ? g->timeout_ms : CLI_DEFAULT_TIMEOUT_MS};
 		struct uccn_request req = {.op = UCCN_OP_CITY_ENROL};
 		*used = inv->endpoints[i];
 		if (uccn_str_set(&req.city.id, inv->city) || uccn_str_set(&req.secret, hex))

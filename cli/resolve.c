@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "uccn_defaults.h"
 
-#define DEFAULT_TIMEOUT_MS 10000
+
 
 static const char *env(const char *name)
 {
@@ -59,7 +59,7 @@ int cli_resolve(struct cli *g)
 	g->endpoint = s.endpoint ? s.endpoint : UCCN_DEFAULT_ENDPOINT;
 	g->server_key = s.server_key;
 	g->key = s.key_file;
-	g->timeout_ms = s.timeout_ms ? s.timeout_ms : DEFAULT_TIMEOUT_MS;
+	g->timeout_ms = s.timeout_ms ? s.timeout_ms : CLI_DEFAULT_TIMEOUT_MS;
 	if (s.json == 1 && !g->json) {
 		g->json = true;
 		g->out = &output_json;
