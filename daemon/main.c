@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -27,11 +28,12 @@
 #include "uccn_tz.h"
 
 static const char usage_text[] =
-	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [--mailbox-quota N] [-v]\n"
+	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [--mailbox-quota N]\n"
+	"             [--daemon] [-v]\n"
 	"\n"
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
-	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground;\n"
-	"SIGINT or SIGTERM stops it cleanly.\n"
+	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
+	"unless --daemon; SIGINT or SIGTERM stops it cleanly.\n"
 	"\n"
 	"  -d, --data DIR         data directory (default $UCCN_DATA, else\n"
 	"                         $XDG_DATA_HOME/uccn, else ~/.local/share/uccn)\n"
@@ -40,6 +42,9 @@ static const char usage_text[] =
 	"                         it grows by itself when full (default 64M)\n"
 	"      --mailbox-quota N  unread posts a city's mailbox holds before posts\n"
 	"                         to it are refused (default 10000)\n"
+	"  -D, --daemon           serve in the background: return 0 (printing the\n"
+	"                         server's pid) only once it serves, 1 if it fails\n"
+	"                         to start (its log says why)\n"
 	"  -v, --verbose          log every request batch\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
@@ -54,6 +59,7 @@ struct options {
 	size_t map_size;
 	uint64_t mailbox_quota;
 	bool verbose;
+	bool background;
 };
 
 static int parse_size(const char *s, size_t *out)
@@ -82,6 +88,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"listen", required_argument, NULL, 'l'},
 		{"map-size", required_argument, NULL, 'm'},
 		{"mailbox-quota", required_argument, NULL, 'q'},
+		{"daemon", no_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -90,7 +97,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 	o->listen = UCCN_DEFAULT_ENDPOINT;
 	o->data[0] = '\0';
-	while ((c = getopt_long(argc, argv, "d:l:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:DvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (snprintf(o->data, sizeof o->data, "%s", optarg) >= (int)sizeof o->data) {
@@ -118,6 +125,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->mailbox_quota = q;
 			break;
 		}
+		case 'D':
+			o->background = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -183,6 +193,62 @@ static int lock_data_dir(const char *dir)
 	return fd;
 }
 
+/*
+ * --daemon: fork; the child serves, the parent waits on a pipe for one byte
+ * the child writes once it is bound, so whoever started it (a script, the
+ * README's tour) may talk to it as soon as the parent returns. The child
+ * dies or closes the pipe without writing when it cannot start; its log on
+ * stderr has already said why. Returns the pipe's write end in the child,
+ * or exits in the parent.
+ */
+static int go_background(void)
+{
+	int fds[2];
+	if (pipe(fds) != 0) {
+		fprintf(stderr, "uccnd: pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "uccnd: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		char c;
+		ssize_t n;
+		close(fds[1]);
+		while ((n = read(fds[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n == 1) {
+			printf("%ld\n", (long)pid);
+			exit(0);
+		}
+		waitpid(pid, NULL, 0);
+		exit(1);
+	}
+	close(fds[0]);
+	setsid();
+	/* Whoever captures the parent's stdout ($(uccnd --daemon)) must see
+	 * its end when the parent exits, not when the server stops. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	return fds[1];
+}
+
+static void report_ready(int *fd)
+{
+	if (*fd < 0)
+		return;
+	if (write(*fd, "R", 1) != 1)
+		log_msg(LOG_WARN, "cannot tell the starting process that the server is ready");
+	close(*fd);
+	*fd = -1;
+}
+
 struct stopper {
 	int fd;
 	struct loop *loop;
@@ -205,13 +271,15 @@ int main(int argc, char **argv)
 	struct server *server = NULL;
 	void *ctx = NULL;
 	char err[512], secret[UCCN_KEY_Z85_LEN + 1];
-	int status = 1, lockfd = -1, sigfd = -1;
+	int status = 1, lockfd = -1, sigfd = -1, readyfd = -1;
 	sigset_t mask;
 
 	int rc = parse_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	log_set_level(o.verbose ? LOG_DEBUG : LOG_INFO);
+	if (o.background)
+		readyfd = go_background();
 
 	/* Block the stop signals before ZeroMQ starts its threads, so they
 	 * inherit the mask and the signals arrive only through signalfd. */
@@ -264,6 +332,7 @@ int main(int argc, char **argv)
 	memset(secret, 0, sizeof secret);
 
 	log_msg(LOG_INFO, "uccnd %s ready on %s, data in %s", UCCN_VERSION, o.listen, o.data);
+	report_ready(&readyfd);
 	if (loop_run(loop) == 0)
 		status = 0;
 	log_msg(LOG_INFO, "stopped");
@@ -277,5 +346,7 @@ out:
 		close(lockfd);
 	if (sigfd >= 0)
 		close(sigfd);
+	if (readyfd >= 0)
+		close(readyfd);
 	return status;
 }
