@@ -219,7 +219,12 @@ out:
 
 int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	enum { O_OVERWRITE = 1 };
+	static const struct option opts[] = {
+		{"overwrite", no_argument, NULL, O_OVERWRITE},
+		CLI_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
 	struct uccn_request req = {.op = UCCN_OP_CITY_IMPORT};
 	struct uccn_reply rep = {0};
 	struct import_row *rows = NULL;
@@ -228,8 +233,12 @@ int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char *
 	const char *path;
 	int c, rc = EXIT_OK;
 	bool tty = isatty(STDERR_FILENO);
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		COMMON_OPTION(g, cmd, c, &rc, out);
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == O_OVERWRITE)
+			req.overwrite = true;
+		else
+			COMMON_OPTION(g, cmd, c, &rc, out);
+	}
 	if ((rc = one_argument(cmd, argc, argv, "CSV FILE", &path)))
 		goto out;
 	if ((rc = read_small_file(path, 16u << 20, &text, &len, err, sizeof err))) {
@@ -270,7 +279,7 @@ int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char *
 		fprintf(stderr, "uccn: %s line %zu: %s; nothing was imported\n", path,
 			rows[rep.error_index - 1].line, rep.message ? rep.message : "refused");
 	else if (rc == EXIT_OK)
-		g->out->imported(path, rep.added, rep.updated, rep.unchanged);
+		g->out->imported(path, &rep);
 out:
 	free(text);
 	uccn_reply_clear(&rep);

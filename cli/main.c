@@ -146,14 +146,17 @@ static const struct command commands[] = {
 	 "                  deputy); the iCalendar SEQUENCE follows the version\n"
 	 "  --diff          what the last published version added, moved or\n"
 	 "                  dropped against the one before\n"},
-	{"import", "cities", cmd_import_cities, "import cities FILE.csv",
+	{"import", "cities", cmd_import_cities, "import cities FILE.csv [--overwrite]",
 	 "Register or update cities from a CSV file with the header\n"
 	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"
 	 "optional, any order), UTF-8, RFC 4180 quoting, CRLF or LF. Ids are\n"
 	 "slugs of the names (Kraków -> krakow; two rows of one name get -FIELD).\n"
 	 "All or nothing, in one transaction: a bad row stops the import with its\n"
 	 "line number and nothing is written. Re-running the same file changes\n"
-	 "nothing. Cities keep their keys and roles.\n"},
+	 "nothing. Cities keep their keys and roles, and every field changed by\n"
+	 "hand since the last import (a city never imported keeps every value\n"
+	 "it has; the file fills what is empty): the import says which.\n"
+	 "  --overwrite     take the file's values for those fields too\n"},
 	{"city", "invite", cmd_city_invite, "city invite ID [--expires 7d] [--endpoint E]...",
 	 "Invite a registered city to join from its own machine (coordinator or\n"
 	 "secretariat). Prints one line to paste into 'uccn join' there; it holds\n"

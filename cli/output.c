@@ -265,16 +265,27 @@ static void text_meeting(const struct uccn_meeting *m)
 	printf("status:   %s\n", m->status ? m->status : "-");
 }
 
-static void text_imported(const char *path, uint64_t added, uint64_t updated,
-			  uint64_t unchanged)
+/* The first kept fields the text names; the reply may name more. */
+#define KEPT_SHOWN 8
+
+static void text_imported(const char *path, const struct uccn_reply *rep)
 {
-	if (added + updated == 0)
+	if (rep->added + rep->updated + rep->kept == 0)
 		printf("%s: nothing to change; all %llu cities are already as the file says\n",
-		       path, (unsigned long long)unchanged);
+		       path, (unsigned long long)rep->unchanged);
 	else
 		printf("%s: %llu cities added, %llu updated, %llu unchanged\n", path,
-		       (unsigned long long)added, (unsigned long long)updated,
-		       (unsigned long long)unchanged);
+		       (unsigned long long)rep->added, (unsigned long long)rep->updated,
+		       (unsigned long long)rep->unchanged);
+	if (!rep->kept)
+		return;
+	printf("kept %llu hand edit%s:", (unsigned long long)rep->kept, rep->kept == 1 ? "" : "s");
+	size_t shown = rep->nfields < KEPT_SHOWN ? rep->nfields : KEPT_SHOWN;
+	for (size_t i = 0; i < shown; i++)
+		printf("%s %s", i ? "," : "", rep->fields[i]);
+	if (rep->kept > shown)
+		printf(" and %llu more", (unsigned long long)(rep->kept - shown));
+	printf(" (--overwrite takes the file's values)\n");
 }
 
 static void text_watched(const struct uccn_post *p)
@@ -590,16 +601,21 @@ static void json_meeting(const struct uccn_meeting *m)
 	json_end(&j);
 }
 
-static void json_imported(const char *path, uint64_t added, uint64_t updated,
-			  uint64_t unchanged)
+static void json_imported(const char *path, const struct uccn_reply *rep)
 {
 	struct json j;
 	json_init(&j, stdout);
 	json_object_begin(&j);
 	json_key(&j, "file"); json_str(&j, path);
-	json_key(&j, "added"); json_uint(&j, added);
-	json_key(&j, "updated"); json_uint(&j, updated);
-	json_key(&j, "unchanged"); json_uint(&j, unchanged);
+	json_key(&j, "added"); json_uint(&j, rep->added);
+	json_key(&j, "updated"); json_uint(&j, rep->updated);
+	json_key(&j, "unchanged"); json_uint(&j, rep->unchanged);
+	json_key(&j, "kept"); json_uint(&j, rep->kept);
+	json_key(&j, "kept_fields");
+	json_array_begin(&j);
+	for (size_t i = 0; i < rep->nfields; i++)
+		json_str(&j, rep->fields[i]);
+	json_array_end(&j);
 	json_object_end(&j);
 	json_end(&j);
 }

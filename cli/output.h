@@ -37,8 +37,8 @@ struct output {
 	void (*acked)(uint64_t upto, uint64_t acked, uint64_t unread);
 	/* watch: one post, one line */
 	void (*watched)(const struct uccn_post *p);
-	void (*imported)(const char *path, uint64_t added, uint64_t updated,
-			 uint64_t unchanged);
+	/* import cities: the counts, and the fields kept as changed by hand */
+	void (*imported)(const char *path, const struct uccn_reply *rep);
 };
 
 extern const struct output output_text;

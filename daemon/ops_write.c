@@ -208,9 +208,25 @@ int server_apply_city_rekey(struct uccn_txn *t, struct pending *p, int64_t now_m
 
 int server_apply_city_import(struct uccn_txn *t, struct pending *p, int64_t now_ms)
 {
+	struct uccn_import_counts *n = malloc(sizeof *n);
 	(void)now_ms;
-	return uccn_store_city_import(t, p->req.cities, p->req.ncities, &p->rep.added,
-				      &p->rep.updated, &p->rep.unchanged);
+	if (!n)
+		return UCCN_E_NOMEM;
+	int rc = uccn_store_city_import(t, p->req.cities, p->req.ncities, p->req.overwrite, n);
+	p->rep.added = n->added;
+	p->rep.updated = n->updated;
+	p->rep.unchanged = n->unchanged;
+	p->rep.kept = n->kept;
+	if (!rc && n->nnamed && !(p->rep.fields = calloc(n->nnamed, sizeof *p->rep.fields)))
+		rc = UCCN_E_NOMEM;
+	for (size_t i = 0; !rc && i < n->nnamed; i++) {
+		if (!(p->rep.fields[i] = strdup(n->named[i])))
+			rc = UCCN_E_NOMEM;
+		else
+			p->rep.nfields = i + 1;
+	}
+	free(n);
+	return rc;
 }
 
 int server_apply_field_add(struct uccn_txn *t, struct pending *p, int64_t now_ms)

@@ -81,6 +81,8 @@ static const struct uccn_field city_import_request[] = {
 	{.name = "cities", .type = F_RECORDS, .offset = REQ(cities), .count = REQ(ncities),
 	 .max = UCCN_MAX_IMPORT, .rec = &record_city, .item_check = import_city_check,
 	 .whole = "import", .flags = FIELD_REQUIRED},
+	/* Replace fields changed by hand since the last import too. */
+	{.name = "overwrite", .type = F_BOOL, .offset = REQ(overwrite), .flags = FIELD_OPTIONAL},
 };
 
 static const struct uccn_field post_request[] = {
@@ -268,6 +270,12 @@ static const struct uccn_field city_import_reply[] = {
 	{.name = "added", .type = F_U64, .offset = REP(added), .max = UINT64_MAX},
 	{.name = "updated", .type = F_U64, .offset = REP(updated), .max = UINT64_MAX},
 	{.name = "unchanged", .type = F_U64, .offset = REP(unchanged), .max = UINT64_MAX},
+	/* Fields left as a person changed them, and the first of them by name;
+	 * optional, so an older daemon's reply still reads. */
+	{.name = "kept", .type = F_U64, .offset = REP(kept), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "kept_fields", .type = F_STRS, .offset = REP(fields), .count = REP(nfields),
+	 .max = UCCN_MAX_KEPT_NAME, .flags = FIELD_OPTIONAL},
 };
 
 static const struct uccn_field project_show_reply[] = {

@@ -57,6 +57,10 @@
 /* A bulk import of cities is one request and one transaction; a larger
  * file is imported in parts (one field at a time, say). */
 #define UCCN_MAX_IMPORT 800
+/* Fields an import kept because they were changed by hand: the reply
+ * counts them all and names the first UCCN_IMPORT_KEPT_LIST ("krakow.name"). */
+#define UCCN_IMPORT_KEPT_LIST 50
+#define UCCN_MAX_KEPT_NAME (UCCN_MAX_ID + 16)
 
 /* Messaging. */
 #define UCCN_MAX_AUDIENCE 8        /* --to targets of one post */

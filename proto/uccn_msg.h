@@ -92,6 +92,7 @@ struct uccn_request {
 	size_t ncities;
 	uint32_t expires_s;      /* city.invite: valid this long; 0: the default */
 	char *secret;            /* city.enrol: the invitation's secret, hex */
+	bool overwrite;          /* city.import: replace fields changed by hand */
 };
 
 struct uccn_status_info {
@@ -137,7 +138,7 @@ struct uccn_reply {
 	/* agenda.get */
 	struct uccn_agenda_pub agenda;
 	bool has_agenda;
-	/* field.list */
+	/* field.list; city.import: the fields it kept, "city.field" */
 	char **fields;
 	size_t nfields;
 	/* project.show (one), project.list */
@@ -149,8 +150,8 @@ struct uccn_reply {
 	/* city/project/meeting update, city.rekey, project join/leave: the
 	 * record's new version */
 	uint64_t version;
-	/* city.import */
-	uint64_t added, updated, unchanged;
+	/* city.import; the first fields it kept are named in fields */
+	uint64_t added, updated, unchanged, kept;
 	/* inbox, inbox.ack: unread posts left; inbox.ack: how many it marked */
 	uint64_t unread;
 	uint64_t acked;

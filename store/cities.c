@@ -294,10 +294,96 @@ static bool same_import_data(const struct uccn_city *a, const struct uccn_city *
 	       same_coord(a->lon, b->lon);
 }
 
-static int import_one(struct uccn_txn *t, const struct uccn_city *c,
-		      uint64_t *added, uint64_t *updated, uint64_t *unchanged)
+/*
+ * What the last import set, per city, lives in DB_IMPORTED as a city
+ * record holding the file's row. A field whose stored value differs from
+ * it was changed by hand since, and a later import keeps it. A city with
+ * no such record (added by hand, or imported before imports were
+ * recorded) reads as one whose import set nothing: every value it holds
+ * counts as a person's, and the file only fills what is empty.
+ */
+static int imported_get(struct uccn_txn *t, const char *id, struct uccn_city *out)
 {
-	struct uccn_city old = {0};
+	MDB_val k = str_val(id), v;
+	int rc = store_map_rc(mdb_get(t->cur, t->s->dbi[DB_IMPORTED], &k, &v));
+	return rc ? rc : store_city_decode(&v, out);
+}
+
+static int imported_put(struct uccn_txn *t, const struct uccn_city *row)
+{
+	struct uccn_city rec = *row;
+	msgpack_sbuffer b;
+	msgpack_packer pk;
+	MDB_val k = str_val(row->id);
+	/* Only the file's data: the key, role and term are never the import's. */
+	rec.key[0] = '\0';
+	rec.role = NULL;
+	rec.term_end = NULL;
+	rec.seq = rec.version = 0;
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+	int rc = uccn_city_pack(&pk, &rec);
+	if (!rc)
+		rc = store_put_packed(t, DB_IMPORTED, &k, &b, 0);
+	msgpack_sbuffer_destroy(&b);
+	return rc;
+}
+
+static bool blank(const char *s)
+{
+	return !s || !s[0];
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return blank(a) ? blank(b) : !blank(b) && strcmp(a, b) == 0;
+}
+
+/* Whether the file's value of one field replaces the stored one: yes when
+ * the stored one is what the last import set (or when asked to
+ * overwrite); no, and counted as kept, when a person changed it. */
+struct merge {
+	const char *id;
+	bool overwrite;
+	struct uccn_import_counts *n;
+};
+
+static bool take_file(struct merge *m, const char *field, bool same_as_file,
+		      bool same_as_imported)
+{
+	if (same_as_file || same_as_imported || m->overwrite)
+		return true;
+	if (m->n->nnamed < UCCN_IMPORT_KEPT_LIST)
+		snprintf(m->n->named[m->n->nnamed++], sizeof m->n->named[0], "%s.%s",
+			 m->id, field);
+	m->n->kept++;
+	return false;
+}
+
+/* rec starts as the file's row; the fields a person set come back from now. */
+static void merge_city(struct merge *m, struct uccn_city *rec,
+		       const struct uccn_city *now, const struct uccn_city *last)
+{
+#define MERGE_TEXT(f) \
+	if (!take_file(m, #f, same_text(now->f, rec->f), same_text(now->f, last->f))) \
+		rec->f = now->f
+	MERGE_TEXT(name);
+	MERGE_TEXT(country);
+	MERGE_TEXT(field);
+	MERGE_TEXT(tz);
+#undef MERGE_TEXT
+	if (!take_file(m, "year", now->year == rec->year, now->year == last->year))
+		rec->year = now->year;
+	if (!take_file(m, "lat", same_coord(now->lat, rec->lat), same_coord(now->lat, last->lat)))
+		rec->lat = now->lat;
+	if (!take_file(m, "lon", same_coord(now->lon, rec->lon), same_coord(now->lon, last->lon)))
+		rec->lon = now->lon;
+}
+
+static int import_one(struct uccn_txn *t, const struct uccn_city *c, bool overwrite,
+		      struct uccn_import_counts *n)
+{
+	struct uccn_city old = {0}, last = {0};
 	uint64_t seq;
 	int rc;
 	if (!c->id)
@@ -313,39 +399,47 @@ static int import_one(struct uccn_txn *t, const struct uccn_city *c,
 			return rc;
 		rec.seq = seq;
 		rec.version = 1;
-		(*added)++;
-		return put_city(t, &rec);
+		n->added++;
+		rc = put_city(t, &rec);
+		return rc ? rc : imported_put(t, c);
 	}
 	if (rc)
 		return rc;
-	if (same_import_data(c, &old)) {
-		(*unchanged)++;
-	} else {
-		struct uccn_city rec = *c;
-		/* The import speaks for the record's data, not its key, role
-		 * or term. */
-		rec.role = old.role;
-		rec.term_end = old.term_end;
-		memcpy(rec.key, old.key, sizeof rec.key);
-		if ((rc = store_next_seq(t, &seq)) == 0) {
-			rec.seq = seq;
-			rec.version = old.version + 1;
-			rc = put_city(t, &rec);
-			(*updated)++;
-		}
+	rc = imported_get(t, c->id, &last);
+	if (rc && rc != UCCN_E_NOTFOUND)
+		goto out;
+	struct uccn_city rec = *c;
+	struct merge m = {.id = c->id, .overwrite = overwrite, .n = n};
+	merge_city(&m, &rec, &old, &last);
+	/* The import speaks for the record's data, not its key, role or term. */
+	rec.role = old.role;
+	rec.term_end = old.term_end;
+	memcpy(rec.key, old.key, sizeof rec.key);
+	rc = 0;
+	if (same_import_data(&rec, &old)) {
+		n->unchanged++;
+	} else if ((rc = city_valid(t, &rec)) == 0 && (rc = store_next_seq(t, &seq)) == 0) {
+		rec.seq = seq;
+		rec.version = old.version + 1;
+		rc = put_city(t, &rec);
+		n->updated++;
 	}
+	/* Rewritten only when the file changed: a re-run writes nothing. */
+	if (!rc && (!last.id || !same_import_data(c, &last)))
+		rc = imported_put(t, c);
+out:
+	uccn_city_clear(&last);
 	uccn_city_clear(&old);
 	return rc;
 }
 
 int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
-			   size_t n, uint64_t *added, uint64_t *updated,
-			   uint64_t *unchanged)
+			   size_t n, bool overwrite, struct uccn_import_counts *counts)
 {
 	int rc = store_op_begin(t);
 	if (rc)
 		return rc;
-	*added = *updated = *unchanged = 0;
+	memset(counts, 0, sizeof *counts);
 	for (size_t i = 0; i < n && !rc; i++) {
 		/* An id twice in one import would silently keep the last row. */
 		for (size_t j = 0; j < i && !rc; j++)
@@ -354,11 +448,11 @@ int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
 						  "city '%s' appears twice (also city %zu)",
 						  c[i].id, j + 1);
 		if (!rc)
-			rc = import_one(t, &c[i], added, updated, unchanged);
+			rc = import_one(t, &c[i], overwrite, counts);
 		if (rc)
 			t->reason_index = i + 1;
 	}
 	if (rc)
-		*added = *updated = *unchanged = 0;
+		memset(counts, 0, sizeof *counts);
 	return store_op_end(t, rc);
 }

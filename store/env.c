@@ -36,6 +36,7 @@ static const struct {
 	[DB_ACCESS] = {"access", MDB_DUPSORT},
 	[DB_AGENDAS] = {"agendas", 0},
 	[DB_INVITES] = {"invites", 0},
+	[DB_IMPORTED] = {"imported", 0},
 };
 
 /* The last failure's text, per thread: the daemon's loop and its commit

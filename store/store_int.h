@@ -34,6 +34,7 @@ enum dbi_slot {
 	DB_AGENDAS,    /* meeting id NUL version (8 bytes) -> published agenda */
 	DB_INVITES,    /* BLAKE2b of an invitation's secret -> expiry (8 bytes,
 			* ms), used (1 byte), city id */
+	DB_IMPORTED,   /* city id -> the city as the last import set it (cities.c) */
 	DB_COUNT
 };
 

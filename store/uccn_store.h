@@ -276,16 +276,34 @@ int uccn_store_city_update(struct uccn_txn *t, const struct uccn_city *c,
 int uccn_store_city_rekey(struct uccn_txn *t, const char *id, const char *key,
 			  uint64_t *seq, uint64_t *version);
 
+/* What an import did. */
+struct uccn_import_counts {
+	uint64_t added, updated, unchanged; /* cities */
+	uint64_t kept;  /* fields left as a person changed them */
+	size_t nnamed;  /* the first kept fields, "city.field", at most
+			 * UCCN_IMPORT_KEPT_LIST */
+	char named[UCCN_IMPORT_KEPT_LIST][UCCN_MAX_KEPT_NAME + 1];
+};
+
 /*
  * Import n cities all or nothing: a new id is added (as a member without a
  * key), an existing one whose name, country, field, year, tz or coordinates
  * differ is updated (keeping its key and role), an identical one is left
- * alone. Every field must exist. Returns 0 with the counts, or the first
- * error (its reason and index via uccn_store_txn_reason*) and nothing written.
+ * alone. Every field must exist.
+ *
+ * The store remembers what each import set. Unless overwrite, a field
+ * whose value differs from what the last import set was changed by hand
+ * and is kept, counted in counts->kept and named in counts->named. A city
+ * the store holds no import of (added by hand, or imported by a version
+ * that did not record it) keeps every value it has that differs from the
+ * file: only empty fields are filled. Either way the file's row becomes
+ * what the last import set.
+ *
+ * Returns 0 with *counts, or the first error (its reason and index via
+ * uccn_store_txn_reason*) with nothing written and *counts zero.
  */
 int uccn_store_city_import(struct uccn_txn *t, const struct uccn_city *c,
-			   size_t n, uint64_t *added, uint64_t *updated,
-			   uint64_t *unchanged);
+			   size_t n, bool overwrite, struct uccn_import_counts *counts);
 
 /* Fetch a project or meeting by id; out must be clear. 0, UCCN_E_NOTFOUND
  * or UCCN_E_CORRUPT. */
