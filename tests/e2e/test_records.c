@@ -92,7 +92,7 @@ static void test_import_real_cities(void **state)
 	assert_non_null(list);
 	const h_json_t *k = find_city(list, "krakow");
 	assert_non_null(k);
-	assert_string_equal(h_json_str(h_json_get(k, "name")), "Krakow");
+	assert_string_equal(h_json_str(h_json_get(k, "name")), "Kraków");
 	assert_string_equal(h_json_str(h_json_get(k, "country")), "Poland");
 	assert_string_equal(h_json_str(h_json_get(k, "field")), "literature");
 	assert_string_equal(h_json_str(h_json_get(k, "tz")), "Europe/Warsaw");

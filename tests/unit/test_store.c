@@ -4265,6 +4265,164 @@ static void test_agenda_publish_grows_map(void **state)
 	free(e);
 }
 
+/* ---- import keeps what people set (issue 13) ---- */
+
+struct import_op {
+	const struct uccn_city *rows;
+	size_t n;
+	bool overwrite;
+	struct uccn_import_counts counts;
+	const struct uccn_city *update; /* a change by hand first, or NULL */
+	uint64_t update_version;
+};
+
+static int import_fn(struct uccn_txn *t, void *ctx)
+{
+	struct import_op *o = ctx;
+	uint64_t seq, version;
+	if (o->update)
+		return uccn_store_city_update(t, o->update, o->update_version, &seq, &version);
+	return uccn_store_city_import(t, o->rows, o->n, o->overwrite, &o->counts);
+}
+
+static struct uccn_import_counts import_rows(struct uccn_store *s, const struct uccn_city *rows,
+					     size_t n, bool overwrite)
+{
+	struct import_op o = {.rows = rows, .n = n, .overwrite = overwrite};
+	assert_int_equal(uccn_store_write(s, import_fn, &o), 0);
+	return o.counts;
+}
+
+static void hand_edit(struct uccn_store *s, const struct uccn_city *c, uint64_t version)
+{
+	struct import_op o = {.update = c, .update_version = version};
+	assert_int_equal(uccn_store_write(s, import_fn, &o), 0);
+}
+
+static struct uccn_city read_city(struct uccn_store *s, const char *id)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_city c = {0};
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_city_get(t, id, &c), 0);
+	uccn_store_txn_end(&t);
+	return c;
+}
+
+static void test_import_keeps_hand_edits(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	struct uccn_city rows[2] = {mk_city("krakow", NULL), mk_city("lodz", NULL)};
+	rows[0].name = "Krakow";
+	rows[0].country = "Poland";
+	rows[1].name = "Lodz";
+	rows[1].country = "Poland";
+	struct uccn_import_counts n = import_rows(f->s, rows, 2, false);
+	assert_int_equal(n.added, 2);
+	assert_int_equal(n.kept, 0);
+
+	/* A person renames Kraków; the next import keeps the name, says so,
+	 * and still takes the file's other changes. */
+	struct uccn_city hand = read_city(f->s, "krakow");
+	assert_int_equal(hand.version, 1);
+	uccn_str_set(&hand.name, "Kraków");
+	hand_edit(f->s, &hand, 1);
+	uccn_city_clear(&hand);
+	rows[0].country = "Polska";
+	rows[1].name = "Łódź"; /* the file's own change, nobody touched it */
+	n = import_rows(f->s, rows, 2, false);
+	assert_int_equal(n.updated, 2);
+	assert_int_equal(n.kept, 1);
+	assert_int_equal(n.nnamed, 1);
+	assert_string_equal(n.named[0], "krakow.name");
+	struct uccn_city got = read_city(f->s, "krakow");
+	assert_string_equal(got.name, "Kraków");
+	assert_string_equal(got.country, "Polska");
+	uccn_city_clear(&got);
+	got = read_city(f->s, "lodz");
+	assert_string_equal(got.name, "Łódź");
+	uccn_city_clear(&got);
+
+	/* Again: still kept, nothing else to change, nothing written. */
+	uint64_t last = get_stats(f->s).last_seq;
+	n = import_rows(f->s, rows, 2, false);
+	assert_int_equal(n.unchanged, 2);
+	assert_int_equal(n.kept, 1);
+	assert_int_equal(get_stats(f->s).last_seq, last);
+
+	/* --overwrite takes the file's value. */
+	n = import_rows(f->s, rows, 2, true);
+	assert_int_equal(n.updated, 1);
+	assert_int_equal(n.kept, 0);
+	got = read_city(f->s, "krakow");
+	assert_string_equal(got.name, "Krakow");
+	uccn_city_clear(&got);
+
+	/* The file changes a value it set before: it follows the file, since
+	 * what the last import set is remembered import after import. */
+	rows[1].name = "Łódź (Lodz)";
+	n = import_rows(f->s, rows, 2, false);
+	assert_int_equal(n.kept, 0);
+	got = read_city(f->s, "lodz");
+	assert_string_equal(got.name, "Łódź (Lodz)");
+	uccn_city_clear(&got);
+}
+
+/* A city the store holds no import of (added by hand, or imported before
+ * imports were recorded) keeps what it has; the file fills what is empty. */
+static void test_import_without_record_keeps_values(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	struct uccn_city c = mk_city("krakow", NULL);
+	c.name = "Kraków";
+	struct batch b = {0};
+	add_city_op(&b, c);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(b.ops[0].rc, 0);
+
+	struct uccn_city row = mk_city("krakow", NULL);
+	row.name = "Krakow";
+	row.country = "Poland";
+	row.year = 2013;
+	struct uccn_import_counts n = import_rows(f->s, &row, 1, false);
+	assert_int_equal(n.updated, 1);
+	assert_int_equal(n.kept, 1);
+	assert_string_equal(n.named[0], "krakow.name");
+	struct uccn_city got = read_city(f->s, "krakow");
+	assert_string_equal(got.name, "Kraków");
+	assert_string_equal(got.country, "Poland");
+	assert_int_equal(got.year, 2013);
+	uccn_city_clear(&got);
+}
+
+/* The reply names at most UCCN_IMPORT_KEPT_LIST fields and counts them all. */
+static void test_import_kept_list_bounded(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	enum { N = UCCN_IMPORT_KEPT_LIST + 5 };
+	static char ids[N][16];
+	struct uccn_city rows[N];
+	struct batch b = {0};
+	for (size_t i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "city-%zu", i);
+		rows[i] = mk_city(ids[i], NULL);
+		if (b.n == MAX_OPS) {
+			assert_int_equal(run_batch(f->s, &b), 0);
+			b.n = 0;
+		}
+		add_city_op(&b, rows[i]); /* by hand, named "Test City" */
+	}
+	assert_int_equal(run_batch(f->s, &b), 0);
+	for (size_t i = 0; i < N; i++)
+		rows[i].name = "From the file";
+	struct uccn_import_counts n = import_rows(f->s, rows, N, false);
+	assert_int_equal(n.kept, N);
+	assert_int_equal(n.nnamed, UCCN_IMPORT_KEPT_LIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4315,6 +4473,9 @@ int main(void)
 		T(test_txn_group),
 		T(test_txn_group_misuse),
 		T(test_txn_group_grows_map),
+		T(test_import_keeps_hand_edits),
+		T(test_import_without_record_keeps_values),
+		T(test_import_kept_list_bounded),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
