@@ -3658,6 +3658,7 @@ static void full_request(struct uccn_request *r, enum uccn_op op)
 	r->ncities = 2;
 	r->expires_s = 3600;
 	r->secret = dup_str("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	r->overwrite = true;
 }
 
 /* A successful reply with every member set: one record in each array, so
@@ -3694,6 +3695,7 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	r->added = 1;
 	r->updated = 2;
 	r->unchanged = 3;
+	r->kept = 6;
 	r->unread = 4;
 	r->acked = 5;
 	r->info = (struct uccn_status_info){dup_str("uccnd 0.1.0"), UCCN_PROTO_VERSION,
