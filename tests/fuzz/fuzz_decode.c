@@ -21,6 +21,7 @@
 
 #include "uccn_error.h"
 #include "uccn_limits.h"
+#include "uccn_invite.h"
 #include "uccn_msg.h"
 #include "uccn_records.h"
 
@@ -290,8 +291,35 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 	uccn_reply_clear(&r);
 }
 
+/* An invitation is text a person pastes: whatever it holds, parsing ends
+ * in a clear refusal or in an invitation that formats and reads back the
+ * same. Tried as given and behind the right prefix, so the fuzzer gets
+ * past the prefix check. */
+static void fuzz_invite(const uint8_t *data, size_t size)
+{
+	static const char prefix[] = UCCN_INVITE_PREFIX;
+	char *text = malloc(sizeof prefix + size);
+	char err[256], again[UCCN_INVITE_MAX_TEXT];
+	CHECK(text != NULL);
+	for (int with_prefix = 0; with_prefix < 2; with_prefix++) {
+		size_t off = with_prefix ? sizeof prefix - 1 : 0;
+		memcpy(text, prefix, off);
+		memcpy(text + off, data, size);
+		text[off + size] = '\0';
+		struct uccn_invite inv, back;
+		if (uccn_invite_parse(text, &inv, err, sizeof err) != 0)
+			continue;
+		int n = uccn_invite_format(&inv, again, sizeof again);
+		CHECK(n > 0);
+		CHECK(uccn_invite_parse(again, &back, err, sizeof err) == 0);
+		CHECK(memcmp(&inv, &back, sizeof inv) == 0);
+	}
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	fuzz_invite(data, size);
 	fuzz_request(data, size);
 	for (int op = UCCN_OP_NONE; op <= UCCN_OP_LAST; op++)
 		fuzz_reply(data, size, (enum uccn_op)op);
