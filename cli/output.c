@@ -153,16 +153,16 @@ static void text_status(const char *endpoint, const char *server_key, const char
 			const struct uccn_status_info *i)
 {
 	char fp[UCCN_FINGERPRINT_LEN + 1];
-	printf("endpoint:  %s (reachable)\n", endpoint);
+	printf("endpoint:   %s (reachable)\n", endpoint);
 	printf("server key: %s\n", fingerprint(server_key, fp));
-	printf("your key:  %s\n", fingerprint(own_key, fp));
-	printf("server:    %s, protocol %u\n", i->server ? i->server : "?", i->proto);
-	printf("you are:   %s (%s)\n", i->city ? i->city : "?", i->role ? i->role : "?");
-	printf("cities:    %llu\n", (unsigned long long)i->cities);
-	printf("posts:     %llu\n", (unsigned long long)i->posts);
-	printf("last seq:  %llu\n", (unsigned long long)i->last_seq);
-	printf("uptime:    %llus\n", (unsigned long long)i->uptime_s);
-	printf("mailbox:   %llu unread (%llu in all mailboxes)\n", (unsigned long long)i->unread,
+	printf("your key:   %s\n", fingerprint(own_key, fp));
+	printf("server:     %s, protocol %u\n", i->server ? i->server : "?", i->proto);
+	printf("you are:    %s (%s)\n", i->city ? i->city : "?", i->role ? i->role : "?");
+	printf("cities:     %llu\n", (unsigned long long)i->cities);
+	printf("posts:      %llu\n", (unsigned long long)i->posts);
+	printf("last seq:   %llu\n", (unsigned long long)i->last_seq);
+	printf("uptime:     %llus\n", (unsigned long long)i->uptime_s);
+	printf("mailbox:    %llu unread (%llu in all mailboxes)\n", (unsigned long long)i->unread,
 	       (unsigned long long)i->mailboxes);
 }
 

@@ -187,7 +187,7 @@ static void profile_replaces_flags(void **state)
 	h_assert_exit(&f->r, 0);
 	h_uccn(&f->r, NULL, NULL, NULL, "status", NULL);
 	h_assert_exit(&f->r, 0);
-	assert_contains(&f->r, f->r.out, "you are:   coordinator");
+	assert_contains(&f->r, f->r.out, "you are:    coordinator");
 	fingerprint_of(f->d->server_pub, fp, pub);
 	assert_contains(&f->r, f->r.out, fp);
 	/* A flag wins over the profile's endpoint: nothing listens there. */
