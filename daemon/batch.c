@@ -90,8 +90,8 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 	}
 	uccn_store_txn_end(&t);
 	if (rc) {
-		log_msg(LOG_ERROR, "a batch of %zu writes failed: %s (%s)", b->n,
-			uccn_strerror(rc), b->err);
+		log_limited(LOG_ERROR, LOG_KIND_BATCH, "a batch of %zu writes failed: %s (%s)",
+			    b->n, uccn_strerror(rc), b->err);
 	} else {
 		log_msg(LOG_DEBUG, "committed a batch of %zu writes", b->n);
 		s->batches++;
@@ -182,4 +182,7 @@ void server_on_committed(void *ctx)
 void server_before_sleep(void *ctx)
 {
 	server_serve_watchers(ctx);
+	/* The loop wakes at least every 250 ms: a count of left-out lines
+	 * is written within about a second of the flood ending. */
+	log_flush_idle();
 }

@@ -1,8 +1,8 @@
 /*
  * guests.c - what a key no city owns may cost: a token bucket per peer
  * address and one for all of them, spent on each handshake ZAP lets in and
- * each request such a key sends, and a log that says at most a line a
- * second about them. Only the loop's thread touches it.
+ * each request such a key sends. (What is logged about them is limited by
+ * log.c, kind LOG_KIND_GUEST.) Only the loop's thread touches it.
  */
 #include <stdint.h>
 #include <string.h>
@@ -52,15 +52,4 @@ bool server_guest_allow(struct server *s, const char *addr)
 	if (!spend(&s->guests.all, GUEST_ALL_BURST, GUEST_ALL_RATE, now))
 		return false;
 	return spend(one, GUEST_PEER_BURST, GUEST_PEER_RATE, now);
-}
-
-bool server_guest_may_log(struct server *s)
-{
-	int64_t now = mono_ms();
-	if (s->guests.logged_at && now - s->guests.logged_at < 1000) {
-		s->guests.unlogged++;
-		return false;
-	}
-	s->guests.logged_at = now;
-	return true;
 }

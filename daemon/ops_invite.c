@@ -38,9 +38,9 @@ static void secret_hash(const unsigned char *secret, unsigned char hash[UCCN_STO
 bool server_guest_request(struct server *s, struct pending *p, const char *key)
 {
 	if (!server_guest_allow(s, p->peer)) {
-		if (server_guest_may_log(s))
-			log_msg(LOG_WARN, "too many enrolment attempts from %s; refusing for now",
-				p->peer[0] ? p->peer : "an unknown peer");
+		log_limited(LOG_WARN, LOG_KIND_GUEST,
+			    "too many enrolment attempts from %s; refusing for now",
+			    p->peer[0] ? p->peer : "an unknown peer");
 		server_reply_error(&p->rep, UCCN_E_BUSY,
 				   "too many enrolment attempts; wait a minute and try again");
 		return false;
@@ -104,8 +104,9 @@ int server_apply_city_enrol(struct uccn_txn *t, struct pending *p, int64_t now_m
 	if (rc == UCCN_E_DENIED) {
 		/* The commit thread logs only enrolments that got past the
 		 * loop's rate limit, so this is bounded too. */
-		log_msg(LOG_WARN, "refused an enrolment for city '%s': the invitation is %s",
-			p->req.city.id, uccn_store_invite_verdict_name(verdict));
+		log_limited(LOG_WARN, LOG_KIND_REQUEST,
+			    "refused an enrolment for city '%s': the invitation is %s",
+			    p->req.city.id, uccn_store_invite_verdict_name(verdict));
 		server_reply_error(&p->rep, rc, NOT_VALID);
 	} else if (!rc) {
 		log_msg(LOG_INFO, "city '%s' enrolled its new key with an invitation",

@@ -61,10 +61,10 @@ void server_send_reply(struct server *s, const struct pending *p)
 		msgpack_sbuffer_clear(&b);
 		if (uccn_reply_encode(&e, &b)) {
 			msgpack_sbuffer_destroy(&b);
-			log_msg(LOG_ERROR, "cannot encode a reply: out of memory");
+			log_limited(LOG_ERROR, LOG_KIND_REPLY, "cannot encode a reply: out of memory");
 			return;
 		}
-		log_msg(LOG_ERROR, "cannot encode a reply to %s: %s",
+		log_limited(LOG_ERROR, LOG_KIND_REPLY, "cannot encode a reply to %s: %s",
 			uccn_op_name(p->rep.op) ? uccn_op_name(p->rep.op) : "?",
 			uccn_strerror(rc));
 	}
@@ -74,7 +74,7 @@ void server_send_reply(struct server *s, const struct pending *p)
 		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 	    (p->delimiter && zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
 	    zmq_send(s->router, b.data, b.size, ZMQ_DONTWAIT) < 0)
-		log_msg(LOG_DEBUG, "reply dropped: %s", zmq_strerror(errno));
+		log_limited(LOG_DEBUG, LOG_KIND_REPLY, "reply dropped: %s", zmq_strerror(errno));
 	msgpack_sbuffer_destroy(&b);
 }
 

@@ -56,8 +56,6 @@ struct guest_bucket {
 struct guest_limits {
 	struct guest_bucket per_peer[GUEST_SLOTS];
 	struct guest_bucket all;
-	int64_t logged_at;        /* the last line logged about a guest */
-	uint64_t unlogged;        /* lines left out since */
 };
 
 /* The peer's address as libzmq gives it ("Peer-Address"), for the guests'
@@ -212,8 +210,6 @@ void server_on_zap(void *ctx);
 /* guests.c */
 /* May a guest at peer address addr have one more handshake or request? */
 bool server_guest_allow(struct server *s, const char *addr);
-/* May the loop log one more line about guests now (one a second)? */
-bool server_guest_may_log(struct server *s);
 
 /* ops_invite.c */
 /* What city.invite answers with besides the secret: set once, before the

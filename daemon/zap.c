@@ -87,10 +87,12 @@ void server_on_zap(void *ctx)
 				text = "OK";
 			if (status[0] == '2' && !guest)
 				log_msg(LOG_DEBUG, "city '%s' connected", city);
-			else if (server_guest_may_log(s))
-				log_msg(guest ? LOG_INFO : LOG_WARN, "%s an unregistered key %s from %s%s",
-					guest ? "let in, to enrol only," : "refused", key, peer,
-					s->guests.unlogged ? " (and others: one line a second)" : "");
+			else if (guest)
+				log_limited(LOG_INFO, LOG_KIND_GUEST,
+					    "let in, to enrol only, an unregistered key %s from %s", key, peer);
+			else
+				log_limited(LOG_WARN, LOG_KIND_HANDSHAKE,
+					    "refused an unregistered key %s from %s", key, peer);
 		}
 		/* Reply: version, request id, status code and text, user id, metadata. */
 		const char *user = status[0] == '2' ? key : "";
