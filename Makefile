@@ -56,7 +56,7 @@ UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render \
 	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
 	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile \
-	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite
+	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite $(BUILD)/tests/test_log
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -143,6 +143,11 @@ $(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/com
 		$(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The daemon's log limiter, alone, on a clock the test drives.
+$(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_CMOCKA)
 
 # The notice of a published agenda is pure computation in daemon/: tested
 # on records alone, without a store or a daemon.
