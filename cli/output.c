@@ -8,28 +8,56 @@
 #include "json.h"
 #include "output.h"
 #include "uccn_fingerprint.h"
+#include "uccn_utf8.h"
 
 /* ---- text ---- */
 
+/* Write s to f with every control character but TAB and LF (C0, DEL, C1)
+ * and every byte that is not UTF-8 shown as U+FFFD. Stores written before
+ * the server refused C1 may hold them, and a terminal obeys them (U+009B is
+ * CSI): what a city wrote must never drive another city's terminal. */
+static void put_text(const char *s, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = p[i];
+		size_t n = cp < 0x80 ? 1 : uccn_utf8_next(p + i, len - i, &cp);
+		bool control = cp < 0x20 ? cp != '\t' && cp != '\n' : cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+		if (n == 0 || control)
+			fputs("\xef\xbf\xbd", f);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n ? n : 1;
+	}
+}
+
 /* Copy at most max display characters of the first line of s into buf,
- * never cutting a UTF-8 sequence; "…" marks a cut. */
+ * never cutting a UTF-8 sequence; "…" marks a cut, and U+FFFD stands for a
+ * control character or a byte that is not UTF-8 (see put_text). */
 static const char *first_line(const char *s, size_t max, char *buf, size_t len)
 {
-	size_t i = 0, chars = 0, o = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, chars = 0, o = 0, slen;
 	if (!s)
 		return "";
+	slen = strlen(s);
 	while (s[i] && s[i] != '\n' && s[i] != '\r') {
-		size_t n = 1;
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0xf0) n = 4; else if (c >= 0xe0) n = 3; else if (c >= 0xc0) n = 2;
-		if (chars == max || o + n + 4 >= len) {
+		uint32_t cp = u[i];
+		size_t n = cp < 0x80 ? 1 : uccn_utf8_next(u + i, slen - i, &cp);
+		bool shown = n && !(cp < 0x20 && cp != '\t') && cp != 0x7f &&
+			     !(cp >= 0x80 && cp < 0xa0);
+		if (chars == max || o + 3 + 4 >= len) {
 			memcpy(buf + o, "\xe2\x80\xa6", 3);
 			o += 3;
 			break;
 		}
-		memcpy(buf + o, s + i, n);
-		o += n;
-		i += n;
+		if (shown)
+			memcpy(buf + o, s + i, n);
+		else
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+		o += shown ? n : 3;
+		i += n ? n : 1;
 		chars++;
 	}
 	buf[o] = '\0';
@@ -45,7 +73,7 @@ static void cell(const char *s, int width)
 		s = "-";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		chars += (*p & 0xc0) != 0x80;
-	fputs(s, stdout);
+	put_text(s, stdout);
 	/* Two spaces at least, so a long value never runs into the next. */
 	for (int i = chars < width ? chars : width; i < width + 2; i++)
 		fputc(' ', stdout);
@@ -97,8 +125,11 @@ static void text_post(const struct uccn_post *p)
 	uccn_time_format(p->created_ms, when, sizeof when);
 	printf("post %llu, %s by %s, %s\n", (unsigned long long)p->seq,
 	       p->kind ? p->kind : "?", p->city ? p->city : "?", when);
-	if (p->title)
-		printf("title:   %s\n", p->title);
+	if (p->title) {
+		fputs("title:   ", stdout);
+		put_text(p->title, stdout);
+		fputc('\n', stdout);
+	}
 	if (p->project)
 		printf("project: %s\n", p->project);
 	if (p->meeting)
@@ -109,7 +140,9 @@ static void text_post(const struct uccn_post *p)
 		       p->pin ? ", pinned" : "");
 	if (p->to.n)
 		text_ids("to:      ", &p->to);
-	printf("\n%s\n", p->body ? p->body : "");
+	fputc('\n', stdout);
+	put_text(p->body ? p->body : "", stdout);
+	fputc('\n', stdout);
 }
 
 static void text_cities(const struct uccn_city *c, size_t n)
@@ -229,8 +262,11 @@ static void text_project(const struct uccn_project *p)
 	text_ids("partners: ", &p->partners);
 	text_ids("fields:   ", &p->fields);
 	printf("dates:    %s to %s\n", p->start ? p->start : "?", p->end ? p->end : "?");
-	if (p->description)
-		printf("\n%s\n", p->description);
+	if (p->description) {
+		fputc('\n', stdout);
+		put_text(p->description, stdout);
+		fputc('\n', stdout);
+	}
 }
 
 static void text_meetings(const struct uccn_meeting *m, size_t n)

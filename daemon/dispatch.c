@@ -121,6 +121,7 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 	p->rep.rid = p->req.rid;
 	if (decode_rc) {
 		server_reply_error(&p->rep, decode_rc, "%s", decode_err);
+		p->rep.error_index = p->req.error_index;
 		log_limited(LOG_DEBUG, LOG_KIND_DECODE, "bad request: %s", decode_err);
 		goto reply;
 	}

@@ -108,6 +108,7 @@ void server_destroy(struct server **sp)
 		if (s->watchers[i].used)
 			server_pending_clear(&s->watchers[i].p);
 	free(s->watchers);
+	server_credit_free(s);
 	free(s);
 	*sp = NULL;
 }

@@ -67,6 +67,7 @@ struct pending {
 	char peer[PEER_ADDRESS_MAX];
 	size_t routing_id_len;
 	bool delimiter;            /* the client is a REQ: echo the empty frame */
+	bool counted;              /* holds one of its connection's credit (credit.c) */
 	char city[UCCN_MAX_ID + 1];
 	char key[UCCN_KEY_Z85_LEN + 1]; /* a write's: checked again at commit */
 	struct uccn_request req;
@@ -83,6 +84,13 @@ struct watcher {
 	bool used;
 };
 
+/* Requests outstanding per connection (credit.c). */
+struct credit_slot;
+struct credit_table {
+	struct credit_slot *slots;
+	size_t used;
+};
+
 struct server {
 	void *router;
 	void *zap;
@@ -96,7 +104,17 @@ struct server {
 	uint64_t watch_seen;       /* last_seq the held watches were checked at */
 	time_t started;
 	struct guest_limits guests;
+	struct credit_table credits;
 };
+
+/* Count one more request outstanding on the connection of routing id id:
+ * 0 with *outstanding set (this one included), UCCN_E_BUSY when too many
+ * connections have requests outstanding, UCCN_E_NOMEM. Each 0 is matched
+ * by one server_credit_give when the request is answered. */
+int server_credit_take(struct server *s, const unsigned char *id, size_t len,
+		       uint32_t *outstanding);
+void server_credit_give(struct server *s, const unsigned char *id, size_t len);
+void server_credit_free(struct server *s);
 
 /* Who is calling, as the snapshot the request is read in says. */
 struct caller {

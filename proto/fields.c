@@ -334,6 +334,8 @@ static int read_records(const msgpack_object *v, void *rec, const struct uccn_fi
 			if (f->item_check)
 				rc = f->item_check(item, e, elen);
 		}
+		if (rc && f->whole && f->index_at)
+			*(uint64_t *)at(rec, f->index_at) = i + 1;
 		if (rc && f->whole)
 			return mp_fail(err, errlen, rc, "%s %u of the %s: %s", f->rec->what,
 				       i + 1, f->whole, why);
@@ -360,6 +362,10 @@ static int read_value(const msgpack_object *v, void *rec, const struct uccn_fiel
 	case F_U64:
 		if ((rc = mp_read_uint(v, f->name, f->max, &u, err, errlen)))
 			return rc;
+		if ((f->flags & FIELD_NONZERO) && u == 0 && v->type != MSGPACK_OBJECT_NIL)
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field '%s': 1 to %llu when present; leave it out for none",
+				       f->name, (unsigned long long)f->max);
 		if (f->type == F_U32)
 			*(uint32_t *)p = (uint32_t)u;
 		else

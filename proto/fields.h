@@ -40,6 +40,10 @@ enum field_type {
 /* Encoding: left out of the map when zero, NULL, false or empty. Without
  * it a field is always sent (a NULL string as nil). */
 #define FIELD_OPTIONAL 2u
+/* Decoding: a number that is present (not nil) must not be 0. For a field
+ * whose 0 means absent in C (a post's minutes), so a client's explicit 0 is
+ * refused rather than read as "none" (SPEC section 5.2). */
+#define FIELD_NONZERO 4u
 
 struct uccn_record_type;
 
@@ -57,11 +61,16 @@ struct uccn_field {
 	const struct uccn_record_type *rec; /* F_RECORD, F_RECORDS, F_ONE */
 	/* F_RECORDS: a rule each item obeys beyond its fields, run as soon as
 	 * the item is read, or NULL. */
-	int (*item_check)(const void *item, char *err, size_t errlen);
+	/* It may complete the item too (an import's city gets its role). */
+	int (*item_check)(void *item, char *err, size_t errlen);
 	/* F_RECORDS: the name of the whole the list makes ("import"), or NULL.
 	 * With it, an item's error says which item it is ("city 2 of the
 	 * import: ..."): the client can point at a line of its file. */
 	const char *whole;
+	/* F_RECORDS with whole: offset of a uint64_t in the message that
+	 * takes the 1-based position of the item at fault, or 0. The error
+	 * reply's `index` comes from it (SPEC 3.2). */
+	size_t index_at;
 	/* FIELD_REQUIRED: what the missing message adds, or NULL. */
 	const char *missing;
 };

@@ -191,8 +191,10 @@ done:
 	msgpack_unpacked_destroy(&u);
 	free(opname);
 	if (rc) {
+		uint64_t index = out->error_index;
 		uccn_request_clear(out);
 		out->rid = rid;
+		out->error_index = index;
 	}
 	return rc;
 }

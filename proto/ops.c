@@ -72,15 +72,25 @@ static const struct uccn_field city_rekey_request[] = {
 	 .flags = FIELD_REQUIRED},
 };
 
-static int import_city_check(const void *city, char *err, size_t errlen)
+/* An import sets a city's data, never its standing (SPEC 4.12): whatever
+ * role a row names is dropped, so a new city is a member and an existing
+ * one keeps its role. A role in the file is no reason to refuse it: an
+ * export of the cities read back must import. */
+static int import_city_check(void *item, char *err, size_t errlen)
 {
+	struct uccn_city *city = item;
+	char *member = strdup("member");
+	if (!member)
+		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+	free(city->role);
+	city->role = member;
 	return uccn_city_check(city, err, errlen);
 }
 
 static const struct uccn_field city_import_request[] = {
 	{.name = "cities", .type = F_RECORDS, .offset = REQ(cities), .count = REQ(ncities),
 	 .max = UCCN_MAX_IMPORT, .rec = &record_city, .item_check = import_city_check,
-	 .whole = "import", .flags = FIELD_REQUIRED},
+	 .whole = "import", .index_at = REQ(error_index), .flags = FIELD_REQUIRED},
 	/* Replace fields changed by hand since the last import too. */
 	{.name = "overwrite", .type = F_BOOL, .offset = REQ(overwrite), .flags = FIELD_OPTIONAL},
 };
@@ -94,8 +104,17 @@ static const struct uccn_field list_request[] = {
 	QUERY_FIELDS,
 };
 
+/* since is required and always sent, 0 included: a watcher says where it
+ * is, and a forgotten since must not replay the whole history (SPEC 4.17). */
 static const struct uccn_field watch_request[] = {
-	QUERY_FIELDS,
+	QUERY_STR("kind", kind), QUERY_STR("city", city),
+	QUERY_STR("project", project), QUERY_STR("meeting", meeting),
+	{.name = "since", .type = F_U64, .offset = REQ(query.since), .max = UINT64_MAX,
+	 .flags = FIELD_REQUIRED, .missing = "send 0 to start from the first post"},
+	{.name = "before", .type = F_U64, .offset = REQ(query.before), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "limit", .type = F_U32, .offset = REQ(query.limit), .max = UCCN_LIST_MAX,
+	 .flags = FIELD_OPTIONAL},
 	{.name = "wait", .type = F_U32, .offset = REQ(wait_ms), .max = UCCN_WATCH_MAX_WAIT_MS,
 	 .flags = FIELD_OPTIONAL},
 };

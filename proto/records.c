@@ -78,7 +78,8 @@ static const struct uccn_field post_fields[] = {
 	REC_FIELD(struct uccn_post, "meeting", F_LINE, meeting, UCCN_MAX_ID),
 	REC_FIELD(struct uccn_post, "title", F_LINE, title, UCCN_MAX_TITLE),
 	REC_FIELD(struct uccn_post, "body", F_STR, body, UCCN_MAX_BODY),
-	REC_FIELD(struct uccn_post, "minutes", F_U32, minutes, UCCN_MAX_MINUTES),
+	{.name = "minutes", .type = F_U32, .offset = offsetof(struct uccn_post, minutes),
+	 .max = UCCN_MAX_MINUTES, .flags = FIELD_OPTIONAL | FIELD_NONZERO},
 	REC_FIELD(struct uccn_post, "created", F_I64, created_ms, INT64_MAX),
 	REC_FIELD(struct uccn_post, "key", F_LINE, idem_key, UCCN_MAX_IDEM_KEY),
 	REC_FIELD(struct uccn_post, "to", F_IDS, to, UCCN_MAX_AUDIENCE_SPEC),
@@ -104,7 +105,7 @@ static const struct uccn_record_type record_entry = {
 };
 
 /* A line the agenda cannot show without: its key and its title. */
-static int entry_complete(const void *item, char *err, size_t errlen)
+static int entry_complete(void *item, char *err, size_t errlen)
 {
 	const struct uccn_agenda_entry *e = item;
 	if (!e->key || !e->title)

@@ -194,7 +194,9 @@ bool uccn_text_valid(const char *s, size_t len, size_t max, bool one_line)
 			return false;
 		if (cp < 0x20 && (one_line || (cp != '\t' && cp != '\n' && cp != '\r')))
 			return false;
-		if (one_line && cp >= 0x80 && cp < 0xa0) /* C1 controls */
+		/* C1 controls, in text as in a line (SPEC section 3): a terminal
+		 * reads U+009B as CSI, so a stored body could drive it. */
+		if (cp >= 0x80 && cp < 0xa0)
 			return false;
 		i += n;
 	}
@@ -240,6 +242,11 @@ int uccn_city_check(const struct uccn_city *c, char *err, size_t errlen)
 	if (c->term_end && !uccn_date_valid(c->term_end))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "city '%s': term_end '%s' is not a date YYYY-MM-DD", c->id, c->term_end);
+	/* One coordinate alone places nothing: SPEC 5.1, both or neither. */
+	if (c->lat.set != c->lon.set)
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "city '%s': %s without %s; give both coordinates or neither",
+			       c->id, c->lat.set ? "lat" : "lon", c->lat.set ? "lon" : "lat");
 	if (c->key[0] && !uccn_key_z85_valid(c->key))
 		return mp_fail(err, errlen, UCCN_E_INVALID,
 			       "city '%s': the key is not a Z85 public key", c->id);

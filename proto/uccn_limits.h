@@ -11,6 +11,11 @@
 /* Frames. A request is small; a reply may carry a page of posts. */
 #define UCCN_MAX_REQUEST_FRAME (128 * 1024)
 #define UCCN_MAX_REPLY_FRAME (8 * 1024 * 1024)
+/* Requests one connection may have outstanding (sent, not yet answered,
+ * held watches included); past it a request is answered busy at once.
+ * Well under the server's send high-water mark (1000 replies a peer), so
+ * the replies a connection is owed always fit in its queue. */
+#define UCCN_MAX_OUTSTANDING 64
 /* msgpack nesting (a request is a map holding at most a map of scalars). */
 #define UCCN_MAX_DEPTH 4
 /* msgpack objects (every scalar, string, array and map counts one). */

@@ -93,6 +93,8 @@ struct uccn_request {
 	uint32_t expires_s;      /* city.invite: valid this long; 0: the default */
 	char *secret;            /* city.enrol: the invitation's secret, hex */
 	bool overwrite;          /* city.import: replace fields changed by hand */
+	uint64_t error_index;    /* a decoding error: the 1-based item at fault
+				  * (city.import), else 0; sent as `index` */
 };
 
 struct uccn_status_info {

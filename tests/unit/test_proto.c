@@ -855,9 +855,10 @@ static void test_limit_import(void **state)
 	encode_request(&r);
 	assert_int_equal(decode_frame(), UCCN_E_TOOBIG);
 	free(cs);
-	/* A bad city names its place in the list. */
+	/* A bad city names its place in the list. (A role is no longer a
+	 * fault: an import ignores it, so a bad field name stands in.) */
 	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[{id:'a', name:'A', field:'film', role:'member'},"
-				     " {id:'b', name:'B', field:'film', role:'mayor'}]}"),
+				     " {id:'b', name:'B', field:'Film', role:'member'}]}"),
 			 UCCN_E_INVALID);
 	assert_non_null(strstr(why, "city 2"));
 }
@@ -3385,14 +3386,14 @@ static void test_request_watch_roundtrip(void **state)
 			 UCCN_E_INVALID);
 	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:-1}"), UCCN_E_INVALID);
 	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:'1000'}"), UCCN_E_INVALID);
-	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:nil}"), 0);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', since:0, wait:nil}"), 0);
 	assert_int_equal(req.wait_ms, 0);
-	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', wait:1}"), 0);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', since:0, wait:1}"), 0);
 	assert_int_equal(req.wait_ms, 1);
 	/* the filters are a list's: a bad kind or id is refused */
-	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', kind:'gossip'}"), UCCN_E_INVALID);
-	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', city:'Dakar'}"), UCCN_E_INVALID);
-	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', limit:%u}",
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', since:0, kind:'gossip'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', since:0, city:'Dakar'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:71, op:'watch', since:0, limit:%u}",
 				     (uint64_t)UCCN_LIST_MAX + 1), UCCN_E_INVALID);
 	/* since takes every seq, the last one too */
 	r.query.since = UINT64_MAX;
@@ -4099,7 +4100,7 @@ static void test_op_checks(void **state)
 	assert_string_equal(why, "field 'key' is missing");
 	assert_int_equal(req_decodef("{v:1, op:'list', kind:'gossip'}"), UCCN_E_INVALID);
 	assert_string_equal(why, "kind 'gossip' is not a post kind");
-	assert_int_equal(req_decodef("{v:1, op:'watch', project:'P'}"), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'watch', since:0, project:'P'}"), UCCN_E_INVALID);
 	assert_string_equal(why, "project 'P' is not a valid id");
 	assert_int_equal(req_decodef("{v:1, op:'agenda.publish', agenda:{meeting:'M M'}}"),
 			 UCCN_E_INVALID);
@@ -4130,6 +4131,93 @@ static void test_op_checks(void **state)
 /* ------------------------------------------------------------------ */
 
 #define T(f) cmocka_unit_test_teardown(f, teardown)
+
+/* ---- issue 14: SPEC conformance ---- */
+
+#define C14_CITY(extra) "{v:1, rid:21, op:'city.add', city:{" extra "}}"
+#define C14_POST(extra) "{v:1, rid:22, op:'post', post:{" extra "}}"
+
+/* SPEC 3: C1 controls are refused in text (a body, a description) as in a
+ * line: U+009B is CSI to a terminal. TAB, LF and CR stay allowed. */
+static void test_text_refuses_c1(void **state)
+{
+	(void)state;
+	assert_false(uccn_text_valid("a\xc2\x9b" "2J", 5, 100, false));
+	assert_false(uccn_text_valid("\xc2\x80", 2, 100, false));
+	assert_false(uccn_text_valid("\xc2\x9f", 2, 100, false));
+	assert_true(uccn_text_valid("\xc2\xa0", 2, 100, false)); /* NBSP is not C1 */
+	assert_true(uccn_text_valid("a\tb\r\nc", 6, 100, false));
+	assert_int_equal(req_decodef("{v:1, op:'post', post:{kind:'news', body:%s}}",
+				     "csi \xc2\x9b" "31m red"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "body"));
+	assert_int_equal(req_decodef("{v:1, op:'project.add', project:{id:'p', title:'T', "
+				     "lead:'lyon', description:%s}}", "d\xc2\x85"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "description"));
+}
+
+/* SPEC 3 and 7: a body past UCCN_MAX_REQUEST_OBJECTS is too_big, the name
+ * for a limit, as test_limit_objects probes at and past it. */
+static void test_objects_past_limit_too_big(void **state)
+{
+	(void)state;
+	unsigned char arr[3 + UCCN_MAX_REQUEST_OBJECTS + 1];
+	arr[0] = 0xdd; /* array 32: MAX + 1 nils */
+	uint32_t n = UCCN_MAX_REQUEST_OBJECTS;
+	arr[1] = 0; arr[2] = (unsigned char)(n >> 16);
+	arr[3] = (unsigned char)(n >> 8); arr[4] = (unsigned char)n;
+	unsigned char *b = malloc(5 + n);
+	assert_non_null(b);
+	memcpy(b, arr, 5);
+	memset(b + 5, 0xc0, n);
+	/* The array and its MAX nils are MAX + 1 objects. */
+	assert_int_equal(decode_bytes(b, 5 + n), UCCN_E_TOOBIG);
+	free(b);
+}
+
+/* SPEC 5.1: lat and lon, both or neither. */
+static void test_city_coordinates_both_or_neither(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef(C14_CITY("id:'k', name:'K', field:'film', role:'member', lat:50.0")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "lon"));
+	assert_int_equal(req_decodef(C14_CITY("id:'k', name:'K', field:'film', role:'member', lon:19.9")),
+			 UCCN_E_INVALID);
+	assert_non_null(strstr(why, "lat"));
+	assert_int_equal(req_decodef(C14_CITY("id:'k', name:'K', field:'film', role:'member', "
+					  "lat:50.0, lon:19.9")), 0);
+	assert_int_equal(req_decodef(C14_CITY("id:'k', name:'K', field:'film', role:'member'")), 0);
+}
+
+/* SPEC 4.4: minutes is 1..UCCN_MAX_MINUTES when present; 0 is refused. */
+static void test_post_minutes_zero_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef(C14_POST("kind:'agenda-item', body:'b', minutes:0")), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "minutes"));
+	assert_int_equal(req_decodef(C14_POST("kind:'agenda-item', body:'b', minutes:1")), 0);
+	assert_int_equal(req_decodef(C14_POST("kind:'agenda-item', body:'b', minutes:nil")), 0);
+	assert_int_equal(req.post.minutes, 0);
+}
+
+/* SPEC 4.12 and 3.2: an import ignores roles (a new city is a member) and
+ * a city at fault is named by index; SPEC 4.17: watch needs since. */
+static void test_import_roles_index_and_watch_since(void **state)
+{
+	(void)state;
+	assert_int_equal(req_decodef("{v:1, op:'city.import', cities:[{id:'a', name:'A', field:'film'},"
+				     " {id:'b', name:'B', field:'film', role:'coordinator'}]}"), 0);
+	assert_string_equal(req.cities[0].role, "member");
+	assert_string_equal(req.cities[1].role, "member");
+	assert_int_equal(req_decodef("{v:1, rid:4, op:'city.import', cities:[{id:'a', name:'A', field:'film'},"
+				     " {id:'b', name:'B', field:'film'}, {id:'c', name:'C', field:'film', lat:1.0}]}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req.error_index, 3);
+	assert_int_equal(req.rid, 4);
+	assert_int_equal(req_decodef("{v:1, op:'watch'}"), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "since"));
+	assert_int_equal(req_decodef("{v:1, op:'watch', since:0}"), 0);
+}
 
 int main(void)
 {
@@ -4231,6 +4319,11 @@ int main(void)
 		T(test_utf8_next),
 		T(test_limit_named_fields),
 		T(test_op_checks),
+		T(test_text_refuses_c1),
+		T(test_objects_past_limit_too_big),
+		T(test_city_coordinates_both_or_neither),
+		T(test_post_minutes_zero_refused),
+		T(test_import_roles_index_and_watch_since),
 	};
 	return cmocka_run_group_tests(proto, group_setup, group_teardown);
 }
