@@ -9,6 +9,7 @@
 #ifndef UCCND_KEYS_H
 #define UCCND_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "uccn_limits.h"
@@ -21,8 +22,20 @@
 #define KEYS_COORDINATOR_FIELD "literature"
 
 /*
+ * Before the store is opened: refuse what start-up cannot trust, creating
+ * nothing. A key file that is not a regular file; key files in a dir whose
+ * data file is missing or empty (data_present false: the network's records
+ * are gone, and a new store would shut every city out); a server.key whose
+ * secret is not its public key's, or a server.pub that is not server.key's.
+ * A key file readable by others is made 0600 with a warning. Returns 0, or
+ * a negative code with a reason naming the file in err.
+ */
+int keys_check(const char *dir, bool data_present, char *err, size_t errlen);
+
+/*
  * Make sure dir holds the server's keys and the store a coordinator city,
- * creating what is missing; a file that exists is never overwritten. The
+ * creating what is missing; a file that exists is never overwritten, and
+ * a server.key missing from a store that holds a network is refused. The
  * server's secret key is copied to server_secret. Returns 0 or a negative
  * code with a reason in err.
  */

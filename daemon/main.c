@@ -171,18 +171,42 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
-/* One daemon per data directory: a second one would be a second writer. */
+/*
+ * One daemon per data directory: a second one would be a second writer.
+ * The lock is on the directory itself, which nobody deletes by mistake;
+ * a lock on uccnd.lock alone was lost with the file, and the next daemon
+ * locked a new one. uccnd.lock stays, locked too, to show the pid.
+ * Returns the directory's fd, holding the lock, or -1.
+ */
 static int lock_data_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		log_msg(LOG_ERROR, "cannot open data directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(dfd, LOCK_EX | LOCK_NB) != 0) {
+		log_msg(LOG_ERROR, "another uccnd is using %s (it holds the lock on the directory)",
+			dir);
+		close(dfd);
+		return -1;
+	}
+	return dfd;
+}
+
+/* uccnd.lock: the pid, for whoever looks. Called once the checks pass, so
+ * a refused start creates nothing. */
+static int write_lock_file(const char *dir)
 {
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/uccnd.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		log_msg(LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		log_msg(LOG_ERROR, "another uccnd is using %s", dir);
+		log_msg(LOG_ERROR, "another uccnd is using %s (it holds %s)", dir, path);
 		close(fd);
 		return -1;
 	}
@@ -191,6 +215,23 @@ static int lock_data_dir(const char *dir)
 	if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n)
 		log_msg(LOG_WARN, "cannot write the pid to %s", path);
 	return fd;
+}
+
+/*
+ * A data directory others may write to lets them replace the keys or the
+ * data. It is put right when it is ours and not a shared directory: a
+ * sticky one (like /tmp) serves others too, and only gets the warning.
+ */
+static void check_dir_mode(int dfd, const char *dir)
+{
+	struct stat st;
+	if (fstat(dfd, &st) != 0 || !(st.st_mode & 022))
+		return;
+	bool fixed = st.st_uid == geteuid() && !(st.st_mode & S_ISVTX) &&
+		     fchmod(dfd, st.st_mode & 07755) == 0;
+	log_msg(LOG_WARN, "data directory %s has mode %04o: others may write to it; %s", dir,
+		(unsigned)(st.st_mode & 07777),
+		fixed ? "removed their write permission" : "make it 0700 (chmod 700)");
 }
 
 /*
@@ -271,7 +312,7 @@ int main(int argc, char **argv)
 	struct server *server = NULL;
 	void *ctx = NULL;
 	char err[512], secret[UCCN_KEY_Z85_LEN + 1];
-	int status = 1, lockfd = -1, sigfd = -1, readyfd = -1;
+	int status = 1, dirfd = -1, lockfd = -1, sigfd = -1, readyfd = -1;
 	sigset_t mask;
 
 	int rc = parse_options(argc, argv, &o);
@@ -297,7 +338,18 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "cannot create data directory %s: %s", o.data, strerror(errno));
 		goto out;
 	}
-	if ((lockfd = lock_data_dir(o.data)) < 0)
+	if ((dirfd = lock_data_dir(o.data)) < 0)
+		goto out;
+	/* Refuse what cannot be trusted before anything is created or
+	 * mapped: the store's files, then the keys against them. */
+	bool data_present = false;
+	if (uccn_store_check_files(o.data, &data_present, err, sizeof err) ||
+	    keys_check(o.data, data_present, err, sizeof err)) {
+		log_msg(LOG_ERROR, "refusing to start: %s", err);
+		goto out;
+	}
+	check_dir_mode(dirfd, o.data);
+	if ((lockfd = write_lock_file(o.data)) < 0)
 		goto out;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -315,7 +367,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARN, "no time zone database at %s: zone names are not checked (install tzdata)",
 			uccn_tz_dir());
 	if ((rc = keys_setup(o.data, store, secret, err, sizeof err))) {
-		log_msg(LOG_ERROR, "%s", err);
+		log_msg(LOG_ERROR, "refusing to start: %s", err);
 		goto out;
 	}
 	if (!(ctx = zmq_ctx_new()) || loop_new(&loop) != 0) {
@@ -344,6 +396,8 @@ out:
 	uccn_store_close(&store);
 	if (lockfd >= 0)
 		close(lockfd);
+	if (dirfd >= 0)
+		close(dirfd);
 	if (sigfd >= 0)
 		close(sigfd);
 	if (readyfd >= 0)

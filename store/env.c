@@ -4,10 +4,13 @@
  * and the one mapping of LMDB's errors to ours.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store_int.h"
 #include "uccn_error.h"
@@ -147,6 +150,141 @@ static int open_dbs(struct uccn_store *s, bool *rewrite)
 	return rc ? store_fail(rc, "initialise") : 0;
 }
 
+/*
+ * LMDB maps data.mdb and trusts it: a page past the end of a truncated file
+ * is a SIGBUS at whatever access first touches it. Its two meta pages say
+ * how far the file must reach, so we read them with plain reads and check
+ * before LMDB maps anything. The layout is LMDB's on-disk format (native
+ * byte order and word size, as LMDB itself writes it): a page header
+ * (page number, two 16-bit words, one 32-bit word), then the meta: magic,
+ * version, the map's address and size, two tree descriptors (the first
+ * one's 32-bit pad is the page size) and the last page in use.
+ */
+#define LMDB_FILE_MAGIC 0xBEEFC0DEu
+#define LMDB_PAGE_META 0x08u
+
+struct lmdb_page_head {
+	size_t pgno;
+	uint16_t pad, flags;
+	uint32_t bounds;
+};
+
+struct lmdb_tree {
+	uint32_t pad; /* in the free-page tree of a meta: the page size */
+	uint16_t flags, depth;
+	size_t branch_pages, leaf_pages, overflow_pages, entries, root;
+};
+
+struct lmdb_meta {
+	uint32_t magic, version;
+	void *address;
+	size_t map_size;
+	struct lmdb_tree trees[2];
+	size_t last_page;
+	size_t txnid;
+};
+
+struct lmdb_meta_page {
+	struct lmdb_page_head head;
+	struct lmdb_meta meta;
+};
+
+/* Open name in dir for reading without following a link to a FIFO or a
+ * device into a hang: O_NONBLOCK, then fstat. -1 with errno ENOENT when it
+ * is absent; -2 (with *st filled) when it is not a regular file. */
+static int open_regular(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int read_meta(int fd, off_t off, struct lmdb_meta *m)
+{
+	struct lmdb_meta_page p;
+	ssize_t n = pread(fd, &p, sizeof p, off);
+	if (n != (ssize_t)sizeof p)
+		return -1;
+	*m = p.meta;
+	if (m->magic != LMDB_FILE_MAGIC || !(p.head.flags & LMDB_PAGE_META))
+		return -2;
+	return 0;
+}
+
+int uccn_store_check_files(const char *dir, bool *present, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	struct lmdb_meta m0, m1;
+	int rc = 0, fd;
+	*present = false;
+	if (err && errlen)
+		err[0] = '\0';
+	/* LMDB opens lock.mdb read-write and maps it: a FIFO or a device
+	 * there is refused as data.mdb would be. */
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		store_error("%s is not a regular file: move it away (uccnd makes a new one)", path);
+		rc = UCCN_E_INVALID;
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	if ((fd = open_regular(path, &st)) == -2) {
+		store_error("%s is not a regular file", path);
+		rc = UCCN_E_INVALID;
+		goto out;
+	}
+	if (fd < 0) {
+		if (errno == ENOENT)
+			goto out;
+		store_error("cannot read %s: %s", path, strerror(errno));
+		rc = UCCN_E_IO;
+		goto out;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		goto out;
+	}
+	*present = true;
+	int r0 = read_meta(fd, 0, &m0);
+	size_t psize = r0 == 0 ? m0.trees[0].pad : 0;
+	/* Page sizes are powers of two from 512 to 64 KiB in every LMDB. */
+	bool psize_ok = psize >= 512 && psize <= 65536 && (psize & (psize - 1)) == 0;
+	int r1 = r0 == 0 && psize_ok ? read_meta(fd, (off_t)psize, &m1) : 0;
+	close(fd);
+	if (r0 == -2 || r1 == -2 || (r0 == 0 && !psize_ok)) {
+		store_error("%s is not an LMDB store (its header is not LMDB's): "
+			    "restore it from a backup", path);
+		rc = UCCN_E_CORRUPT;
+		goto out;
+	}
+	unsigned long long need = 2ull * (psize_ok ? psize : 4096);
+	if (r0 == 0 && r1 == 0) {
+		/* LMDB uses the meta of the newer transaction; so do we. */
+		const struct lmdb_meta *m = m1.txnid > m0.txnid ? &m1 : &m0;
+		if (m->last_page >= 2)
+			need = ((unsigned long long)m->last_page + 1) * psize;
+	}
+	if (r0 || r1 || (unsigned long long)st.st_size < need) {
+		store_error("%s is truncated: %lld bytes, the store needs at least %llu; "
+			    "restore it from a backup", path, (long long)st.st_size, need);
+		rc = UCCN_E_CORRUPT;
+	}
+out:
+	if (rc && err && errlen)
+		snprintf(err, errlen, "%s", last_error);
+	return rc;
+}
+
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen)
 {
@@ -159,6 +297,9 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		return UCCN_E_NOMEM;
 	s->map_size = map_bytes ? map_bytes : UCCN_STORE_DEFAULT_MAP;
 	s->mailbox_quota = UCCN_MAILBOX_QUOTA;
+	bool present;
+	if ((rc = uccn_store_check_files(dir, &present, NULL, 0)))
+		goto fail;
 	if ((rc = mdb_env_create(&s->env))) {
 		rc = store_fail(rc, "mdb_env_create");
 		goto fail;

@@ -35,14 +35,31 @@ struct uccn_txn;
  * map_bytes is the initial map size, 0 for UCCN_STORE_DEFAULT_MAP; a larger
  * existing database keeps its size. A store of the older format 1 is
  * rewritten to the current one here, in one transaction (a stop midway
- * leaves it as it was), the map growing as that needs. Returns 0 with
- * *out, or UCCN_E_IO, UCCN_E_CORRUPT, UCCN_E_VERSION (a data format this
+ * leaves it as it was), the map growing as that needs. The files are
+ * checked first as uccn_store_check_files does. Returns 0 with *out, or
+ * UCCN_E_IO, UCCN_E_INVALID (a data file that is not a regular file),
+ * UCCN_E_CORRUPT (not an LMDB store, or truncated), UCCN_E_VERSION (a data format this
  * build does not know), UCCN_E_FULL (the map cannot hold the data) or
  * UCCN_E_NOMEM, with *out NULL and the reason in err (errlen bytes; err
  * may be NULL).
  */
 int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		    char *err, size_t errlen);
+
+/*
+ * Check the files of the store in dir before anything maps them, creating
+ * nothing. LMDB trusts data.mdb: a truncated one would be a SIGBUS at the
+ * first access to a missing page, so the last page its header says is in
+ * use must lie inside the file. Returns 0 with *present true when dir holds
+ * a data file that passes, 0 with *present false when there is none
+ * (absent, or 0 bytes: uccn_store_open would make a new, empty store);
+ * UCCN_E_INVALID when data.mdb or lock.mdb is not a regular file (a FIFO,
+ * a device, a directory), UCCN_E_CORRUPT when data.mdb is not an LMDB
+ * store or is truncated, UCCN_E_IO when it cannot be read. The reason, with
+ * the file's path, goes to err (errlen bytes; may be NULL).
+ * uccn_store_open makes the same check first and fails the same way.
+ */
+int uccn_store_check_files(const char *dir, bool *present, char *err, size_t errlen);
 
 /* Close the store and set *s to NULL; NULL and *s == NULL are no-ops.
  * Every transaction on it must have ended. */
