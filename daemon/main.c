@@ -51,6 +51,9 @@ static const char usage_text[] =
 	"\n"
 	"On first start in an empty DIR it creates DIR/server.key, DIR/server.pub\n"
 	"and DIR/coordinator.key, and registers the city 'coordinator'.\n"
+	"It refuses to start (exit 1, creating nothing) on a DIR it cannot trust:\n"
+	"a truncated data.mdb, keys without data or data without keys, mismatched\n"
+	"key files, files that are not regular files; see uccnd(8).\n"
 	"Exit status: 0 after a clean stop, 1 on a start-up error, 2 on bad usage.\n";
 
 struct options {

@@ -38,8 +38,8 @@ struct uccn_txn;
  * leaves it as it was), the map growing as that needs. The files are
  * checked first as uccn_store_check_files does. Returns 0 with *out, or
  * UCCN_E_IO, UCCN_E_INVALID (a data file that is not a regular file),
- * UCCN_E_CORRUPT (not an LMDB store, or truncated), UCCN_E_VERSION (a data format this
- * build does not know), UCCN_E_FULL (the map cannot hold the data) or
+ * UCCN_E_CORRUPT (not an LMDB store, or truncated), UCCN_E_VERSION (a
+ * data format this build does not know), UCCN_E_FULL (the map cannot hold the data) or
  * UCCN_E_NOMEM, with *out NULL and the reason in err (errlen bytes; err
  * may be NULL).
  */
