@@ -4,7 +4,9 @@
 #   make demo            install missing packages, build, run the walk-through
 #   make test            install missing packages, build, run every test
 #   make SAN=address,undefined test    the same under sanitizers (build/san/)
-#   make fuzz            fuzz the wire decoder (clang + libFuzzer)
+#   make fuzz            fuzz the wire decoder, the CSV import and the agenda
+#                        (clang + libFuzzer), FUZZ_SECONDS (60) each;
+#                        make fuzz-quick: 10 s each, run by make test
 #   make bench           print throughput and memory figures; last, uccn-bench's
 #                        table and its one-line `bench: ...` summary
 #   make install         PREFIX=/usr/local, DESTDIR honoured; completion too
@@ -67,7 +69,7 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(SMALL_BENCH_SRC))
 UCCN_BENCH = $(BUILD)/uccn-bench
 UCCN_BENCH_SRC = $(filter-out $(SMALL_BENCH_SRC),$(wildcard tests/bench/*.c))
 
-.PHONY: all deps demo test check fuzz bench install uninstall clean
+.PHONY: all deps demo test check fuzz fuzz-quick fuzz-tools fuzz-if-able bench install uninstall clean
 # Keep the objects of pattern-built programs (tests, benches) between runs.
 .SECONDARY:
 all: $(UCCND) $(UCCN)
@@ -84,6 +86,7 @@ demo: deps
 test:
 	@sh tools/deps.sh test
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory fuzz-if-able
 
 check: $(UCCND) $(UCCN) $(UNIT_TESTS) $(E2E_TESTS)
 	@sh tests/run.sh $(BUILD) $(UNIT_TESTS) $(E2E_TESTS)
@@ -212,16 +215,72 @@ bench:
 	@for b in $(BENCHES); do $$b $(BUILD) || exit 1; done
 	@$(UCCN_BENCH) $(BUILD)
 
-# Coverage-guided fuzzing of the request and reply decoders.
+# Coverage-guided fuzzing (clang + libFuzzer, under ASan and UBSan): the
+# request and reply decoders, the CSV city import and the agenda builder
+# with its renderers. Each target starts from its committed seeds
+# (tests/fuzz/seeds-<target>/) and keeps what it finds in build/fuzz/;
+# a crash is saved as build/fuzz/crash-<target>-*.
 FUZZ_SECONDS ?= 60
-fuzz:
-	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
-	@mkdir -p build/fuzz/corpus
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Iproto $(PKG_CFLAGS) tests/fuzz/fuzz_decode.c $(PROTO_SRC) \
-		-o build/fuzz/fuzz_decode $(LIBS_MSGPACK)
-	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		-rss_limit_mb=512 build/fuzz/corpus tests/fuzz/seeds
+FUZZ_QUICK_SECONDS ?= 10
+FUZZ_TARGETS = decode import agenda
+FUZZ_DIR = build/fuzz
+FUZZ_BINS = $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Iproto -Iagenda -Icli $(PKG_CFLAGS)
+FUZZ_HEADERS = $(wildcard proto/*.h agenda/*.h) cli/import.h
+# Longest input per target: a wire message, a small CSV file, an agenda.
+FUZZ_MAXLEN_decode = 4096
+FUZZ_MAXLEN_import = 8192
+FUZZ_MAXLEN_agenda = 4096
+
+$(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c $(PROTO_SRC) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
+
+$(FUZZ_DIR)/fuzz_import: tests/fuzz/fuzz_import.c cli/import.c $(PROTO_SRC) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
+
+$(FUZZ_DIR)/fuzz_agenda: tests/fuzz/fuzz_agenda.c $(AGENDA_SRC) $(PROTO_SRC) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
+
+# fuzz_run,SECONDS: every target in turn; the first failure stops the run.
+define fuzz_run
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus-$$t || exit 1; \
+		echo "fuzz: $$t for $(1) s"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(1) -rss_limit_mb=512 \
+			-max_len=$$(case $$t in decode) echo $(FUZZ_MAXLEN_decode);; \
+				import) echo $(FUZZ_MAXLEN_import);; *) echo $(FUZZ_MAXLEN_agenda);; esac) \
+			-artifact_prefix=$(FUZZ_DIR)/crash-$$t- -print_final_stats=1 \
+			$(FUZZ_DIR)/corpus-$$t tests/fuzz/seeds-$$t \
+			>$(FUZZ_DIR)/$$t.log 2>&1 || \
+			{ tail -n 60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t FAILED (log: $(FUZZ_DIR)/$$t.log)"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(FUZZ_DIR)/$$t.log | \
+			sed "s/^/fuzz: $$t /"; \
+	done
+endef
+
+fuzz-tools:
+	@why=$$(sh tests/fuzz/have-libfuzzer.sh) || { echo "fuzz: needs clang with libFuzzer: $$why"; exit 1; }
+
+fuzz: fuzz-tools
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+fuzz-quick: fuzz-tools
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(call fuzz_run,$(FUZZ_QUICK_SECONDS))
+
+# What `make test` runs last: the quick fuzz run where clang can do it.
+fuzz-if-able:
+	@if why=$$(sh tests/fuzz/have-libfuzzer.sh); then \
+		$(MAKE) --no-print-directory fuzz-quick; \
+	else \
+		echo "fuzz: skipped: $$why"; \
+	fi
 
 # The completion scripts come from the built uccn, which makes them from
 # its command table: they cannot fall behind it.

@@ -296,7 +296,9 @@ int uccn_place_compose(struct work *w)
 			t += w->minutes[i];
 		}
 	}
-	qsort(w->out->slots, w->out->nslots, sizeof *w->out->slots, cmp_slot);
+	/* No slots (no items) leaves slots NULL, which qsort must not get. */
+	if (w->out->nslots > 1)
+		qsort(w->out->slots, w->out->nslots, sizeof *w->out->slots, cmp_slot);
 	if (drop_idle_breaks(w->out) || account(w))
 		return UCCN_E_NOMEM;
 	/* Participants without a zone cannot be told apart from the rest. */

@@ -413,6 +413,32 @@ static void test_zone_columns_grouped(void **state)
 	free(w);
 }
 
+/* Found by fuzz_agenda: a meeting with nothing on it yet (no items) and a
+ * day too short for breaks has no slots, and the builder sorted that NULL
+ * array with qsort (undefined behaviour; make SAN=undefined aborted here).
+ * It builds to an empty agenda that every format renders. */
+static void test_empty_agenda_builds_and_renders(void **state)
+{
+	(void)state;
+	struct uccn_agenda_input in = {.days = 2, .day_start = H(9, 0), .day_end = H(9, 30),
+				       .hybrid = true};
+	struct uccn_agenda a = {0};
+	assert_int_equal(uccn_agenda_build(&in, &a), 0);
+	assert_int_equal(a.nslots, 0);
+	assert_int_equal(a.ndeferred, 0);
+	struct uccn_agenda_meeting m = {.id = "empty", .title = "Nothing yet",
+					.tz = "Europe/London", .year = 2027, .month = 6, .mday = 1};
+	for (int f = UCCN_AGENDA_MD; f <= UCCN_AGENDA_JSON; f++) {
+		char *out = NULL;
+		size_t len = 0;
+		assert_int_equal(uccn_agenda_render((enum uccn_agenda_format)f, &m, &in, &a, &out, &len), 0);
+		assert_non_null(out);
+		assert_true(len > 0);
+		free(out);
+	}
+	uccn_agenda_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_showcase_parts),
 		cmocka_unit_test(test_zone_columns_grouped),
+		cmocka_unit_test(test_empty_agenda_builds_and_renders),
 	};
 	return cmocka_run_group_tests_name("agenda_render_rules", tests, NULL, NULL);
 }
