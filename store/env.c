@@ -40,6 +40,7 @@ static const struct {
 	[DB_AGENDAS] = {"agendas", 0},
 	[DB_INVITES] = {"invites", 0},
 	[DB_IMPORTED] = {"imported", 0},
+	[DB_SENDERS] = {"mailbox_senders", 0},
 };
 
 /* The last failure's text, per thread: the daemon's loop and its commit
@@ -140,6 +141,8 @@ static int open_dbs(struct uccn_store *s, bool *rewrite)
 			rc = store_fail(rc, db_defs[i].name);
 	if (!rc)
 		rc = check_format(s, txn, rewrite);
+	if (!rc && (rc = store_mailbox_senders_rebuild(s, txn)))
+		store_error("count the mailboxes' senders: %s", uccn_strerror(rc));
 	if (!rc && (rc = seed_fields(s, txn)))
 		rc = store_fail(rc, "initialise");
 	if (rc) {
@@ -370,6 +373,11 @@ const char *uccn_store_last_error(const struct uccn_store *s)
 void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota)
 {
 	s->mailbox_quota = quota ? quota : UCCN_MAILBOX_QUOTA;
+}
+
+void uccn_store_set_mailbox_share(struct uccn_store *s, uint64_t share)
+{
+	s->mailbox_share = share;
 }
 
 size_t uccn_store_map_size(const struct uccn_store *s)

@@ -4,6 +4,7 @@
  * within a quota, reading, acknowledging), and the forward walk that
  * watchers follow.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 /* The cities a post goes to, each once. */
 struct recipients {
 	char **v;
+	bool *direct; /* named by city:ID, not reached by all, field or project */
 	size_t n, cap;
 };
 
@@ -21,24 +23,32 @@ static void recipients_clear(struct recipients *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i]);
 	free(r->v);
+	free(r->direct);
 	memset(r, 0, sizeof *r);
 }
 
-static int recipients_add(struct recipients *r, const char *id, size_t len)
+static int recipients_add(struct recipients *r, const char *id, size_t len, bool direct)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (strlen(r->v[i]) == len && memcmp(r->v[i], id, len) == 0)
+		if (strlen(r->v[i]) == len && memcmp(r->v[i], id, len) == 0) {
+			r->direct[i] = r->direct[i] || direct;
 			return 0;
+		}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		char **grown = realloc(r->v, cap * sizeof *grown);
 		if (!grown)
 			return UCCN_E_NOMEM;
 		r->v = grown;
+		bool *dgrown = realloc(r->direct, cap * sizeof *dgrown);
+		if (!dgrown)
+			return UCCN_E_NOMEM;
+		r->direct = dgrown;
 		r->cap = cap;
 	}
 	if (!(r->v[r->n] = strndup(id, len)))
 		return UCCN_E_NOMEM;
+	r->direct[r->n] = direct;
 	r->n++;
 	return 0;
 }
@@ -65,7 +75,7 @@ static int add_cities(struct uccn_txn *t, const char *field, struct recipients *
 		bool in = city.key[0] && (!field || (city.field && strcmp(city.field, field) == 0));
 		uccn_city_clear(&city);
 		if (in)
-			err = recipients_add(r, k.mv_data, k.mv_size);
+			err = recipients_add(r, k.mv_data, k.mv_size, false);
 	}
 	mdb_cursor_close(c);
 	if (err)
@@ -90,7 +100,7 @@ static int resolve_audience(struct uccn_txn *t, const char *spec, struct recipie
 		if (mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v) != 0)
 			return store_reason(t, UCCN_E_NOTFOUND,
 					    "audience %s: city '%s' does not exist", spec, spec + 5);
-		return recipients_add(r, spec + 5, strlen(spec + 5));
+		return recipients_add(r, spec + 5, strlen(spec + 5), true);
 	}
 	if (strncmp(spec, "project:", 8) == 0) {
 		struct uccn_project p = {0};
@@ -100,9 +110,9 @@ static int resolve_audience(struct uccn_txn *t, const char *spec, struct recipie
 					    spec, spec + 8);
 		/* Its lead and partners at the time of posting. */
 		if (!rc)
-			rc = recipients_add(r, p.lead, strlen(p.lead));
+			rc = recipients_add(r, p.lead, strlen(p.lead), false);
 		for (size_t i = 0; !rc && i < p.partners.n; i++)
-			rc = recipients_add(r, p.partners.v[i], strlen(p.partners.v[i]));
+			rc = recipients_add(r, p.partners.v[i], strlen(p.partners.v[i]), false);
 		uccn_project_clear(&p);
 		return rc;
 	}
@@ -128,22 +138,112 @@ static int mailbox_count(struct uccn_txn *t, const char *city, uint64_t *n)
 	return 0;
 }
 
-/* Put post seq in city's mailbox, within its quota; with reader, record
- * city as one of the post's readers. flags: MDB_APPENDDUP when seq is the
- * newest post (as it is when the post is being added), else 0. */
-static int mailbox_put(struct uccn_txn *t, const char *city, const unsigned char seq[8],
-		       bool reader, unsigned flags)
+/*
+ * Fairness: DB_SENDERS counts, per (recipient, sender), the unread posts
+ * the sender has in the recipient's mailbox, so that the post path reads
+ * one counter instead of walking a mailbox of up to the quota's posts for
+ * every recipient of a broadcast. Kept in step on delivery and on ack.
+ */
+static int sender_key(const char *city, const char *sender, char *buf, size_t cap, MDB_val *k)
 {
-	uint64_t n;
-	int rc = mailbox_count(t, city, &n);
+	size_t a = strlen(city), b = strlen(sender);
+	if (a + 1 + b > cap)
+		return UCCN_E_INVALID;
+	memcpy(buf, city, a);
+	buf[a] = '\0';
+	memcpy(buf + a + 1, sender, b);
+	*k = val_of(buf, a + 1 + b);
+	return 0;
+}
+
+static int sender_count(struct uccn_txn *t, const char *city, const char *sender, uint64_t *n)
+{
+	char kb[2 * UCCN_MAX_ID + 2];
+	MDB_val k, v;
+	int rc = sender_key(city, sender, kb, sizeof kb, &k);
+	*n = 0;
 	if (rc)
 		return rc;
-	if (n >= t->s->mailbox_quota)
+	rc = mdb_get(t->cur, t->s->dbi[DB_SENDERS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_map_rc(rc);
+	*n = v.mv_size == 8 ? seq_decode(&v) : 0;
+	return 0;
+}
+
+/* Add delta (+1 or -1) to sender's count in city's mailbox; at 0 the
+ * counter goes, so that an empty mailbox leaves nothing behind. */
+static int sender_adjust(struct uccn_txn *t, const char *city, const char *sender, int delta)
+{
+	char kb[2 * UCCN_MAX_ID + 2];
+	unsigned char nb[8];
+	MDB_val k, v;
+	uint64_t n;
+	int rc = sender_count(t, city, sender, &n);
+	if (rc || sender_key(city, sender, kb, sizeof kb, &k))
+		return rc;
+	if (delta < 0 && n <= 1) {
+		rc = mdb_del(t->cur, t->s->dbi[DB_SENDERS], &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	}
+	seq_encode(delta < 0 ? n - 1 : n + 1, nb);
+	v = val_of(nb, 8);
+	return store_map_rc(mdb_put(t->cur, t->s->dbi[DB_SENDERS], &k, &v, 0));
+}
+
+uint64_t store_mailbox_share(const struct uccn_store *s)
+{
+	uint64_t q = s->mailbox_quota, share = s->mailbox_share;
+	if (!share) {
+		share = q / 8;
+		if (share < 16)
+			share = q < 16 ? q : 16;
+	}
+	return share < q ? share : q;
+}
+
+/* How a post reaches a mailbox: named directly (city:ID; a share or a
+ * full mailbox refuses the post), by a broadcast (all, field, project:
+ * such a mailbox is skipped instead), or as uccnd's notice (only the
+ * whole quota applies). */
+enum reach { REACH_DIRECT, REACH_BROADCAST, REACH_NOTICE };
+
+/* Put post seq, by sender, in city's mailbox, within its quota and the
+ * sender's share of it; with reader, record city as one of the post's
+ * readers. flags: MDB_APPENDDUP when seq is the newest post (as it is when
+ * the post is being added), else 0. A broadcast over the limits sets
+ * *skipped and puts nothing. */
+static int mailbox_put(struct uccn_txn *t, const char *city, const char *sender,
+		       const unsigned char seq[8], bool reader, unsigned flags,
+		       enum reach how, bool *skipped)
+{
+	uint64_t n, mine = 0, share = store_mailbox_share(t->s);
+	int rc = mailbox_count(t, city, &n);
+	*skipped = false;
+	if (!rc && how != REACH_NOTICE)
+		rc = sender_count(t, city, sender, &mine);
+	if (rc)
+		return rc;
+	bool whole = n >= t->s->mailbox_quota, over = how != REACH_NOTICE && mine >= share;
+	if ((whole || over) && how == REACH_BROADCAST) {
+		*skipped = true;
+		return 0;
+	}
+	if (whole)
 		return store_reason(t, UCCN_E_FULL,
 				    "the mailbox of city '%s' is full (%llu unread): nothing was posted",
 				    city, (unsigned long long)t->s->mailbox_quota);
+	if (over)
+		return store_reason(t, UCCN_E_FULL,
+				    "the mailbox of city '%s' holds %llu unread posts from '%s', "
+				    "its sender's share: nothing was posted",
+				    city, (unsigned long long)mine, sender);
 	MDB_val k = str_val(city), v = val_of(seq, 8);
 	rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, flags));
+	if (!rc)
+		rc = sender_adjust(t, city, sender, +1);
 	if (!rc && reader) {
 		MDB_val ak = val_of(seq, 8), av = str_val(city);
 		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
@@ -152,19 +252,64 @@ static int mailbox_put(struct uccn_txn *t, const char *city, const unsigned char
 }
 
 /* Deliver post seq to its audience's mailboxes (not the author's), all or
- * nothing: a full mailbox refuses the whole post. */
+ * nothing for the cities it names: a full mailbox, or the author's share
+ * of it used up, refuses the whole post. A broadcast skips such mailboxes
+ * instead, so that one sender's flood costs its own share, not everyone's. */
 int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8],
 		  bool readers)
 {
 	struct recipients r = {0};
 	int rc = 0;
+	bool skipped;
 	for (size_t i = 0; i < p->to.n && !rc; i++)
 		rc = resolve_audience(t, p->to.v[i], &r);
 	for (size_t i = 0; i < r.n && !rc; i++)
 		if (strcmp(r.v[i], p->city) != 0)
-			rc = mailbox_put(t, r.v[i], seq, readers, MDB_APPENDDUP);
+			rc = mailbox_put(t, r.v[i], p->city, seq, readers, MDB_APPENDDUP,
+					 r.direct[i] ? REACH_DIRECT : REACH_BROADCAST, &skipped);
 	recipients_clear(&r);
 	return rc;
+}
+
+/* The author of post seq, into out (cap bytes); "" when it cannot be read,
+ * as for an entry whose post is gone: it then counts against nobody. */
+static void post_author(struct uccn_txn *t, uint64_t seq, char *out, size_t cap)
+{
+	MDB_val v;
+	struct uccn_post p = {0};
+	out[0] = '\0';
+	if (store_post_val(t, seq, &v) == 0 && store_post_decode(&v, &p) == 0 && p.city)
+		snprintf(out, cap, "%s", p.city);
+	uccn_post_clear(&p);
+}
+
+int store_mailbox_senders_rebuild(struct uccn_store *s, MDB_txn *txn)
+{
+	struct uccn_txn t = {.s = s, .root = txn, .cur = txn, .write = true};
+	MDB_stat st;
+	MDB_cursor *c;
+	MDB_val k, v;
+	char city[UCCN_MAX_ID + 1], sender[UCCN_MAX_ID + 1];
+	int rc = mdb_stat(txn, s->dbi[DB_SENDERS], &st);
+	if (rc || st.ms_entries)
+		return store_map_rc(rc);
+	if ((rc = mdb_cursor_open(txn, s->dbi[DB_MAILBOX], &c)))
+		return store_map_rc(rc);
+	int err = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !err;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size > UCCN_MAX_ID)
+			continue;
+		memcpy(city, k.mv_data, k.mv_size);
+		city[k.mv_size] = '\0';
+		post_author(&t, seq_decode(&v), sender, sizeof sender);
+		if (sender[0])
+			err = sender_adjust(&t, city, sender, +1);
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err;
+	return rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
 }
 
 /* A post to a city outside its audience (uccnd's notice of an agenda to a
@@ -194,7 +339,10 @@ static int mailbox_deliver_in(struct uccn_txn *t, const char *city, uint64_t seq
 	if (rc != MDB_NOTFOUND)
 		return store_map_rc(rc);
 	/* seq may be older than what the mailbox holds: a sorted put. */
-	return mailbox_put(t, city, sb, false, 0);
+	char sender[UCCN_MAX_ID + 1];
+	bool skipped;
+	post_author(t, seq, sender, sizeof sender);
+	return mailbox_put(t, city, sender, sb, false, 0, REACH_NOTICE, &skipped);
 }
 
 int uccn_store_mailbox_deliver(struct uccn_txn *t, const char *city, uint64_t seq)
@@ -257,9 +405,14 @@ static int mailbox_ack_in(struct uccn_txn *t, const char *city, uint64_t upto,
 	/* The oldest first: delete while at or below upto. */
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
 	while (rc == 0 && seq_decode(&v) <= upto) {
+		char sender[UCCN_MAX_ID + 1];
+		post_author(t, seq_decode(&v), sender, sizeof sender);
 		if ((rc = mdb_cursor_del(c, 0)))
 			break;
 		(*acked)++;
+		/* Reading frees the sender's share as well as the mailbox. */
+		if (sender[0] && (rc = sender_adjust(t, city, sender, -1)))
+			break;
 		k = str_val(city);
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
 	}

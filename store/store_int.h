@@ -35,12 +35,15 @@ enum dbi_slot {
 	DB_INVITES,    /* BLAKE2b of an invitation's secret -> expiry (8 bytes,
 			* ms), used (1 byte), city id */
 	DB_IMPORTED,   /* city id -> the city as the last import set it (cities.c) */
+	DB_SENDERS,    /* city id NUL sender id -> unread posts (8 bytes) from
+			* that sender in the city's mailbox (mailboxes.c) */
 	DB_COUNT
 };
 
 struct uccn_store {
 	MDB_env *env;
 	uint64_t mailbox_quota;
+	uint64_t mailbox_share; /* 0: derived from the quota (store_mailbox_share) */
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
 	int rewrote_from; /* see uccn_store_rewrote_from */
@@ -193,5 +196,10 @@ static inline bool store_post_kept(struct uccn_txn *t, const struct uccn_post *p
  * readers, record each city it reaches as a reader. */
 int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned char seq[8],
 		  bool readers);
+/* The unread posts one sender may hold in one mailbox. */
+uint64_t store_mailbox_share(const struct uccn_store *s);
+/* Count DB_SENDERS from the mailboxes when it is empty: a store written
+ * before it existed gets its counters on open. Our code. */
+int store_mailbox_senders_rebuild(struct uccn_store *s, MDB_txn *txn);
 
 #endif

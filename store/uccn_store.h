@@ -72,6 +72,11 @@ const char *uccn_store_last_error(const struct uccn_store *s);
 /* How many unread posts a mailbox holds before posts to it are refused;
  * 0 restores UCCN_MAILBOX_QUOTA. */
 void uccn_store_set_mailbox_quota(struct uccn_store *s, uint64_t quota);
+/* How many of those one sender may hold in one mailbox, its share; 0
+ * (the default) derives it from the quota: an eighth, at least 16, at
+ * most the quota. A direct message past it is refused; a broadcast skips
+ * that mailbox (uccn_store_post_add). */
+void uccn_store_set_mailbox_share(struct uccn_store *s, uint64_t share);
 
 /* The map's current size in bytes (for tests and status). */
 size_t uccn_store_map_size(const struct uccn_store *s);
@@ -372,14 +377,18 @@ int uccn_store_meeting_update(struct uccn_txn *t, const struct uccn_meeting *m,
  * p->idem_key was seen before from the same city, nothing is written,
  * *duplicate is set and *seq names the first post. Returns 0,
  * UCCN_E_NOTFOUND (no such author, or the project, meeting or audience it
- * names does not exist: the reason says which), UCCN_E_FULL (a recipient's
- * mailbox holds UCCN_MAILBOX_QUOTA unread posts; the reason names it),
+ * names does not exist: the reason says which), UCCN_E_FULL (a city named
+ * by city:ID has a full mailbox, or holds the author's share of unread
+ * posts from it; the reason names the city and which),
  * UCCN_E_INVALID (the post, or a flag this store does not know) or
  * UCCN_E_MAPFULL. The post is delivered to the mailbox of every city of
  * its audience (p->to) but its author, in the same operation. "all" and
  * "field:NAME" reach only cities that have a key (a city without one
  * cannot read its mailbox); city:ID and a project's lead and partners are
- * reached with or without. flags: 0 or UCCN_STORE_POST_READERS_ONLY.
+ * reached with or without. A mailbox reached only by "all", a field or a
+ * project that is full, or holds the author's share, is skipped: the post
+ * is stored and reaches the others. flags: 0 or
+ * UCCN_STORE_POST_READERS_ONLY.
  */
 int uccn_store_post_add(struct uccn_txn *t, const struct uccn_post *p, unsigned flags,
 			int64_t now_ms, uint64_t *seq, bool *duplicate);

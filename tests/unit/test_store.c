@@ -2934,11 +2934,8 @@ static void test_mailbox_quota(void **state)
 	assert_int_equal(st.posts, 3);
 	assert_mailbox(f->s, "c", NO_SEQS);
 	assert_mailbox(f->s, "b", SEQS(4, 5, 6));
-	/* by a field or all it is refused the same */
-	assert_int_equal(post_to(f->s, "a", "news", IDS("field:design"), &o), UCCN_E_FULL);
-	assert_reason_has(&o, "'b'");
-	assert_int_equal(post_to(f->s, "c", "news", IDS("all"), &o), UCCN_E_FULL);
-	assert_reason_has(&o, "'b'");
+	/* (a field or all skips a full mailbox instead of being refused:
+	 * test_mailbox_fair_full_broadcast) */
 	assert_int_equal(mailbox_total(f->s), 3);
 	assert_int_equal(get_stats(f->s).last_seq, 6);
 
@@ -4423,6 +4420,95 @@ static void test_import_kept_list_bounded(void **state)
 	assert_int_equal(n.nnamed, UCCN_IMPORT_KEPT_LIST);
 }
 
+/* ---- mailbox fairness: each sender holds at most its share of a mailbox ---- */
+
+static void test_mailbox_fair_share(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "design");
+	write_city_in(f->s, "x", "design");
+	write_city_in(f->s, "y", "music");
+	uccn_store_set_mailbox_quota(f->s, 8);
+	uccn_store_set_mailbox_share(f->s, 2);
+
+	/* a broadcasts until its share of every mailbox is used */
+	uint64_t s1 = post_to_ok(f->s, "a", "news", IDS("all"));
+	uint64_t s2 = post_to_ok(f->s, "a", "news", IDS("all"));
+	/* past it the post is still stored, but reaches nobody */
+	uint64_t s3 = post_to_ok(f->s, "a", "news", IDS("all"));
+	assert_int_equal(get_stats(f->s).last_seq, s3);
+	assert_mailbox(f->s, "b", SEQS(s1, s2));
+	assert_mailbox(f->s, "x", SEQS(s1, s2));
+	assert_mailbox(f->s, "y", SEQS(s1, s2));
+
+	/* a's direct message past its share is refused, naming the city */
+	assert_int_equal(post_to(f->s, "a", "message", IDS("city:x"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'x'");
+	assert_reason_has(&o, "share");
+	assert_int_equal(get_stats(f->s).last_seq, s3);
+
+	/* b is not shut out: its message and its broadcast get through */
+	uint64_t s4 = post_to_ok(f->s, "b", "message", IDS("city:x"));
+	uint64_t s5 = post_to_ok(f->s, "b", "news", IDS("all"));
+	assert_mailbox(f->s, "x", SEQS(s1, s2, s4, s5));
+	assert_mailbox(f->s, "y", SEQS(s1, s2, s5));
+	assert_mailbox(f->s, "a", SEQS(s5));
+
+	/* reading frees a's share in x, and only there */
+	ack_ok(f->s, "x", s1, 1, 3);
+	uint64_t s6 = post_to_ok(f->s, "a", "news", IDS("all"));
+	assert_mailbox(f->s, "x", SEQS(s2, s4, s5, s6));
+	assert_mailbox(f->s, "y", SEQS(s1, s2, s5));
+	assert_mailbox(f->s, "b", SEQS(s1, s2));
+	assert_int_equal(post_to(f->s, "a", "message", IDS("city:x"), &o), UCCN_E_FULL);
+	assert_int_equal(post_to(f->s, "a", "message", IDS("city:y"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'y'");
+
+	/* named directly as well as by all: the direct rule refuses */
+	assert_int_equal(post_to(f->s, "a", "news", IDS("all", "city:y"), &o), UCCN_E_FULL);
+	/* y reads everything: a may message it again */
+	ack_ok(f->s, "y", s5, 3, 0);
+	uint64_t s7 = post_to_ok(f->s, "a", "message", IDS("city:y"));
+	assert_mailbox(f->s, "y", SEQS(s7));
+	/* the counters persist across a reopen */
+	fx_reopen(f, 0);
+	uccn_store_set_mailbox_quota(f->s, 8);
+	uccn_store_set_mailbox_share(f->s, 2);
+	assert_int_equal(post_to(f->s, "a", "message", IDS("city:x"), &o), UCCN_E_FULL);
+	post_to_ok(f->s, "a", "message", IDS("city:y"));
+	assert_int_equal(post_to(f->s, "a", "message", IDS("city:y"), &o), UCCN_E_FULL);
+}
+
+/* A whole mailbox full: a direct message is refused as before, a broadcast
+ * skips it and reaches the rest. */
+static void test_mailbox_fair_full_broadcast(void **state)
+{
+	struct fx *f = *state;
+	struct rec_op o;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "design");
+	write_city_in(f->s, "x", "design");
+	write_city_in(f->s, "y", "design");
+	uccn_store_set_mailbox_quota(f->s, 2); /* the share is the whole quota */
+	uint64_t s1 = post_to_ok(f->s, "a", "message", IDS("city:x"));
+	uint64_t s2 = post_to_ok(f->s, "b", "message", IDS("city:x"));
+	assert_int_equal(post_to(f->s, "b", "message", IDS("city:x"), &o), UCCN_E_FULL);
+	assert_reason_has(&o, "'x'");
+	assert_reason_has(&o, "full");
+	uint64_t s3 = post_to_ok(f->s, "b", "news", IDS("field:design"));
+	assert_mailbox(f->s, "x", SEQS(s1, s2));
+	assert_mailbox(f->s, "y", SEQS(s3));
+	assert_mailbox(f->s, "a", SEQS(s3));
+	uint64_t s4 = post_to_ok(f->s, "a", "news", IDS("all"));
+	assert_mailbox(f->s, "x", SEQS(s1, s2));
+	assert_mailbox(f->s, "y", SEQS(s3, s4));
+	assert_mailbox(f->s, "b", SEQS(s4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4476,6 +4562,8 @@ int main(void)
 		T(test_import_keeps_hand_edits),
 		T(test_import_without_record_keeps_values),
 		T(test_import_kept_list_bounded),
+		T(test_mailbox_fair_share),
+		T(test_mailbox_fair_full_broadcast),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
