@@ -8,6 +8,7 @@
 
 #include "server_int.h"
 #include "uccn_error.h"
+#include "uccn_limits.h"
 
 static int64_t mono_ms(void)
 {
@@ -27,7 +28,26 @@ static bool park_watch(struct server *s, struct pending *p)
 				   SERVER_MAX_WATCHERS);
 		return false;
 	}
+	/* A city's share of the slots, so that one member holding many cannot
+	 * leave every other city's watch busy (issue 14). Counting is a walk of
+	 * the slots; a watch is parked rarely compared to its wait. */
+	size_t mine = 0, free_slot = SERVER_MAX_WATCHERS;
 	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
+		const struct watcher *w = &s->watchers[i];
+		if (!w->used) {
+			if (free_slot == SERVER_MAX_WATCHERS)
+				free_slot = i;
+		} else if (strcmp(w->p.city, p->city) == 0) {
+			mine++;
+		}
+	}
+	if (mine >= UCCN_MAX_WATCHES_PER_CITY) {
+		server_reply_error(&p->rep, UCCN_E_BUSY,
+				   "%s holds %d watch requests already; ask again when one is answered",
+				   p->city, UCCN_MAX_WATCHES_PER_CITY);
+		return false;
+	}
+	for (size_t i = free_slot; i < SERVER_MAX_WATCHERS; i++) {
 		struct watcher *w = &s->watchers[i];
 		if (w->used)
 			continue;

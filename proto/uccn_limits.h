@@ -16,6 +16,10 @@
  * Well under the server's send high-water mark (1000 replies a peer), so
  * the replies a connection is owed always fit in its queue. */
 #define UCCN_MAX_OUTSTANDING 64
+/* Watch requests one city may have held at once, over all its connections
+ * (SPEC 2.1): the server's watch slots are shared, and without a share per
+ * city one member could take them all. */
+#define UCCN_MAX_WATCHES_PER_CITY 8
 /* msgpack nesting (a request is a map holding at most a map of scalars). */
 #define UCCN_MAX_DEPTH 4
 /* msgpack objects (every scalar, string, array and map counts one). */

