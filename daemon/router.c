@@ -4,6 +4,8 @@
  * one slow or vanished client.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <zmq.h>
@@ -39,6 +41,7 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 	    set_int(s->router, ZMQ_LINGER, 0) ||
 	    set_int(s->router, ZMQ_RCVHWM, 1000) ||
 	    set_int(s->router, ZMQ_SNDHWM, 1000) ||
+	    set_int(s->router, ZMQ_ROUTER_MANDATORY, 1) ||
 	    set_int(s->router, ZMQ_HANDSHAKE_IVL, 5000) ||
 	    set_int(s->router, ZMQ_HEARTBEAT_IVL, 2000) ||
 	    set_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 6000)) {
@@ -51,6 +54,124 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 		return UCCN_E_IO;
 	}
 	return 0;
+}
+
+/* Bytes of replies handed to libzmq for one connection and not yet written
+ * to its socket. The main thread adds; libzmq's I/O thread subtracts when it
+ * is done with a reply (reply_done), the last time it touches the entry, so
+ * an entry found at 0 by the main thread may be freed. */
+struct queued {
+	unsigned char id[ROUTING_ID_MAX];
+	size_t len;
+	atomic_size_t bytes;
+};
+
+#define QUEUED_PEERS 1024
+static struct queued *queued_peers[QUEUED_PEERS];
+
+/* The entry of routing id id, made when missing; entries at 0 are freed on
+ * the way. NULL when the table is full of peers with replies queued. */
+static struct queued *queued_for(const unsigned char *id, size_t len)
+{
+	struct queued *found = NULL;
+	size_t spare = QUEUED_PEERS;
+	for (size_t i = 0; i < QUEUED_PEERS; i++) {
+		struct queued *q = queued_peers[i];
+		if (q && q->len == len && memcmp(q->id, id, len) == 0) {
+			found = q;
+		} else if (q && atomic_load(&q->bytes) == 0) {
+			free(q);
+			queued_peers[i] = NULL;
+		}
+		if (!queued_peers[i] && spare == QUEUED_PEERS)
+			spare = i;
+	}
+	if (found || spare == QUEUED_PEERS)
+		return found;
+	struct queued *q = calloc(1, sizeof *q);
+	if (!q)
+		return NULL;
+	memcpy(q->id, id, len);
+	q->len = len;
+	atomic_init(&q->bytes, 0);
+	queued_peers[spare] = q;
+	return q;
+}
+
+/* A reply's data and whom it counts against, for reply_done. */
+struct reply_buf {
+	struct queued *q;
+	size_t size;
+};
+
+static void reply_done(void *data, void *hint)
+{
+	struct reply_buf *rb = hint;
+	struct queued *q = rb->q;
+	size_t n = rb->size;
+	(void)data; /* the same allocation as rb */
+	free(rb);
+	atomic_fetch_sub(&q->bytes, n);
+}
+
+static uint64_t replies_dropped, replies_refused;
+
+/* Send body to p's connection without blocking. A reply that would put the
+ * connection past UCCN_MAX_QUEUED_REPLY_BYTES of unread replies is replaced
+ * by a short busy (SPEC 2.1): a peer that does not read is told so and
+ * costs a bounded amount. */
+static void send_body(struct server *s, const struct pending *p, const void *body, size_t size)
+{
+	struct queued *q = queued_for(p->routing_id, p->routing_id_len);
+	msgpack_sbuffer b;
+	msgpack_sbuffer_init(&b);
+	if (!q || atomic_load(&q->bytes) + size > UCCN_MAX_QUEUED_REPLY_BYTES) {
+		struct uccn_reply e = {.rid = p->rep.rid, .status = UCCN_E_BUSY};
+		char msg[] = "replies to this connection are waiting to be read; "
+			     "read them, then ask again";
+		e.message = msg;
+		replies_refused++;
+		log_limited(LOG_WARN, LOG_KIND_REPLY, "a peer does not read its replies: "
+			    "%llu replaced by busy so far", (unsigned long long)replies_refused);
+		if (uccn_reply_encode(&e, &b)) {
+			msgpack_sbuffer_destroy(&b);
+			return;
+		}
+		body = b.data;
+		size = b.size;
+	}
+	/* One allocation holds the bookkeeping and the data, handed to libzmq
+	 * without a copy; reply_done frees it when written. */
+	struct reply_buf *rb = malloc(sizeof *rb + size);
+	if (!rb) {
+		msgpack_sbuffer_destroy(&b);
+		return;
+	}
+	unsigned char *data = (unsigned char *)(rb + 1);
+	memcpy(data, body, size);
+	msgpack_sbuffer_destroy(&b);
+	rb->size = size;
+	rb->q = q;
+	zmq_msg_t m;
+	if (q)
+		atomic_fetch_add(&q->bytes, size);
+	if (!q || zmq_msg_init_data(&m, data, size, q ? reply_done : NULL, rb) != 0) {
+		if (q)
+			atomic_fetch_sub(&q->bytes, size);
+		free(rb);
+		return;
+	}
+	/* ROUTER_MANDATORY: a peer gone or with a full queue fails at once
+	 * with EHOSTUNREACH or EAGAIN, and the reply is dropped and counted. */
+	if (zmq_send(s->router, p->routing_id, p->routing_id_len,
+		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    (p->delimiter && zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
+	    zmq_msg_send(&m, s->router, ZMQ_DONTWAIT) < 0) {
+		replies_dropped++;
+		log_limited(LOG_DEBUG, LOG_KIND_REPLY, "reply dropped (%llu so far): %s",
+			    (unsigned long long)replies_dropped, zmq_strerror(errno));
+		zmq_msg_close(&m); /* runs reply_done */
+	}
 }
 
 void server_send_reply(struct server *s, const struct pending *p)
@@ -72,13 +193,7 @@ void server_send_reply(struct server *s, const struct pending *p)
 			uccn_op_name(p->rep.op) ? uccn_op_name(p->rep.op) : "?",
 			uccn_strerror(rc));
 	}
-	/* A peer that is gone or not reading makes the ROUTER drop the reply;
-	 * never block the loop on one client. */
-	if (zmq_send(s->router, p->routing_id, p->routing_id_len,
-		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    (p->delimiter && zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
-	    zmq_send(s->router, b.data, b.size, ZMQ_DONTWAIT) < 0)
-		log_limited(LOG_DEBUG, LOG_KIND_REPLY, "reply dropped: %s", zmq_strerror(errno));
+	send_body(s, p, b.data, b.size);
 	msgpack_sbuffer_destroy(&b);
 	if (p->counted)
 		server_credit_give(s, p->routing_id, p->routing_id_len);

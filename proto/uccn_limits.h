@@ -20,6 +20,11 @@
  * (SPEC 2.1): the server's watch slots are shared, and without a share per
  * city one member could take them all. */
 #define UCCN_MAX_WATCHES_PER_CITY 8
+/* Bytes of replies the server keeps queued for one connection that has not
+ * read them yet (SPEC 2.1): two of the largest replies. Past it a reply is
+ * replaced by a short busy, so a peer that does not read costs the server
+ * this much, not what it asks for. */
+#define UCCN_MAX_QUEUED_REPLY_BYTES (2 * UCCN_MAX_REPLY_FRAME)
 /* msgpack nesting (a request is a map holding at most a map of scalars). */
 #define UCCN_MAX_DEPTH 4
 /* msgpack objects (every scalar, string, array and map counts one). */

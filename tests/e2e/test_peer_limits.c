@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <msgpack.h>
 #include <zmq.h>
@@ -176,12 +177,76 @@ static void test_watch_share_per_city(void **state)
 		zmq_close(a[c]);
 }
 
+/* Failure 7: a member asks for large replies and never reads them. uccnd
+ * keeps a bounded amount queued for it, stays small, and serves another
+ * city meanwhile. */
+static void test_unread_replies_bounded(void **state)
+{
+	struct fx *f = *state;
+	void *a = h_dealer_new(f->ctx, f->d, f->key_a);
+	assert_non_null(a);
+	/* Enough big posts for a list reply of about 7 MiB. */
+	static char body[60001];
+	memset(body, 'x', sizeof body - 1);
+	const size_t nposts = 120;
+	for (size_t done = 0, sent = 0; done < nposts;) {
+		while (sent < nposts && sent - done < 32) {
+			struct uccn_request rq;
+			memset(&rq, 0, sizeof rq);
+			rq.op = UCCN_OP_POST;
+			rq.rid = 100000 + sent;
+			rq.post.kind = (char *)"update";
+			rq.post.title = (char *)"A large update";
+			rq.post.body = body;
+			send_request(a, &rq);
+			sent++;
+		}
+		struct uccn_reply rep;
+		memset(&rep, 0, sizeof rep);
+		assert_true(recv_reply(a, 10000, UCCN_OP_POST, &rep));
+		assert_int_equal(rep.status, 0);
+		uccn_reply_clear(&rep);
+		done++;
+	}
+	zmq_close(a);
+
+	/* A greedy reader: it takes nothing off the wire. */
+	void *g = h_dealer_new(f->ctx, f->d, f->key_a);
+	assert_non_null(g);
+	int one = 1, small = 4096;
+	zmq_setsockopt(g, ZMQ_RCVHWM, &one, sizeof one);
+	zmq_setsockopt(g, ZMQ_RCVBUF, &small, sizeof small);
+	for (size_t i = 0; i < 150; i++) {
+		struct uccn_request rq;
+		memset(&rq, 0, sizeof rq);
+		rq.op = UCCN_OP_LIST;
+		rq.rid = 200000 + i;
+		rq.query.limit = 500;
+		send_request(g, &rq);
+	}
+	usleep(2000 * 1000);
+	long rss = h_daemon_rss_kb(f->d), limit = RSS_LIMIT_KB;
+	if (h_daemon_asan())
+		limit += 256L * 1024; /* ASan's quarantine of freed memory */
+	fprintf(stderr, "note: 150 unread list replies of about 7 MiB: uccnd VmRSS %ld KiB\n", rss);
+	/* Another city is served meanwhile. */
+	h_uccn(&f->r, f->d, f->key_b, NULL, "--timeout", "10", "list", "--limit", "2", NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, f->key_b, NULL, "--timeout", "10", "post", "--kind", "news",
+	       "Bilbao is served.", NULL);
+	h_assert_exit(&f->r, 0);
+	assert_true(rss > 0);
+	assert_true(rss < limit);
+	zmq_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
 		h_set_bin_dir(argv[1]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_watch_share_per_city),
+		cmocka_unit_test(test_unread_replies_bounded),
 	};
 	return cmocka_run_group_tests_name("e2e_peer_limits", tests, setup, teardown);
 }
