@@ -4,6 +4,7 @@
  * one slow or vanished client.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -199,21 +200,31 @@ void server_send_reply(struct server *s, const struct pending *p)
 		server_credit_give(s, p->routing_id, p->routing_id_len);
 }
 
-/* Discard the rest of a multipart message. */
-static void drain(void *router)
+/* Discard the rest of a multipart message; returns the bytes discarded. */
+static size_t drain(void *router)
 {
+	size_t bytes = 0;
 	int more = 1;
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, router, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
-			return;
+			break;
 		}
+		bytes += zmq_msg_size(&m);
 		more = zmq_msg_more(&m);
 		zmq_msg_close(&m);
 	}
+	return bytes;
 }
+
+/* libzmq holds every frame of a multipart message until its last one has
+ * arrived (its pipes publish whole messages only, and ZMQ_MAXMSGSIZE bounds
+ * a frame), so a member can make uccnd hold one large message for as long
+ * as it takes to arrive. Once it is refused, the freed frames go back to
+ * the system instead of staying in malloc's arenas. */
+#define DRAIN_TRIM_BYTES (4u * 1024 * 1024)
 
 /* Receive one message into p. Returns 1 when a message was read, 0 when
  * none is waiting. */
@@ -257,7 +268,8 @@ static int receive_one(struct server *s, struct pending *p)
 	if (key && strlen(key) == UCCN_KEY_Z85_LEN)
 		memcpy(keycopy, key, sizeof keycopy);
 	if (zmq_msg_more(&body)) {
-		drain(s->router);
+		if (drain(s->router) >= DRAIN_TRIM_BYTES)
+			malloc_trim(0);
 		decode_rc = UCCN_E_INVALID;
 		snprintf(err, sizeof err, "a request is exactly one frame (after an optional empty delimiter)");
 	} else {

@@ -198,15 +198,21 @@ void h_daemon_down(char **dir, h_daemon_t **d)
 
 long h_daemon_rss_kb(const h_daemon_t *self)
 {
-	char path[64];
+	return h_daemon_status_kb(self, "VmRSS");
+}
+
+long h_daemon_status_kb(const h_daemon_t *self, const char *field)
+{
+	char path[64], key[32];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)self->pid);
 	char *s = h_read_file(path, NULL);
 	if (!s)
 		return -1;
 	long kb = -1;
-	const char *p = strstr(s, "\nVmRSS:");
+	snprintf(key, sizeof key, "\n%s:", field);
+	const char *p = strstr(s, key);
 	if (p)
-		kb = strtol(p + 7, NULL, 10);
+		kb = strtol(p + strlen(key), NULL, 10);
 	free(s);
 	return kb;
 }

@@ -55,6 +55,9 @@ void h_daemon_kill(h_daemon_t *self);
 bool h_daemon_running(h_daemon_t *self);
 /* VmRSS of the running daemon in KiB, -1 when unknown. */
 long h_daemon_rss_kb(const h_daemon_t *self);
+/* A KiB figure of its /proc status by name: "VmRSS", "VmHWM" (the peak
+ * RSS so far); -1 when it cannot be read. */
+long h_daemon_status_kb(const h_daemon_t *self, const char *field);
 /* True when uccnd is built with AddressSanitizer (its RSS then includes
  * ASan's quarantine of freed memory, 256 MB by default). */
 bool h_daemon_asan(void);
