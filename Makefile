@@ -182,7 +182,7 @@ $(BUILD)/tests/test_import: $(call obj,tests/unit/test_import.c cli/import.c) $(
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # Profiles are files and settings in cli/, no ZeroMQ: tested without a daemon.
-$(BUILD)/tests/test_profile: $(call obj,tests/unit/test_profile.c cli/profile.c $(TMPDIR_SRC)) $(PROTO_LIB)
+$(BUILD)/tests/test_profile: $(call obj,tests/unit/test_profile.c cli/profile.c cli/smallfile.c $(TMPDIR_SRC)) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

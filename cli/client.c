@@ -46,47 +46,6 @@ struct client {
 	volatile sig_atomic_t *stop;  /* set by a signal handler: give up */
 };
 
-int read_small_file(const char *path, size_t max, char **out, size_t *len,
-		    char *err, size_t errlen)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return errno == ENOENT ? UCCN_E_NOTFOUND : UCCN_E_IO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a regular file", path);
-		close(fd);
-		return UCCN_E_IO;
-	}
-	if ((size_t)st.st_size > max) {
-		snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
-		close(fd);
-		return UCCN_E_TOOBIG;
-	}
-	char *buf = malloc(max + 1);
-	size_t n = 0;
-	ssize_t r = 0;
-	while (buf && n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	if (!buf || r < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, buf ? strerror(errno) : "out of memory");
-		free(buf);
-		return UCCN_E_IO;
-	}
-	if (n > max) {
-		snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
-		free(buf);
-		return UCCN_E_TOOBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int load_keys(const char *path, const char *what, bool need_secret,
 		     char *pub, char *sec, char *err, size_t errlen)
 {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "smallfile.h" /* read_small_file, for the commands */
 #include "uccn_msg.h"
 
 struct client_options {
@@ -48,11 +49,5 @@ const char *client_own_key(const struct client *c);
  * when it is refused, else 0 (listening, silent, or not a tcp endpoint),
  * so the caller goes on and lets its own deadline apply. */
 int client_probe(const char *endpoint, int wait_ms, char *err, size_t errlen);
-
-/* Read a whole small file (at most max bytes) into a malloc'd,
- * NUL-terminated buffer. Returns 0, UCCN_E_NOTFOUND, UCCN_E_TOOBIG or
- * UCCN_E_IO with a reason in err. */
-int read_small_file(const char *path, size_t max, char **out, size_t *len,
-		    char *err, size_t errlen);
 
 #endif

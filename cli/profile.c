@@ -14,37 +14,12 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "smallfile.h"
 #include "uccn_error.h"
 #include "uccn_records.h"
 
 /* A profile is a few short lines; anything larger is not one of ours. */
 #define PROFILE_FILE_MAX 16384
-
-/* The whole small file at path, NUL-terminated, in *out. 0, UCCN_E_NOTFOUND,
- * or another negative code with a reason in err. (client.c has a reader
- * too, but this file links no ZeroMQ, so its unit test needs none.) */
-static int read_small_file(const char *path, size_t max, char **out, size_t *len,
-			   char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return errno == ENOENT ? UCCN_E_NOTFOUND : UCCN_E_IO;
-	}
-	char *buf = malloc(max + 1);
-	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-	bool bad = !buf || ferror(f);
-	fclose(f);
-	if (bad || n > max) {
-		snprintf(err, errlen, bad ? "cannot read %s" : "%s is too large to be a profile", path);
-		free(buf);
-		return bad ? UCCN_E_IO : UCCN_E_TOOBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 void profile_clear(struct profile *p)
 {

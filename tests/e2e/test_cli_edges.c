@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "uccn_records.h"
 
@@ -326,6 +327,24 @@ static void test_city_show_version(void **state)
 	assert_non_null(strstr(f->r.out, "\nversion: 2\n"));
 }
 
+/* Failure 5 of issue 14: a FIFO where a file is expected (the CSV to
+ * import, the key file) is refused at once, not waited on for ever. */
+static void test_fifo_refused(void **state)
+{
+	struct fx *f = *state;
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/cities.csv", f->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	h_uccn(&f->r, f->d, COORD(f), NULL, "--timeout", "2", "import", "cities", fifo, NULL);
+	assert_false(f->r.timed_out);
+	assert_int_not_equal(f->r.status, 0);
+	assert_err_has(&f->r, "is not a regular file");
+	h_uccn(&f->r, f->d, fifo, NULL, "--timeout", "2", "status", NULL);
+	assert_false(f->r.timed_out);
+	assert_int_not_equal(f->r.status, 0);
+	assert_err_has(&f->r, "is not a regular file");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -341,6 +360,7 @@ int main(int argc, char **argv)
 		T(test_kinds_listed),
 		T(test_inbox_aligned_like_list),
 		T(test_city_show_version),
+		T(test_fifo_refused),
 	};
 	return cmocka_run_group_tests_name("e2e_cli_edges", tests, NULL, NULL);
 }

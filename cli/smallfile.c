@@ -1,0 +1,56 @@
+/*
+ * smallfile.c - read a whole small file the user named (see smallfile.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "smallfile.h"
+#include "uccn_error.h"
+
+int read_small_file(const char *path, size_t max, char **out, size_t *len,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer that may never come; a regular file ignores the flag. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return errno == ENOENT ? UCCN_E_NOTFOUND : UCCN_E_IO;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		close(fd);
+		return UCCN_E_IO;
+	}
+	if ((size_t)st.st_size > max) {
+		snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
+		close(fd);
+		return UCCN_E_TOOBIG;
+	}
+	char *buf = malloc(max + 1);
+	size_t n = 0;
+	ssize_t r = 0;
+	while (buf && n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if (!buf || r < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, buf ? strerror(errno) : "out of memory");
+		free(buf);
+		return UCCN_E_IO;
+	}
+	if (n > max) {
+		snprintf(err, errlen, "%s is larger than %zu bytes", path, max);
+		free(buf);
+		return UCCN_E_TOOBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * smallfile.h - read a whole small file the user named: a key, a profile,
+ * an invitation, a CSV. Links nothing but libc.
+ */
+#ifndef UCCN_CLI_SMALLFILE_H
+#define UCCN_CLI_SMALLFILE_H
+
+#include <stddef.h>
+
+/* The whole file at path, NUL-terminated, in *out (malloc'd) and its length
+ * in *len. Only a regular file is read: a FIFO, a device or a directory is
+ * refused at once, never waited on. Returns 0, UCCN_E_NOTFOUND (no such
+ * file), UCCN_E_TOOBIG (larger than max bytes) or UCCN_E_IO, with the
+ * reason, naming path, in err. */
+int read_small_file(const char *path, size_t max, char **out, size_t *len,
+		    char *err, size_t errlen);
+
+#endif
