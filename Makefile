@@ -287,10 +287,12 @@ fuzz-if-able:
 BASH_COMPLETION_DIR = $(PREFIX)/share/bash-completion/completions
 ZSH_COMPLETION_DIR = $(PREFIX)/share/zsh/site-functions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
 	install -m 755 $(UCCND) $(UCCN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/uccnd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/uccnd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(UCCN) completion bash > $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn
 	$(UCCN) completion zsh > $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
@@ -299,6 +301,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/uccnd $(DESTDIR)$(PREFIX)/bin/uccn
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man8/uccnd.8
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man5/uccnd.conf.5
 	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
 
 clean:

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "config.h"
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
@@ -28,24 +29,31 @@
 #include "uccn_tz.h"
 
 static const char usage_text[] =
-	"usage: uccnd [--data DIR] [--listen ENDPOINT] [--map-size BYTES] [--mailbox-quota N]\n"
-	"             [--daemon] [-v]\n"
+	"usage: uccnd [-f FILE] [--data DIR] [--listen ENDPOINT] [--map-size BYTES]\n"
+	"             [--mailbox-quota N] [--log-level LEVEL] [--daemon] [-v] [-n]\n"
 	"\n"
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
 	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
 	"unless --daemon; SIGINT or SIGTERM stops it cleanly.\n"
 	"\n"
+	"  -f, --config FILE      read settings from FILE (default $UCCND_CONF, else\n"
+	"                         " UCCND_CONF_DEFAULT " if it exists); see uccnd.conf(5).\n"
+	"                         Each flag below overrides its key in the file.\n"
+	"  -n, --check-config     check the settings, print them normalised and exit:\n"
+	"                         0 when they are good, 1 with the file's line if not\n"
 	"  -d, --data DIR         data directory (default $UCCN_DATA, else\n"
 	"                         $XDG_DATA_HOME/uccn, else ~/.local/share/uccn)\n"
-	"  -l, --listen ENDPOINT  ZeroMQ endpoint to bind (default " UCCN_DEFAULT_ENDPOINT ")\n"
+	"  -l, --listen ENDPOINT  tcp://HOST:PORT (port 1-65535) or ipc://PATH to bind\n"
+	"                         (default " UCCN_DEFAULT_ENDPOINT ")\n"
 	"      --map-size BYTES   initial database map size, K/M/G suffixes allowed;\n"
 	"                         it grows by itself when full (default 64M)\n"
 	"      --mailbox-quota N  unread posts a city's mailbox holds before posts\n"
 	"                         to it are refused (default 10000)\n"
+	"      --log-level LEVEL  error, warn, info (default) or debug\n"
 	"  -D, --daemon           serve in the background: return 0 (printing the\n"
 	"                         server's pid) only once it serves, 1 if it fails\n"
 	"                         to start (its log says why)\n"
-	"  -v, --verbose          log every request batch\n"
+	"  -v, --verbose          --log-level debug: log every request batch\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
 	"\n"
@@ -54,86 +62,52 @@ static const char usage_text[] =
 	"It refuses to start (exit 1, creating nothing) on a DIR it cannot trust:\n"
 	"a truncated data.mdb, keys without data or data without keys, mismatched\n"
 	"key files, files that are not regular files; see uccnd(8).\n"
-	"Exit status: 0 after a clean stop, 1 on a start-up error, 2 on bad usage.\n";
+	"Exit status: 0 after a clean stop, 1 on a start-up error or a bad\n"
+	"setting, 2 on bad usage.\n";
 
-struct options {
-	char data[PATH_MAX];
-	const char *listen;
-	size_t map_size;
-	uint64_t mailbox_quota;
-	bool verbose;
-	bool background;
+/* A flag that sets a key, kept until the file has been read: flags win. */
+struct flag_value {
+	const char *key;
+	const char *value;
 };
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (*end || v < 65536 || v > UCCN_STORE_MAX_MAP)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
+/* Parse the command line and the file into c. Returns -1 to go on
+ * serving, else the exit status (after --help, --version, -n or an
+ * error). */
+static int parse_options(int argc, char **argv, struct config *c)
 {
 	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"check-config", no_argument, NULL, 'n'},
 		{"data", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'},
 		{"map-size", required_argument, NULL, 'm'},
 		{"mailbox-quota", required_argument, NULL, 'q'},
+		{"log-level", required_argument, NULL, 'L'},
 		{"daemon", no_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
-	o->listen = UCCN_DEFAULT_ENDPOINT;
-	o->data[0] = '\0';
-	while ((c = getopt_long(argc, argv, "d:l:DvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (snprintf(o->data, sizeof o->data, "%s", optarg) >= (int)sizeof o->data) {
-				fprintf(stderr, "uccnd: --data: path too long\n");
-				return 2;
-			}
-			break;
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'm':
-			if (parse_size(optarg, &o->map_size)) {
-				fprintf(stderr, "uccnd: --map-size '%s': give bytes from 64K to 1024G, e.g. 256M\n", optarg);
-				return 2;
-			}
-			break;
-		case 'q': {
-			char *end;
-			errno = 0;
-			unsigned long long q = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || q < 1 || q > 100000000ULL) {
-				fprintf(stderr, "uccnd: --mailbox-quota '%s': give 1 to 100000000\n", optarg);
-				return 2;
-			}
-			o->mailbox_quota = q;
-			break;
-		}
-		case 'D':
-			o->background = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
+	struct flag_value flags[16];
+	size_t nflags = 0;
+	const char *file = NULL;
+	bool check_only = false;
+	char path[PATH_MAX], err[CONFIG_LINE_MAX + PATH_MAX];
+	int ch;
+	while ((ch = getopt_long(argc, argv, "f:nd:l:DvhV", longopts, NULL)) != -1) {
+		const char *key = NULL, *value = optarg;
+		switch (ch) {
+		case 'f': file = optarg; continue;
+		case 'n': check_only = true; continue;
+		case 'd': key = "data"; break;
+		case 'l': key = "listen"; break;
+		case 'm': key = "map_size"; break;
+		case 'q': key = "mailbox_quota"; break;
+		case 'L': key = "log_level"; break;
+		case 'D': key = "daemon"; value = "yes"; break;
+		case 'v': key = "log_level"; value = "debug"; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -144,14 +118,36 @@ static int parse_options(int argc, char **argv, struct options *o)
 			fputs("Try 'uccnd --help'.\n", stderr);
 			return 2;
 		}
+		if (nflags == sizeof flags / sizeof flags[0]) {
+			fputs("uccnd: too many options\n", stderr);
+			return 2;
+		}
+		flags[nflags++] = (struct flag_value){key, value};
 	}
 	if (optind < argc) {
 		fprintf(stderr, "uccnd: unexpected argument '%s'\nTry 'uccnd --help'.\n", argv[optind]);
 		return 2;
 	}
-	if (!o->data[0] && uccn_default_data_dir(o->data, sizeof o->data) != 0) {
-		fprintf(stderr, "uccnd: no data directory: give --data DIR or set HOME\n");
+	config_defaults(c);
+	bool named;
+	if (config_locate(file, path, sizeof path, &named) &&
+	    config_read_file(c, path, err, sizeof err)) {
+		fprintf(stderr, "uccnd: %s\n", err);
+		return 1;
+	}
+	/* A bad flag is bad usage, as it always was. */
+	for (size_t i = 0; i < nflags; i++)
+		if (config_set_flag(c, flags[i].key, flags[i].value, err, sizeof err)) {
+			fprintf(stderr, "uccnd: %s\nTry 'uccnd --help'.\n", err);
+			return 2;
+		}
+	if (config_finish(c, err, sizeof err)) {
+		fprintf(stderr, "uccnd: %s\n", err);
 		return 2;
+	}
+	if (check_only) {
+		config_print(c, stdout);
+		return 0;
 	}
 	return -1;
 }
@@ -309,7 +305,7 @@ static void on_signal(void *ctx)
 
 int main(int argc, char **argv)
 {
-	struct options o = {0};
+	struct config o;
 	struct uccn_store *store = NULL;
 	struct loop *loop = NULL;
 	struct server *server = NULL;
@@ -321,7 +317,9 @@ int main(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	log_set_level(o.verbose ? LOG_DEBUG : LOG_INFO);
+	log_set_level(o.log_level);
+	if (o.source[0])
+		log_msg(LOG_INFO, "settings from %s", o.source);
 	if (o.background)
 		readyfd = go_background();
 

@@ -126,7 +126,8 @@ char **h_clean_environ(void)
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "UCCN_ENDPOINT=", 14) != 0 &&
 		    strncmp(environ[i], "UCCN_SERVER_KEY=", 16) != 0 &&
-		    strncmp(environ[i], "UCCN_KEY=", 9) != 0)
+		    strncmp(environ[i], "UCCN_KEY=", 9) != 0 &&
+		    strncmp(environ[i], "UCCND_CONF=", 11) != 0)
 			env[k++] = environ[i];
 	return env;
 }

@@ -65,8 +65,9 @@ void h_run_print(const h_run_t *r);
 
 /* ---- spawning ---- */
 
-/* A copy of the environment without UCCN_ENDPOINT, UCCN_SERVER_KEY and
- * UCCN_KEY (so a child takes only what it is told); free() the array. */
+/* A copy of the environment without UCCN_ENDPOINT, UCCN_SERVER_KEY,
+ * UCCN_KEY and UCCND_CONF (so a child takes only what it is told); free()
+ * the array. */
 char **h_clean_environ(void);
 /* fork and exec argv (argv[0] a path, or a name looked up on PATH) in that
  * environment, with stdin, stdout and stderr on in, out and err (-1 for

@@ -1,0 +1,250 @@
+/*
+ * test_config.c - end-to-end: uccnd's settings file, uccnd.conf(5)
+ * (issue 15, item 1). `uccnd -n -f FILE` on good files prints them
+ * normalised (golden files in tests/config/, NAME.out) and on files broken
+ * one way each names the line (NAME.err there); flags override the file;
+ * the printed form reads back the same; -n creates nothing; and a daemon
+ * started from a file serves where the file says.
+ */
+#include "../harness/harness.h"
+#include "../harness/harness_int.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_DIR "tests/config"
+
+static void uccnd_run(h_run_t *r, const char *const *args)
+{
+	char *argv[32];
+	size_t n = 0;
+	argv[n++] = h_xasprintf("%s/uccnd", h_bin_dir());
+	for (; *args && n < 31; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	h_run(r, argv, NULL, 10000);
+	free(argv[0]);
+}
+
+/* The golden file's text, or a failure naming it. */
+static char *golden(const char *name)
+{
+	char *path = h_xasprintf("%s/%s", CONFIG_DIR, name);
+	char *text = h_read_file(path, NULL);
+	if (!text)
+		fail_msg("cannot read the golden file %s (run from the project's top)", path);
+	free(path);
+	return text;
+}
+
+static void assert_same(const char *what, const char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		fail_msg("%s differs from its golden file.\n--- got:\n%s--- wanted:\n%s", what, got,
+			 want);
+}
+
+static void test_good_files_normalised(void **state)
+{
+	(void)state;
+	static const char *const good[] = {"good-minimal", "good-full"};
+	h_run_t r = {0};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char *conf = h_xasprintf("%s/%s.conf", CONFIG_DIR, good[i]);
+		char *out = h_xasprintf("%s.out", good[i]);
+		uccnd_run(&r, (const char *[]){"-n", "-f", conf, NULL});
+		h_assert_exit(&r, 0);
+		char *want = golden(out);
+		assert_same(conf, r.out, want);
+		assert_string_equal(r.err, "");
+		free(want);
+		free(out);
+		free(conf);
+	}
+	h_run_clear(&r);
+}
+
+static void test_flags_override_file(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	uccnd_run(&r, (const char *[]){"-n", "-f", CONFIG_DIR "/good-full.conf", "--listen",
+				       "tcp://127.0.0.1:8000", "-v", NULL});
+	h_assert_exit(&r, 0);
+	char *want = golden("good-full-flags.out");
+	assert_same("good-full.conf with --listen and -v", r.out, want);
+	free(want);
+	h_run_clear(&r);
+}
+
+/* Each broken file: exit 1, nothing on stdout, and the one line of stderr
+ * its golden file holds, which names the file's line. */
+static void test_broken_files_name_the_line(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"bad-port", "bad-key", "bad-size", "bad-twice",
+					  "bad-syntax", "bad-level", "bad-endpoint"};
+	h_run_t r = {0};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *conf = h_xasprintf("%s/%s.conf", CONFIG_DIR, bad[i]);
+		char *err = h_xasprintf("%s.err", bad[i]);
+		uccnd_run(&r, (const char *[]){"-n", "-f", conf, NULL});
+		h_assert_exit(&r, 1);
+		assert_string_equal(r.out, "");
+		char *want = golden(err);
+		assert_same(conf, r.err, want);
+		free(want);
+		free(err);
+		free(conf);
+	}
+	h_run_clear(&r);
+}
+
+static void test_unreadable_files(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	char *missing = h_xasprintf("%s/nope.conf", dir);
+	uccnd_run(&r, (const char *[]){"-n", "-f", missing, NULL});
+	h_assert_exit(&r, 1);
+	char *want = h_xasprintf("uccnd: %s: cannot read: No such file or directory\n", missing);
+	assert_string_equal(r.err, want);
+	free(want);
+
+	uccnd_run(&r, (const char *[]){"-n", "-f", dir, NULL});
+	h_assert_exit(&r, 1);
+	want = h_xasprintf("uccnd: %s: not a regular file\n", dir);
+	assert_string_equal(r.err, want);
+	free(want);
+
+	char *locked = h_xasprintf("%s/locked.conf", dir);
+	FILE *f = fopen(locked, "w");
+	assert_non_null(f);
+	fputs("data = /var/lib/uccnd\n", f);
+	fclose(f);
+	chmod(locked, 0);
+	if (geteuid() == 0) {
+		fprintf(stderr, "note: running as root, which reads a file of mode 0000; "
+			"the unreadable-file case is checked as another user only\n");
+	} else {
+		uccnd_run(&r, (const char *[]){"-n", "-f", locked, NULL});
+		h_assert_exit(&r, 1);
+		want = h_xasprintf("uccnd: %s: cannot read: Permission denied\n", locked);
+		assert_string_equal(r.err, want);
+		free(want);
+	}
+	free(locked);
+	free(missing);
+	h_tmpdir_destroy(&dir);
+	h_run_clear(&r);
+}
+
+/* What -n prints is itself a good file that prints the same settings. */
+static void test_printed_form_reads_back(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	uccnd_run(&r, (const char *[]){"-n", "-f", CONFIG_DIR "/good-full.conf", NULL});
+	h_assert_exit(&r, 0);
+	char *copy = h_xasprintf("%s/copy.conf", dir);
+	FILE *f = fopen(copy, "w");
+	assert_non_null(f);
+	fputs(r.out, f);
+	fclose(f);
+	const char *first = strchr(r.out, '\n');
+	assert_non_null(first);
+	char *settings = strdup(first);
+	uccnd_run(&r, (const char *[]){"-n", "-f", copy, NULL});
+	h_assert_exit(&r, 0);
+	assert_non_null(strchr(r.out, '\n'));
+	assert_string_equal(strchr(r.out, '\n'), settings);
+	free(settings);
+	free(copy);
+	h_tmpdir_destroy(&dir);
+	h_run_clear(&r);
+}
+
+/* -n checks and prints; it creates no data directory, key or lock. */
+static void test_check_creates_nothing(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	char *data = h_xasprintf("%s/data", dir);
+	uccnd_run(&r, (const char *[]){"-n", "--data", data, NULL});
+	h_assert_exit(&r, 0);
+	assert_non_null(strstr(r.out, "(no file)"));
+	struct stat st;
+	assert_int_not_equal(stat(data, &st), 0);
+	free(data);
+	h_tmpdir_destroy(&dir);
+	h_run_clear(&r);
+}
+
+/* A daemon started from a file alone (given by $UCCND_CONF) keeps its
+ * data and listens where the file says. */
+static void test_daemon_serves_from_file(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	int port = h_free_port();
+	assert_true(port > 0);
+	char *conf = h_xasprintf("%s/uccnd.conf", dir);
+	FILE *f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "data = %s/data\nlisten = tcp://127.0.0.1:%d\ndaemon = yes\n", dir, port);
+	fclose(f);
+	/* Its log goes to a file: the server keeps stderr open after the
+	 * starting process has returned. */
+	char *script = h_xasprintf("UCCND_CONF='%s' exec '%s/uccnd' 2>'%s/uccnd.log'", conf,
+				   h_bin_dir(), dir);
+	h_run(&r, (char *[]){"/bin/sh", "-c", script, NULL}, NULL, 20000);
+	h_assert_exit(&r, 0);
+	long pid = strtol(r.out, NULL, 10);
+	assert_true(pid > 1);
+
+	char *endpoint = h_xasprintf("tcp://127.0.0.1:%d", port);
+	char *pub = h_xasprintf("%s/data/server.pub", dir);
+	char *key = h_xasprintf("%s/data/coordinator.key", dir);
+	h_uccn(&r, NULL, NULL, NULL, "--endpoint", endpoint, "--server-key", pub, "--key", key,
+	       "status", NULL);
+	kill((pid_t)pid, SIGTERM);
+	h_assert_exit(&r, 0);
+	assert_non_null(strstr(r.out, "coordinator"));
+	for (int i = 0; i < 100 && kill((pid_t)pid, 0) == 0; i++)
+		h_sleep_ms(50);
+	free(key);
+	free(pub);
+	free(endpoint);
+	free(script);
+	free(conf);
+	h_tmpdir_destroy(&dir);
+	h_run_clear(&r);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		h_set_bin_dir(argv[1]);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_files_normalised),
+		cmocka_unit_test(test_flags_override_file),
+		cmocka_unit_test(test_broken_files_name_the_line),
+		cmocka_unit_test(test_unreadable_files),
+		cmocka_unit_test(test_printed_form_reads_back),
+		cmocka_unit_test(test_check_creates_nothing),
+		cmocka_unit_test(test_daemon_serves_from_file),
+	};
+	return cmocka_run_group_tests_name("e2e_config", tests, NULL, NULL);
+}
