@@ -352,6 +352,30 @@ int config_finish(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The value of row k in c as the file would hold it, into buf. */
+static void value_text(const struct key_row *k, const struct config *c, char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	buf[0] = '\0';
+	if (!f)
+		return;
+	k->print(c, f);
+	fclose(f);
+}
+
+void config_each_change(const struct config *was, const struct config *now,
+			void (*fn)(const char *key, const char *was, const char *now, void *ctx),
+			void *ctx)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	for (size_t i = 0; i < NKEYS; i++) {
+		value_text(&keys[i], was, a, sizeof a);
+		value_text(&keys[i], now, b, sizeof b);
+		if (strcmp(a, b) != 0)
+			fn(keys[i].key, a, b, ctx);
+	}
+}
+
 void config_print(const struct config *c, FILE *out)
 {
 	if (c->source[0])

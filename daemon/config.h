@@ -67,6 +67,12 @@ int config_finish(struct config *c, char *err, size_t errlen);
  * in their largest exact unit, booleans yes/no): what `uccnd -n` prints. */
 void config_print(const struct config *c, FILE *out);
 
+/* Call fn for each key whose value differs between was and now, with
+ * both values as config_print writes them, in the keys' order. */
+void config_each_change(const struct config *was, const struct config *now,
+			void (*fn)(const char *key, const char *was, const char *now, void *ctx),
+			void *ctx);
+
 /* Check an endpoint as --listen and `listen` take it: tcp://HOST:PORT
  * with PORT 1-65535 or '*', or ipc://PATH. 0, or -1 with the reason. */
 int config_endpoint_check(const char *endpoint, char *err, size_t errlen);

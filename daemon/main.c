@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "options.h"
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
@@ -27,130 +27,6 @@
 #include "uccn_error.h"
 #include "uccn_store.h"
 #include "uccn_tz.h"
-
-static const char usage_text[] =
-	"usage: uccnd [-f FILE] [--data DIR] [--listen ENDPOINT] [--map-size BYTES]\n"
-	"             [--mailbox-quota N] [--log-level LEVEL] [--daemon] [-v] [-n]\n"
-	"\n"
-	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
-	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
-	"unless --daemon; SIGINT or SIGTERM stops it cleanly.\n"
-	"\n"
-	"  -f, --config FILE      read settings from FILE (default $UCCND_CONF, else\n"
-	"                         " UCCND_CONF_DEFAULT " if it exists); see uccnd.conf(5).\n"
-	"                         Each flag below overrides its key in the file.\n"
-	"  -n, --check-config     check the settings, print them normalised and exit:\n"
-	"                         0 when they are good, 1 with the file's line if not\n"
-	"  -d, --data DIR         data directory (default $UCCN_DATA, else\n"
-	"                         $XDG_DATA_HOME/uccn, else ~/.local/share/uccn)\n"
-	"  -l, --listen ENDPOINT  tcp://HOST:PORT (port 1-65535) or ipc://PATH to bind\n"
-	"                         (default " UCCN_DEFAULT_ENDPOINT ")\n"
-	"      --map-size BYTES   initial database map size, K/M/G suffixes allowed;\n"
-	"                         it grows by itself when full (default 64M)\n"
-	"      --mailbox-quota N  unread posts a city's mailbox holds before posts\n"
-	"                         to it are refused (default 10000)\n"
-	"      --log-level LEVEL  error, warn, info (default) or debug\n"
-	"  -D, --daemon           serve in the background: return 0 (printing the\n"
-	"                         server's pid) only once it serves, 1 if it fails\n"
-	"                         to start (its log says why)\n"
-	"  -v, --verbose          --log-level debug: log every request batch\n"
-	"  -h, --help             show this help\n"
-	"  -V, --version          show the version\n"
-	"\n"
-	"On first start in an empty DIR it creates DIR/server.key, DIR/server.pub\n"
-	"and DIR/coordinator.key, and registers the city 'coordinator'.\n"
-	"It refuses to start (exit 1, creating nothing) on a DIR it cannot trust:\n"
-	"a truncated data.mdb, keys without data or data without keys, mismatched\n"
-	"key files, files that are not regular files; see uccnd(8).\n"
-	"Exit status: 0 after a clean stop, 1 on a start-up error or a bad\n"
-	"setting, 2 on bad usage.\n";
-
-/* A flag that sets a key, kept until the file has been read: flags win. */
-struct flag_value {
-	const char *key;
-	const char *value;
-};
-
-/* Parse the command line and the file into c. Returns -1 to go on
- * serving, else the exit status (after --help, --version, -n or an
- * error). */
-static int parse_options(int argc, char **argv, struct config *c)
-{
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'f'},
-		{"check-config", no_argument, NULL, 'n'},
-		{"data", required_argument, NULL, 'd'},
-		{"listen", required_argument, NULL, 'l'},
-		{"map-size", required_argument, NULL, 'm'},
-		{"mailbox-quota", required_argument, NULL, 'q'},
-		{"log-level", required_argument, NULL, 'L'},
-		{"daemon", no_argument, NULL, 'D'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	struct flag_value flags[16];
-	size_t nflags = 0;
-	const char *file = NULL;
-	bool check_only = false;
-	char path[PATH_MAX], err[CONFIG_LINE_MAX + PATH_MAX];
-	int ch;
-	while ((ch = getopt_long(argc, argv, "f:nd:l:DvhV", longopts, NULL)) != -1) {
-		const char *key = NULL, *value = optarg;
-		switch (ch) {
-		case 'f': file = optarg; continue;
-		case 'n': check_only = true; continue;
-		case 'd': key = "data"; break;
-		case 'l': key = "listen"; break;
-		case 'm': key = "map_size"; break;
-		case 'q': key = "mailbox_quota"; break;
-		case 'L': key = "log_level"; break;
-		case 'D': key = "daemon"; value = "yes"; break;
-		case 'v': key = "log_level"; value = "debug"; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("uccnd %s (protocol %d)\n", UCCN_VERSION, UCCN_PROTO_VERSION);
-			return 0;
-		default:
-			fputs("Try 'uccnd --help'.\n", stderr);
-			return 2;
-		}
-		if (nflags == sizeof flags / sizeof flags[0]) {
-			fputs("uccnd: too many options\n", stderr);
-			return 2;
-		}
-		flags[nflags++] = (struct flag_value){key, value};
-	}
-	if (optind < argc) {
-		fprintf(stderr, "uccnd: unexpected argument '%s'\nTry 'uccnd --help'.\n", argv[optind]);
-		return 2;
-	}
-	config_defaults(c);
-	bool named;
-	if (config_locate(file, path, sizeof path, &named) &&
-	    config_read_file(c, path, err, sizeof err)) {
-		fprintf(stderr, "uccnd: %s\n", err);
-		return 1;
-	}
-	/* A bad flag is bad usage, as it always was. */
-	for (size_t i = 0; i < nflags; i++)
-		if (config_set_flag(c, flags[i].key, flags[i].value, err, sizeof err)) {
-			fprintf(stderr, "uccnd: %s\nTry 'uccnd --help'.\n", err);
-			return 2;
-		}
-	if (config_finish(c, err, sizeof err)) {
-		fprintf(stderr, "uccnd: %s\n", err);
-		return 2;
-	}
-	if (check_only) {
-		config_print(c, stdout);
-		return 0;
-	}
-	return -1;
-}
 
 /* mkdir -p with mode 0700 for what it creates. */
 static int make_dirs(const char *path)
@@ -289,22 +165,60 @@ static void report_ready(int *fd)
 	*fd = -1;
 }
 
-struct stopper {
+struct signals {
 	int fd;
 	struct loop *loop;
+	const struct options *opts; /* where the settings came from */
+	struct config *in_force;
 };
+
+/* A setting that changed in the file: applied when it can be at run
+ * time, else said to wait for the next start. */
+static void apply_change(const char *key, const char *was, const char *now, void *ctx)
+{
+	struct config *next = ctx;
+	if (strcmp(key, "log_level") == 0) {
+		log_set_level(next->log_level);
+		log_msg(LOG_WARN, "reload: log_level %s -> %s", was, now);
+	} else {
+		log_msg(LOG_WARN, "reload: %s %s -> %s takes effect at the next start; "
+			"%s stays in force", key, was, now, was);
+	}
+}
+
+/* SIGHUP: read the same file and flags again. Settings that fail to
+ * load leave the ones in force untouched. */
+static void reload(struct signals *sg)
+{
+	struct config next;
+	char err[CONFIG_LINE_MAX + PATH_MAX];
+	if (options_load(sg->opts, &next, err, sizeof err)) {
+		log_msg(LOG_ERROR, "reload refused, the settings in force stay: %s", err);
+		return;
+	}
+	config_each_change(sg->in_force, &next, apply_change, &next);
+	sg->in_force->log_level = next.log_level;
+	log_msg(LOG_WARN, "reloaded the settings from %s",
+		next.source[0] ? next.source : "the command line (no file)");
+}
 
 static void on_signal(void *ctx)
 {
-	struct stopper *st = ctx;
+	struct signals *sg = ctx;
 	struct signalfd_siginfo si;
-	if (read(st->fd, &si, sizeof si) == (ssize_t)sizeof si)
-		log_msg(LOG_INFO, "%s received, stopping", strsignal((int)si.ssi_signo));
-	loop_stop(st->loop);
+	if (read(sg->fd, &si, sizeof si) != (ssize_t)sizeof si)
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		reload(sg);
+		return;
+	}
+	log_msg(LOG_INFO, "%s received, stopping", strsignal((int)si.ssi_signo));
+	loop_stop(sg->loop);
 }
 
 int main(int argc, char **argv)
 {
+	struct options opts;
 	struct config o;
 	struct uccn_store *store = NULL;
 	struct loop *loop = NULL;
@@ -314,9 +228,17 @@ int main(int argc, char **argv)
 	int status = 1, dirfd = -1, lockfd = -1, sigfd = -1, readyfd = -1;
 	sigset_t mask;
 
-	int rc = parse_options(argc, argv, &o);
+	int rc = options_parse(argc, argv, &opts);
 	if (rc >= 0)
 		return rc;
+	if ((rc = options_load(&opts, &o, err, sizeof err))) {
+		fprintf(stderr, "uccnd: %s\n", err);
+		return rc;
+	}
+	if (opts.check_only) {
+		config_print(&o, stdout);
+		return 0;
+	}
 	log_set_level(o.log_level);
 	if (o.source[0])
 		log_msg(LOG_INFO, "settings from %s", o.source);
@@ -328,6 +250,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
@@ -380,8 +303,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "%s", err);
 		goto out;
 	}
-	struct stopper st = {.fd = sigfd, .loop = loop};
-	loop_add(loop, NULL, sigfd, on_signal, &st);
+	struct signals sg = {.fd = sigfd, .loop = loop, .opts = &opts, .in_force = &o};
+	loop_add(loop, NULL, sigfd, on_signal, &sg);
 	memset(secret, 0, sizeof secret);
 
 	log_msg(LOG_INFO, "uccnd %s ready on %s, data in %s", UCCN_VERSION, o.listen, o.data);

@@ -3,8 +3,8 @@
  * (issue 15, item 1). `uccnd -n -f FILE` on good files prints them
  * normalised (golden files in tests/config/, NAME.out) and on files broken
  * one way each names the line (NAME.err there); flags override the file;
- * the printed form reads back the same; -n creates nothing; and a daemon
- * started from a file serves where the file says.
+ * the printed form reads back the same; -n creates nothing; a daemon
+ * started from a file serves where the file says; and SIGHUP reloads it.
  */
 #include "../harness/harness.h"
 #include "../harness/harness_int.h"
@@ -233,6 +233,89 @@ static void test_daemon_serves_from_file(void **state)
 	h_run_clear(&r);
 }
 
+/* Wait up to ms for text to appear in the daemon's log after offset. */
+static bool log_shows(const h_daemon_t *d, size_t offset, const char *text, int ms)
+{
+	for (int64_t t0 = h_now_ms(); h_now_ms() - t0 < ms; h_sleep_ms(50)) {
+		size_t n = 0;
+		char *log = h_read_file(d->log, &n);
+		bool found = log && n >= offset && strstr(log + offset, text);
+		free(log);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+static size_t log_size(const h_daemon_t *d)
+{
+	size_t n = 0;
+	free(h_read_file(d->log, &n));
+	return n;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* SIGHUP reads the file again (issue 15, item 2): a new log level takes
+ * effect without a restart; a broken file is refused, the daemon keeps
+ * serving with what it had, and the log says why. Before, SIGHUP killed
+ * uccnd (exit 129, nothing logged). */
+static void test_sighup_reloads(void **state)
+{
+	(void)state;
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	char *conf = h_xasprintf("%s.conf", dir);
+	write_file(conf, "log_level = info\n");
+	h_daemon_t *d = h_daemon_new(dir);
+	assert_non_null(d);
+	assert_int_equal(h_daemon_start_with(d, "-f", conf), 0);
+	h_run_t r = {0};
+
+	/* A new level: debug lines appear from then on. */
+	size_t mark = log_size(d);
+	write_file(conf, "# now verbose\nlog_level = debug\n");
+	assert_int_equal(kill(d->pid, SIGHUP), 0);
+	assert_true(log_shows(d, mark, "reload: log_level info -> debug", 5000));
+	h_uccn(&r, d, d->coordinator_key, NULL, "post", "--kind", "news", "Logged at debug.",
+	       NULL);
+	h_assert_exit(&r, 0);
+	assert_true(log_shows(d, mark, "debug: committed a batch of 1 writes", 5000));
+	assert_true(h_daemon_running(d));
+
+	/* A broken file: refused with its line, the daemon serves on at the
+	 * level in force. */
+	mark = log_size(d);
+	write_file(conf, "log_level = debug\nlisten = tcp://0.0.0.0:99999\n");
+	assert_int_equal(kill(d->pid, SIGHUP), 0);
+	char *why = h_xasprintf("reload refused, the settings in force stay: %s:2: listen:", conf);
+	assert_true(log_shows(d, mark, why, 5000));
+	free(why);
+	h_uccn(&r, d, d->coordinator_key, NULL, "post", "--kind", "news", "Still served.", NULL);
+	h_assert_exit(&r, 0);
+	assert_true(log_shows(d, mark, "debug: committed a batch of 1 writes", 5000));
+	assert_true(h_daemon_running(d));
+
+	/* A setting that needs a restart is said to, and kept. */
+	mark = log_size(d);
+	write_file(conf, "log_level = info\nmailbox_quota = 50\n");
+	assert_int_equal(kill(d->pid, SIGHUP), 0);
+	assert_true(log_shows(d, mark, "mailbox_quota 10000 -> 50 takes effect at the next start",
+			      5000));
+	assert_int_equal(h_daemon_stop(d), 0);
+	h_run_clear(&r);
+	h_daemon_destroy(&d);
+	unlink(conf);
+	free(conf);
+	h_tmpdir_destroy(&dir);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -245,6 +328,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_printed_form_reads_back),
 		cmocka_unit_test(test_check_creates_nothing),
 		cmocka_unit_test(test_daemon_serves_from_file),
+		cmocka_unit_test(test_sighup_reloads),
 	};
 	return cmocka_run_group_tests_name("e2e_config", tests, NULL, NULL);
 }
