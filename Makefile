@@ -9,7 +9,8 @@
 #                        make fuzz-quick: 10 s each, run by make test
 #   make bench           print throughput and memory figures; last, uccn-bench's
 #                        table and its one-line `bench: ...` summary
-#   make install         PREFIX=/usr/local, DESTDIR honoured; completion too
+#   make install         PREFIX=/usr/local, DESTDIR honoured; man pages,
+#                        completion and uccnd.service too
 #   make uninstall       removes what install installed
 
 VERSION = 0.1.0
@@ -286,6 +287,9 @@ fuzz-if-able:
 # its command table: they cannot fall behind it.
 BASH_COMPLETION_DIR = $(PREFIX)/share/bash-completion/completions
 ZSH_COMPLETION_DIR = $(PREFIX)/share/zsh/site-functions
+# The hardened systemd unit (daemon/uccnd.service.in), with ExecStart in
+# $(PREFIX)/bin.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
@@ -294,6 +298,9 @@ install: all
 	install -m 644 man/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/uccnd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/uccnd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' daemon/uccnd.service.in > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/uccnd.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/uccnd.service
 	$(UCCN) completion bash > $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn
 	$(UCCN) completion zsh > $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
 
@@ -302,6 +309,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/uccnd $(DESTDIR)$(PREFIX)/bin/uccn
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/uccn.1 $(DESTDIR)$(PREFIX)/share/man/man8/uccnd.8
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man5/uccnd.conf.5
+	rm -f $(DESTDIR)$(SYSTEMD_UNIT_DIR)/uccnd.service
 	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
 
 clean:

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "keys.h"
 #include "log.h"
+#include "notify.h"
 #include "loop.h"
 #include "server.h"
 #include "uccn_defaults.h"
@@ -209,10 +210,13 @@ static void on_signal(void *ctx)
 	if (read(sg->fd, &si, sizeof si) != (ssize_t)sizeof si)
 		return;
 	if (si.ssi_signo == SIGHUP) {
+		notify_send("RELOADING=1");
 		reload(sg);
+		notify_send("READY=1");
 		return;
 	}
 	log_msg(LOG_INFO, "%s received, stopping", strsignal((int)si.ssi_signo));
+	notify_send("STOPPING=1");
 	loop_stop(sg->loop);
 }
 
@@ -309,6 +313,13 @@ int main(int argc, char **argv)
 
 	log_msg(LOG_INFO, "uccnd %s ready on %s, data in %s", UCCN_VERSION, o.listen, o.data);
 	report_ready(&readyfd);
+	/* A service manager (systemd's Type=notify) learns the same. */
+	char state[PATH_MAX + CONFIG_ENDPOINT_MAX + 100];
+	snprintf(state, sizeof state, "READY=1\nMAINPID=%ld\nSTATUS=serving on %s, data in %s",
+		 (long)getpid(), o.listen, o.data);
+	if (notify_send(state) != 0)
+		log_msg(LOG_WARN, "cannot tell the service manager that uccnd is ready (%s): %s",
+			getenv("NOTIFY_SOCKET"), strerror(errno));
 	if (loop_run(loop) == 0)
 		status = 0;
 	log_msg(LOG_INFO, "stopped");
