@@ -111,6 +111,13 @@ int server_still_allowed(struct uccn_txn *t, const struct pending *p, const stru
 	return rc == UCCN_E_NOTFOUND ? UCCN_E_DENIED : rc;
 }
 
+/* The peer's address for the log ("tcp 192.0.2.7" style as libzmq gives
+ * it), or "an unknown address". */
+static const char *peer_of(const struct pending *p)
+{
+	return p->peer[0] ? p->peer : "an unknown address";
+}
+
 bool server_handle(struct server *s, struct pending *p, int decode_rc,
 		   const char *decode_err, const char *key)
 {
@@ -122,7 +129,8 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 	if (decode_rc) {
 		server_reply_error(&p->rep, decode_rc, "%s", decode_err);
 		p->rep.error_index = p->req.error_index;
-		log_limited(LOG_DEBUG, LOG_KIND_DECODE, "bad request: %s", decode_err);
+		log_limited(LOG_DEBUG, LOG_KIND_DECODE, "bad request from %s: %s", peer_of(p),
+			    decode_err);
 		goto reply;
 	}
 	int rc = uccn_store_read(s->store, &t);
@@ -134,6 +142,8 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 		/* A key no city owns may ask one thing: to enrol. */
 		if (rc != UCCN_E_DENIED || !key || p->req.op != UCCN_OP_CITY_ENROL) {
 			server_reply_error(&p->rep, rc, "this key belongs to no registered city");
+			log_limited(LOG_WARN, LOG_KIND_REQUEST, "refused %s from %s: a key no city "
+				    "owns", uccn_op_name(p->req.op), peer_of(p));
 			goto reply;
 		}
 		if (!server_guest_request(s, p, key))
@@ -145,6 +155,9 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 		server_reply_error(&p->rep, UCCN_E_DENIED, "city '%s' (role %s) may not %s",
 				   c.city, c.record.role ? c.record.role : "none",
 				   uccn_op_name(p->req.op));
+		log_limited(LOG_WARN, LOG_KIND_REQUEST, "refused %s to city '%s' from %s: its role "
+			    "%s may not", uccn_op_name(p->req.op), c.city, peer_of(p),
+			    c.record.role ? c.record.role : "none");
 		goto reply;
 	}
 	if (r->check && r->check(t, &c, &p->req, &p->rep))

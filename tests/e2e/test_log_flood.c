@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
 #include <zmq.h>
 
+#include "uccn_error.h"
 #include "uccn_keyfile.h"
+#include "uccn_limits.h"
+#include "uccn_msg.h"
 
 #define FAILED_HANDSHAKES 2000
 #define ATTACKERS 32
@@ -234,10 +238,85 @@ static void test_failed_handshakes_flood_no_log(void **state)
 	free(log);
 }
 
-int main(void)
+/* A member sends 1,000 requests its role may not make (issue 15: refusals
+ * name the peer's address, and a flood of them costs about a line a
+ * second). Each is answered denied; the log names the op, the city and
+ * the address, and counts what it left out. */
+static void test_refusals_name_peer_and_are_limited(void **state)
 {
+	struct fx *f = *state;
+	enum { N = 1000 };
+	size_t before = 0, n = 0;
+	free(h_read_file(f->d->log, &before));
+	void *s = h_dealer_new(f->ctx, f->d, f->key);
+	assert_non_null(s);
+	int64_t t0 = h_now_ms();
+	int denied = 0;
+	for (int sent = 0, got = 0; got < N;) {
+		while (sent < N && sent - got < 32) {
+			struct uccn_request rq;
+			memset(&rq, 0, sizeof rq);
+			rq.op = UCCN_OP_FIELD_ADD;
+			rq.rid = (uint64_t)sent + 1;
+			rq.name = (char *)"gastronomy_2";
+			msgpack_sbuffer sb;
+			msgpack_sbuffer_init(&sb);
+			assert_int_equal(uccn_request_encode(&rq, &sb), 0);
+			assert_int_equal(zmq_send(s, sb.data, sb.size, 0), (int)sb.size);
+			msgpack_sbuffer_destroy(&sb);
+			sent++;
+		}
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+		assert_int_equal(zmq_poll(&it, 1, 10000), 1);
+		assert_true(zmq_msg_recv(&m, s, 0) >= 0);
+		struct uccn_reply rep;
+		memset(&rep, 0, sizeof rep);
+		char err[UCCN_MAX_MESSAGE];
+		assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
+						   UCCN_OP_FIELD_ADD, &rep, err, sizeof err), 0);
+		zmq_msg_close(&m);
+		denied += rep.status == UCCN_E_DENIED;
+		uccn_reply_clear(&rep);
+		got++;
+	}
+	int zero = 0;
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_close(s);
+	assert_int_equal(denied, N);
+
+	char *log = NULL;
+	unsigned long written = 0, counted = 0;
+	for (int64_t t = h_now_ms(); h_now_ms() - t < 5000; zmq_poll(NULL, 0, 50)) {
+		free(log);
+		log = h_read_file(f->d->log, &n);
+		assert_non_null(log);
+		written = count_in(log + before, "refused field.add to city 'granada' from ");
+		counted = left_out(log + before);
+		if (written + counted >= N)
+			break;
+	}
+	int64_t elapsed_ms = h_now_ms() - t0;
+	size_t lines = count_in(log + before, "\n");
+	long allowed = LINES_PER_S * (long)((elapsed_ms + 999) / 1000) + LINES_EXTRA;
+	fprintf(stderr, "note: %d refused requests: %zu log lines in %lld ms (allowed %ld), "
+		"%lu written, %lu counted as left out\n", N, lines, (long long)elapsed_ms, allowed,
+		written, counted);
+	assert_true((long)lines <= allowed);
+	assert_non_null(strstr(log + before, "refused field.add to city 'granada' from 127.0.0.1"));
+	assert_true(written + counted >= N);
+	free(log);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		h_set_bin_dir(argv[1]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_handshakes_flood_no_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_name_peer_and_are_limited, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
