@@ -74,8 +74,8 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &items[i];
 		if (rc) {
-			server_reply_error(&p->rep, rc, "nothing was written: %s (%s)",
-					   uccn_strerror(rc), b->err);
+			server_reply_error(&p->rep, rc, "nothing was written: %s",
+					   b->err[0] ? b->err : uccn_strerror(rc));
 		} else if (p->rep.status && !p->rep.message) {
 			explain_write_error(p);
 		} else if (p->rep.duplicate && (t || uccn_store_read(s->store, &t) == 0)) {
@@ -100,6 +100,21 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 	}
 }
 
+/* A write that failed as a whole, nothing of it written (err says why):
+ * repair the store, which a failed growth or commit may have left without
+ * its map or refused by LMDB, and find what to tell the writers (a full
+ * disk is full, naming it). Called with no transaction open. When the
+ * store is lost for good, uccnd stops: it could only fail from then on. */
+static int after_failed_write(struct server *s, int rc, char *err, size_t errlen)
+{
+	rc = uccn_store_recover(s->store, rc, err, errlen);
+	if (!uccn_store_usable(s->store)) {
+		log_msg(LOG_ERROR, "the database is lost, stopping: %s", err);
+		loop_stop(s->loop);
+	}
+	return rc;
+}
+
 /* Take the batches the commit thread has finished, in order: answer them
  * (a batch that filled the map is committed again once the map has grown,
  * here, between events, with no transaction of ours open), then wake the
@@ -117,6 +132,9 @@ void server_take_finished(struct server *s)
 				continue;
 			}
 			snprintf(b->err, sizeof b->err, "%s", uccn_store_last_error(s->store));
+		}
+		if (rc) {
+			rc = after_failed_write(s, rc, b->err, sizeof b->err);
 			committer_resume(s->committer);
 		}
 		answer_batch(s, b, rc);
@@ -149,8 +167,10 @@ static bool commit_alone(struct server *s, struct pending *p)
 	       (rc = uccn_store_grow(s->store)) == 0)
 		log_msg(LOG_INFO, "the database map grew; committing the write again");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (rc)
+	if (rc) {
 		snprintf(b.err, sizeof b.err, "%s", uccn_store_last_error(s->store));
+		rc = after_failed_write(s, rc, b.err, sizeof b.err);
+	}
 	committer_unclaim(s->committer, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 						   (t1.tv_nsec - t0.tv_nsec)));
 	answer_batch(s, &b, rc);

@@ -132,7 +132,10 @@ static void *run(void *arg)
 		c->commit_ns += ns;
 		if (ns > c->slowest_ns)
 			c->slowest_ns = ns;
-		if (rc == UCCN_E_MAPFULL)
+		/* A failed batch may have left the store needing the loop's
+		 * repair (growing the map, opening it again): take nothing
+		 * more until the loop resumes us. */
+		if (rc)
 			c->paused = true;
 		b->rc = rc;
 		/* The store's reason is this thread's: copy it for the loop. */

@@ -14,7 +14,10 @@
  * the thread: growing needs every transaction of the process ended, and
  * the loop's readers run meanwhile. A batch that fills the map finishes
  * with UCCN_E_MAPFULL and the thread pauses; the loop grows the map
- * between events and hands the batch back with committer_retry().
+ * between events and hands the batch back with committer_retry(). Any
+ * other failed batch pauses the thread too, so the loop can repair the
+ * store (uccn_store_recover: a full disk, an environment LMDB gave up on)
+ * with no transaction open, and then calls committer_resume().
  */
 #ifndef UCCND_COMMITTER_H
 #define UCCND_COMMITTER_H
@@ -31,7 +34,8 @@ struct committer_batch {
 	void *items;
 	size_t n;
 	int rc;       /* when finished: 0 (durable), UCCN_E_MAPFULL, or the
-		       * store's error (nothing of it was written) */
+		       * store's error (nothing of it was written; the thread
+		       * pauses until committer_resume) */
 	char err[200];/* and then the store's reason, "" when none */
 	struct committer_batch *next; /* the committer's lists */
 };
@@ -67,7 +71,8 @@ void committer_release(struct committer *c, struct committer_batch *b);
 /* Commit a batch that finished with UCCN_E_MAPFULL again, before any
  * other, and resume. */
 void committer_retry(struct committer *c, struct committer_batch *b);
-/* Or, when the map cannot grow, give up on that batch and resume. */
+/* Or, after any other failure or when the map cannot grow, give up on
+ * that batch and resume. */
 void committer_resume(struct committer *c);
 /*
  * A lone write needs no pipeline: when nothing is forming, committing or

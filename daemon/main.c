@@ -320,9 +320,9 @@ int main(int argc, char **argv)
 	if (notify_send(state) != 0)
 		log_msg(LOG_WARN, "cannot tell the service manager that uccnd is ready (%s): %s",
 			getenv("NOTIFY_SOCKET"), strerror(errno));
-	if (loop_run(loop) == 0)
+	if (loop_run(loop) == 0 && uccn_store_usable(store))
 		status = 0;
-	log_msg(LOG_INFO, "stopped");
+	log_msg(status ? LOG_ERROR : LOG_INFO, status ? "stopped: the database was lost" : "stopped");
 out:
 	server_destroy(&server);
 	if (ctx)

@@ -47,6 +47,7 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 		return UCCN_E_NOMEM;
 	}
 	s->store = store;
+	s->loop = loop;
 	s->started = time(NULL);
 	if (server_invite_setup(opt->endpoint, opt->secret)) {
 		free(s->scratch);

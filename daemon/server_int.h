@@ -95,6 +95,7 @@ struct server {
 	void *router;
 	void *zap;
 	struct uccn_store *store;
+	struct loop *loop;         /* stopped when the store is lost (batch.c) */
 	struct pending *scratch;   /* the request being received */
 	struct committer *committer; /* the batches of writes */
 	uint64_t batches, writes;  /* committed, for the log at exit */

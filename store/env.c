@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "store_int.h"
@@ -390,18 +391,158 @@ int uccn_store_rewrote_from(const struct uccn_store *s)
 	return s->rewrote_from;
 }
 
+/* A size for people: "0 bytes", "512 KiB", "64 MiB", "1.5 GiB". */
+static void size_text(unsigned long long n, char *buf, size_t len)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+	if (n < 1024) {
+		snprintf(buf, len, "%llu bytes", n);
+		return;
+	}
+	double v = (double)n / 1024;
+	int u = 0;
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v == (double)(unsigned long long)v ? "%.0f %s" : "%.1f %s", v, units[u]);
+}
+
+/*
+ * Close the environment and open its files again at s->map_size, with
+ * every table's handle: after LMDB has lost its map (a failed mmap while
+ * growing) or given up on the environment (MDB_PANIC after a failed
+ * commit). No table is created and no format checked: the store was
+ * opened once already. LMDB's code; on failure s->env is NULL and the
+ * store refuses every transaction (uccn_store_usable).
+ */
+static int reopen_env(struct uccn_store *s)
+{
+	const char *path = NULL;
+	char dir[4096];
+	MDB_txn *txn = NULL;
+	int rc = mdb_env_get_path(s->env, &path);
+	if (rc)
+		return rc;
+	snprintf(dir, sizeof dir, "%s", path);
+	mdb_env_close(s->env);
+	if ((rc = mdb_env_create(&s->env))) {
+		s->env = NULL;
+		return rc;
+	}
+	mdb_env_set_maxdbs(s->env, DB_COUNT + 8);
+	/* Set before opening: exactly the size the store had (LMDB still
+	 * rounds it up to the data it holds). */
+	if ((rc = mdb_env_set_mapsize(s->env, s->map_size)) ||
+	    (rc = mdb_env_open(s->env, dir, 0, 0600)) ||
+	    (rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		goto fail;
+	for (int i = 0; i < DB_COUNT && !rc; i++)
+		rc = mdb_dbi_open(txn, db_defs[i].name, db_defs[i].flags, &s->dbi[i]);
+	if (rc) {
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	/* Committed, a read transaction's handles stay open for all. */
+	if ((rc = mdb_txn_commit(txn)))
+		goto fail;
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	return 0;
+fail:
+	mdb_env_close(s->env);
+	s->env = NULL;
+	return rc;
+}
+
 /* Growing is the environment's: it changes the map every transaction
  * sees, so it needs them all ended. */
 int uccn_store_grow(struct uccn_store *s)
 {
+	if (!s->env) {
+		store_error("the database is closed: it could not be opened again");
+		return UCCN_E_IO;
+	}
 	if (s->map_size >= UCCN_STORE_MAX_MAP) {
 		store_error("database map at its limit of %zu bytes", s->map_size);
 		return UCCN_E_FULL;
 	}
 	size_t want = s->map_size * 2;
 	int mrc = mdb_env_set_mapsize(s->env, want);
-	if (mrc)
-		return store_fail(mrc, "grow map");
-	s->map_size = want;
-	return 0;
+	if (mrc == 0) {
+		s->map_size = want;
+		return 0;
+	}
+	char from[32], to[32];
+	size_text(s->map_size, from, sizeof from);
+	size_text(want, to, sizeof to);
+	if (mrc == EINVAL) {
+		/* A transaction is open: LMDB refused before touching the map. */
+		store_error("the database map could not grow from %s to %s: %s", from, to,
+			    mdb_strerror(mrc));
+		return UCCN_E_INTERNAL;
+	}
+	/* LMDB unmapped the old map before it tried the new one: without a
+	 * map the next transaction would fault. Map the old size again. */
+	int rrc = reopen_env(s);
+	if (rrc) {
+		store_error("the database map could not grow from %s to %s: %s; opening it again "
+			    "at %s failed too: %s", from, to, mdb_strerror(mrc), from, mdb_strerror(rrc));
+		return UCCN_E_IO;
+	}
+	store_error("the database map could not grow from %s to %s: %s", from, to,
+		    mdb_strerror(mrc));
+	return UCCN_E_FULL;
+}
+
+bool uccn_store_usable(const struct uccn_store *s)
+{
+	return s->env != NULL;
+}
+
+/* Free bytes on the disk holding dir, as the daemon's user may use them
+ * (root may use the blocks reserved for it); -1 when unknown. */
+static long long disk_free(const char *dir)
+{
+	struct statvfs v;
+	if (statvfs(dir, &v) != 0)
+		return -1;
+	unsigned long long blocks = geteuid() == 0 ? v.f_bfree : v.f_bavail;
+	return (long long)(blocks * v.f_frsize);
+}
+
+int uccn_store_recover(struct uccn_store *s, int rc, char *reason, size_t len)
+{
+	const char *dir = NULL;
+	MDB_txn *txn = NULL;
+	if (!s->env)
+		return rc;
+	/* After a failed write of its meta page LMDB refuses every
+	 * transaction of this environment (MDB_PANIC) until it is opened
+	 * again. */
+	int brc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (brc == 0) {
+		mdb_txn_abort(txn);
+	} else if (brc == MDB_PANIC) {
+		int rrc = reopen_env(s);
+		if (rrc) {
+			char was[256];
+			snprintf(was, sizeof was, "%s", reason);
+			snprintf(reason, len, "%s; the database could not be opened again: %s", was,
+				 mdb_strerror(rrc));
+			return UCCN_E_IO;
+		}
+	}
+	if ((rc != UCCN_E_FULL && rc != UCCN_E_IO) || mdb_env_get_path(s->env, &dir))
+		return rc;
+	/* LMDB reports a write cut short by a full disk as EIO, and a full
+	 * disk as ENOSPC: either way, one that has no room left is full. */
+	long long avail = disk_free(dir);
+	if (avail < 0 || avail >= UCCN_STORE_DISK_LOW)
+		return rc;
+	char free_text[32];
+	size_text((unsigned long long)avail, free_text, sizeof free_text);
+	snprintf(reason, len, "no space left on the disk holding %s (%s free)", dir, free_text);
+	return UCCN_E_FULL;
 }

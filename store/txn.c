@@ -14,6 +14,10 @@
 
 static int txn_begin(struct uccn_store *s, bool write, struct uccn_txn **out)
 {
+	if (!s->env) { /* lost: it could not be opened again (uccn_store_usable) */
+		store_error("the database is closed: it could not be opened again");
+		return UCCN_E_IO;
+	}
 	struct uccn_txn *t = calloc(1, sizeof *t);
 	if (!t)
 		return UCCN_E_NOMEM;

@@ -234,12 +234,40 @@ int uccn_store_write(struct uccn_store *s, uccn_write_fn fn, void *ctx);
  * The two halves of uccn_store_write, for a writer on its own thread:
  * uccn_store_write_once runs fn and commits durably as above, but returns
  * UCCN_E_MAPFULL (nothing written) instead of growing; uccn_store_grow
- * doubles the map (0, UCCN_E_FULL at the limit, or UCCN_E_IO). Growing
- * needs every transaction of the process ended, readers' too: the caller
- * sees to it. One thread writes at a time.
+ * doubles the map. Growing needs every transaction of the process ended,
+ * readers' too: the caller sees to it. One thread writes at a time.
+ *
+ * uccn_store_grow returns 0; UCCN_E_FULL at the limit, or when the larger
+ * map cannot be had (the reason then says "the database map could not
+ * grow from 64 MiB to 128 MiB: Cannot allocate memory"): the store is
+ * opened again at the size it had and serves on; UCCN_E_IO when even that
+ * fails: the store is then unusable (uccn_store_usable), refuses every
+ * transaction, and may only be closed.
  */
 int uccn_store_write_once(struct uccn_store *s, uccn_write_fn fn, void *ctx);
 int uccn_store_grow(struct uccn_store *s);
+
+/* A disk with less room than this left is full: a write that failed on it
+ * is UCCN_E_FULL (uccn_store_recover). */
+#define UCCN_STORE_DISK_LOW (1024 * 1024)
+
+/*
+ * After a write failed with rc (from uccn_store_write_once: nothing of it
+ * was written), with reason (len bytes) saying why: make the store fit for
+ * the next transaction and say what the failure means. When LMDB has given
+ * up on the environment (a failed commit can leave every later transaction
+ * failing), it is opened again. A failed write (UCCN_E_FULL, UCCN_E_IO)
+ * with less than UCCN_STORE_DISK_LOW free on the disk holding the store is
+ * UCCN_E_FULL with the reason "no space left on the disk holding DIR (0
+ * bytes free)". Returns the code to report: rc, UCCN_E_FULL as said, or
+ * UCCN_E_IO when the store could not be opened again (it is then
+ * unusable). Needs every transaction ended, as growing does.
+ */
+int uccn_store_recover(struct uccn_store *s, int rc, char *reason, size_t len);
+
+/* False once uccn_store_grow or uccn_store_recover could not open the
+ * store again: every transaction then fails with UCCN_E_IO. */
+bool uccn_store_usable(const struct uccn_store *s);
 
 /*
  * Make the operations between these two one unit inside the batch: each
