@@ -1,7 +1,9 @@
 /*
  * client.c - connect with CURVE, send one request, wait for its reply or
- * the deadline; a socket monitor turns a refused handshake into a clear
- * "key refused" instead of a silent time-out.
+ * the deadline; a socket monitor turns a failed handshake into a clear
+ * answer instead of a silent time-out: our key refused, the server key
+ * wrong, or the connection dropped (a daemon going away, something else
+ * on the port).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -28,9 +30,12 @@
 /* How long the plain TCP probe waits for an answer before leaving the
  * rest to --timeout: a refused port answers at once, even far away. */
 #define PROBE_WAIT_MS 700
-/* Handshakes that fail while the port still accepts connections before we
- * blame the server key: one failure may be a daemon restarting. */
+/* Handshakes that fail in one way before we say so: one failure may be a
+ * daemon restarting. */
 #define HANDSHAKE_FAILURES_MAX 3
+/* The signature that opens a ZeroMQ (ZMTP 3) greeting, sent by the server
+ * as soon as it accepts: 0xFF, 8 bytes of padding, 0x7F. */
+#define ZMTP_SIGNATURE_LEN 10
 
 struct client {
 	void *ctx;
@@ -265,6 +270,81 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* What a plain connection to the port shows of the server behind it. */
+enum greeting {
+	GREETING_NONE,      /* refused: nothing listens */
+	GREETING_ZMTP,      /* a ZeroMQ peer greeted us */
+	GREETING_DROPPED,   /* accepted, then closed, or not a ZeroMQ peer */
+	GREETING_UNKNOWN,   /* silent within the wait, or not a tcp endpoint */
+};
+
+/* Wait until fd is ready for events, at most until deadline (ms). */
+static bool wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = fd, .events = events};
+		int n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return true;
+		if (n == 0 || errno != EINTR)
+			return false;
+	}
+}
+
+/* Connect with a plain socket and read the start of the server's
+ * greeting, waiting at most wait_ms. */
+static enum greeting read_greeting(const char *endpoint, int wait_ms)
+{
+	char host[256], port[16];
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	if (split_endpoint(endpoint, host, sizeof host, port, sizeof port) != 0 ||
+	    getaddrinfo(host, port, &hints, &res) != 0 || !res)
+		return GREETING_UNKNOWN;
+	enum greeting g = GREETING_UNKNOWN;
+	int64_t deadline = now_ms() + wait_ms;
+	int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			res->ai_protocol);
+	int soerr = 0;
+	socklen_t sl = sizeof soerr;
+	if (fd < 0)
+		goto out;
+	if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS || !wait_fd(fd, POLLOUT, deadline) ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) {
+			g = errno == ECONNREFUSED ? GREETING_NONE : GREETING_UNKNOWN;
+			goto out;
+		}
+		if (soerr) {
+			g = soerr == ECONNREFUSED ? GREETING_NONE : GREETING_UNKNOWN;
+			goto out;
+		}
+	}
+	unsigned char sig[ZMTP_SIGNATURE_LEN];
+	size_t got = 0;
+	while (got < sizeof sig && wait_fd(fd, POLLIN, deadline)) {
+		ssize_t n = recv(fd, sig + got, sizeof sig - got, 0);
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		g = GREETING_DROPPED; /* closed or reset before the signature */
+		goto out;
+	}
+	if (got == sizeof sig)
+		g = sig[0] == 0xFF && (sig[9] & 1) ? GREETING_ZMTP : GREETING_DROPPED;
+out:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return g;
+}
+
 /* Read one monitor event; returns its event number, 0 if none. */
 static int monitor_event(void *monitor, uint32_t *value)
 {
@@ -318,7 +398,7 @@ int client_call(struct client *c, struct uccn_request *req,
 	if (!c->up && (rc = client_probe(c->endpoint, c->timeout_ms < PROBE_WAIT_MS ?
 					 c->timeout_ms : PROBE_WAIT_MS, err, errlen)))
 		goto out;
-	int handshake_failures = 0;
+	int key_failures = 0, drops = 0;
 	/* With ZMQ_IMMEDIATE the send waits for a finished handshake, so the
 	 * poll below covers connecting too. */
 	zmq_pollitem_t items[] = {
@@ -349,7 +429,7 @@ int client_call(struct client *c, struct uccn_request *req,
 			ev = monitor_event(c->monitor, &value);
 			if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 				c->up = true;
-				handshake_failures = 0;
+				key_failures = drops = 0;
 			} else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 				char fp[UCCN_FINGERPRINT_LEN + 1] = "?";
 				uccn_key_fingerprint(c->own_pub, fp, sizeof fp);
@@ -370,15 +450,20 @@ int client_call(struct client *c, struct uccn_request *req,
 					goto out;
 				}
 			} else if (ev) {
-				/* A server that cannot open our HELLO (we hold the wrong
-				 * server key) just hangs up, and so does a daemon going
-				 * down mid-handshake. A closed port means the latter:
-				 * keep waiting for its successor. Only repeated failures
-				 * on a live port are the key. */
-				char why[256];
-				if (client_probe(c->endpoint, PROBE_WAIT_MS, why, sizeof why) != 0)
-					handshake_failures = 0;
-				else if (++handshake_failures >= HANDSHAKE_FAILURES_MAX) {
+				/* The peer hung up mid-handshake. A ZeroMQ server that
+				 * cannot open our HELLO (we hold the wrong server key)
+				 * does so after greeting us; a daemon going down, or
+				 * something on the port that is not uccnd, before.
+				 * A plain connection tells which: a closed port is a
+				 * daemon restarting (keep waiting for its successor);
+				 * repeated failures the same way are said. */
+				switch (read_greeting(c->endpoint, PROBE_WAIT_MS)) {
+				case GREETING_NONE: key_failures = drops = 0; break;
+				case GREETING_ZMTP: key_failures++; break;
+				case GREETING_DROPPED: drops++; break;
+				case GREETING_UNKNOWN: break;
+				}
+				if (key_failures >= HANDSHAKE_FAILURES_MAX) {
 					char fp[UCCN_FINGERPRINT_LEN + 1] = "?";
 					uccn_key_fingerprint(c->server_pub, fp, sizeof fp);
 					snprintf(err, errlen,
@@ -387,6 +472,8 @@ int client_call(struct client *c, struct uccn_request *req,
 					rc = UCCN_E_AUTH;
 					goto out;
 				}
+				if (drops >= HANDSHAKE_FAILURES_MAX)
+					break;
 			}
 		}
 		if (!sent && (items[0].revents & ZMQ_POLLOUT)) {
@@ -419,8 +506,12 @@ int client_call(struct client *c, struct uccn_request *req,
 			goto out;
 		}
 	}
-	snprintf(err, errlen, "no answer from %s within %d ms (is the host reachable and uccnd running there?)",
-		 c->endpoint, c->timeout_ms);
+	if (drops)
+		snprintf(err, errlen, "the connection to %s was dropped during the handshake; "
+			 "is uccnd running?", c->endpoint);
+	else
+		snprintf(err, errlen, "no answer from %s within %d ms (is the host reachable and uccnd running there?)",
+			 c->endpoint, c->timeout_ms);
 out:
 	msgpack_sbuffer_destroy(&b);
 	return rc;
