@@ -399,6 +399,7 @@ int client_call(struct client *c, struct uccn_request *req,
 					 c->timeout_ms : PROBE_WAIT_MS, err, errlen)))
 		goto out;
 	int key_failures = 0, drops = 0;
+	bool dropped = false; /* a handshake was cut by something not uccnd's key check */
 	/* With ZMQ_IMMEDIATE the send waits for a finished handshake, so the
 	 * poll below covers connecting too. */
 	zmq_pollitem_t items[] = {
@@ -458,9 +459,9 @@ int client_call(struct client *c, struct uccn_request *req,
 				 * daemon restarting (keep waiting for its successor);
 				 * repeated failures the same way are said. */
 				switch (read_greeting(c->endpoint, PROBE_WAIT_MS)) {
-				case GREETING_NONE: key_failures = drops = 0; break;
+				case GREETING_NONE: key_failures = drops = 0; dropped = true; break;
 				case GREETING_ZMTP: key_failures++; break;
-				case GREETING_DROPPED: drops++; break;
+				case GREETING_DROPPED: drops++; dropped = true; break;
 				case GREETING_UNKNOWN: break;
 				}
 				if (key_failures >= HANDSHAKE_FAILURES_MAX) {
@@ -506,7 +507,7 @@ int client_call(struct client *c, struct uccn_request *req,
 			goto out;
 		}
 	}
-	if (drops)
+	if (dropped)
 		snprintf(err, errlen, "the connection to %s was dropped during the handshake; "
 			 "is uccnd running?", c->endpoint);
 	else

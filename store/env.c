@@ -422,11 +422,11 @@ static int reopen_env(struct uccn_store *s)
 	char dir[4096];
 	MDB_txn *txn = NULL;
 	int rc = mdb_env_get_path(s->env, &path);
-	if (rc)
-		return rc;
-	snprintf(dir, sizeof dir, "%s", path);
+	if (!rc)
+		snprintf(dir, sizeof dir, "%s", path);
 	mdb_env_close(s->env);
-	if ((rc = mdb_env_create(&s->env))) {
+	s->env = NULL;
+	if (rc || (rc = mdb_env_create(&s->env))) {
 		s->env = NULL;
 		return rc;
 	}
