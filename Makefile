@@ -191,6 +191,15 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
+# Test tools. failmeta.so, preloaded into uccnd by test_disk_full, fails
+# LMDB's meta page writes on demand. Built without sanitizers: it only
+# passes calls through; the test lets an ASan uccnd load it.
+FAILMETA = $(BUILD)/tests/failmeta.so
+$(FAILMETA): tests/tools/failmeta.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+$(BUILD)/tests/test_disk_full: | $(FAILMETA)
+
 $(BUILD)/bench/bench_agenda: $(BUILD)/obj/tests/bench/bench_agenda.o $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^

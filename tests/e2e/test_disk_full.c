@@ -203,11 +203,105 @@ static void test_full_disk_is_full_naming_it_and_recovers(void **state)
 	assert_listed_exactly_acked(f, refused_title);
 }
 
+/* ---- a meta page write that fails ---- */
+
+/*
+ * When LMDB cannot write a commit's meta page it refuses every later
+ * transaction of the environment (MDB_PANIC), reads too. uccnd must open
+ * the database again: the write is refused, nothing else is lost, and
+ * reads and writes go on. The failure is real to LMDB: failmeta.so, a
+ * shim preloaded into uccnd, fails the pwrite while a trigger file exists.
+ */
+static int setup_failmeta(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f || !(f->dir = h_tmpdir_new())) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	char shim[PATH_MAX], asan[512];
+	const char *old_asan = getenv("ASAN_OPTIONS");
+	snprintf(shim, sizeof shim, "%s/tests/failmeta.so", h_bin_dir());
+	snprintf(f->filler, sizeof f->filler, "%s/fail-meta-now", f->dir);
+	/* ASan wants its runtime first among the loaded libraries; the shim
+	 * only passes calls through, so let it go first. */
+	snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old_asan ? old_asan : "",
+		 old_asan ? ":" : "");
+	char *saved_asan = old_asan ? strdup(old_asan) : NULL;
+	setenv("LD_PRELOAD", shim, 1);
+	setenv("UCCN_FAILMETA_TRIGGER", f->filler, 1);
+	setenv("ASAN_OPTIONS", asan, 1);
+	int rc = access(shim, R_OK) == 0 && (f->d = h_daemon_new(f->dir)) &&
+		 h_daemon_start(f->d) == 0 ? 0 : -1;
+	unsetenv("LD_PRELOAD");
+	unsetenv("UCCN_FAILMETA_TRIGGER");
+	if (saved_asan)
+		setenv("ASAN_OPTIONS", saved_asan, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(saved_asan);
+	if (rc == 0)
+		rc = h_city_register(f->d, "krakow", "Kraków", f->key);
+	if (rc) {
+		teardown(state);
+		*state = NULL;
+	}
+	return rc;
+}
+
+/* The titles of the posts `uccn list` shows, one per line after the
+ * header: whether title is among them. */
+static bool listed(struct fx *f, const char *title)
+{
+	h_uccn(&f->r, f->d, f->key, NULL, "--json", "list", NULL);
+	h_assert_exit(&f->r, 0);
+	h_json_t *j = h_json_parse(f->r.out);
+	assert_non_null(j);
+	bool found = false;
+	for (size_t i = 0; i < h_json_len(j); i++)
+		if (strcmp(h_json_str(h_json_get(h_json_at(j, i), "title")), title) == 0)
+			found = true;
+	h_json_destroy(&j);
+	return found;
+}
+
+static void test_failed_meta_write_opens_the_database_again(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(post(f, "before", "written before the failure"), 0);
+
+	FILE *trigger = fopen(f->filler, "w");
+	assert_non_null(trigger);
+	fclose(trigger);
+	int rc = post(f, "during", "its meta page write fails");
+	if (rc != 1)
+		h_run_print(&f->r);
+	assert_int_equal(rc, 1); /* io: nothing was written */
+	assert_int_equal(unlink(f->filler), 0);
+
+	/* Reads and writes go on; the refused post is nowhere. */
+	assert_true(listed(f, "before"));
+	assert_false(listed(f, "during"));
+	if (post(f, "after", "written after the failure") != 0)
+		h_run_print(&f->r);
+	assert_int_equal(f->r.status, 0);
+	assert_true(listed(f, "after"));
+
+	assert_int_equal(h_daemon_stop(f->d), 0);
+	assert_int_equal(h_daemon_start(f->d), 0);
+	assert_true(listed(f, "before"));
+	assert_true(listed(f, "after"));
+	assert_false(listed(f, "during"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_disk_is_full_naming_it_and_recovers,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_meta_write_opens_the_database_again,
+						setup_failmeta, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
