@@ -13,6 +13,10 @@
 #include "server_int.h"
 #include "uccn_error.h"
 
+/* How long the replies sent before a stop for a lost database may take to
+ * leave. */
+#define STOP_LINGER_MS 2000
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -110,6 +114,10 @@ static int after_failed_write(struct server *s, int rc, char *err, size_t errlen
 	rc = uccn_store_recover(s->store, rc, err, errlen);
 	if (!uccn_store_usable(s->store)) {
 		log_msg(LOG_ERROR, "the database is lost, stopping: %s", err);
+		/* The replies of this stop still go out: the ROUTER, closed
+		 * with linger 0 otherwise, waits for them a moment. */
+		int linger = STOP_LINGER_MS;
+		zmq_setsockopt(s->router, ZMQ_LINGER, &linger, sizeof linger);
 		loop_stop(s->loop);
 	}
 	return rc;

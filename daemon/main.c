@@ -320,9 +320,15 @@ int main(int argc, char **argv)
 	if (notify_send(state) != 0)
 		log_msg(LOG_WARN, "cannot tell the service manager that uccnd is ready (%s): %s",
 			getenv("NOTIFY_SOCKET"), strerror(errno));
-	if (loop_run(loop) == 0 && uccn_store_usable(store))
+	if (loop_run(loop) == 0)
 		status = 0;
-	log_msg(status ? LOG_ERROR : LOG_INFO, status ? "stopped: the database was lost" : "stopped");
+	if (!uccn_store_usable(store)) {
+		/* Every acknowledged write is on disk; the log said why. */
+		log_msg(LOG_ERROR, "stopped: the database could not be opened again");
+		status = 1;
+	} else {
+		log_msg(LOG_INFO, "stopped");
+	}
 out:
 	server_destroy(&server);
 	if (ctx)

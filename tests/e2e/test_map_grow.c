@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAP_SIZE "8M"
 /* Address space left to the daemon past what it uses: enough for its
@@ -191,10 +193,72 @@ static void test_failed_growth_is_full_and_the_daemon_serves_on(void **state)
 	assert_all_acked_listed(f);
 }
 
+/*
+ * When the database cannot even be opened again at its old size (here its
+ * lock file's name is taken by a directory meanwhile), uccnd must not go
+ * on mapless: it refuses the post, saying both failures, and stops with
+ * exit 1. Every acknowledged post is there at the next start.
+ */
+static void test_database_lost_stops_uccnd_with_exit_1(void **state)
+{
+	struct fx *f = *state;
+	if (h_daemon_asan()) {
+		printf("skipped: uccnd is built with AddressSanitizer, which cannot run under "
+		       "RLIMIT_AS\n");
+		skip();
+	}
+	char title[32], lock[PATH_MAX], away[PATH_MAX + 8];
+	for (int i = 0; i < 5; i++) {
+		snprintf(title, sizeof title, "warm %d", i);
+		assert_int_equal(post(f, title, f->body), 0);
+	}
+	snprintf(lock, sizeof lock, "%s/lock.mdb", f->dir);
+	snprintf(away, sizeof away, "%s.away", lock);
+	assert_int_equal(rename(lock, away), 0);
+	assert_int_equal(mkdir(lock, 0700), 0);
+	long vm = vm_size_kb(f->d->pid);
+	struct rlimit old, lim;
+	assert_int_equal(prlimit(f->d->pid, RLIMIT_AS, NULL, &old), 0);
+	lim.rlim_cur = (rlim_t)(vm + HEADROOM_KB) * 1024;
+	lim.rlim_max = old.rlim_max;
+	assert_int_equal(prlimit(f->d->pid, RLIMIT_AS, &lim, NULL), 0);
+
+	int rc = 0, i;
+	for (i = 0; i < POSTS_MAX && rc == 0; i++) {
+		snprintf(title, sizeof title, "post %d", i);
+		rc = post(f, title, f->body);
+	}
+	const char *want = "the database map could not grow from 8 MiB to 16 MiB: Cannot allocate "
+			   "memory; opening it again at 8 MiB failed too: Is a directory";
+	if (rc != 1 || !strstr(f->r.err, want))
+		h_run_print(&f->r);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(f->r.err, want));
+
+	/* It stops by itself, with exit 1 and a line saying why. */
+	int64_t end = h_now_ms() + 10000;
+	while (h_daemon_running(f->d) && h_now_ms() < end)
+		usleep(50 * 1000);
+	assert_false(h_daemon_running(f->d));
+	assert_int_equal(f->d->status, 1);
+	char *log = h_read_file(f->d->log, NULL);
+	assert_non_null(log);
+	bool said = strstr(log, "stopped: the database could not be opened again") != NULL;
+	free(log);
+	assert_true(said);
+
+	assert_int_equal(rmdir(lock), 0);
+	assert_int_equal(rename(away, lock), 0);
+	assert_int_equal(h_daemon_start(f->d), 0);
+	assert_all_acked_listed(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_growth_is_full_and_the_daemon_serves_on,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_database_lost_stops_uccnd_with_exit_1,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
