@@ -1,6 +1,7 @@
 /*
  * cmd_records.c - uccn's commands over the network's records: creative
- * fields, a city's show/update/rekey, and the bulk import of cities.
+ * fields and a city's show/update/rekey (the bulk import of cities is
+ * cmd_import.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 
 #include "cli.h"
 #include "client.h"
-#include "import.h"
 #include "uccn_error.h"
 #include "uccn_limits.h"
 
@@ -214,76 +214,5 @@ int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **ar
 out:
 	uccn_reply_clear(&rep);
 	uccn_request_clear(&req);
-	return rc;
-}
-
-int cmd_import_cities(struct cli *g, const struct command *cmd, int argc, char **argv)
-{
-	enum { O_OVERWRITE = 1 };
-	static const struct option opts[] = {
-		{"overwrite", no_argument, NULL, O_OVERWRITE},
-		CLI_GLOBAL_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
-	struct uccn_request req = {.op = UCCN_OP_CITY_IMPORT};
-	struct uccn_reply rep = {0};
-	struct import_row *rows = NULL;
-	size_t n = 0, len = 0;
-	char *text = NULL, err[512];
-	const char *path;
-	int c, rc = EXIT_OK;
-	bool tty = isatty(STDERR_FILENO);
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == O_OVERWRITE)
-			req.overwrite = true;
-		else
-			COMMON_OPTION(g, cmd, c, &rc, out);
-	}
-	if ((rc = one_argument(cmd, argc, argv, "CSV FILE", &path)))
-		goto out;
-	if ((rc = read_small_file(path, 16u << 20, &text, &len, err, sizeof err))) {
-		fprintf(stderr, "uccn: %s\n", err);
-		rc = rc == UCCN_E_NOTFOUND ? EXIT_NOTFOUND : EXIT_USAGE;
-		goto out;
-	}
-	if (tty)
-		fprintf(stderr, "reading %s (%zu bytes)...\n", path, len);
-	rc = import_cities_csv(text, len, &rows, &n, err, sizeof err);
-	if (rc) {
-		fprintf(stderr, "uccn: %s: %s; nothing was imported\n", path, err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (n > UCCN_MAX_IMPORT) {
-		fprintf(stderr, "uccn: %s has %zu cities; one import takes at most %d (split the file, by field for instance)\n",
-			path, n, UCCN_MAX_IMPORT);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	req.cities = calloc(n ? n : 1, sizeof *req.cities);
-	if (!req.cities) {
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	/* Moved, not shared: the request owns each city from here on, and the
-	 * rows keep only their line numbers, for the server's error. */
-	for (size_t i = 0; i < n; i++) {
-		req.cities[i] = rows[i].city;
-		memset(&rows[i].city, 0, sizeof rows[i].city);
-	}
-	req.ncities = n;
-	if (tty)
-		fprintf(stderr, "sending %zu cities in one transaction...\n", n);
-	rc = cli_call(g, &req, &rep);
-	if (rc != EXIT_OK && rep.error_index >= 1 && rep.error_index <= n)
-		fprintf(stderr, "uccn: %s line %zu: %s; nothing was imported\n", path,
-			rows[rep.error_index - 1].line, rep.message ? rep.message : "refused");
-	else if (rc == EXIT_OK)
-		g->out->imported(path, &rep);
-out:
-	free(text);
-	uccn_reply_clear(&rep);
-	uccn_request_clear(&req);
-	import_rows_free(&rows, n);
 	return rc;
 }

@@ -146,7 +146,7 @@ static const struct command commands[] = {
 	 "                  deputy); the iCalendar SEQUENCE follows the version\n"
 	 "  --diff          what the last published version added, moved or\n"
 	 "                  dropped against the one before\n"},
-	{"import", "cities", cmd_import_cities, "import cities FILE.csv [--overwrite]",
+	{"import", "cities", cmd_import_cities, "import cities FILE.csv [--overwrite] [--progress]",
 	 "Register or update cities from a CSV file with the header\n"
 	 "city,country,field,year,tz,lat,lon (city and field required, the others\n"
 	 "optional, any order), UTF-8, RFC 4180 quoting, CRLF or LF. Ids are\n"
@@ -156,7 +156,12 @@ static const struct command commands[] = {
 	 "nothing. Cities keep their keys and roles, and every field changed by\n"
 	 "hand since the last import (a city never imported keeps every value\n"
 	 "it has; the file fills what is empty): the import says which.\n"
-	 "  --overwrite     take the file's values for those fields too\n"},
+	 "A file too large for one request (some 500 long rows) is sent in\n"
+	 "chunks that the server holds, then committed in the same one\n"
+	 "transaction; up to 5000 rows.\n"
+	 "  --overwrite     take the file's values for those fields too\n"
+	 "  --progress      say how the import goes on standard error (the\n"
+	 "                  default when it is a terminal): 'staged 474/800 cities'\n"},
 	{"city", "invite", cmd_city_invite, "city invite ID [--expires 7d] [--endpoint E]...",
 	 "Invite a registered city to join from its own machine (coordinator or\n"
 	 "secretariat). Prints one line to paste into 'uccn join' there; it holds\n"

@@ -29,6 +29,8 @@ static const struct rule rules[] = {
 	{UCCN_OP_CITY_REKEY, ROLE_NETWORK, .apply = server_apply_city_rekey},
 	{UCCN_OP_CITY_IMPORT, ROLE_NETWORK, .check = server_check_city_import,
 	 .apply = server_apply_city_import},
+	/* Held in memory, not stored: a read for the table (import_stage.c). */
+	{UCCN_OP_CITY_IMPORT_STAGE, ROLE_NETWORK, .read = server_read_city_import_stage},
 	{UCCN_OP_FIELD_ADD, ROLE_NETWORK, .apply = server_apply_field_add},
 	{UCCN_OP_PROJECT_SHOW, ROLE_ANY, .read = server_read_project_show},
 	{UCCN_OP_PROJECT_LIST, ROLE_ANY, .read = server_read_project_list},
@@ -129,6 +131,7 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 	if (decode_rc) {
 		server_reply_error(&p->rep, decode_rc, "%s", decode_err);
 		p->rep.error_index = p->req.error_index;
+		server_import_place_error(s, key, p);
 		log_limited(LOG_DEBUG, LOG_KIND_DECODE, "bad request from %s: %s", peer_of(p),
 			    decode_err);
 		goto reply;

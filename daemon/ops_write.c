@@ -48,9 +48,10 @@ int server_check_post(struct uccn_txn *t, const struct caller *c,
 }
 
 /* Zone names are checked against the system's database before a write is
- * queued: the store has no file system to look at. numbered: the reply
- * says which city of the list is wrong. */
-static int city_zones_known(const struct uccn_city *list, size_t n, bool numbered,
+ * queued: the store has no file system to look at. first_index: the reply
+ * says which city of the list is wrong, counting the first of list as
+ * first_index (0: not numbered). */
+static int city_zones_known(const struct uccn_city *list, size_t n, size_t first_index,
 			    struct uccn_reply *rep)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -58,8 +59,8 @@ static int city_zones_known(const struct uccn_city *list, size_t n, bool numbere
 			server_reply_error(rep, UCCN_E_INVALID,
 					   "city '%s': '%s' is not a time zone of the zone database",
 					   list[i].id, list[i].tz);
-			if (numbered)
-				rep->error_index = i + 1;
+			if (first_index)
+				rep->error_index = first_index + i;
 			return UCCN_E_INVALID;
 		}
 	}
@@ -70,14 +71,20 @@ int server_check_city_write(struct uccn_txn *t, const struct caller *c,
 			    struct uccn_request *req, struct uccn_reply *rep)
 {
 	(void)t; (void)c;
-	return city_zones_known(&req->city, 1, false, rep);
+	return city_zones_known(&req->city, 1, 0, rep);
 }
 
+/* With an import id, the cities staged under it come first (checked when
+ * they were staged); the request's own follow them. */
 int server_check_city_import(struct uccn_txn *t, const struct caller *c,
 			     struct uccn_request *req, struct uccn_reply *rep)
 {
-	(void)t; (void)c;
-	return city_zones_known(req->cities, req->ncities, true, rep);
+	size_t staged = 0;
+	int rc;
+	(void)t;
+	if (req->import_id && (rc = server_import_take(c->city, req, rep, &staged)))
+		return rc;
+	return city_zones_known(req->cities + staged, req->ncities - staged, staged + 1, rep);
 }
 
 /* A member creates only projects it leads. */

@@ -110,6 +110,7 @@ void server_destroy(struct server **sp)
 			server_pending_clear(&s->watchers[i].p);
 	free(s->watchers);
 	server_credit_free(s);
+	server_import_stage_free();
 	free(s);
 	*sp = NULL;
 }

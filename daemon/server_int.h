@@ -189,6 +189,24 @@ server_apply_fn server_apply_post, server_apply_city_add, server_apply_city_upda
 	server_apply_inbox_ack, server_apply_agenda_publish;
 server_explain_fn server_explain_post, server_explain_city_add;
 
+/* import_stage.c: imports larger than a frame (SPEC 4.12.1) */
+/* city.import.stage: check a chunk and hold it under its import id. */
+server_read_fn server_read_city_import_stage;
+/*
+ * city.import naming req->import_id: put the cities city staged under it
+ * before the request's own, so they commit in its transaction, and end the
+ * staged import. 0 with *staged the cities put in front, or an error code
+ * with the reason in rep (UCCN_E_NOTFOUND: not staged, or another city's;
+ * UCCN_E_TOOBIG; UCCN_E_NOMEM); the import ends either way.
+ */
+int server_import_take(const char *city, struct uccn_request *req, struct uccn_reply *rep,
+		       size_t *staged);
+/* A request naming an import failed to decode with p->rep.error_index
+ * set: place the city at fault in the whole import of the key's city. */
+void server_import_place_error(struct server *s, const char *key, struct pending *p);
+/* Free every staged import, at exit. */
+void server_import_stage_free(void);
+
 /* readers.c */
 /* Whether p is private: a "message" not to "all", which only its author
  * and the cities it was delivered to may read. Its apply records those

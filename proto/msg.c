@@ -41,6 +41,7 @@ void uccn_request_clear(struct uccn_request *r)
 		uccn_city_clear(&r->cities[i]);
 	free(r->cities);
 	free(r->secret);
+	free(r->import_id);
 	memset(r, 0, sizeof *r);
 }
 
@@ -78,6 +79,7 @@ void uccn_reply_clear(struct uccn_reply *r)
 	free(r->invite.secret);
 	free(r->invite.server_key);
 	free(r->invite.endpoint);
+	free(r->import_id);
 	memset(r, 0, sizeof *r);
 }
 
@@ -191,10 +193,16 @@ done:
 	msgpack_unpacked_destroy(&u);
 	free(opname);
 	if (rc) {
+		/* What the error reply needs: the item at fault and, for a
+		 * staged import, which import it is in (its index counts
+		 * across the whole import). */
 		uint64_t index = out->error_index;
+		char *import_id = out->import_id;
+		out->import_id = NULL;
 		uccn_request_clear(out);
 		out->rid = rid;
 		out->error_index = index;
+		out->import_id = import_id;
 	}
 	return rc;
 }

@@ -87,12 +87,29 @@ static int import_city_check(void *item, char *err, size_t errlen)
 	return uccn_city_check(city, err, errlen);
 }
 
+/* A staged import's id (SPEC 4.12.1), read before the cities so that an
+ * error in one of them can be placed in the whole import. */
+#define IMPORT_ID_FIELD \
+	{.name = "import", .type = F_LINE, .offset = REQ(import_id), .max = UCCN_IMPORT_ID_HEX, \
+	 .flags = FIELD_OPTIONAL}
+#define IMPORT_CITIES_FIELD \
+	{.name = "cities", .type = F_RECORDS, .offset = REQ(cities), .count = REQ(ncities), \
+	 .max = UCCN_MAX_IMPORT, .rec = &record_city, .item_check = import_city_check, \
+	 .whole = "import", .index_at = REQ(error_index), .flags = FIELD_REQUIRED}
+
 static const struct uccn_field city_import_request[] = {
-	{.name = "cities", .type = F_RECORDS, .offset = REQ(cities), .count = REQ(ncities),
-	 .max = UCCN_MAX_IMPORT, .rec = &record_city, .item_check = import_city_check,
-	 .whole = "import", .index_at = REQ(error_index), .flags = FIELD_REQUIRED},
+	IMPORT_ID_FIELD,
+	IMPORT_CITIES_FIELD,
 	/* Replace fields changed by hand since the last import too. */
 	{.name = "overwrite", .type = F_BOOL, .offset = REQ(overwrite), .flags = FIELD_OPTIONAL},
+};
+
+/* A chunk of an import too large for one frame, held by the server. */
+static const struct uccn_field city_import_stage_request[] = {
+	IMPORT_ID_FIELD,
+	IMPORT_CITIES_FIELD,
+	/* End the import without importing it (a client that gives up). */
+	{.name = "discard", .type = F_BOOL, .offset = REQ(discard), .flags = FIELD_OPTIONAL},
 };
 
 static const struct uccn_field post_request[] = {
@@ -297,6 +314,11 @@ static const struct uccn_field city_import_reply[] = {
 	 .max = UCCN_MAX_KEPT_NAME, .flags = FIELD_OPTIONAL},
 };
 
+static const struct uccn_field city_import_stage_reply[] = {
+	{.name = "import", .type = F_LINE, .offset = REP(import_id), .max = UCCN_IMPORT_ID_HEX},
+	{.name = "staged", .type = F_U64, .offset = REP(staged), .max = UINT64_MAX},
+};
+
 static const struct uccn_field project_show_reply[] = {
 	{.name = "project", .type = F_ONE, .offset = REP(projects), .count = REP(nprojects),
 	 .rec = &record_project, .flags = FIELD_REQUIRED},
@@ -368,14 +390,32 @@ static int check_city_rekey(struct uccn_request *r, char *err, size_t errlen)
 		mp_fail(err, errlen, UCCN_E_INVALID, "'%s' is not a city id", r->city.id);
 }
 
+/* What the server draws for a staged import: so many lower-case hex
+ * digits, nothing else. */
+static bool import_id_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n == UCCN_IMPORT_ID_HEX && s[n] == '\0';
+}
+
 static int check_city_import(struct uccn_request *r, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	/* Each city obeyed the rules as it was read (the field's item_check). */
 	for (size_t i = 0; i < r->ncities; i++)
 		r->cities[i].seq = r->cities[i].version = 0;
+	if (r->import_id && !import_id_valid(r->import_id))
+		return mp_fail(err, errlen, UCCN_E_INVALID,
+			       "field 'import': give the %d lower-case hex digits of a staged import",
+			       UCCN_IMPORT_ID_HEX);
 	return 0;
+}
+
+static int check_city_import_stage(struct uccn_request *r, char *err, size_t errlen)
+{
+	int rc = check_city_import(r, err, errlen);
+	if (!rc && r->discard && !r->import_id)
+		rc = mp_fail(err, errlen, UCCN_E_INVALID, "field 'discard': name the 'import' to end");
+	return rc;
 }
 
 static int check_post(struct uccn_request *r, char *err, size_t errlen)
@@ -534,6 +574,9 @@ static const struct uccn_op_desc ops[] = {
 		LIST(city_invite_request), LIST(city_invite_reply), check_city_invite},
 	[UCCN_OP_CITY_ENROL] = {UCCN_OP_CITY_ENROL, "city.enrol", true,
 		LIST(city_enrol_request), LIST(seq_version_reply), check_city_enrol},
+	[UCCN_OP_CITY_IMPORT_STAGE] = {UCCN_OP_CITY_IMPORT_STAGE, "city.import.stage", false,
+		LIST(city_import_stage_request), LIST(city_import_stage_reply),
+		check_city_import_stage},
 };
 
 _Static_assert(NFIELDS(ops) == UCCN_OP_LAST + 1, "a row for every op, and no more");

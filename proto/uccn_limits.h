@@ -68,9 +68,18 @@
 #define UCCN_DEFAULT_SESSION 90
 #define UCCN_SESSION_GRID 5
 
-/* A bulk import of cities is one request and one transaction; a larger
- * file is imported in parts (one field at a time, say). */
+/* Cities in one city.import or city.import.stage request. The frame limit
+ * binds first for long rows: a larger import is staged in chunks under an
+ * import id and committed in one transaction (SPEC 4.12.1). */
 #define UCCN_MAX_IMPORT 800
+/* Cities of one staged import, all chunks and the commit together. */
+#define UCCN_MAX_IMPORT_TOTAL 20000
+/* Staged imports a server holds at once; another is busy. */
+#define UCCN_MAX_OPEN_IMPORTS 4
+/* A staged import no request has named for this long is dropped. */
+#define UCCN_IMPORT_IDLE_S 600
+/* An import id: this many lower-case hex digits, drawn at random. */
+#define UCCN_IMPORT_ID_HEX 16
 /* Fields an import kept because they were changed by hand: the reply
  * counts them all and names the first UCCN_IMPORT_KEPT_LIST ("krakow.name"). */
 #define UCCN_IMPORT_KEPT_LIST 50

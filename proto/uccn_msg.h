@@ -49,7 +49,8 @@ enum uccn_op {
 	UCCN_OP_AGENDA_GET,
 	UCCN_OP_CITY_INVITE,
 	UCCN_OP_CITY_ENROL,
-	UCCN_OP_LAST = UCCN_OP_CITY_ENROL, /* for loops over every op */
+	UCCN_OP_CITY_IMPORT_STAGE,
+	UCCN_OP_LAST = UCCN_OP_CITY_IMPORT_STAGE, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -88,11 +89,15 @@ struct uccn_request {
 	struct uccn_project project; /* project.add, project.update */
 	struct uccn_meeting meeting; /* meeting.add, meeting.update */
 	struct uccn_agenda_pub agenda; /* agenda.publish (meeting, entries) */
-	struct uccn_city *cities;/* city.import, at most UCCN_MAX_IMPORT */
+	struct uccn_city *cities;/* city.import(.stage), at most UCCN_MAX_IMPORT */
 	size_t ncities;
+	char *import_id;         /* city.import.stage, city.import: a staged
+				  * import (SPEC 4.12.1); kept when the
+				  * request fails to decode, as error_index is */
 	uint32_t expires_s;      /* city.invite: valid this long; 0: the default */
 	char *secret;            /* city.enrol: the invitation's secret, hex */
 	bool overwrite;          /* city.import: replace fields changed by hand */
+	bool discard;            /* city.import.stage: end import_id unimported */
 	uint64_t error_index;    /* a decoding error: the 1-based item at fault
 				  * (city.import), else 0; sent as `index` */
 };
@@ -154,6 +159,9 @@ struct uccn_reply {
 	uint64_t version;
 	/* city.import; the first fields it kept are named in fields */
 	uint64_t added, updated, unchanged, kept;
+	/* city.import.stage: the import's id and the cities staged in it */
+	char *import_id;
+	uint64_t staged;
 	/* inbox, inbox.ack: unread posts left; inbox.ack: how many it marked */
 	uint64_t unread;
 	uint64_t acked;

@@ -124,7 +124,9 @@ static int request_eq(const struct uccn_request *a, const struct uccn_request *b
 	       str_eq(a->status, b->status) && str_eq(a->of_city, b->of_city) &&
 	       project_eq(&a->project, &b->project) &&
 	       meeting_eq(&a->meeting, &b->meeting) &&
-	       a->if_version == b->if_version && a->wait_ms == b->wait_ms;
+	       a->if_version == b->if_version && a->wait_ms == b->wait_ms &&
+	       str_eq(a->import_id, b->import_id) && a->discard == b->discard &&
+	       a->overwrite == b->overwrite;
 }
 
 /* The reason of a failure: set, and fit for an error reply's message. */
@@ -148,8 +150,13 @@ static void fuzz_request(const uint8_t *data, size_t size)
 		      rc == UCCN_E_VERSION || rc == UCCN_E_UNKNOWN_OP ||
 		      rc == UCCN_E_NOMEM);
 		check_reason(err);
+		/* Kept for the error reply: rid, the item at fault, and the
+		 * staged import it is in (SPEC 4.12.1). */
 		zero.rid = r.rid;
+		zero.error_index = r.error_index;
+		zero.import_id = r.import_id;
 		CHECK(memcmp(&r, &zero, sizeof r) == 0);
+		uccn_request_clear(&r);
 		return;
 	}
 	CHECK(uccn_op_name(r.op) != NULL);
@@ -278,6 +285,8 @@ static void fuzz_reply(const uint8_t *data, size_t size, enum uccn_op op)
 	CHECK(again.nfields == r.nfields);
 	for (size_t i = 0; i < r.nfields; i++)
 		CHECK(str_eq(again.fields[i], r.fields[i]));
+	if (r.status == 0 && op == UCCN_OP_CITY_IMPORT_STAGE)
+		CHECK(str_eq(again.import_id, r.import_id) && again.staged == r.staged);
 	CHECK(again.version == r.version && again.added == r.added &&
 	      again.updated == r.updated && again.unchanged == r.unchanged);
 	CHECK(r.status != 0 || r.error_index == 0 || op == UCCN_OP_NONE ||

@@ -863,6 +863,53 @@ static void test_limit_import(void **state)
 	assert_non_null(strstr(why, "city 2"));
 }
 
+/* SPEC 4.12.1: an import staged in chunks under an id the server draws. */
+static void test_import_stage(void **state)
+{
+	(void)state;
+	struct uccn_city c;
+	sample_city(&c);
+	struct uccn_request r = {.op = UCCN_OP_CITY_IMPORT_STAGE, .rid = 1, .cities = &c,
+				 .ncities = 1, .import_id = "3f9c0a51d2e87b64"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_CITY_IMPORT_STAGE);
+	assert_string_equal(req.import_id, "3f9c0a51d2e87b64");
+	assert_int_equal(req.ncities, 1);
+	/* The commit names it; its own cities may be none. */
+	r = (struct uccn_request){.op = UCCN_OP_CITY_IMPORT, .rid = 2,
+				  .import_id = "3f9c0a51d2e87b64"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.import_id, "3f9c0a51d2e87b64");
+	assert_int_equal(req.ncities, 0);
+	uccn_city_clear(&c);
+	/* An id is 16 lower-case hex digits, no more and no other. */
+	assert_int_equal(req_decodef("{v:1, op:'city.import', import:'3F9C0A51D2E87B64', cities:[]}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'city.import.stage', import:'3f9c', cities:[]}"),
+			 UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, op:'city.import.stage', import:'3f9c0a51d2e87b64a',"
+				     " cities:[]}"), UCCN_E_TOOBIG);
+	assert_int_equal(req_decodef("{v:1, op:'city.import.stage', discard:true, cities:[]}"),
+			 UCCN_E_INVALID);
+	/* A bad city keeps the id and its place, for the server to count
+	 * across the whole import. */
+	assert_int_equal(req_decodef("{v:1, op:'city.import.stage', import:'3f9c0a51d2e87b64',"
+				     " cities:[{id:'a', name:'A', field:'film'}, {id:'b', name:'B',"
+				     " field:'Film'}]}"), UCCN_E_INVALID);
+	assert_int_equal(req.error_index, 2);
+	assert_string_equal(req.import_id, "3f9c0a51d2e87b64");
+	assert_int_equal(req.ncities, 0);
+
+	struct uccn_reply p = {.op = UCCN_OP_CITY_IMPORT_STAGE, .rid = 3,
+			       .import_id = "3f9c0a51d2e87b64", .staged = 474};
+	encode_reply(&p);
+	assert_int_equal(reply_decode_frame(UCCN_OP_CITY_IMPORT_STAGE), 0);
+	assert_string_equal(rep.import_id, "3f9c0a51d2e87b64");
+	assert_int_equal(rep.staged, 474);
+}
+
 static void test_reply_records_roundtrip(void **state)
 {
 	(void)state;
@@ -2174,7 +2221,7 @@ static void test_op_names_projects(void **state)
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_CITY_ENROL);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_CITY_IMPORT_STAGE);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));
@@ -3660,6 +3707,8 @@ static void full_request(struct uccn_request *r, enum uccn_op op)
 	r->expires_s = 3600;
 	r->secret = dup_str("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 	r->overwrite = true;
+	r->import_id = dup_str("3f9c0a51d2e87b64");
+	r->discard = true;
 }
 
 /* A successful reply with every member set: one record in each array, so
@@ -3683,6 +3732,8 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	sample_project(&r->projects[0]);
 	sample_meeting(&r->meetings[0]);
 	r->nposts = r->ncities = r->nprojects = r->nmeetings = 1;
+	r->import_id = dup_str("3f9c0a51d2e87b64");
+	r->staged = 474;
 	r->fields[0] = dup_str("film");
 	r->fields[1] = dup_str("music");
 	r->nfields = 2;
@@ -4242,6 +4293,7 @@ int main(void)
 		T(test_request_records_roundtrip),
 		T(test_request_field_name_rules),
 		T(test_limit_import),
+		T(test_import_stage),
 		T(test_reply_records_roundtrip),
 		T(test_agenda_pub_roundtrip),
 		T(test_reply_error_roundtrip),
