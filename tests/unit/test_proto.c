@@ -899,6 +899,7 @@ static void test_import_stage(void **state)
 				     " cities:[{id:'a', name:'A', field:'film'}, {id:'b', name:'B',"
 				     " field:'Film'}]}"), UCCN_E_INVALID);
 	assert_int_equal(req.error_index, 2);
+	assert_non_null(req.import_id);
 	assert_string_equal(req.import_id, "3f9c0a51d2e87b64");
 	assert_int_equal(req.ncities, 0);
 
