@@ -123,8 +123,13 @@ static int import_staged(struct import_job *job, struct uccn_reply *rep)
 	int rc = EXIT_OK;
 	for (size_t first = 0, n; rc == EXIT_OK && first < job->n; first += n) {
 		n = chunk_len(job, first);
-		if ((rc = send_cities(job, &stage, first, n, rep)))
+		if ((rc = send_cities(job, &stage, first, n, rep))) {
+			if (rep->status == UCCN_E_UNKNOWN_OP)
+				fprintf(stderr, "uccn: %s is too large for one request, and this "
+					"uccnd cannot take an import in parts; upgrade it, or split "
+					"the file (by field, say)\n", job->path);
 			break;
+		}
 		if (!stage.import_id && (rc = cli_str_set(&stage.import_id, rep->import_id)))
 			break;
 		if (job->progress)

@@ -84,6 +84,8 @@ int server_check_city_import(struct uccn_txn *t, const struct caller *c,
 	(void)t;
 	if (req->import_id && (rc = server_import_take(c->city, req, rep, &staged)))
 		return rc;
+	if (req->ncities == staged) /* none of its own (cities may be NULL) */
+		return 0;
 	return city_zones_known(req->cities + staged, req->ncities - staged, staged + 1, rep);
 }
 
