@@ -181,5 +181,7 @@ int cli_resolve(struct cli *g);
 #define CLI_DEFAULT_TIMEOUT_MS 10000
 int cmd_city_invite(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_join(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_admin_handover(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_admin_log(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * cmd_records.c - uccn's commands over the network's records: creative
- * fields and a city's show/update/rekey (the bulk import of cities is
- * cmd_import.c).
+ * fields and a city's show and update (its rekey is cmd_rekey.c, the bulk
+ * import of cities cmd_import.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -177,42 +177,6 @@ int cmd_city_update(struct cli *g, const struct command *cmd, int argc, char **a
 out:
 	uccn_reply_clear(&rep);
 	uccn_reply_clear(&cur);
-	uccn_request_clear(&req);
-	return rc;
-}
-
-int cmd_city_rekey(struct cli *g, const struct command *cmd, int argc, char **argv)
-{
-	enum { O_CKEY = 1 };
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, O_CKEY},
-		CLI_GLOBAL_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
-	struct uccn_request req = {.op = UCCN_OP_CITY_REKEY};
-	struct uccn_reply rep = {0};
-	const char *id, *key = NULL;
-	int c, rc = EXIT_OK;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == O_CKEY)
-			key = optarg;
-		else
-			COMMON_OPTION(g, cmd, c, &rc, out);
-	}
-	if ((rc = one_argument(cmd, argc, argv, "city's ID", &id)))
-		goto out;
-	if (!key || !uccn_key_z85_valid(key)) {
-		rc = cli_usage(cmd, "--key PUBLIC_KEY is required: 40 Z85 characters, as 'uccn keygen' prints");
-		goto out;
-	}
-	if ((rc = cli_str_set(&req.city.id, id)))
-		goto out;
-	memcpy(req.city.key, key, UCCN_KEY_Z85_LEN + 1);
-	rc = cli_call(g, &req, &rep);
-	if (rc == EXIT_OK)
-		g->out->record_changed("city", id, rep.seq, rep.version);
-out:
-	uccn_reply_clear(&rep);
 	uccn_request_clear(&req);
 	return rc;
 }

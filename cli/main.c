@@ -84,9 +84,15 @@ static const struct command commands[] = {
 	 "version you read (uccn city show); if the city changed since, the update\n"
 	 "is refused as a conflict (exit 6) and nothing is merged.\n"
 	 "An empty value clears an optional field; --year 0 clears the year.\n"},
-	{"city", "rekey", cmd_city_rekey, "city rekey ID --key PUBLIC_KEY",
+	{"city", "rekey", cmd_city_rekey, "city rekey ID --key PUBLIC_KEY | --write FILE",
 	 "Give a city a new key (coordinator or secretariat): the old key stops\n"
-	 "working at once, on connections already open too.\n"},
+	 "working at once, on connections already open too.\n"
+	 "  --key KEY       the new public key (from 'uccn keygen' where the city is)\n"
+	 "  --write FILE    make the new key pair here, and once the server has\n"
+	 "                  taken its public key, write the pair to FILE (mode\n"
+	 "                  0600, replacing it whole; FILE may be the key file this\n"
+	 "                  command uses). Rekeying your own city without it leaves\n"
+	 "                  your key file refused: uccn warns and says what to do.\n"},
 	{"field", "add", cmd_field_add, "field add NAME",
 	 "Add a creative field (coordinator or secretariat), e.g. architecture.\n"},
 	{"field", "list", cmd_field_list, "field list", "List the creative fields.\n"},
@@ -197,6 +203,15 @@ static const struct command commands[] = {
 	{"key", "show", cmd_key_show, "key show FILE",
 	 "Print a key file's public key, quoted for a shell and in hex, and its\n"
 	 "fingerprint, to compare with the other side's.\n"},
+	{"admin", "handover", cmd_admin_handover, "admin handover CITY",
+	 "Make CITY the network's coordinator, and your city a member, in one\n"
+	 "step (coordinator only). CITY must be registered with a key, as a\n"
+	 "member or the secretariat. From then on your key has a member's rights\n"
+	 "and CITY's key the coordinator's; a restart of uccnd keeps it so.\n"},
+	{"admin", "log", cmd_admin_log, "admin log LEVEL",
+	 "Set how much uccnd logs, at once (coordinator only): error, warn, info\n"
+	 "or debug. It holds until uccnd restarts or reloads its settings\n"
+	 "(SIGHUP), which put back log_level from its configuration.\n"},
 	{NULL, "status", cmd_status, "status",
 	 "Check that the daemon answers; show who you are and the record counts.\n"},
 	{NULL, "completion", cmd_completion, "completion bash|zsh|words",
@@ -479,6 +494,14 @@ static int unknown_command(int argc, char **argv)
 			names[n++] = commands[i].name;
 			group = true;
 		}
+	if (group && argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		/* "uccn admin --help": every command of the group, in full. */
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			if (commands[i].group && strcmp(argv[0], commands[i].group) == 0)
+				printf("usage: uccn %s\n\n%s\n", commands[i].usage, commands[i].help);
+		fputs(global_help, stdout);
+		return EXIT_OK;
+	}
 	if (group) {
 		if (argc > 1 && argv[1][0] != '-') {
 			const char *near = cli_suggest(argv[1], names, n);

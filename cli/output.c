@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "output_admin.h"
 #include "uccn_fingerprint.h"
 #include "uccn_utf8.h"
 
@@ -362,6 +363,8 @@ const struct output output_text = {
 	.projects = text_projects, .project = text_project,
 	.meetings = text_meetings, .meeting = text_meeting,
 	.inbox = text_inbox, .acked = text_acked, .watched = text_watched,
+	.rekeyed = output_text_rekeyed, .handed_over = output_text_handed_over,
+	.log_level = output_text_log_level,
 };
 
 /* ---- json ---- */
@@ -689,4 +692,6 @@ const struct output output_json = {
 	.projects = json_projects, .project = json_project,
 	.meetings = json_meetings, .meeting = json_meeting,
 	.inbox = json_inbox, .acked = json_acked, .watched = json_watched,
+	.rekeyed = output_json_rekeyed, .handed_over = output_json_handed_over,
+	.log_level = output_json_log_level,
 };

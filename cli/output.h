@@ -39,6 +39,14 @@ struct output {
 	void (*watched)(const struct uccn_post *p);
 	/* import cities: the counts, and the fields kept as changed by hand */
 	void (*imported)(const char *path, const struct uccn_reply *rep);
+	/* city rekey: the city's new version, and with --write the new public
+	 * key and the file its pair went to (pub and path NULL without) */
+	void (*rekeyed)(const char *id, uint64_t seq, uint64_t version, const char *pub,
+			const char *path);
+	/* admin handover: to is now the coordinator, from a member */
+	void (*handed_over)(const char *to, const char *from, uint64_t seq);
+	/* admin log: uccnd's level before and now */
+	void (*log_level)(const char *was, const char *level);
 };
 
 extern const struct output output_text;

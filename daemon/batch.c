@@ -89,6 +89,11 @@ static void answer_batch(struct server *s, struct committer_batch *b, int rc)
 				p->rep.created_ms = first.created_ms;
 			uccn_post_clear(&first);
 		}
+		if (!rc && !p->rep.status) {
+			const struct rule *r = server_rule_for(p->req.op);
+			if (r && r->committed)
+				r->committed(p);
+		}
 		server_send_reply(s, p);
 		server_pending_clear(p);
 	}

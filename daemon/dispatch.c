@@ -57,6 +57,10 @@ static const struct rule rules[] = {
 	{UCCN_OP_CITY_INVITE, ROLE_NETWORK, .apply = server_apply_city_invite},
 	/* The one op of a key no city owns (ops_invite.c). */
 	{UCCN_OP_CITY_ENROL, ROLE_GUEST, .apply = server_apply_city_enrol},
+	/* The network's own settings: the coordinator alone (ops_admin.c). */
+	{UCCN_OP_ADMIN_HANDOVER, ROLE_COORDINATOR, .check = server_check_admin_handover,
+	 .apply = server_apply_admin_handover, .committed = server_committed_admin_handover},
+	{UCCN_OP_ADMIN_LOG, ROLE_COORDINATOR, .read = server_read_admin_log},
 };
 
 const struct rule *server_rule_for(enum uccn_op op)

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,7 +34,10 @@ static const char *const kind_names[LOG_KINDS] = {
 	[LOG_KIND_STORE] = "store error",
 };
 
-static enum log_level max_level = LOG_INFO;
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+/* Read on every line, from the loop and the commit thread; set from the
+ * loop (SIGHUP, admin.log). */
+static _Atomic int max_level = LOG_INFO;
 static FILE *stream;  /* NULL: stderr */
 /* The loop and the commit thread both log: one lock keeps the limits
  * consistent and each line whole. */
@@ -43,7 +47,28 @@ static bool flush_at_exit;
 
 void log_set_level(enum log_level level)
 {
-	max_level = level;
+	atomic_store_explicit(&max_level, (int)level, memory_order_relaxed);
+}
+
+enum log_level log_get_level(void)
+{
+	return (enum log_level)atomic_load_explicit(&max_level, memory_order_relaxed);
+}
+
+const char *log_level_name(enum log_level level)
+{
+	return (unsigned)level < sizeof level_names / sizeof level_names[0] ?
+	       level_names[level] : "unknown";
+}
+
+int log_level_from_name(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
+		if (strcmp(name, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	return -1;
 }
 
 void log_set_stream(FILE *f)
@@ -61,7 +86,6 @@ void log_limit_reset(void)
 /* One line; the caller holds the lock. */
 static void write_line(enum log_level level, const char *suffix, const char *fmt, va_list ap)
 {
-	static const char *const names[] = {"error", "warn", "info", "debug"};
 	FILE *f = stream ? stream : stderr;
 	struct timespec ts;
 	struct tm tm;
@@ -69,7 +93,7 @@ static void write_line(enum log_level level, const char *suffix, const char *fmt
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "%s.%03ldZ uccnd %s: ", when, ts.tv_nsec / 1000000, names[level]);
+	fprintf(f, "%s.%03ldZ uccnd %s: ", when, ts.tv_nsec / 1000000, log_level_name(level));
 	vfprintf(f, fmt, ap);
 	fputs(suffix, f);
 	fputc('\n', f);
@@ -89,7 +113,7 @@ static void write_fmt(enum log_level level, const char *fmt, ...)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
-	if (level > max_level)
+	if (level > log_get_level())
 		return;
 	pthread_mutex_lock(&lock);
 	va_start(ap, fmt);
@@ -149,7 +173,7 @@ static bool limited_v(int64_t now, enum log_level level, enum log_kind kind,
 		      const char *fmt, va_list ap)
 {
 	assert(kind >= 0 && kind < LOG_KINDS);
-	if (level > max_level)
+	if (level > log_get_level())
 		return false;
 	pthread_mutex_lock(&lock);
 	struct limit *l = &limits[kind];

@@ -12,8 +12,16 @@
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-/* Lines above this level are dropped; LOG_INFO unless set. */
+/* Lines above this level are dropped; LOG_INFO unless set. Safe from any
+ * thread: the commit thread logs while the loop may change the level
+ * (admin.log). */
 void log_set_level(enum log_level level);
+/* The level in force. */
+enum log_level log_get_level(void);
+/* The level's name, "error".."debug", as uccnd.conf and admin.log spell
+ * it; and the level of a name: 0, or -1 when it names none. */
+const char *log_level_name(enum log_level level);
+int log_level_from_name(const char *name, enum log_level *out);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

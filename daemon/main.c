@@ -199,6 +199,17 @@ static void reload(struct signals *sg)
 	}
 	config_each_change(sg->in_force, &next, apply_change, &next);
 	sg->in_force->log_level = next.log_level;
+	/* A level set at run time (admin.log) lasts until here: the
+	 * configured one is put back, the line written at the more verbose
+	 * of the two. */
+	enum log_level live = log_get_level();
+	if (live != next.log_level) {
+		if (next.log_level > live)
+			log_set_level(next.log_level);
+		log_msg(LOG_WARN, "reload: log_level %s -> %s, as configured (it was set at run time)",
+			log_level_name(live), log_level_name(next.log_level));
+		log_set_level(next.log_level);
+	}
 	log_msg(LOG_WARN, "reloaded the settings from %s",
 		next.source[0] ? next.source : "the command line (no file)");
 }

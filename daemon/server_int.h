@@ -148,6 +148,9 @@ typedef int server_apply_fn(struct uccn_txn *t, struct pending *p, int64_t now_m
 /* A write failed without a reason from the store: true when p->rep now
  * says why, false to leave it to the code's generic text. */
 typedef bool server_explain_fn(struct pending *p);
+/* A write committed durably, before its reply goes: say so in the log
+ * (a line written in apply could be undone by the batch failing). */
+typedef void server_committed_fn(const struct pending *p);
 
 /* One row per operation (the table is in dispatch.c): who may run it and
  * what running it means. An op with no row is denied to everyone. */
@@ -159,6 +162,7 @@ struct rule {
 	server_hold_fn *hold;        /* a read that may wait for news */
 	server_apply_fn *apply;      /* a write: goes through the batch */
 	server_explain_fn *explain; /* NULL: the code's generic text */
+	server_committed_fn *committed; /* NULL: nothing to log */
 };
 
 /* dispatch.c */
@@ -257,6 +261,12 @@ int server_invite_setup(const char *endpoint, const char *server_secret);
  * on, false when rep says why not (rate limit, a key other than its own). */
 bool server_guest_request(struct server *s, struct pending *p, const char *key);
 server_apply_fn server_apply_city_invite, server_apply_city_enrol;
+
+/* ops_admin.c: the coordinator's own ops (SPEC 4.20) */
+server_check_fn server_check_admin_handover;
+server_apply_fn server_apply_admin_handover;
+server_committed_fn server_committed_admin_handover;
+server_read_fn server_read_admin_log;
 
 /* server.c */
 /* Set rep's status to code and its message, replacing any earlier one. */

@@ -42,6 +42,7 @@ void uccn_request_clear(struct uccn_request *r)
 	free(r->cities);
 	free(r->secret);
 	free(r->import_id);
+	free(r->log_level);
 	memset(r, 0, sizeof *r);
 }
 
@@ -80,6 +81,8 @@ void uccn_reply_clear(struct uccn_reply *r)
 	free(r->invite.server_key);
 	free(r->invite.endpoint);
 	free(r->import_id);
+	free(r->log_was);
+	free(r->log_level);
 	memset(r, 0, sizeof *r);
 }
 

@@ -225,6 +225,18 @@ static const struct uccn_field city_enrol_request[] = {
 	 .flags = FIELD_REQUIRED},
 };
 
+/* The city that becomes the network's coordinator. */
+static const struct uccn_field admin_handover_request[] = {
+	{.name = "city", .type = F_LINE, .offset = REQ(name), .max = UCCN_MAX_ID,
+	 .flags = FIELD_REQUIRED},
+};
+
+/* How much the server logs from now on. */
+static const struct uccn_field admin_log_request[] = {
+	{.name = "level", .type = F_LINE, .offset = REQ(log_level), .max = UCCN_MAX_LOG_LEVEL,
+	 .flags = FIELD_REQUIRED},
+};
+
 /* ---- reply fields, after the header ---- */
 
 static const struct uccn_field status_reply[] = {
@@ -353,6 +365,11 @@ static const struct uccn_field city_invite_reply[] = {
 	{.name = "endpoint", .type = F_LINE, .offset = REP(invite.endpoint),
 	 .max = UCCN_MAX_ENDPOINT},
 	{.name = "expires", .type = F_I64, .offset = REP(invite.expires), .max = INT64_MAX},
+};
+
+static const struct uccn_field admin_log_reply[] = {
+	{.name = "was", .type = F_LINE, .offset = REP(log_was), .max = UCCN_MAX_LOG_LEVEL},
+	{.name = "level", .type = F_LINE, .offset = REP(log_level), .max = UCCN_MAX_LOG_LEVEL},
 };
 
 /* ---- the rules of requests, after their fields are read ---- */
@@ -511,6 +528,16 @@ static int check_city_enrol(struct uccn_request *r, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_admin_log(struct uccn_request *r, char *err, size_t errlen)
+{
+	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	for (size_t i = 0; i < NFIELDS(levels); i++)
+		if (strcmp(r->log_level, levels[i]) == 0)
+			return 0;
+	return mp_fail(err, errlen, UCCN_E_INVALID,
+		       "field 'level': '%s' is none of error, warn, info, debug", r->log_level);
+}
+
 /* ---- the table ---- */
 
 #define NONE NULL, 0
@@ -577,6 +604,10 @@ static const struct uccn_op_desc ops[] = {
 	[UCCN_OP_CITY_IMPORT_STAGE] = {UCCN_OP_CITY_IMPORT_STAGE, "city.import.stage", false,
 		LIST(city_import_stage_request), LIST(city_import_stage_reply),
 		check_city_import_stage},
+	[UCCN_OP_ADMIN_HANDOVER] = {UCCN_OP_ADMIN_HANDOVER, "admin.handover", true,
+		LIST(admin_handover_request), LIST(seq_reply), check_named_id},
+	[UCCN_OP_ADMIN_LOG] = {UCCN_OP_ADMIN_LOG, "admin.log", false,
+		LIST(admin_log_request), LIST(admin_log_reply), check_admin_log},
 };
 
 _Static_assert(NFIELDS(ops) == UCCN_OP_LAST + 1, "a row for every op, and no more");

@@ -53,6 +53,7 @@
 #define UCCN_MAX_HHMM 5         /* a time of day, HH:MM */
 #define UCCN_MAX_PRIORITY 8     /* an agenda item's priority ("normal") */
 #define UCCN_MAX_PIN 8          /* an agenda item's pin, DAY:HH:MM */
+#define UCCN_MAX_LOG_LEVEL 8    /* admin.log's level ("debug") */
 
 /* Numbers. */
 #define UCCN_MAX_MINUTES 720    /* requested minutes of an agenda item (a day) */

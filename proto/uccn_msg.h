@@ -50,7 +50,9 @@ enum uccn_op {
 	UCCN_OP_CITY_INVITE,
 	UCCN_OP_CITY_ENROL,
 	UCCN_OP_CITY_IMPORT_STAGE,
-	UCCN_OP_LAST = UCCN_OP_CITY_IMPORT_STAGE, /* for loops over every op */
+	UCCN_OP_ADMIN_HANDOVER,
+	UCCN_OP_ADMIN_LOG,
+	UCCN_OP_LAST = UCCN_OP_ADMIN_LOG, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -100,6 +102,7 @@ struct uccn_request {
 	bool discard;            /* city.import.stage: end import_id unimported */
 	uint64_t error_index;    /* a decoding error: the 1-based item at fault
 				  * (city.import), else 0; sent as `index` */
+	char *log_level;         /* admin.log: error, warn, info or debug */
 };
 
 struct uccn_status_info {
@@ -172,6 +175,9 @@ struct uccn_reply {
 	struct uccn_status_info info;
 	/* city.invite */
 	struct uccn_invitation invite;
+	/* admin.log: the level before and the level now */
+	char *log_was;
+	char *log_level;
 };
 
 struct uccn_field; /* proto-private: a key of a message (proto/fields.h) */

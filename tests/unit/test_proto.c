@@ -622,6 +622,43 @@ static void test_request_show_roundtrip(void **state)
 	assert_int_equal(req.seq, 1ULL << 40);
 }
 
+/* The coordinator's ops (SPEC 4.20): the city named, a level of the four
+ * and nothing else, up to UCCN_MAX_LOG_LEVEL bytes. */
+static void test_admin_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_ADMIN_HANDOVER, .rid = 4, .name = "krakow"};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_int_equal(req.op, UCCN_OP_ADMIN_HANDOVER);
+	assert_string_equal(req.name, "krakow");
+	assert_true(uccn_op_writes(UCCN_OP_ADMIN_HANDOVER));
+	r.name = "Krak\xc3\xb3w";
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+
+	struct uccn_request l = {.op = UCCN_OP_ADMIN_LOG, .rid = 5, .log_level = "debug"};
+	encode_request(&l);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.log_level, "debug");
+	assert_false(uccn_op_writes(UCCN_OP_ADMIN_LOG));
+	l.log_level = "verbose!"; /* at the limit, but no level */
+	assert_int_equal(strlen(l.log_level), UCCN_MAX_LOG_LEVEL);
+	encode_request(&l);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	assert_non_null(strstr(why, "error, warn, info, debug"));
+	l.log_level = "verbose!!";
+	encode_request(&l);
+	assert_int_equal(decode_frame(), UCCN_E_TOOBIG);
+
+	struct uccn_reply a = {.op = UCCN_OP_ADMIN_LOG, .rid = 5, .log_was = "info",
+			       .log_level = "debug"};
+	encode_reply(&a);
+	assert_int_equal(reply_decode_frame(UCCN_OP_ADMIN_LOG), 0);
+	assert_string_equal(rep.log_was, "info");
+	assert_string_equal(rep.log_level, "debug");
+}
+
 static void test_request_encode_unknown_op(void **state)
 {
 	(void)state;
@@ -2222,7 +2259,7 @@ static void test_op_names_projects(void **state)
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_CITY_IMPORT_STAGE);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_ADMIN_LOG);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));
@@ -3710,6 +3747,7 @@ static void full_request(struct uccn_request *r, enum uccn_op op)
 	r->overwrite = true;
 	r->import_id = dup_str("3f9c0a51d2e87b64");
 	r->discard = true;
+	r->log_level = dup_str("warn");
 }
 
 /* A successful reply with every member set: one record in each array, so
@@ -3734,6 +3772,8 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	sample_meeting(&r->meetings[0]);
 	r->nposts = r->ncities = r->nprojects = r->nmeetings = 1;
 	r->import_id = dup_str("3f9c0a51d2e87b64");
+	r->log_was = dup_str("info");
+	r->log_level = dup_str("debug");
 	r->staged = 474;
 	r->fields[0] = dup_str("film");
 	r->fields[1] = dup_str("music");
@@ -4285,6 +4325,7 @@ int main(void)
 		T(test_request_list_roundtrip),
 		T(test_request_show_roundtrip),
 		T(test_request_encode_unknown_op),
+		T(test_admin_roundtrip),
 		T(test_reply_status_roundtrip),
 		T(test_reply_city_add_roundtrip),
 		T(test_reply_city_list_roundtrip),
