@@ -20,19 +20,18 @@ static int one_argument(const struct command *cmd, int argc, char **argv, const 
 	return EXIT_OK;
 }
 
-/* Options: the global ones only. EXIT_OK to go on, else the exit code
- * (after --help too). */
-static int no_options(struct cli *g, const struct command *cmd, int argc, char **argv)
+/* The global options, the only ones these commands take: false to go
+ * on, true when the command ends now with *rc (after --help, EXIT_OK). */
+static bool only_global_options(struct cli *g, const struct command *cmd, int argc,
+				char **argv, int *rc)
 {
 	static const struct option opts[] = {CLI_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	bool done = false;
 	int c;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		bool done;
-		int rc = cli_common_option(g, cmd, c, argv, &done);
-		if (done)
-			return rc == EXIT_OK && c == 'h' ? -1 : rc;
-	}
-	return EXIT_OK;
+	*rc = EXIT_OK;
+	while (!done && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		*rc = cli_common_option(g, cmd, c, argv, &done);
+	return done;
 }
 
 int cmd_admin_handover(struct cli *g, const struct command *cmd, int argc, char **argv)
@@ -40,9 +39,9 @@ int cmd_admin_handover(struct cli *g, const struct command *cmd, int argc, char 
 	struct uccn_request req = {.op = UCCN_OP_ADMIN_HANDOVER}, who = {.op = UCCN_OP_STATUS};
 	struct uccn_reply rep = {0}, me = {0};
 	const char *city;
-	int rc = no_options(g, cmd, argc, argv);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	int rc;
+	if (only_global_options(g, cmd, argc, argv, &rc))
+		return rc;
 	if ((rc = one_argument(cmd, argc, argv, "CITY that becomes the coordinator", &city)))
 		return rc;
 	if (!uccn_id_valid(city))
@@ -66,9 +65,9 @@ int cmd_admin_log(struct cli *g, const struct command *cmd, int argc, char **arg
 	struct uccn_reply rep = {0};
 	const char *level;
 	bool known = false;
-	int rc = no_options(g, cmd, argc, argv);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	int rc;
+	if (only_global_options(g, cmd, argc, argv, &rc))
+		return rc;
 	if ((rc = one_argument(cmd, argc, argv, "LEVEL: error, warn, info or debug", &level)))
 		return rc;
 	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)

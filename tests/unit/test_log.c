@@ -2,7 +2,7 @@
  * test_log.c - the daemon's log limiter (daemon/log.c) on a clock the test
  * drives: a flood of one kind writes a burst then a line a second, says
  * how many it left out, and neither hides other kinds nor hides anything
- * for good.
+ * for good. Also the levels by name, and setting one at run time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -176,6 +176,34 @@ static void test_flush_all_hides_nothing(void **state)
 	free(s);
 }
 
+/* The names admin.log and uccnd.conf give levels by, both ways, and a
+ * level set at run time is the one in force: lines above it are dropped. */
+static void test_level_names_and_setting(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		enum log_level l;
+		assert_int_equal(log_level_from_name(names[i], &l), 0);
+		assert_int_equal(l, (enum log_level)i);
+		assert_string_equal(log_level_name(l), names[i]);
+	}
+	enum log_level l = LOG_WARN;
+	assert_int_equal(log_level_from_name("Debug", &l), -1);
+	assert_int_equal(log_level_from_name("", &l), -1);
+	assert_int_equal(l, LOG_WARN);
+
+	log_set_level(LOG_ERROR);
+	assert_int_equal(log_get_level(), LOG_ERROR);
+	log_msg(LOG_WARN, "hidden at error");
+	log_set_level(LOG_DEBUG);
+	log_msg(LOG_DEBUG, "shown at debug");
+	char *s = written();
+	assert_null(strstr(s, "hidden at error"));
+	assert_non_null(strstr(s, "uccnd debug: shown at debug"));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +213,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quiet_period_resets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_filters_before_counting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_all_hides_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_names_and_setting, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
