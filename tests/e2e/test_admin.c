@@ -124,10 +124,22 @@ static void test_handover_refused(void **state)
 	assert_non_null(strstr(f->r.err, "no key"));
 	h_uccn(&f->r, f->d, coord, NULL, "admin", "handover", NULL);
 	h_assert_exit(&f->r, 2);
+	/* A field's deputy would leave its field without one unnoticed. */
+	char *deputy = h_xasprintf("%s/bradford.key", f->dir);
+	char pub[UCCN_KEY_Z85_LEN + 1];
+	assert_int_equal(h_keygen(deputy, pub), 0);
+	h_uccn(&f->r, f->d, coord, NULL, "city", "add", "bradford", "--name", "Bradford",
+	       "--field", "film", "--role", "deputy", "--key", pub, NULL);
+	h_assert_exit(&f->r, 0);
+	h_uccn(&f->r, f->d, coord, NULL, "admin", "handover", "bradford", NULL);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "deputy"));
+	free(deputy);
 
 	assert_string_equal(role_of(f, "coordinator", NULL), "coordinator");
 	assert_string_equal(role_of(f, "krakow", NULL), "member");
 	assert_string_equal(role_of(f, "tartu", NULL), "member");
+	assert_string_equal(role_of(f, "bradford", NULL), "deputy");
 }
 
 /* The role moves in one step: the new coordinator may, the old one may
