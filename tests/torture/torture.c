@@ -140,6 +140,7 @@ static int cut(struct run *run, int cut_index, struct torture_totals *t)
 	}
 	printf("  cut (%s): %ld unsynced writes, %ld kept, %ld taken back\n",
 	       modes[cut_index % 3], unsynced, kept, unsynced - kept);
+	fflush(stdout);
 	t->unsynced += unsynced;
 	t->undone += unsynced - kept;
 	h_run_clear(&r);
@@ -199,7 +200,10 @@ static int one_round(struct run *run, int r, int *cuts, struct torture_totals *t
 	if (is_cut && cut(run, (*cuts)++, t) != 0)
 		return -1;
 	bool next_cut = r + 1 < o->kill_rounds + o->cut_rounds && round_is_cut(o, r + 1);
-	if (start_daemon(run, next_cut) != 0) {
+	/* Once more if it would not come up: a writer's connection may have
+	 * taken the port as its own while nothing listened there. */
+	if (start_daemon(run, next_cut) != 0 &&
+	    (h_daemon_kill(run->d), start_daemon(run, next_cut)) != 0) {
 		fprintf(stderr, "torture: uccnd did not start again after round %d\n", r + 1);
 		return -1;
 	}
