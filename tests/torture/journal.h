@@ -20,6 +20,9 @@
 /* The environment variable that names the journal; without it the shim
  * passes everything through. */
 #define TJ_ENV_JOURNAL "UCCN_TORTURE_JOURNAL"
+/* Set to N, the shim kills its process with SIGKILL right after the N-th
+ * write that is not synced at once: a cut in the middle of a commit. */
+#define TJ_ENV_KILL_AT "UCCN_TORTURE_KILL_AT"
 /* The base name of the file the shim watches: LMDB's data file. */
 #define TJ_DATA_NAME "data.mdb"
 

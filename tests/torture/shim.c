@@ -16,6 +16,10 @@
  * The file grows by writing past its end. MDB_WRITEMAP (stores through a
  * shared mapping, msync) is not emulated: uccnd does not use it.
  *
+ * With UCCN_TORTURE_KILL_AT=N the shim kills its own process with SIGKILL
+ * right after the N-th write that is not synced at once: a cut that is
+ * sure to land between a commit's data pages and its sync.
+ *
  * The journal is written with plain write(2): a kill -9 does not lose the
  * page cache, only a real power cut would, and this is not one. Writes to
  * the watched file are serialised with the journal by one mutex, so the
@@ -25,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,6 +50,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int journal_fd = -1; /* under lock */
 static int read_fd = -1;    /* the data file, read-only: pre-images */
 static unsigned char chunk[64 * 1024];
+static long kill_at = -1; /* TJ_ENV_KILL_AT, read at the first watch */
+static long cached_writes;
 
 /* ---- the functions this file stands in front of ---- */
 
@@ -159,6 +166,8 @@ static int after_open(int fd, int dirfd, const char *path, int flags)
 		read_fd = RESOLVE(openat)(dirfd, path, O_RDONLY | O_CLOEXEC);
 		if (journal_fd < 0 || read_fd < 0)
 			abort();
+		const char *k = getenv(TJ_ENV_KILL_AT);
+		kill_at = k ? strtol(k, NULL, 10) : -1;
 	}
 	watched[fd] = (flags & O_DSYNC) ? WATCH_DSYNC : WATCH_CACHED;
 	pthread_mutex_unlock(&lock);
@@ -229,6 +238,8 @@ static ssize_t watched_write(int fd, int mode, const struct iovec *iov, int n, o
 	else
 		w = RESOLVE(writev)(fd, iov, n);
 	int saved = errno;
+	if (mode == WATCH_CACHED && ++cached_writes == kill_at)
+		raise(SIGKILL);
 	pthread_mutex_unlock(&lock);
 	errno = saved;
 	return w;

@@ -30,6 +30,9 @@
  * while nothing is pending would take back nothing. */
 #define CUT_WAIT_MS 2000
 #define CUT_PENDING_BYTES 4096
+/* A cut by the shim comes at one of this many first unsynced writes (a
+ * busy daemon makes some 100 a second). */
+#define KILL_AT_MAX 150
 
 struct run {
 	const struct torture_opts *o;
@@ -40,6 +43,7 @@ struct run {
 	char shim[PATH_MAX];
 	char undo[PATH_MAX];
 	h_daemon_t *d;
+	long kill_at;              /* the shim's kill, 0 for none */
 	struct writer ws[TORTURE_WRITERS];
 	int nwriters;
 	struct ledger *ledger;
@@ -70,6 +74,21 @@ static bool round_is_cut(const struct torture_opts *o, int r)
 	return o->cut_rounds > o->kill_rounds;
 }
 
+/* How a round ends: kill -9 alone, a power cut at a random moment while a
+ * data page waits for its sync, or one the shim makes itself right after
+ * a random unsynced write. The two kinds of cut alternate. */
+enum round_end { END_KILL, END_CUT_TIMED, END_CUT_AT_WRITE };
+
+static enum round_end round_end_of(const struct torture_opts *o, int r)
+{
+	if (r >= o->kill_rounds + o->cut_rounds || !round_is_cut(o, r))
+		return END_KILL;
+	int cuts_before = 0;
+	for (int i = 0; i < r; i++)
+		cuts_before += round_is_cut(o, i);
+	return cuts_before % 2 ? END_CUT_AT_WRITE : END_CUT_TIMED;
+}
+
 static void swap_env(const char *name, const char *value, char **saved)
 {
 	const char *old = getenv(name);
@@ -90,33 +109,50 @@ static void restore_env(const char *name, char **saved)
 	*saved = NULL;
 }
 
-/* Start uccnd on the run's data; with the shim, it journals its unsynced
- * writes. uccnd under ASan accepts a library preloaded before its runtime
- * only with verify_asan_link_order=0; the shim itself is not instrumented. */
-static int start_daemon(struct run *run, bool shim)
+/* Start uccnd on the run's data for a round that ends so; for a cut, with
+ * the shim journalling its unsynced writes. uccnd under ASan accepts a
+ * library preloaded before its runtime only with verify_asan_link_order=0;
+ * the shim itself is not instrumented. */
+static int start_daemon(struct run *run, enum round_end end)
 {
-	if (!shim)
+	if (end == END_KILL)
 		return h_daemon_start(run->d);
-	char *old_preload, *old_journal, *old_asan;
+	char *old_preload, *old_journal, *old_asan, *old_kill;
 	const char *asan = getenv("ASAN_OPTIONS");
-	char asan_opts[1024];
+	char asan_opts[1024], kill_at[24];
 	snprintf(asan_opts, sizeof asan_opts, "verify_asan_link_order=0%s%s",
 		 asan ? ":" : "", asan ? asan : "");
+	run->kill_at = end == END_CUT_AT_WRITE ? 1 + (long)(next_random(run) % KILL_AT_MAX) : 0;
+	snprintf(kill_at, sizeof kill_at, "%ld", run->kill_at);
 	swap_env("LD_PRELOAD", run->shim, &old_preload);
 	swap_env(TJ_ENV_JOURNAL, run->journal, &old_journal);
 	swap_env("ASAN_OPTIONS", asan_opts, &old_asan);
+	swap_env(TJ_ENV_KILL_AT, run->kill_at ? kill_at : NULL, &old_kill);
 	int rc = h_daemon_start(run->d);
 	restore_env("LD_PRELOAD", &old_preload);
 	restore_env(TJ_ENV_JOURNAL, &old_journal);
 	restore_env("ASAN_OPTIONS", &old_asan);
+	restore_env(TJ_ENV_KILL_AT, &old_kill);
 	return rc;
 }
 
-static void wait_for_pending(const struct run *run)
+/* Let the writers write for ms; true if the daemon died meanwhile. */
+static bool write_for(struct run *run, int ms)
+{
+	int64_t deadline = h_now_ms() + ms;
+	while (h_now_ms() < deadline) {
+		if (!h_daemon_running(run->d))
+			return true;
+		sleep_ms(5);
+	}
+	return false;
+}
+
+static void wait_for_pending(struct run *run)
 {
 	int64_t deadline = h_now_ms() + CUT_WAIT_MS;
 	struct stat st;
-	while (h_now_ms() < deadline &&
+	while (h_now_ms() < deadline && h_daemon_running(run->d) &&
 	       (stat(run->journal, &st) != 0 || st.st_size < CUT_PENDING_BYTES))
 		sleep_ms(1);
 }
@@ -132,13 +168,13 @@ static int cut(struct run *run, int cut_index, struct torture_totals *t)
 	h_run_t r = {0};
 	long records, unsynced, kept;
 	if (h_run(&r, argv, NULL, 60000) != 0 ||
-	    sscanf(r.out, "undo: %ld records since the last sync: %ld unsynced (%ld kept)",
+	    sscanf(r.out, "undo: %ld records since the last sync: %ld unsynced pages (%ld kept)",
 		   &records, &unsynced, &kept) != 3) {
 		h_run_print(&r);
 		h_run_clear(&r);
 		return -1;
 	}
-	printf("  cut (%s): %ld unsynced writes, %ld kept, %ld taken back\n",
+	printf("  cut (%s): %ld unsynced pages, %ld kept, %ld taken back\n",
 	       modes[cut_index % 3], unsynced, kept, unsynced - kept);
 	fflush(stdout);
 	t->unsynced += unsynced;
@@ -164,7 +200,7 @@ static int set_up(struct run *run)
 	}
 	if (mkdir(run->data, 0700) != 0 || !(run->d = h_daemon_new(run->data)) ||
 	    !(run->ledger = ledger_new(TORTURE_WRITERS)) ||
-	    start_daemon(run, round_is_cut(run->o, 0)) != 0)
+	    start_daemon(run, round_end_of(run->o, 0)) != 0)
 		return -1;
 	for (int i = 0; i < TORTURE_WRITERS; i++) {
 		struct writer *w = &run->ws[i];
@@ -185,25 +221,41 @@ static int set_up(struct run *run)
 static int one_round(struct run *run, int r, int *cuts, struct torture_totals *t)
 {
 	const struct torture_opts *o = run->o;
-	bool is_cut = round_is_cut(o, r);
+	enum round_end end = round_end_of(o, r);
 	int span = o->max_delay_ms - o->min_delay_ms;
 	int delay = o->min_delay_ms + (span > 0 ? (int)(next_random(run) % (uint64_t)span) : 0);
-	printf("torture: round %d/%d, %s after %d ms\n", r + 1, o->kill_rounds + o->cut_rounds,
-	       is_cut ? "power cut" : "kill -9", delay);
-	fflush(stdout);
+	if (end == END_CUT_AT_WRITE)
+		delay = o->max_delay_ms + CUT_WAIT_MS; /* the longest it may wait */
 	if (r > 0)
 		writers_resume(run->ws, run->nwriters);
-	sleep_ms(delay);
-	if (is_cut)
+	int64_t t0 = h_now_ms();
+	bool died = write_for(run, delay);
+	if (!died && end != END_KILL)
 		wait_for_pending(run);
+	died = died || !h_daemon_running(run->d);
+	int64_t ms = h_now_ms() - t0;
 	h_daemon_kill(run->d);
-	if (is_cut && cut(run, (*cuts)++, t) != 0)
+	const char *how = end == END_KILL ? "kill -9" : "power cut";
+	if (end == END_CUT_AT_WRITE && died)
+		printf("torture: round %d/%d, power cut by the shim at unsynced write %ld, "
+		       "after %lld ms\n", r + 1, o->kill_rounds + o->cut_rounds, run->kill_at,
+		       (long long)ms);
+	else
+		printf("torture: round %d/%d, %s after %lld ms\n", r + 1,
+		       o->kill_rounds + o->cut_rounds, how, (long long)ms);
+	fflush(stdout);
+	if (died && end != END_CUT_AT_WRITE) {
+		fprintf(stderr, "torture: uccnd died by itself (status %d) in round %d\n",
+			run->d->status, r + 1);
 		return -1;
-	bool next_cut = r + 1 < o->kill_rounds + o->cut_rounds && round_is_cut(o, r + 1);
+	}
+	if (end != END_KILL && cut(run, (*cuts)++, t) != 0)
+		return -1;
+	enum round_end next = round_end_of(o, r + 1);
 	/* Once more if it would not come up: a writer's connection may have
 	 * taken the port as its own while nothing listened there. */
-	if (start_daemon(run, next_cut) != 0 &&
-	    (h_daemon_kill(run->d), start_daemon(run, next_cut)) != 0) {
+	if (start_daemon(run, next) != 0 &&
+	    (h_daemon_kill(run->d), start_daemon(run, next)) != 0) {
 		fprintf(stderr, "torture: uccnd did not start again after round %d\n", r + 1);
 		return -1;
 	}
@@ -236,7 +288,7 @@ int torture_run(const struct torture_opts *o, struct torture_totals *t)
 		t->duplicated = ledger_duplicated(run.ledger);
 	}
 	printf("torture: total: %d of %d rounds, %ld acknowledged, %ld lost, %ld duplicated; "
-	       "power cuts took back %ld of %ld unsynced writes\n", t->rounds, rounds, t->acked,
+	       "power cuts took back %ld of %ld unsynced pages\n", t->rounds, rounds, t->acked,
 	       t->lost, t->duplicated, t->undone, t->unsynced);
 	fflush(stdout);
 	if (run.d && run.d->pid > 0)

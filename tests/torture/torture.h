@@ -29,7 +29,7 @@ struct torture_totals {
 	long acked;      /* acknowledged posts, all writers, at the end */
 	long lost;       /* acknowledged posts missing at some check */
 	long duplicated; /* extra copies of one post's body */
-	long unsynced;   /* writes a cut found not yet synced */
+	long unsynced;   /* pages a cut found written, not yet synced */
 	long undone;     /* of those, taken back */
 	int rounds;      /* rounds run (a daemon that does not come back stops
 			  * the run early) */

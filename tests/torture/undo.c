@@ -9,12 +9,14 @@
  * First every journalled change is taken back, newest first, which gives
  * the file as of its last sync. Then the changes a disk may have kept are
  * written again in their order: every write through an O_DSYNC descriptor
- * (it was on the disk when it returned) and, of the others, none (the
- * default), a random prefix, or a random subset (a disk that reorders).
+ * (it was on the disk when it returned) and, of the others, counted in
+ * aligned 4 KiB pages, none (the default), a random prefix (a disk that
+ * writes in order and stopped part way, maybe within one write), or a
+ * random subset (a disk that reorders).
  * A record the shim did not finish is ignored: its write had not begun.
  * The file is synced and the journal emptied. One summary line on stdout:
  *
- *   undo: R records since the last sync: U unsynced (K kept), D durable; SIZE0 -> SIZE1 bytes
+ *   undo: R records since the last sync: U unsynced pages (K kept), D durable writes; S0 -> S1 bytes
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +34,18 @@ struct rec {
 	struct tj_head h;
 	const unsigned char *pre;
 	const unsigned char *post;
-	bool keep;
 };
+
+/* The unit a disk writes whole: a record of a write is kept or lost by
+ * the aligned pages it touches. */
+#define PAGE 4096u
+
+static size_t pages_of(const struct tj_head *h)
+{
+	if (h->kind == TJ_TRUNC || h->post_len == 0)
+		return 1;
+	return (size_t)((h->off + h->post_len - 1) / PAGE - h->off / PAGE + 1);
+}
 
 static void die(const char *what)
 {
@@ -140,33 +152,36 @@ int main(int argc, char **argv)
 		put(fd, recs[i].pre, recs[i].h.pre_len, recs[i].h.off);
 	}
 
-	/* What the disk may have kept anyway, in order. */
-	size_t writes = 0, kept = 0, durable = 0;
+	/* What the disk may have kept anyway, in order, page by page: a write
+	 * of several pages may reach it in part. */
+	size_t pages = 0, kept = 0, durable = 0;
 	for (size_t i = 0; i < n; i++)
-		writes += recs[i].h.kind != TJ_DSYNC;
-	size_t prefix = writes ? (size_t)rand() % (writes + 1) : 0;
-	for (size_t i = 0, w = 0; i < n; i++) {
-		struct rec *r = &recs[i];
+		pages += recs[i].h.kind == TJ_DSYNC ? 0 : pages_of(&recs[i].h);
+	size_t prefix = pages ? (size_t)rand() % (pages + 1) : 0, seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct rec *r = &recs[i];
 		if (r->h.kind == TJ_DSYNC) {
-			r->keep = true;
+			put(fd, r->post, r->h.post_len, r->h.off);
 			durable++;
 			continue;
 		}
-		if (strcmp(mode, "prefix") == 0)
-			r->keep = w < prefix;
-		else if (strcmp(mode, "random") == 0)
-			r->keep = rand() & 1;
-		w++;
-		kept += r->keep;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!recs[i].keep)
-			continue;
-		if (recs[i].h.kind == TJ_TRUNC) {
-			if (ftruncate(fd, (off_t)recs[i].h.off) != 0)
-				die("ftruncate");
-		} else {
-			put(fd, recs[i].post, recs[i].h.post_len, recs[i].h.off);
+		for (size_t k = 0; k < pages_of(&r->h); k++, seen++) {
+			bool keep = strcmp(mode, "prefix") == 0 ? seen < prefix :
+				    strcmp(mode, "random") == 0 ? (rand() & 1) : false;
+			if (!keep)
+				continue;
+			kept++;
+			if (r->h.kind == TJ_TRUNC) {
+				if (ftruncate(fd, (off_t)r->h.off) != 0)
+					die("ftruncate");
+				continue;
+			}
+			uint64_t end = r->h.off + r->h.post_len;
+			uint64_t from = (r->h.off / PAGE + k) * PAGE;
+			uint64_t to = from + PAGE;
+			from = from < r->h.off ? r->h.off : from;
+			to = to > end ? end : to;
+			put(fd, r->post + (from - r->h.off), to - from, from);
 		}
 	}
 	if (fsync(fd) != 0)
@@ -175,8 +190,9 @@ int main(int argc, char **argv)
 	close(fd);
 	if (truncate(argv[1], 0) != 0)
 		die(argv[1]);
-	printf("undo: %zu records since the last sync: %zu unsynced (%zu kept), %zu durable; "
-	       "%" PRIu64 " -> %" PRIu64 " bytes\n", n, writes, kept, durable, size0, size1);
+	printf("undo: %zu records since the last sync: %zu unsynced pages (%zu kept), "
+	       "%zu durable writes; %" PRIu64 " -> %" PRIu64 " bytes\n", n, pages, kept, durable,
+	       size0, size1);
 	free(recs);
 	free(j);
 	return 0;
