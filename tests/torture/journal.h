@@ -21,8 +21,11 @@
  * passes everything through. */
 #define TJ_ENV_JOURNAL "UCCN_TORTURE_JOURNAL"
 /* Set to N, the shim kills its process with SIGKILL right after the N-th
- * write that is not synced at once: a cut in the middle of a commit. */
+ * write that is not synced at once, counting only while the file named by
+ * TJ_ENV_ARMED exists (the driver's round is on): a cut in the middle of
+ * a commit. */
 #define TJ_ENV_KILL_AT "UCCN_TORTURE_KILL_AT"
+#define TJ_ENV_ARMED "UCCN_TORTURE_ARMED"
 /* The base name of the file the shim watches: LMDB's data file. */
 #define TJ_DATA_NAME "data.mdb"
 

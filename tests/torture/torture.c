@@ -40,6 +40,7 @@ struct run {
 	char *dir;                 /* scratch: data/, acks, the journal */
 	char data[PATH_MAX];       /* the daemon's data directory */
 	char journal[PATH_MAX];
+	char armed[PATH_MAX];      /* exists while a round writes */
 	char shim[PATH_MAX];
 	char undo[PATH_MAX];
 	h_daemon_t *d;
@@ -117,7 +118,7 @@ static int start_daemon(struct run *run, enum round_end end)
 {
 	if (end == END_KILL)
 		return h_daemon_start(run->d);
-	char *old_preload, *old_journal, *old_asan, *old_kill;
+	char *old_preload, *old_journal, *old_asan, *old_kill, *old_armed;
 	const char *asan = getenv("ASAN_OPTIONS");
 	char asan_opts[1024], kill_at[24];
 	snprintf(asan_opts, sizeof asan_opts, "verify_asan_link_order=0%s%s",
@@ -128,12 +129,22 @@ static int start_daemon(struct run *run, enum round_end end)
 	swap_env(TJ_ENV_JOURNAL, run->journal, &old_journal);
 	swap_env("ASAN_OPTIONS", asan_opts, &old_asan);
 	swap_env(TJ_ENV_KILL_AT, run->kill_at ? kill_at : NULL, &old_kill);
+	swap_env(TJ_ENV_ARMED, run->armed, &old_armed);
 	int rc = h_daemon_start(run->d);
 	restore_env("LD_PRELOAD", &old_preload);
 	restore_env(TJ_ENV_JOURNAL, &old_journal);
 	restore_env("ASAN_OPTIONS", &old_asan);
 	restore_env(TJ_ENV_KILL_AT, &old_kill);
+	restore_env(TJ_ENV_ARMED, &old_armed);
 	return rc;
+}
+
+static int arm(const struct run *run, bool on)
+{
+	if (!on)
+		return unlink(run->armed) == 0 || errno == ENOENT ? 0 : -1;
+	FILE *f = fopen(run->armed, "w");
+	return f && fclose(f) == 0 ? 0 : -1;
 }
 
 /* Let the writers write for ms; true if the daemon died meanwhile. */
@@ -191,6 +202,7 @@ static int set_up(struct run *run)
 		return -1;
 	snprintf(run->data, sizeof run->data, "%s/data", run->dir);
 	snprintf(run->journal, sizeof run->journal, "%s/journal", run->dir);
+	snprintf(run->armed, sizeof run->armed, "%s/armed", run->dir);
 	snprintf(run->shim, sizeof run->shim, "%s/torture/shim.so", h_bin_dir());
 	snprintf(run->undo, sizeof run->undo, "%s/torture/undo", h_bin_dir());
 	if (access(run->shim, R_OK) != 0 || access(run->undo, X_OK) != 0) {
@@ -226,6 +238,10 @@ static int one_round(struct run *run, int r, int *cuts, struct torture_totals *t
 	int delay = o->min_delay_ms + (span > 0 ? (int)(next_random(run) % (uint64_t)span) : 0);
 	if (end == END_CUT_AT_WRITE)
 		delay = o->max_delay_ms + CUT_WAIT_MS; /* the longest it may wait */
+	/* The shim counts towards its kill only during the round, not while
+	 * the check's retries are written. */
+	if (end == END_CUT_AT_WRITE && arm(run, true) != 0)
+		return -1;
 	if (r > 0)
 		writers_resume(run->ws, run->nwriters);
 	int64_t t0 = h_now_ms();
@@ -235,6 +251,7 @@ static int one_round(struct run *run, int r, int *cuts, struct torture_totals *t
 	died = died || !h_daemon_running(run->d);
 	int64_t ms = h_now_ms() - t0;
 	h_daemon_kill(run->d);
+	arm(run, false);
 	const char *how = end == END_KILL ? "kill -9" : "power cut";
 	if (end == END_CUT_AT_WRITE && died)
 		printf("torture: round %d/%d, power cut by the shim at unsynced write %ld, "
