@@ -24,6 +24,9 @@
  * this soon and retry; the key makes the retry safe. */
 #define POST_TIMEOUT_S "3"
 #define RETRY_PAUSE_MS 50
+/* A post refused this many times in a row for good (a store that lost
+ * the writer's city refuses its key): the writer gives up, says 'F'. */
+#define GIVE_UP_AFTER 10
 
 static void sleep_ms(int ms)
 {
@@ -76,7 +79,7 @@ static void writer_main(int index, const h_daemon_t *d, const struct writer *w)
 		snprintf(keyid, sizeof keyid, "w%d-%ld", index, n);
 		char *body = torture_body(index, n);
 		uint64_t seq;
-		for (;;) {
+		for (int refused = 0;;) {
 			h_uccn(&r, d, w->key, NULL, "--timeout", POST_TIMEOUT_S, "post",
 			       "--key-id", keyid, body, NULL);
 			if (r.status == 0 && seq_of(r.out, &seq) == 0)
@@ -84,6 +87,13 @@ static void writer_main(int index, const h_daemon_t *d, const struct writer *w)
 			/* 5 is "unreachable or timed out": the daemon is down. */
 			if (r.status != 5 && complaints++ < 3)
 				h_run_print(&r);
+			/* Usage, not found, denied: no retry will mend that. */
+			refused = r.status >= 2 && r.status <= 4 ? refused + 1 : 0;
+			if (refused == GIVE_UP_AFTER) {
+				if (write(w->rep, "F", 1) != 1)
+					_exit(1);
+				_exit(3);
+			}
 			sleep_ms(RETRY_PAUSE_MS);
 		}
 		free(body);
@@ -139,7 +149,9 @@ int writers_pause(struct writer *ws, int n, h_daemon_t *d, int timeout_ms)
 			struct pollfd p = {ws[i].rep, POLLIN, 0};
 			if (poll(&p, 1, 200) == 1) {
 				if (read(ws[i].rep, &c, 1) != 1 || c != 'P') {
-					fprintf(stderr, "torture: writer %d is gone\n", i);
+					fprintf(stderr, "torture: writer %d %s\n", i, c == 'F' ?
+						"gave up: uccn refused its post for good (its "
+						"city lost?)" : "is gone");
 					return -1;
 				}
 				break;

@@ -2,7 +2,8 @@
  * writer.h - one writer of the torture: a child process that posts as its
  * city with the real uccn, one idempotency key after another, retrying a
  * key until uccn exits 0 with its seq, and appends "N SEQ" to its ack file
- * for each post so acknowledged. The driver pauses it (it finishes the key
+ * for each post so acknowledged; a post refused for good (the daemon no
+ * longer knows its key) ends it. The driver pauses it (it finishes the key
  * in flight first), resumes it and stops it through a pipe.
  */
 #ifndef UCCN_TORTURE_WRITER_H
@@ -16,7 +17,7 @@
 struct writer {
 	pid_t pid;
 	int ctl;                /* to the writer: 'p' pause, 'r' resume, 'q' quit */
-	int rep;                /* from it: 'P' paused */
+	int rep;                /* from it: 'P' paused, 'F' gave up */
 	char key[PATH_MAX];     /* its city's key pair */
 	char acks[PATH_MAX];    /* its "N SEQ" lines */
 };
