@@ -20,10 +20,10 @@
 /* The environment variable that names the journal; without it the shim
  * passes everything through. */
 #define TJ_ENV_JOURNAL "UCCN_TORTURE_JOURNAL"
-/* Set to N, the shim kills its process with SIGKILL right after the N-th
- * write that is not synced at once, counting only while the file named by
+/* Set to N, the shim kills its process with SIGKILL right after its N-th
+ * write to the data file, counting only while the file named by
  * TJ_ENV_ARMED exists (the driver's round is on): a cut in the middle of
- * a commit. */
+ * a commit, or just after one, before its answer. */
 #define TJ_ENV_KILL_AT "UCCN_TORTURE_KILL_AT"
 #define TJ_ENV_ARMED "UCCN_TORTURE_ARMED"
 /* The base name of the file the shim watches: LMDB's data file. */

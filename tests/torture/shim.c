@@ -17,9 +17,10 @@
  * shared mapping, msync) is not emulated: uccnd does not use it.
  *
  * With UCCN_TORTURE_KILL_AT=N the shim kills its own process with SIGKILL
- * right after the N-th write that is not synced at once, counting while
- * the file UCCN_TORTURE_ARMED names exists: a cut that is sure to land
- * between a commit's data pages and its sync.
+ * right after its N-th write to the file, counting while the file
+ * UCCN_TORTURE_ARMED names exists: after a data page, a cut that is sure
+ * to land between a commit's pages and its sync; after a meta page, a
+ * commit on disk whose writers have had no answer.
  *
  * The journal is written with plain write(2): a kill -9 does not lose the
  * page cache, only a real power cut would, and this is not one. Writes to
@@ -53,7 +54,7 @@ static int read_fd = -1;    /* the data file, read-only: pre-images */
 static unsigned char chunk[64 * 1024];
 static long kill_at = -1; /* TJ_ENV_KILL_AT, read at the first watch */
 static const char *armed;  /* TJ_ENV_ARMED */
-static long cached_writes; /* counted while armed exists */
+static long armed_writes;  /* counted while armed exists */
 
 /* ---- the functions this file stands in front of ---- */
 
@@ -241,8 +242,7 @@ static ssize_t watched_write(int fd, int mode, const struct iovec *iov, int n, o
 	else
 		w = RESOLVE(writev)(fd, iov, n);
 	int saved = errno;
-	if (mode == WATCH_CACHED && kill_at > 0 && armed && access(armed, F_OK) == 0 &&
-	    ++cached_writes == kill_at)
+	if (kill_at > 0 && armed && access(armed, F_OK) == 0 && ++armed_writes == kill_at)
 		raise(SIGKILL);
 	pthread_mutex_unlock(&lock);
 	errno = saved;

@@ -30,8 +30,8 @@
  * while nothing is pending would take back nothing. */
 #define CUT_WAIT_MS 2000
 #define CUT_PENDING_BYTES 4096
-/* A cut by the shim comes at one of this many first unsynced writes (a
- * busy daemon makes some 100 a second). */
+/* A cut by the shim comes at one of this many first writes to data.mdb
+ * (a busy daemon makes some 100 a second). */
 #define KILL_AT_MAX 150
 
 struct run {
@@ -77,7 +77,9 @@ static bool round_is_cut(const struct torture_opts *o, int r)
 
 /* How a round ends: kill -9 alone, a power cut at a random moment while a
  * data page waits for its sync, or one the shim makes itself right after
- * a random unsynced write. The two kinds of cut alternate. */
+ * a random write to data.mdb (a data page: mid-commit; a meta page: the
+ * commit is on disk, its answers not sent). The two kinds of cut
+ * alternate. */
 enum round_end { END_KILL, END_CUT_TIMED, END_CUT_AT_WRITE };
 
 static enum round_end round_end_of(const struct torture_opts *o, int r)
@@ -254,7 +256,7 @@ static int one_round(struct run *run, int r, int *cuts, struct torture_totals *t
 	arm(run, false);
 	const char *how = end == END_KILL ? "kill -9" : "power cut";
 	if (end == END_CUT_AT_WRITE && died)
-		printf("torture: round %d/%d, power cut by the shim at unsynced write %ld, "
+		printf("torture: round %d/%d, power cut by the shim at its write %ld, "
 		       "after %lld ms\n", r + 1, o->kill_rounds + o->cut_rounds, run->kill_at,
 		       (long long)ms);
 	else
