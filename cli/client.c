@@ -371,6 +371,18 @@ static int monitor_event(void *monitor, uint32_t *value)
 	return event;
 }
 
+/* A daemon that answers and then stops (a lost database) closes the
+ * connection right after the reply: the monitor's "disconnected" can be
+ * seen before the reply that came ahead of it is read. The reply is
+ * already in the socket by then, or arrives at once; look briefly. */
+#define REPLY_AFTER_DISCONNECT_MS 100
+
+static bool reply_waiting(void *sock)
+{
+	zmq_pollitem_t it = {.socket = sock, .events = ZMQ_POLLIN};
+	return zmq_poll(&it, 1, REPLY_AFTER_DISCONNECT_MS) == 1 && (it.revents & ZMQ_POLLIN);
+}
+
 int client_call(struct client *c, struct uccn_request *req,
 		struct uccn_reply *rep, char *err, size_t errlen)
 {
@@ -444,7 +456,7 @@ int client_call(struct client *c, struct uccn_request *req,
 				/* The daemon went away with our request: its answer
 				 * will never come, so say so now instead of at the
 				 * deadline. Before sending, the socket reconnects. */
-				if (sent) {
+				if (sent && !reply_waiting(c->sock)) {
 					snprintf(err, errlen, "lost the connection to %s before an answer",
 						 c->endpoint);
 					rc = UCCN_E_TIMEOUT;

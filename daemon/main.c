@@ -166,6 +166,10 @@ static void report_ready(int *fd)
 	*fd = -1;
 }
 
+/* How long a daemon that lost its database waits before closing, so that
+ * its last replies are read. */
+#define STOP_GRACE_MS 1000
+
 struct signals {
 	int fd;
 	struct loop *loop;
@@ -334,7 +338,13 @@ int main(int argc, char **argv)
 	if (loop_run(loop) == 0)
 		status = 0;
 	if (!uccn_store_usable(store)) {
-		/* Every acknowledged write is on disk; the log said why. */
+		/* Every acknowledged write is on disk; the log said why. The
+		 * refusals just sent must reach their writers: closing at once
+		 * would reset connections whose input is unread, and a reset
+		 * makes the peer's kernel drop a reply it has not yet read. */
+		struct timespec grace = {.tv_sec = STOP_GRACE_MS / 1000,
+					 .tv_nsec = (STOP_GRACE_MS % 1000) * 1000000L};
+		nanosleep(&grace, NULL);
 		log_msg(LOG_ERROR, "stopped: the database could not be opened again");
 		status = 1;
 	} else {
