@@ -64,6 +64,8 @@ static bool field_set(const void *rec, const struct uccn_field *f)
 	case F_RECORDS:
 		return *count_at(rec, f) > 0;
 	case F_RECORD:
+		/* A record with a `has` flag may be left out (FIELD_OPTIONAL). */
+		return !f->has || *(const bool *)at(rec, f->has);
 	case F_ONE:
 		return true;
 	}

@@ -51,6 +51,9 @@ static void info_clear(struct uccn_status_info *i)
 	free(i->server);
 	free(i->city);
 	free(i->role);
+	free(i->state.data_dir);
+	free(i->state.mailbox_max_city);
+	free(i->state.server_key_fingerprint);
 	memset(i, 0, sizeof *i);
 }
 

@@ -10,6 +10,7 @@
 #include "fields.h"
 #include "mp.h"
 #include "uccn_error.h"
+#include "uccn_fingerprint.h"
 #include "uccn_invite.h"
 #include "uccn_msg.h"
 
@@ -239,6 +240,59 @@ static const struct uccn_field admin_log_request[] = {
 
 /* ---- reply fields, after the header ---- */
 
+/* The operator's figures (SPEC 4.1, server_state). */
+#define STATE(member) offsetof(struct uccn_server_state, member)
+#define STATE_U64(key, member) \
+	{.name = (key), .type = F_U64, .offset = STATE(member), .max = UINT64_MAX}
+/* One key per error a server sends, named as on the wire (SPEC 7); only
+ * the kinds that occurred are sent. */
+#define REFUSAL(key, code) \
+	{.name = (key), .type = F_U64, .offset = STATE(refusals.by_code[-(code)]) - \
+	 STATE(refusals), .max = UINT64_MAX, .flags = FIELD_OPTIONAL}
+
+static const struct uccn_field refusal_fields[] = {
+	REFUSAL("invalid", UCCN_E_INVALID), REFUSAL("too_big", UCCN_E_TOOBIG),
+	REFUSAL("not_found", UCCN_E_NOTFOUND), REFUSAL("exists", UCCN_E_EXISTS),
+	REFUSAL("denied", UCCN_E_DENIED), REFUSAL("conflict", UCCN_E_CONFLICT),
+	REFUSAL("no_memory", UCCN_E_NOMEM), REFUSAL("io", UCCN_E_IO),
+	REFUSAL("full", UCCN_E_FULL), REFUSAL("corrupt", UCCN_E_CORRUPT),
+	REFUSAL("version", UCCN_E_VERSION), REFUSAL("unknown_op", UCCN_E_UNKNOWN_OP),
+	REFUSAL("internal", UCCN_E_INTERNAL), REFUSAL("busy", UCCN_E_BUSY),
+};
+_Static_assert(-UCCN_E_BUSY < UCCN_REFUSAL_SLOTS, "a refusal slot for every wire error");
+
+static const struct uccn_record_type record_refusals = {
+	"refusals", "refusals", refusal_fields, NFIELDS(refusal_fields),
+	sizeof(struct uccn_refusals),
+};
+
+static const struct uccn_field server_state_fields[] = {
+	{.name = "data_dir", .type = F_LINE, .offset = STATE(data_dir), .max = UCCN_MAX_PATH},
+	STATE_U64("data_bytes", data_bytes),
+	STATE_U64("map_bytes", map_bytes),
+	STATE_U64("map_used_bytes", map_used_bytes),
+	STATE_U64("peers", peers),
+	STATE_U64("commit_p50_us", commit_p50_us),
+	STATE_U64("commit_p99_us", commit_p99_us),
+	STATE_U64("batches", batches),
+	STATE_U64("writes", writes),
+	STATE_U64("batch_avg_x100", batch_avg_x100),
+	STATE_U64("mailbox_total", mailbox_total),
+	STATE_U64("mailbox_max", mailbox_max),
+	{.name = "mailbox_max_city", .type = F_LINE, .offset = STATE(mailbox_max_city),
+	 .max = UCCN_MAX_ID, .flags = FIELD_OPTIONAL},
+	STATE_U64("oldest_unread_s", oldest_unread_s),
+	{.name = "refusals", .type = F_RECORD, .offset = STATE(refusals), .rec = &record_refusals},
+	STATE_U64("drops", drops),
+	{.name = "server_key_fingerprint", .type = F_LINE,
+	 .offset = STATE(server_key_fingerprint), .max = UCCN_FINGERPRINT_LEN},
+};
+
+static const struct uccn_record_type record_server_state = {
+	"server_state", "server states", server_state_fields, NFIELDS(server_state_fields),
+	sizeof(struct uccn_server_state),
+};
+
 static const struct uccn_field status_reply[] = {
 	{.name = "server", .type = F_LINE, .offset = REP(info.server), .max = UCCN_MAX_SERVER},
 	{.name = "proto", .type = F_U32, .offset = REP(info.proto), .max = UINT32_MAX},
@@ -250,6 +304,8 @@ static const struct uccn_field status_reply[] = {
 	{.name = "uptime", .type = F_U64, .offset = REP(info.uptime_s), .max = UINT64_MAX},
 	{.name = "unread", .type = F_U64, .offset = REP(info.unread), .max = UINT64_MAX},
 	{.name = "mailboxes", .type = F_U64, .offset = REP(info.mailboxes), .max = UINT64_MAX},
+	{.name = "server_state", .type = F_RECORD, .offset = REP(info.state),
+	 .rec = &record_server_state, .has = REP(info.has_state), .flags = FIELD_OPTIONAL},
 };
 
 #define SEQ_FIELD {.name = "seq", .type = F_U64, .offset = REP(seq), .max = UINT64_MAX}

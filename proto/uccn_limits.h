@@ -43,6 +43,7 @@
 #define UCCN_MAX_OP 32
 #define UCCN_MAX_MESSAGE 512    /* an error reply's message */
 #define UCCN_MAX_SERVER 64      /* the server's version string */
+#define UCCN_MAX_PATH 4096      /* the data directory status reports */
 #define UCCN_MAX_DESCRIPTION 4096 /* a project's description */
 #define UCCN_MAX_PLACE 200      /* a meeting's place */
 #define UCCN_MAX_LIST 64        /* partners, hosts or fields of one record */

@@ -105,6 +105,36 @@ struct uccn_request {
 	char *log_level;         /* admin.log: error, warn, info or debug */
 };
 
+/* Replies sent with each error, indexed by the code negated (UCCN_E_DENIED
+ * at 5); slot 0, ok, is unused. On the wire a map of error name -> count
+ * holding the kinds that are not 0 (SPEC 4.1). */
+#define UCCN_REFUSAL_SLOTS 15
+struct uccn_refusals {
+	uint64_t by_code[UCCN_REFUSAL_SLOTS];
+};
+
+/* status, for a coordinator or the secretariat: the operator's figures
+ * (SPEC 4.1, server_state). Strings owned. */
+struct uccn_server_state {
+	char *data_dir;
+	uint64_t data_bytes;
+	uint64_t map_bytes;
+	uint64_t map_used_bytes;
+	uint64_t peers;          /* handshaken connections open now */
+	uint64_t commit_p50_us;
+	uint64_t commit_p99_us;
+	uint64_t batches;
+	uint64_t writes;
+	uint64_t batch_avg_x100; /* writes per batch, times 100 */
+	uint64_t mailbox_total;
+	uint64_t mailbox_max;
+	char *mailbox_max_city;  /* NULL when every mailbox is empty */
+	uint64_t oldest_unread_s;
+	struct uccn_refusals refusals;
+	uint64_t drops;
+	char *server_key_fingerprint;
+};
+
 struct uccn_status_info {
 	char *server;        /* "uccnd 0.1.0" */
 	uint32_t proto;      /* UCCN_PROTO_VERSION */
@@ -116,6 +146,8 @@ struct uccn_status_info {
 	uint64_t uptime_s;
 	uint64_t unread;     /* the caller's mailbox */
 	uint64_t mailboxes;  /* unread posts in all mailboxes */
+	bool has_state;      /* state is there: the caller manages the network */
+	struct uccn_server_state state;
 };
 
 /* city.invite's answer: what the CLI puts in the invitation's text

@@ -698,6 +698,132 @@ static void test_reply_status_roundtrip(void **state)
 	assert_int_equal(rep.info.uptime_s, 86400);
 }
 
+static void unpack_frame(msgpack_unpacked *u);
+
+/* The value under key in map m, or NULL. */
+static const msgpack_object *map_value(const msgpack_object *m, const char *key)
+{
+	assert_int_equal(m->type, MSGPACK_OBJECT_MAP);
+	for (uint32_t i = 0; i < m->via.map.size; i++) {
+		const msgpack_object *k = &m->via.map.ptr[i].key;
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
+		    memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
+			return &m->via.map.ptr[i].val;
+	}
+	return NULL;
+}
+
+/* A coordinator's status carries the operator's figures under
+ * server_state, refusals by their wire names and only those that occurred
+ * (SPEC 4.1). */
+static void test_reply_status_server_state(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_STATUS, .rid = 3};
+	r.info.server = "uccnd 0.1.0";
+	r.info.city = "coordinator";
+	r.info.role = "coordinator";
+	r.info.has_state = true;
+	struct uccn_server_state *st = &r.info.state;
+	st->data_dir = "/var/lib/uccnd";
+	st->data_bytes = 12900000;
+	st->map_bytes = 67108864;
+	st->map_used_bytes = 12800000;
+	st->peers = 4;
+	st->commit_p50_us = 1200;
+	st->commit_p99_us = 4800;
+	st->batches = 10;
+	st->writes = 23;
+	st->batch_avg_x100 = 230;
+	st->mailbox_total = 40;
+	st->mailbox_max = 12;
+	st->mailbox_max_city = "krakow";
+	st->oldest_unread_s = 183600;
+	st->refusals.by_code[-UCCN_E_DENIED] = 3;
+	st->refusals.by_code[-UCCN_E_BUSY] = 1;
+	st->server_key_fingerprint = "2bb5:eab6:4a9e:5e04";
+	encode_reply(&r);
+
+	msgpack_unpacked u;
+	unpack_frame(&u);
+	const msgpack_object *sv = map_value(&u.data, "server_state");
+	assert_non_null(sv);
+	const msgpack_object *ref = map_value(sv, "refusals");
+	assert_non_null(ref);
+	assert_int_equal(ref->via.map.size, 2);
+	assert_int_equal(map_value(ref, uccn_error_name(UCCN_E_DENIED))->via.u64, 3);
+	assert_int_equal(map_value(ref, uccn_error_name(UCCN_E_BUSY))->via.u64, 1);
+	/* Counters at 0 are sent: a figure never goes missing. */
+	assert_non_null(map_value(sv, "drops"));
+	msgpack_unpacked_destroy(&u);
+
+	assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+	assert_true(rep.info.has_state);
+	const struct uccn_server_state *o = &rep.info.state;
+	assert_string_equal(o->data_dir, "/var/lib/uccnd");
+	assert_int_equal(o->data_bytes, 12900000);
+	assert_int_equal(o->map_bytes, 67108864);
+	assert_int_equal(o->map_used_bytes, 12800000);
+	assert_int_equal(o->peers, 4);
+	assert_int_equal(o->commit_p50_us, 1200);
+	assert_int_equal(o->commit_p99_us, 4800);
+	assert_int_equal(o->batches, 10);
+	assert_int_equal(o->writes, 23);
+	assert_int_equal(o->batch_avg_x100, 230);
+	assert_int_equal(o->mailbox_total, 40);
+	assert_int_equal(o->mailbox_max, 12);
+	assert_string_equal(o->mailbox_max_city, "krakow");
+	assert_int_equal(o->oldest_unread_s, 183600);
+	assert_int_equal(o->refusals.by_code[-UCCN_E_DENIED], 3);
+	assert_int_equal(o->refusals.by_code[-UCCN_E_BUSY], 1);
+	assert_int_equal(o->refusals.by_code[-UCCN_E_INVALID], 0);
+	assert_int_equal(o->drops, 0);
+	assert_string_equal(o->server_key_fingerprint, "2bb5:eab6:4a9e:5e04");
+
+	/* Every error a server sends has its key, under its wire name. */
+	for (int code = UCCN_E_INVALID; code >= UCCN_E_BUSY; code--) {
+		memset(&st->refusals, 0, sizeof st->refusals);
+		st->refusals.by_code[-code] = 7;
+		encode_reply(&r);
+		unpack_frame(&u);
+		ref = map_value(map_value(&u.data, "server_state"), "refusals");
+		assert_int_equal(ref->via.map.size, 1);
+		assert_non_null(map_value(ref, uccn_error_name(code)));
+		msgpack_unpacked_destroy(&u);
+	}
+}
+
+/* A member's status is today's reply: no server_state key at all, and a
+ * reply without one (an older server's) decodes as before. Kinds of
+ * refusal a newer server may add are ignored. */
+static void test_reply_status_member_has_no_state(void **state)
+{
+	(void)state;
+	struct uccn_reply r = {.op = UCCN_OP_STATUS, .rid = 4};
+	r.info.server = "uccnd 0.1.0";
+	r.info.city = "santos";
+	r.info.role = "member";
+	encode_reply(&r);
+	msgpack_unpacked u;
+	unpack_frame(&u);
+	assert_null(map_value(&u.data, "server_state"));
+	assert_int_equal(u.data.via.map.size, 13); /* v, rid, ok and the ten of 4.1 */
+	msgpack_unpacked_destroy(&u);
+	assert_int_equal(reply_decode_frame(UCCN_OP_STATUS), 0);
+	assert_false(rep.info.has_state);
+
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS,
+		"{v:1, rid:1, ok:true, server:'uccnd 0.1.0', server_state:{peers:2, "
+		"refusals:{denied:1, overheated:9}}}"), 0);
+	assert_true(rep.info.has_state);
+	assert_int_equal(rep.info.state.peers, 2);
+	assert_int_equal(rep.info.state.refusals.by_code[-UCCN_E_DENIED], 1);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS,
+		"{v:1, rid:1, ok:true, server_state:{refusals:{denied:'x'}}}"), UCCN_E_INVALID);
+	assert_int_equal(rep_decodef(UCCN_OP_STATUS,
+		"{v:1, rid:1, ok:true, server_state:7}"), UCCN_E_INVALID);
+}
+
 static void test_reply_city_add_roundtrip(void **state)
 {
 	(void)state;
@@ -3793,7 +3919,11 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	r->acked = 5;
 	r->info = (struct uccn_status_info){dup_str("uccnd 0.1.0"), UCCN_PROTO_VERSION,
 					    dup_str("krakow"), dup_str("coordinator"),
-					    10, 11, 12, 13, 14, 15};
+					    10, 11, 12, 13, 14, 15, true,
+					    {.data_dir = dup_str("/var/lib/uccnd"), .data_bytes = 16,
+					     .mailbox_max_city = dup_str("krakow"),
+					     .server_key_fingerprint = dup_str("2bb5:eab6:4a9e:5e04")}};
+	r->info.state.refusals.by_code[-UCCN_E_DENIED] = 17;
 }
 
 /* The frame is one msgpack map spanning it exactly (so the count of keys
@@ -4327,6 +4457,8 @@ int main(void)
 		T(test_request_encode_unknown_op),
 		T(test_admin_roundtrip),
 		T(test_reply_status_roundtrip),
+		T(test_reply_status_server_state),
+		T(test_reply_status_member_has_no_state),
 		T(test_reply_city_add_roundtrip),
 		T(test_reply_city_list_roundtrip),
 		T(test_reply_post_roundtrip),
