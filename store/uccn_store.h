@@ -476,4 +476,25 @@ int uccn_store_invite_expire(struct uccn_txn *t, int64_t now_ms, uint64_t *remov
 /* How many invitations are unused and unexpired at now_ms, in *n. */
 int uccn_store_invite_pending(struct uccn_txn *t, int64_t now_ms, uint64_t *n);
 
+/* ---- stats.c: the operator's figures (status, SPEC 4.1) ----
+ * Each costs O(1) or one step per mailbox that holds unread posts, so a
+ * polled status stays cheap. */
+
+struct uccn_store_mailbox_stats {
+	uint64_t total;          /* unread posts in all mailboxes */
+	uint64_t deepest;        /* unread posts in the deepest mailbox */
+	char deepest_city[UCCN_MAX_ID + 1]; /* its city, the first in id order
+					      * on a tie; "" when all are empty */
+	uint64_t oldest_seq;     /* the oldest unread post in any mailbox, 0: none */
+	int64_t oldest_created_ms; /* and when it was posted */
+};
+/* The mailboxes' figures as t sees them. Returns 0, or UCCN_E_CORRUPT
+ * when the oldest unread post cannot be read. */
+int uccn_store_mailbox_stats(struct uccn_txn *t, struct uccn_store_mailbox_stats *out);
+
+/* The directory the store was opened in (borrowed: lives as long as s),
+ * and the size of its database file in bytes. Returns 0, or UCCN_E_IO
+ * when the file cannot be examined. */
+int uccn_store_file_stats(struct uccn_store *s, const char **dir, uint64_t *file_bytes);
+
 #endif

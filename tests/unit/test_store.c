@@ -4482,6 +4482,69 @@ static void test_mailbox_fair_share(void **state)
 	assert_int_equal(post_to(f->s, "a", "message", IDS("city:y"), &o), UCCN_E_FULL);
 }
 
+static struct uccn_store_mailbox_stats mailbox_stats(struct uccn_store *s)
+{
+	struct uccn_store_mailbox_stats ms;
+	struct uccn_txn *t = NULL;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_stats(t, &ms), 0);
+	uccn_store_txn_end(&t);
+	return ms;
+}
+
+/* What `uccn status` shows an operator of the mailboxes: the deepest one
+ * and whose it is, the total, and the oldest post still unread. */
+static void test_mailbox_stats(void **state)
+{
+	struct fx *f = *state;
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "design");
+	write_city_in(f->s, "c", "music");
+	struct uccn_store_mailbox_stats ms = mailbox_stats(f->s);
+	assert_int_equal(ms.total, 0);
+	assert_int_equal(ms.deepest, 0);
+	assert_string_equal(ms.deepest_city, "");
+	assert_int_equal(ms.oldest_seq, 0);
+
+	uint64_t s1 = post_to_ok(f->s, "a", "message", IDS("city:b"));
+	uint64_t s2 = post_to_ok(f->s, "a", "news", IDS("all"));
+	post_to_ok(f->s, "c", "message", IDS("city:b"));
+	ms = mailbox_stats(f->s);
+	assert_int_equal(ms.total, 4);       /* b: 3, c: 1 */
+	assert_int_equal(ms.deepest, 3);
+	assert_string_equal(ms.deepest_city, "b");
+	assert_int_equal(ms.oldest_seq, s1);
+	struct uccn_txn *t = NULL;
+	struct uccn_post p = {0};
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, s1, &p), 0);
+	uccn_store_txn_end(&t);
+	assert_true(p.created_ms > 0);
+	assert_int_equal(ms.oldest_created_ms, p.created_ms);
+	uccn_post_clear(&p);
+
+	/* b reads all it has: c's one post is the oldest and deepest; a tie
+	 * goes to the first city in id order */
+	ack_ok(f->s, "b", UINT64_MAX, 3, 0);
+	ms = mailbox_stats(f->s);
+	assert_int_equal(ms.total, 1);
+	assert_int_equal(ms.deepest, 1);
+	assert_string_equal(ms.deepest_city, "c");
+	assert_int_equal(ms.oldest_seq, s2);
+	post_to_ok(f->s, "c", "message", IDS("city:a"));
+	ms = mailbox_stats(f->s);
+	assert_int_equal(ms.deepest, 1);
+	assert_string_equal(ms.deepest_city, "a");
+	assert_int_equal(ms.oldest_seq, s2);
+
+	const char *dir = NULL;
+	uint64_t bytes = 0;
+	assert_int_equal(uccn_store_file_stats(f->s, &dir, &bytes), 0);
+	assert_string_equal(dir, f->dir);
+	assert_true(bytes > 0);
+}
+
 /* A whole mailbox full: a direct message is refused as before, a broadcast
  * skips it and reaches the rest. */
 static void test_mailbox_fair_full_broadcast(void **state)
@@ -4563,6 +4626,7 @@ int main(void)
 		T(test_import_without_record_keeps_values),
 		T(test_import_kept_list_bounded),
 		T(test_mailbox_fair_share),
+	T(test_mailbox_stats),
 		T(test_mailbox_fair_full_broadcast),
 #undef T
 	};
