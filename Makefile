@@ -59,7 +59,8 @@ UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/
 	$(BUILD)/tests/test_agenda $(BUILD)/tests/test_agenda_gather $(BUILD)/tests/test_agenda_render \
 	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
 	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile \
-	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite $(BUILD)/tests/test_log
+	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite $(BUILD)/tests/test_log \
+	$(BUILD)/tests/test_metrics
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -143,10 +144,15 @@ $(BUILD)/tests/test_invites: $(call obj,tests/unit/test_invites.c $(TMPDIR_SRC))
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's commit thread, on a real store, without the daemon.
-$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c $(TMPDIR_SRC)) \
+$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c daemon/metrics.c $(TMPDIR_SRC)) \
 		$(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# The daemon's status figures (commit latencies, refusals, peers), alone.
+$(BUILD)/tests/test_metrics: $(call obj,tests/unit/test_metrics.c daemon/metrics.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's log limiter, alone, on a clock the test drives.
 $(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c)

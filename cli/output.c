@@ -8,6 +8,7 @@
 #include "json.h"
 #include "output.h"
 #include "output_admin.h"
+#include "output_state.h"
 #include "uccn_fingerprint.h"
 #include "uccn_utf8.h"
 
@@ -198,6 +199,7 @@ static void text_status(const char *endpoint, const char *server_key, const char
 	printf("uptime:     %llus\n", (unsigned long long)i->uptime_s);
 	printf("mailbox:    %llu unread (%llu in all mailboxes)\n", (unsigned long long)i->unread,
 	       (unsigned long long)i->mailboxes);
+	output_state_text(i);
 }
 
 static void text_posted(uint64_t seq, bool duplicate, int64_t created_ms)
@@ -489,6 +491,7 @@ static void json_status(const char *endpoint, const char *server_key, const char
 	json_key(&j, "uptime"); json_uint(&j, i->uptime_s);
 	json_key(&j, "unread"); json_uint(&j, i->unread);
 	json_key(&j, "mailboxes"); json_uint(&j, i->mailboxes);
+	output_state_json(&j, i);
 	json_object_end(&j);
 	json_end(&j);
 }

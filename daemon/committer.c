@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "committer.h"
+#include "metrics.h"
 #include "uccn_error.h"
 
 struct committer {
@@ -33,7 +34,18 @@ struct committer {
 	struct committer_batch *spare;       /* free batches */
 	bool committing, paused, stop;
 	uint64_t commits, commit_ns, slowest_ns; /* for committer_stats */
+	struct latency_ring latency;         /* for committer_latency */
 };
+
+/* Under mu: one more commit, which took ns. */
+static void count_commit(struct committer *c, uint64_t ns)
+{
+	c->commits++;
+	c->commit_ns += ns;
+	if (ns > c->slowest_ns)
+		c->slowest_ns = ns;
+	metrics_ring_add(&c->latency, ns);
+}
 
 static struct committer_batch *batch_new(const struct committer *c)
 {
@@ -127,11 +139,8 @@ static void *run(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		pthread_mutex_lock(&c->mu);
 		c->committing = false;
-		c->commits++;
-		uint64_t ns = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
-		c->commit_ns += ns;
-		if (ns > c->slowest_ns)
-			c->slowest_ns = ns;
+		count_commit(c, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+					   (t1.tv_nsec - t0.tv_nsec)));
 		/* A failed batch may have left the store needing the loop's
 		 * repair (growing the map, opening it again): take nothing
 		 * more until the loop resumes us. */
@@ -231,6 +240,17 @@ void committer_stats(struct committer *c, uint64_t *commits, double *mean_us, do
 	pthread_mutex_unlock(&c->mu);
 }
 
+void committer_latency(struct committer *c, uint64_t *p50_us, uint64_t *p99_us)
+{
+	/* Copied under the lock, sorted outside it: the commit thread never
+	 * waits for a status. */
+	struct latency_ring copy;
+	pthread_mutex_lock(&c->mu);
+	copy = c->latency;
+	pthread_mutex_unlock(&c->mu);
+	metrics_ring_percentiles(&copy, p50_us, p99_us);
+}
+
 int committer_fd(const struct committer *c)
 {
 	return c->efd;
@@ -324,12 +344,8 @@ void committer_unclaim(struct committer *c, uint64_t commit_ns)
 {
 	pthread_mutex_lock(&c->mu);
 	c->committing = false;
-	if (commit_ns) {
-		c->commits++;
-		c->commit_ns += commit_ns;
-		if (commit_ns > c->slowest_ns)
-			c->slowest_ns = commit_ns;
-	}
+	if (commit_ns)
+		count_commit(c, commit_ns);
 	/* Wake the thread only for what formed meanwhile: a wake-up for
 	 * nothing costs the other core a context switch per lone write. */
 	if (c->forming->n > 0)

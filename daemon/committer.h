@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "uccn_store.h"
 
@@ -54,6 +55,10 @@ void committer_destroy(struct committer **c);
 /* Transactions run so far, their mean time from begin to durable, and the
  * slowest one's. */
 void committer_stats(struct committer *c, uint64_t *commits, double *mean_us, double *max_ms);
+
+/* The median and 99th percentile of the newest commits' durations, begin
+ * to durable, in microseconds (metrics.h); 0 before the first. */
+void committer_latency(struct committer *c, uint64_t *p50_us, uint64_t *p99_us);
 
 /* Readable (an eventfd) when a batch has finished. */
 int committer_fd(const struct committer *c);

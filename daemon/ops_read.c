@@ -70,6 +70,8 @@ void server_read_status(struct server *s, struct uccn_txn *t, const struct calle
 	uccn_store_mailbox_total(t, &rep->info.mailboxes);
 	if (!rep->info.server || !rep->info.city)
 		server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
+	else if (c->role & ROLE_NETWORK)
+		server_fill_state(s, t, rep);
 }
 
 static int collect_city(const struct uccn_city *c, void *ctx)

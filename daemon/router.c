@@ -49,6 +49,9 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 		snprintf(err, errlen, "ROUTER socket: %s", zmq_strerror(errno));
 		return UCCN_E_IO;
 	}
+	/* Watched before it listens, so every connection is counted. */
+	if (server_peers_open(s, zmq_ctx, err, errlen))
+		return UCCN_E_IO;
 	if (zmq_bind(s->router, opt->endpoint) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", opt->endpoint,
 			 zmq_strerror(errno));
@@ -121,7 +124,8 @@ static uint64_t replies_dropped, replies_refused;
  * connection past UCCN_MAX_QUEUED_REPLY_BYTES of unread replies is replaced
  * by a short busy (SPEC 2.1): a peer that does not read is told so and
  * costs a bounded amount. */
-static void send_body(struct server *s, const struct pending *p, const void *body, size_t size)
+static void send_body(struct server *s, const struct pending *p, const void *body, size_t size,
+		      int status)
 {
 	struct queued *q = queued_for(p->routing_id, p->routing_id_len);
 	msgpack_sbuffer b;
@@ -131,6 +135,7 @@ static void send_body(struct server *s, const struct pending *p, const void *bod
 		char msg[] = "replies to this connection are waiting to be read; "
 			     "read them, then ask again";
 		e.message = msg;
+		status = e.status;
 		replies_refused++;
 		log_limited(LOG_WARN, LOG_KIND_REPLY, "a peer does not read its replies: "
 			    "%llu replaced by busy so far", (unsigned long long)replies_refused);
@@ -143,9 +148,11 @@ static void send_body(struct server *s, const struct pending *p, const void *bod
 	}
 	/* One allocation holds the bookkeeping and the data, handed to libzmq
 	 * without a copy; reply_done frees it when written. */
+	metrics_count_reply(&s->metrics, status);
 	struct reply_buf *rb = malloc(sizeof *rb + size);
 	if (!rb) {
 		msgpack_sbuffer_destroy(&b);
+		s->metrics.drops++;
 		return;
 	}
 	unsigned char *data = (unsigned char *)(rb + 1);
@@ -169,6 +176,7 @@ static void send_body(struct server *s, const struct pending *p, const void *bod
 	    (p->delimiter && zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
 	    zmq_msg_send(&m, s->router, ZMQ_DONTWAIT) < 0) {
 		replies_dropped++;
+		s->metrics.drops++;
 		log_limited(LOG_DEBUG, LOG_KIND_REPLY, "reply dropped (%llu so far): %s",
 			    (unsigned long long)replies_dropped, zmq_strerror(errno));
 		zmq_msg_close(&m); /* runs reply_done */
@@ -180,6 +188,7 @@ void server_send_reply(struct server *s, const struct pending *p)
 	msgpack_sbuffer b;
 	msgpack_sbuffer_init(&b);
 	int rc = uccn_reply_encode(&p->rep, &b);
+	int status = rc ? UCCN_E_INTERNAL : p->rep.status;
 	if (rc) {
 		/* Fall back to a bare error reply; it cannot fail to encode
 		 * for want of anything but memory. */
@@ -194,7 +203,7 @@ void server_send_reply(struct server *s, const struct pending *p)
 			uccn_op_name(p->rep.op) ? uccn_op_name(p->rep.op) : "?",
 			uccn_strerror(rc));
 	}
-	send_body(s, p, b.data, b.size);
+	send_body(s, p, b.data, b.size, status);
 	msgpack_sbuffer_destroy(&b);
 	if (p->counted)
 		server_credit_give(s, p->routing_id, p->routing_id_len);

@@ -49,7 +49,10 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	s->store = store;
 	s->loop = loop;
 	s->started = time(NULL);
-	if (server_invite_setup(opt->endpoint, opt->secret)) {
+	char public[UCCN_KEY_Z85_LEN + 1];
+	if (server_invite_setup(opt->endpoint, opt->secret) ||
+	    zmq_curve_public(public, opt->secret) != 0 ||
+	    uccn_key_fingerprint(public, s->fingerprint, sizeof s->fingerprint)) {
 		free(s->scratch);
 		free(s->watchers);
 		free(s);
@@ -66,6 +69,7 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 		goto fail;
 	if (loop_add(loop, s->zap, 0, server_on_zap, s) ||
 	    loop_add(loop, s->router, 0, server_on_router, s) ||
+	    loop_add(loop, s->monitor, 0, server_on_peers, s) ||
 	    loop_add(loop, NULL, committer_fd(s->committer), server_on_committed, s)) {
 		snprintf(err, errlen, "event loop full");
 		goto fail;
@@ -100,6 +104,7 @@ void server_destroy(struct server **sp)
 			"(%.1f writes and %.0f us each; the slowest took %.1f ms)",
 			(unsigned long long)s->writes, (unsigned long long)s->batches,
 			(double)s->writes / (double)s->batches, mean_us, max_ms);
+	server_peers_close(s);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)

@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "metrics.h"
 #include "server.h"
+#include "uccn_fingerprint.h"
 #include "uccn_msg.h"
 #include "uccn_records.h"
 #include "uccn_store.h"
@@ -106,6 +108,9 @@ struct server {
 	time_t started;
 	struct guest_limits guests;
 	struct credit_table credits;
+	struct metrics metrics;    /* for status (SPEC 4.1, server_state) */
+	void *monitor;             /* the ROUTER's connection events (peers.c) */
+	char fingerprint[UCCN_FINGERPRINT_LEN + 1]; /* of the server's public key */
 };
 
 /* Count one more request outstanding on the connection of routing id id:
@@ -243,6 +248,19 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 		       char *err, size_t errlen);
 void server_on_router(void *ctx);
 void server_send_reply(struct server *s, const struct pending *p);
+
+/* peers.c */
+/* Watch the ROUTER's connections (before it binds) and count them in
+ * s->metrics; the events are read by server_on_peers in the loop. */
+int server_peers_open(struct server *s, void *zmq_ctx, char *err, size_t errlen);
+void server_on_peers(void *ctx);
+void server_peers_close(struct server *s);
+
+/* server_state.c */
+/* A coordinator's or the secretariat's status: the operator's figures
+ * (SPEC 4.1), into rep->info.state. Returns 0 or an error code with the
+ * reason in rep. */
+int server_fill_state(struct server *s, struct uccn_txn *t, struct uccn_reply *rep);
 
 /* zap.c */
 int server_zap_open(struct server *s, void *zmq_ctx, char *err, size_t errlen);

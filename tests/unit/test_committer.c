@@ -194,6 +194,29 @@ static void test_full_batch(void **state)
 	assert_string_equal(f->done[4].name, "f004");
 }
 
+/* The latency figures of status: 0 before any commit; then every commit,
+ * by the thread or by a caller that claimed it, is in the window. */
+static void test_commit_latency(void **state)
+{
+	struct fx *f = *state;
+	uint64_t p50, p99;
+	assert_int_equal(open_with(f, 0, 256), 0);
+	committer_latency(f->c, &p50, &p99);
+	assert_int_equal(p50, 0);
+	assert_int_equal(p99, 0);
+	append(f, false, 0);
+	drain(f);
+	committer_latency(f->c, &p50, &p99);
+	assert_true(p50 > 0);
+	assert_int_equal(p99, p50); /* one commit */
+	/* a lone write the caller committed, 3 s long: the slowest, so p99 */
+	assert_true(committer_claim(f->c));
+	committer_unclaim(f->c, 3000000000ULL);
+	committer_latency(f->c, &p50, &p99);
+	assert_int_equal(p99, 3000000);
+	assert_true(p50 > 0 && p50 <= p99);
+}
+
 /* One batch of 150 posts of 3000 bytes into a 256 KiB map: it comes back
  * as map-full, the map grows, it is committed again, every post once. */
 static void test_map_full_batch_committed_again(void **state)
@@ -223,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batch_forms_while_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_latency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_batch_committed_again, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("committer", tests, NULL, NULL);
