@@ -213,7 +213,9 @@ static const struct command commands[] = {
 	 "or debug. It holds until uccnd restarts or reloads its settings\n"
 	 "(SIGHUP), which put back log_level from its configuration.\n"},
 	{NULL, "status", cmd_status, "status",
-	 "Check that the daemon answers; show who you are and the record counts.\n"},
+	 "Check that the daemon answers; show who you are and the record counts.\n"
+	 "A coordinator or the secretariat also sees the server's state: data size,\n"
+	 "peers, commit latency, mailbox depths, refusals, drops, its key.\n"},
 	{NULL, "completion", cmd_completion, "completion bash|zsh|words",
 	 "Print a completion script for bash or zsh, made from this command table\n"
 	 "(make install installs both). 'words' prints each command and its\n"
