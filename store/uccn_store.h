@@ -492,7 +492,8 @@ struct uccn_store_mailbox_stats {
  * when the oldest unread post cannot be read. */
 int uccn_store_mailbox_stats(struct uccn_txn *t, struct uccn_store_mailbox_stats *out);
 
-/* The directory the store was opened in (borrowed: lives as long as s),
+/* The directory the store was opened in (borrowed: valid until s is
+ * closed or opened again by uccn_store_recover; copy it at once),
  * and the size of its database file in bytes. Returns 0, or UCCN_E_IO
  * when the file cannot be examined. */
 int uccn_store_file_stats(struct uccn_store *s, const char **dir, uint64_t *file_bytes);
