@@ -25,7 +25,7 @@ struct latency_ring {
 void metrics_ring_add(struct latency_ring *r, uint64_t ns);
 /* The median and the 99th percentile (nearest rank) of r, in whole
  * microseconds rounded up, so a commit that took any time reads at least
- * 1; both 0 when r is empty. Sorts a copy: O(window log window). */
+ * 1; both 0 when r is empty. Selects in a copy: O(window). */
 void metrics_ring_percentiles(const struct latency_ring *r, uint64_t *p50_us,
 			      uint64_t *p99_us);
 

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "../harness/harness.h"
+#include "uccn_error.h"
 #include "uccn_msg.h"
 
 #define NCITIES 350
@@ -49,6 +50,9 @@ static int call(void *s, const struct uccn_request *req, struct uccn_reply *rep)
 	}
 	rc = uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), req->op, rep, err, sizeof err);
 	zmq_msg_close(&m);
+	if (rc || rep->status)
+		fprintf(stderr, "bench_status: %s: %s\n", uccn_op_name(req->op),
+			rc ? err : rep->message ? rep->message : uccn_strerror(rep->status));
 	return rc || rep->status ? -1 : 0;
 }
 
@@ -105,6 +109,7 @@ int main(int argc, char **argv)
 		req.city.id = id;
 		req.city.name = name;
 		req.city.field = "literature";
+		req.city.role = "member";
 		memcpy(req.city.key, pub[i], sizeof req.city.key);
 		struct uccn_reply rep = {0};
 		int failed = call(coord, &req, &rep);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -60,6 +61,41 @@ static void test_window_moves(void **state)
 	assert_int_equal(p99, 2000);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Against a sorted copy: windows of every fill, values with and without
+ * repeats, sorted, reversed and random. */
+static void test_percentiles_match_sorting(void **state)
+{
+	(void)state;
+	static struct latency_ring r;
+	static uint64_t sorted[UCCN_STATUS_COMMIT_WINDOW];
+	unsigned seed = 7;
+	for (int shape = 0; shape < 4; shape++) {
+		for (size_t n = 1; n <= UCCN_STATUS_COMMIT_WINDOW; n += n < 20 ? 1 : 37) {
+			memset(&r, 0, sizeof r);
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				uint64_t us = shape == 0 ? (seed >> 8) % 100000 : /* random */
+					      shape == 1 ? (seed >> 8) % 3 :      /* repeats */
+					      shape == 2 ? i : n - i;             /* in order, reversed */
+				metrics_ring_add(&r, us * 1000);
+			}
+			memcpy(sorted, r.ns, n * sizeof sorted[0]);
+			qsort(sorted, n, sizeof sorted[0], cmp_u64);
+			uint64_t p50, p99;
+			metrics_ring_percentiles(&r, &p50, &p99);
+			size_t r50 = (n * 50 + 99) / 100, r99 = (n * 99 + 99) / 100;
+			assert_int_equal(p50, (sorted[r50 - 1] + 999) / 1000);
+			assert_int_equal(p99, (sorted[r99 - 1] + 999) / 1000);
+		}
+	}
+}
+
 static void test_refusals_by_wire_name(void **state)
 {
 	(void)state;
@@ -107,6 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_window_moves),
+		cmocka_unit_test(test_percentiles_match_sorting),
 		cmocka_unit_test(test_refusals_by_wire_name),
 		cmocka_unit_test(test_peers),
 	};
