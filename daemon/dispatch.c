@@ -179,6 +179,7 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 	snprintf(p->key, sizeof p->key, "%s", key);
 	queued = true;
 reply:
+	server_note_corrupt(t, &p->rep);
 	uccn_store_txn_end(&t);
 	uccn_city_clear(&c.record);
 	if (!queued && !held) {

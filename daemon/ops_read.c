@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
 
@@ -372,4 +373,40 @@ void server_read_agenda_get(struct server *s, struct uccn_txn *t, const struct c
 				   uccn_strerror(rc));
 	else
 		rep->has_agenda = true;
+}
+
+/*
+ * Damaged data, met by a read: the reply names the record ("post 12 fails
+ * its checksum; restore from a backup") and the log says so once per
+ * record, not once per request that meets it. The records reported are
+ * remembered by a hash of the reason, the last CORRUPT_REMEMBERED of them;
+ * past that an old one may be logged again, and log_limited bounds a flood
+ * of many. Loop thread only.
+ */
+#define CORRUPT_REMEMBERED 64
+
+static bool corrupt_seen(const char *why)
+{
+	static uint64_t seen[CORRUPT_REMEMBERED];
+	static size_t next;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)why; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	h |= 1; /* 0 marks an empty slot */
+	for (size_t i = 0; i < CORRUPT_REMEMBERED; i++)
+		if (seen[i] == h)
+			return true;
+	seen[next] = h;
+	next = (next + 1) % CORRUPT_REMEMBERED;
+	return false;
+}
+
+void server_note_corrupt(struct uccn_txn *t, struct uccn_reply *rep)
+{
+	const char *why = t ? uccn_store_txn_reason(t) : "";
+	if (rep->status != UCCN_E_CORRUPT || !why[0])
+		return;
+	server_reply_error(rep, UCCN_E_CORRUPT, "%s", why);
+	if (!corrupt_seen(why))
+		log_limited(LOG_ERROR, LOG_KIND_STORE, "damaged data: %s", why);
 }

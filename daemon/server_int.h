@@ -186,6 +186,9 @@ server_read_fn server_read_status, server_read_city_list, server_read_city_show,
 	server_read_field_list, server_read_list, server_read_show, server_read_inbox,
 	server_read_watch, server_read_project_show, server_read_project_list,
 	server_read_meeting_show, server_read_meeting_list, server_read_agenda_get;
+/* A read answered UCCN_E_CORRUPT: name the damaged record (the store's
+ * reason in t) in rep's message and log it once. */
+void server_note_corrupt(struct uccn_txn *t, struct uccn_reply *rep);
 
 /* ops_write.c */
 server_check_fn server_check_post, server_check_city_write, server_check_city_import,

@@ -92,6 +92,7 @@ void server_serve_watchers(struct server *s)
 			w->p.rep.op = UCCN_OP_WATCH;
 			w->p.rep.rid = w->p.req.rid;
 			server_read_watch(s, t, &c, &w->p.req, &w->p.rep);
+			server_note_corrupt(t, &w->p.rep);
 			w->p.req.query.since = w->p.rep.next;
 			if (w->p.rep.nposts == 0 && w->p.rep.status == 0 && now < w->deadline_ms)
 				continue;

@@ -52,8 +52,8 @@ int uccn_store_agenda_get(struct uccn_txn *t, const char *meeting, uint64_t vers
 	if (version == 0 && ((rc = agenda_latest(t, meeting, &version)) || version == 0))
 		return rc ? rc : UCCN_E_NOTFOUND;
 	MDB_val k = val_of(kb, agenda_key(meeting, version, kb)), v;
-	if ((rc = mdb_get(t->cur, t->s->dbi[DB_AGENDAS], &k, &v)))
-		return store_map_rc(rc);
+	if ((rc = store_get(t, DB_AGENDAS, &k, &v)))
+		return rc;
 	if (uccn_msgpack_scan(v.mv_data, v.mv_size, UCCN_MAX_DEPTH, UCCN_MAX_REPLY_OBJECTS, NULL, 0))
 		return UCCN_E_CORRUPT;
 	msgpack_unpacked_init(&u);

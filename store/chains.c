@@ -5,7 +5,7 @@
  *
  * A stored post begins with LINKS_SIZE bytes: for each chain it is in, the
  * seq of the previous post of that chain (0: none), 8 bytes big-endian, in
- * enum chain order; its msgpack record follows. DB_HEADS holds each
+ * enum chain order; its msgpack record follows, then its seal (seal.c). DB_HEADS holds each
  * chain's newest post and length under its key (a tag byte, then the id),
  * and DB_MARKS every MARK_EVERY-th post of it, so a walk from any `before`
  * starts at most MARK_EVERY steps from its place.
@@ -50,14 +50,14 @@ struct head {
 static int head_get(struct uccn_txn *t, MDB_val *k, struct head *h)
 {
 	MDB_val v;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_HEADS], k, &v);
+	int rc = store_get(t, DB_HEADS, k, &v);
 	*h = (struct head){0};
-	if (rc == MDB_NOTFOUND)
+	if (rc == UCCN_E_NOTFOUND)
 		return 0;
 	if (rc)
-		return store_map_rc(rc);
+		return rc;
 	if (v.mv_size != 16)
-		return UCCN_E_CORRUPT;
+		return store_corrupt(t, DB_HEADS, k);
 	h->newest = be64(v.mv_data);
 	h->length = be64((const unsigned char *)v.mv_data + 8);
 	return 0;
@@ -84,12 +84,11 @@ int store_chains_add(struct uccn_txn *t, const struct uccn_post *p, uint64_t seq
 		seq_encode(seq, hb);
 		seq_encode(h.length + 1, hb + 8);
 		v = val_of(hb, 16);
-		if ((rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_HEADS], &k, &v, 0))))
+		if ((rc = store_put(t, DB_HEADS, &k, &v, 0)))
 			return rc;
 		if ((h.length + 1) % MARK_EVERY == 0) {
 			v = val_of(hb, 8);
-			if ((rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MARKS], &k, &v,
-						       MDB_APPENDDUP))))
+			if ((rc = store_put(t, DB_MARKS, &k, &v, MDB_APPENDDUP)))
 				return rc;
 		}
 	}
@@ -110,7 +109,7 @@ int store_post_val(struct uccn_txn *t, uint64_t seq, MDB_val *v)
 	unsigned char kb[8];
 	seq_encode(seq, kb);
 	MDB_val k = val_of(kb, 8);
-	return store_map_rc(mdb_get(t->cur, t->s->dbi[DB_POSTS], &k, v));
+	return store_get(t, DB_POSTS, &k, v);
 }
 
 int store_post_link(const MDB_val *v, uint64_t seq, enum chain ch, uint64_t *prev)
@@ -150,12 +149,16 @@ static int chain_start(struct uccn_txn *t, MDB_val *k, enum chain ch, uint64_t b
 		mv = val_of(bb, 8);
 		if ((rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MARKS], &c)))
 			return store_map_rc(rc);
-		rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
+		/* An 8-byte seq finds the first 12-byte sealed mark at or
+		 * past it: the dups compare as bytes, the shorter first. */
+		rc = store_cursor_get(t, DB_MARKS, c, &mk, &mv, MDB_GET_BOTH_RANGE);
+		mdb_cursor_close(c);
+		if (rc == 0 && mv.mv_size != 8)
+			rc = store_corrupt(t, DB_MARKS, k);
 		if (rc == 0)
 			at = seq_decode(&mv);
-		mdb_cursor_close(c);
-		if (rc && rc != MDB_NOTFOUND)
-			return store_map_rc(rc);
+		if (rc && rc != UCCN_E_NOTFOUND)
+			return rc;
 		while (at >= before)
 			if ((rc = chain_prev(t, at, ch, &at)))
 				return rc;

@@ -20,7 +20,7 @@ int uccn_store_field_get(struct uccn_txn *t, const char *name)
 	MDB_val k = str_val(name), v;
 	if (!name[0] || strlen(name) > UCCN_MAX_FIELD)
 		return UCCN_E_NOTFOUND;
-	return store_map_rc(mdb_get(t->cur, t->s->dbi[DB_FIELDS], &k, &v));
+	return store_get(t, DB_FIELDS, &k, &v);
 }
 
 int uccn_store_field_each(struct uccn_txn *t, uccn_field_fn fn, void *ctx)
@@ -31,17 +31,19 @@ int uccn_store_field_each(struct uccn_txn *t, uccn_field_fn fn, void *ctx)
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_FIELDS], &c);
 	if (rc)
 		return store_map_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size > UCCN_MAX_FIELD)
-			continue;
+	for (rc = store_cursor_get(t, DB_FIELDS, c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = store_cursor_get(t, DB_FIELDS, c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size > UCCN_MAX_FIELD || k.mv_size == 0) {
+			rc = store_corrupt(t, DB_FIELDS, &k);
+			break;
+		}
 		memcpy(name, k.mv_data, k.mv_size);
 		name[k.mv_size] = '\0';
 		if (fn(name, ctx))
 			break;
 	}
 	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	return rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 static int field_add_in(struct uccn_txn *t, const char *name, uint64_t *seq)
@@ -56,7 +58,7 @@ static int field_add_in(struct uccn_txn *t, const char *name, uint64_t *seq)
 		return rc;
 	seq_encode(*seq, sb);
 	MDB_val k = str_val(name), v = val_of(sb, 8);
-	if ((rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_FIELDS], &k, &v, MDB_NOOVERWRITE))))
+	if ((rc = store_put(t, DB_FIELDS, &k, &v, MDB_NOOVERWRITE)))
 		return rc;
 	return store_log_append(t, *seq, "field", name);
 }
@@ -76,10 +78,8 @@ int uccn_store_city_get(struct uccn_txn *t, const char *id, struct uccn_city *ou
 	MDB_val k = str_val(id), v;
 	if (!id[0] || strlen(id) > UCCN_MAX_ID)
 		return UCCN_E_NOTFOUND;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_CITIES], &k, &v);
-	if (rc)
-		return store_map_rc(rc);
-	return store_city_decode(&v, out);
+	int rc = store_get(t, DB_CITIES, &k, &v);
+	return rc ? rc : store_city_decode(&v, out);
 }
 
 int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id)
@@ -88,11 +88,11 @@ int uccn_store_city_by_key(struct uccn_txn *t, const char *key, char *id)
 	/* LMDB refuses an empty (or overlong) key as an error: none is ours */
 	if (!key[0] || k.mv_size > UCCN_KEY_Z85_LEN)
 		return UCCN_E_NOTFOUND;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_CITY_KEYS], &k, &v);
+	int rc = store_get(t, DB_CITY_KEYS, &k, &v);
 	if (rc)
-		return store_map_rc(rc);
+		return rc;
 	if (v.mv_size == 0 || v.mv_size > UCCN_MAX_ID)
-		return UCCN_E_CORRUPT;
+		return store_corrupt(t, DB_CITY_KEYS, &k);
 	memcpy(id, v.mv_data, v.mv_size);
 	id[v.mv_size] = '\0';
 	return 0;
@@ -106,8 +106,8 @@ int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx)
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_CITIES], &c);
 	if (rc)
 		return store_map_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = store_cursor_get(t, DB_CITIES, c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = store_cursor_get(t, DB_CITIES, c, &k, &v, MDB_NEXT)) {
 		struct uccn_city city = {0};
 		if ((err = store_city_decode(&v, &city)))
 			break;
@@ -119,7 +119,7 @@ int uccn_store_city_each(struct uccn_txn *t, uccn_city_fn fn, void *ctx)
 	mdb_cursor_close(c);
 	if (err)
 		return err;
-	return rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	return rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 /* ---- writing cities ---- */
@@ -156,8 +156,7 @@ static int city_valid(struct uccn_txn *t, const struct uccn_city *c)
 static int key_claim(struct uccn_txn *t, const char *key, const char *id)
 {
 	MDB_val kk = str_val(key), idv = str_val(id);
-	int rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_CITY_KEYS], &kk, &idv,
-				      MDB_NOOVERWRITE));
+	int rc = store_put(t, DB_CITY_KEYS, &kk, &idv, MDB_NOOVERWRITE);
 	if (rc == UCCN_E_EXISTS)
 		return store_reason(t, rc, "that key belongs to another city");
 	return rc;
@@ -305,7 +304,7 @@ static bool same_import_data(const struct uccn_city *a, const struct uccn_city *
 static int imported_get(struct uccn_txn *t, const char *id, struct uccn_city *out)
 {
 	MDB_val k = str_val(id), v;
-	int rc = store_map_rc(mdb_get(t->cur, t->s->dbi[DB_IMPORTED], &k, &v));
+	int rc = store_get(t, DB_IMPORTED, &k, &v);
 	return rc ? rc : store_city_decode(&v, out);
 }
 

@@ -17,9 +17,10 @@
 #include "uccn_error.h"
 
 /* 1: the posts of a city, kind, project or meeting were found through
- * four dupsort indexes; 2: through chains (see chains.c). A store of
- * format 1 is rewritten to 2 when opened. */
-#define STORE_FORMAT 2
+ * four dupsort indexes; 2: through chains (see chains.c); 3: every value
+ * is sealed with its checksum (seal.c). A store of format 1 or 2 is
+ * rewritten to 3 when opened (rewrite.c). */
+#define STORE_FORMAT 3
 
 static const struct {
 	const char *name;
@@ -84,18 +85,19 @@ void store_error(const char *fmt, ...)
  * coordinator removes later must not come back at the next start. */
 static int seed_fields(struct uccn_store *s, MDB_txn *txn)
 {
+	struct uccn_txn t = {.s = s, .root = txn, .cur = txn, .write = true};
 	MDB_val k = str_val("fields_seeded"), v;
 	unsigned char zero[8] = {0};
 	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
 	if (rc != MDB_NOTFOUND)
-		return rc;
+		return store_map_rc(rc);
 	for (const char *const *f = uccn_default_fields; *f; f++) {
 		MDB_val fk = str_val(*f), fv = val_of(zero, 8);
-		if ((rc = mdb_put(txn, s->dbi[DB_FIELDS], &fk, &fv, 0)))
+		if ((rc = store_put(&t, DB_FIELDS, &fk, &fv, 0)))
 			return rc;
 	}
 	v = val_of(zero, 8);
-	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+	return store_map_rc(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
 }
 
 /* Check the data format: a new store gets ours, format 1 is rewritten
@@ -109,14 +111,15 @@ static int check_format(struct uccn_store *s, MDB_txn *txn, bool *rewrite)
 	if (rc && rc != MDB_NOTFOUND)
 		return store_fail(rc, "read the data format");
 	uint64_t found = rc == 0 ? seq_decode(&v) : 0;
-	if (rc == 0 && found != STORE_FORMAT && found != 1) {
+	if (rc == 0 && found != STORE_FORMAT && found != 1 && found != 2) {
 		store_error("data format %llu is not %d", (unsigned long long)found, STORE_FORMAT);
 		return UCCN_E_VERSION;
 	}
-	if (found == 1) {
+	if (found == 1 || found == 2) {
 		*rewrite = true;
-		s->rewrote_from = 1;
-		if ((rc = store_migrate_from_1(s, txn)))
+		s->rewrote_from = (int)found;
+		rc = found == 1 ? store_migrate_from_1(s, txn) : store_migrate_from_2(s, txn);
+		if (rc)
 			return rc;
 	}
 	if (found == STORE_FORMAT)
@@ -145,7 +148,7 @@ static int open_dbs(struct uccn_store *s, bool *rewrite)
 	if (!rc && (rc = store_mailbox_senders_rebuild(s, txn)))
 		store_error("count the mailboxes' senders: %s", uccn_strerror(rc));
 	if (!rc && (rc = seed_fields(s, txn)))
-		rc = store_fail(rc, "initialise");
+		store_error("initialise: %s", uccn_strerror(rc));
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;

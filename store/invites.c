@@ -50,7 +50,7 @@ static int val_put(struct uccn_txn *t, const unsigned char *hash, const struct i
 	buf[8] = iv->used ? 1 : 0;
 	memcpy(buf + VAL_HEAD, iv->city, cl);
 	MDB_val k = val_of(hash, UCCN_STORE_INVITE_HASH), v = val_of(buf, VAL_HEAD + cl);
-	return store_map_rc(mdb_put(t->cur, t->s->dbi[DB_INVITES], &k, &v, flags));
+	return store_put(t, DB_INVITES, &k, &v, flags);
 }
 
 static int put_in(struct uccn_txn *t, const unsigned char *hash, const char *city,
@@ -82,12 +82,12 @@ static int take_in(struct uccn_txn *t, const unsigned char *hash, const char *ci
 {
 	struct invite_val iv;
 	MDB_val k = val_of(hash, UCCN_STORE_INVITE_HASH), v;
-	int rc = mdb_get(t->cur, t->s->dbi[DB_INVITES], &k, &v);
+	int rc = store_get(t, DB_INVITES, &k, &v);
 	*verdict = UCCN_INVITE_UNKNOWN;
-	if (rc == MDB_NOTFOUND)
+	if (rc == UCCN_E_NOTFOUND)
 		return UCCN_E_DENIED;
 	if (rc)
-		return store_map_rc(rc);
+		return rc;
 	if ((rc = val_read(&v, &iv)))
 		return rc;
 	if (strcmp(iv.city, city) != 0)
@@ -126,7 +126,9 @@ static int walk(struct uccn_txn *t, int64_t now_ms, bool del, uint64_t *n)
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		struct invite_val iv;
-		bool expired = val_read(&v, &iv) != 0 || iv.expires_ms <= now_ms;
+		/* A damaged one counts as expired: it can never be taken. */
+		bool expired = store_unseal(NULL, DB_INVITES, &k, &v) != 0 ||
+			       val_read(&v, &iv) != 0 || iv.expires_ms <= now_ms;
 		if (del && expired) {
 			if ((rc = mdb_cursor_del(c, 0)))
 				break;

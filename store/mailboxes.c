@@ -67,8 +67,8 @@ static int add_cities(struct uccn_txn *t, const char *field, struct recipients *
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_CITIES], &c), err = 0;
 	if (rc)
 		return store_map_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !err;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = store_cursor_get(t, DB_CITIES, c, &k, &v, MDB_FIRST); rc == 0 && !err;
+	     rc = store_cursor_get(t, DB_CITIES, c, &k, &v, MDB_NEXT)) {
 		struct uccn_city city = {0};
 		if ((err = store_city_decode(&v, &city)))
 			break;
@@ -80,7 +80,7 @@ static int add_cities(struct uccn_txn *t, const char *field, struct recipients *
 	mdb_cursor_close(c);
 	if (err)
 		return err;
-	return rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	return rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 /* Resolve one audience spec into cities; the reason names what is missing. */
@@ -164,11 +164,11 @@ static int sender_count(struct uccn_txn *t, const char *city, const char *sender
 	*n = 0;
 	if (rc)
 		return rc;
-	rc = mdb_get(t->cur, t->s->dbi[DB_SENDERS], &k, &v);
-	if (rc == MDB_NOTFOUND)
+	rc = store_get(t, DB_SENDERS, &k, &v);
+	if (rc == UCCN_E_NOTFOUND)
 		return 0;
 	if (rc)
-		return store_map_rc(rc);
+		return rc;
 	*n = v.mv_size == 8 ? seq_decode(&v) : 0;
 	return 0;
 }
@@ -190,7 +190,7 @@ static int sender_adjust(struct uccn_txn *t, const char *city, const char *sende
 	}
 	seq_encode(delta < 0 ? n - 1 : n + 1, nb);
 	v = val_of(nb, 8);
-	return store_map_rc(mdb_put(t->cur, t->s->dbi[DB_SENDERS], &k, &v, 0));
+	return store_put(t, DB_SENDERS, &k, &v, 0);
 }
 
 uint64_t store_mailbox_share(const struct uccn_store *s)
@@ -241,12 +241,12 @@ static int mailbox_put(struct uccn_txn *t, const char *city, const char *sender,
 				    "its sender's share: nothing was posted",
 				    city, (unsigned long long)mine, sender);
 	MDB_val k = str_val(city), v = val_of(seq, 8);
-	rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_MAILBOX], &k, &v, flags));
+	rc = store_put(t, DB_MAILBOX, &k, &v, flags);
 	if (!rc)
 		rc = sender_adjust(t, city, sender, +1);
 	if (!rc && reader) {
 		MDB_val ak = val_of(seq, 8), av = str_val(city);
-		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_ACCESS], &ak, &av, 0));
+		rc = store_put(t, DB_ACCESS, &ak, &av, 0);
 	}
 	return rc;
 }
@@ -298,7 +298,9 @@ int store_mailbox_senders_rebuild(struct uccn_store *s, MDB_txn *txn)
 	int err = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !err;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size > UCCN_MAX_ID)
+		/* Counting is best effort: a damaged entry is reported when
+		 * its mailbox is read, not here, where it would stop the open. */
+		if (k.mv_size > UCCN_MAX_ID || store_unseal(NULL, DB_MAILBOX, &k, &v))
 			continue;
 		memcpy(city, k.mv_data, k.mv_size);
 		city[k.mv_size] = '\0';
@@ -329,9 +331,10 @@ static int mailbox_deliver_in(struct uccn_txn *t, const char *city, uint64_t seq
 		       store_reason(t, UCCN_E_NOTFOUND, "city '%.80s' does not exist", city) :
 		       store_map_rc(rc);
 	/* Already there: nothing to do (and no quota to meet). */
+	unsigned char vb[SEAL_SMALL];
 	seq_encode(seq, sb);
 	k = str_val(city);
-	v = val_of(sb, 8);
+	v = store_seal_into(&k, sb, 8, vb);
 	if ((rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c)))
 		return store_map_rc(rc);
 	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
@@ -376,11 +379,18 @@ int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[DB_MAILBOX], &c);
 	if (rc)
 		return store_map_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0 && taken < limit;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+	for (rc = store_cursor_get(t, DB_MAILBOX, c, &k, &v, MDB_SET_KEY); rc == 0 && taken < limit;
+	     rc = store_cursor_get(t, DB_MAILBOX, c, &k, &v, MDB_NEXT_DUP)) {
 		struct uccn_post p = {0};
-		if ((err = uccn_store_post_get(t, seq_decode(&v), &p)))
+		uint64_t seq = seq_decode(&v);
+		if ((err = uccn_store_post_get(t, seq, &p)) == UCCN_E_NOTFOUND || seq == 0)
+			err = store_reason(t, UCCN_E_CORRUPT,
+					   "the mailbox of city '%s' holds post %llu, which is not "
+					   "there; restore from a backup", city, (unsigned long long)seq);
+		if (err) {
+			uccn_post_clear(&p);
 			break;
+		}
 		taken++;
 		int stop = fn(&p, ctx);
 		uccn_post_clear(&p);
@@ -389,8 +399,8 @@ int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit
 	}
 	mdb_cursor_close(c);
 	if (err)
-		return err == UCCN_E_NOTFOUND ? UCCN_E_CORRUPT : err;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+		return err;
+	return rc == 0 || rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 static int mailbox_ack_in(struct uccn_txn *t, const char *city, uint64_t upto,
@@ -403,22 +413,22 @@ static int mailbox_ack_in(struct uccn_txn *t, const char *city, uint64_t upto,
 	if (rc)
 		return store_map_rc(rc);
 	/* The oldest first: delete while at or below upto. */
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	rc = store_cursor_get(t, DB_MAILBOX, c, &k, &v, MDB_SET_KEY);
 	while (rc == 0 && seq_decode(&v) <= upto) {
 		char sender[UCCN_MAX_ID + 1];
 		post_author(t, seq_decode(&v), sender, sizeof sender);
-		if ((rc = mdb_cursor_del(c, 0)))
+		if ((rc = store_map_rc(mdb_cursor_del(c, 0))))
 			break;
 		(*acked)++;
 		/* Reading frees the sender's share as well as the mailbox. */
 		if (sender[0] && (rc = sender_adjust(t, city, sender, -1)))
 			break;
 		k = str_val(city);
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+		rc = store_cursor_get(t, DB_MAILBOX, c, &k, &v, MDB_SET_KEY);
 	}
 	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return store_map_rc(rc);
+	if (rc && rc != UCCN_E_NOTFOUND)
+		return rc;
 	return mailbox_count(t, city, unread);
 }
 
@@ -448,8 +458,8 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 		return store_map_rc(rc);
 	seq_encode(q->since + 1, kb);
 	k = val_of(kb, 8);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = store_cursor_get(t, DB_POSTS, c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = store_cursor_get(t, DB_POSTS, c, &k, &v, MDB_NEXT)) {
 		struct uccn_post p = {0};
 		if ((err = store_post_decode(&v, &p)))
 			break;
@@ -467,5 +477,5 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 	mdb_cursor_close(c);
 	if (err)
 		return err;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	return rc == 0 || rc == UCCN_E_NOTFOUND ? 0 : rc;
 }

@@ -32,8 +32,14 @@ bool store_post_matches(const struct uccn_post *p, const struct uccn_query *q)
 bool uccn_store_post_has_reader(struct uccn_txn *t, uint64_t seq, const char *city)
 {
 	unsigned char kb[8];
+	unsigned char vb[SEAL_SMALL];
+	size_t n = strlen(city);
+	if (n == 0 || n > UCCN_MAX_ID)
+		return false;
 	seq_encode(seq, kb);
-	MDB_val k = val_of(kb, 8), v = str_val(city);
+	/* An entry is found by its sealed bytes: a damaged one is not
+	 * found, and a reader is never assumed. */
+	MDB_val k = val_of(kb, 8), v = store_seal_into(&k, city, n, vb);
 	MDB_cursor *c;
 	if (mdb_cursor_open(t->cur, t->s->dbi[DB_ACCESS], &c))
 		return false;
@@ -123,12 +129,12 @@ int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out)
 		out->cities = st.ms_entries;
 	if (mdb_stat(t->cur, t->s->dbi[DB_POSTS], &st) == 0)
 		out->posts = st.ms_entries;
-	store_last_seq(t, &out->last_seq);
+	int rc = store_last_seq(t, &out->last_seq);
 	mdb_env_info(t->s->env, &info);
 	mdb_env_stat(t->s->env, &st);
 	out->map_bytes = info.me_mapsize;
 	out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
-	return 0;
+	return rc;
 }
 
 /* ---- adding posts ---- */
@@ -151,12 +157,13 @@ static int post_put(struct uccn_txn *t, const struct uccn_post *p, MDB_val *k,
 	int rc = store_chains_add(t, p, p->seq, links);
 	if (rc)
 		return rc;
-	MDB_val v = val_of(NULL, LINKS_SIZE + b->size);
+	MDB_val v = val_of(NULL, LINKS_SIZE + b->size + SEAL_SIZE);
 	if ((rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_POSTS], k, &v,
 				       MDB_APPEND | MDB_RESERVE))))
 		return rc;
 	memcpy(v.mv_data, links, LINKS_SIZE);
 	memcpy((unsigned char *)v.mv_data + LINKS_SIZE, b->data, b->size);
+	store_seal_finish(k, v.mv_data, LINKS_SIZE + b->size);
 	return 0;
 }
 
@@ -199,14 +206,14 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned f
 	}
 	if (p->idem_key) {
 		ik = val_of(ib, idem_key(p->city, p->idem_key, ib));
-		rc = mdb_get(t->cur, t->s->dbi[DB_IDEM], &ik, &v);
+		rc = store_get(t, DB_IDEM, &ik, &v);
 		if (rc == 0) {
 			*duplicate = true;
 			*seq = seq_decode(&v);
 			return 0;
 		}
-		if (rc != MDB_NOTFOUND)
-			return store_map_rc(rc);
+		if (rc != UCCN_E_NOTFOUND)
+			return rc;
 	}
 	if ((rc = store_next_seq(t, seq)))
 		return rc;
@@ -224,7 +231,7 @@ static int post_add_in(struct uccn_txn *t, const struct uccn_post *p, unsigned f
 		rc = store_deliver(t, p, sb, flags & UCCN_STORE_POST_READERS_ONLY);
 	if (!rc && p->idem_key) {
 		MDB_val sv = val_of(sb, 8);
-		rc = store_map_rc(mdb_put(t->cur, t->s->dbi[DB_IDEM], &ik, &sv, MDB_NOOVERWRITE));
+		rc = store_put(t, DB_IDEM, &ik, &sv, MDB_NOOVERWRITE);
 	}
 	return rc;
 }

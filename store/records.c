@@ -173,10 +173,8 @@ static int record_get(struct uccn_txn *t, const struct versioned *type, const ch
 	MDB_val k = str_val(id), v;
 	if (!id[0] || strlen(id) > UCCN_MAX_ID)
 		return UCCN_E_NOTFOUND;
-	int rc = mdb_get(t->cur, t->s->dbi[type->db], &k, &v);
-	if (rc)
-		return store_map_rc(rc);
-	return store_decode(&v, out, type->type);
+	int rc = store_get(t, type->db, &k, &v);
+	return rc ? rc : store_decode(&v, out, type->type);
 }
 
 /* Walk the records of a type in id order, each borrowed by fn for the call. */
@@ -190,8 +188,8 @@ static int record_each(struct uccn_txn *t, const struct versioned *type,
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[type->db], &c);
 	if (rc)
 		return store_map_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = store_cursor_get(t, type->db, c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = store_cursor_get(t, type->db, c, &k, &v, MDB_NEXT)) {
 		memset(&rec, 0, sizeof rec);
 		if ((err = store_decode(&v, &rec, type->type)))
 			break;
@@ -203,7 +201,7 @@ static int record_each(struct uccn_txn *t, const struct versioned *type,
 	mdb_cursor_close(c);
 	if (err)
 		return err;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_map_rc(rc);
+	return rc == 0 || rc == UCCN_E_NOTFOUND ? 0 : rc;
 }
 
 /* Write rec (its seq and version already set) and its change-log entry. */

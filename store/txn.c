@@ -179,12 +179,14 @@ static int last_key(struct uccn_txn *t, enum dbi_slot db, uint64_t *seq)
 	int rc = mdb_cursor_open(t->cur, t->s->dbi[db], &c);
 	if (rc)
 		return store_map_rc(rc);
-	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	rc = store_cursor_get(t, db, c, &k, &v, MDB_LAST);
 	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
+	if (rc == UCCN_E_NOTFOUND)
 		return 0;
+	/* The newest number is only trusted when its record is whole: a
+	 * flipped key would number the next change from a wrong place. */
 	if (rc)
-		return store_map_rc(rc);
+		return rc;
 	*seq = seq_decode(&k);
 	return 0;
 }
@@ -237,7 +239,7 @@ int store_put_packed(struct uccn_txn *t, enum dbi_slot db, MDB_val *k,
 		     const msgpack_sbuffer *b, unsigned flags)
 {
 	MDB_val v = val_of(b->data, b->size);
-	return store_map_rc(mdb_put(t->cur, t->s->dbi[db], k, &v, flags));
+	return store_put(t, db, k, &v, flags);
 }
 
 static int record_from(enum record_type type, const msgpack_object *o, void *out)

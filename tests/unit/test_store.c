@@ -18,6 +18,9 @@
 
 #include "uccn_error.h"
 #include "uccn_store.h"
+/* The seal (CRC32C) and the table layout, to damage a store as a disk
+ * would and to write one as an older uccnd did. */
+#include "store_int.h"
 
 #include "../harness/tmpdir.h"
 
@@ -1095,6 +1098,64 @@ static void be64_put(unsigned char out[8], uint64_t x)
 		out[i] = (unsigned char)x;
 }
 
+/* The tables of the store and whether they are dupsort. */
+static const struct {
+	const char *name;
+	unsigned flags;
+} raw_tables[] = {
+	{"cities", 0}, {"city_keys", 0}, {"posts", 0}, {"log", 0}, {"idem", 0},
+	{"heads", 0}, {"marks", MDB_DUPSORT | MDB_DUPFIXED}, {"fields", 0},
+	{"projects", 0}, {"meetings", 0}, {"mailbox", MDB_DUPSORT | MDB_DUPFIXED},
+	{"access", MDB_DUPSORT}, {"agendas", 0}, {"invites", 0}, {"imported", 0},
+	{"mailbox_senders", 0},
+};
+
+/* Rewrite the store in dir as format 2 wrote it: every value without its
+ * seal (the last SEAL_SIZE bytes), format 2 in the meta table. Test data
+ * is small: each table is read whole, emptied and written again. */
+static void unseal_all(const char *dir)
+{
+	MDB_env *env;
+	MDB_txn *txn = raw_begin(dir, 0, &env);
+	for (size_t i = 0; i < sizeof raw_tables / sizeof raw_tables[0]; i++) {
+		MDB_dbi dbi;
+		MDB_cursor *c;
+		MDB_val k, v;
+		size_t n = 0, cap = 0;
+		struct { unsigned char *k, *v; size_t kn, vn; } *e = NULL;
+		assert_int_equal(mdb_dbi_open(txn, raw_tables[i].name, raw_tables[i].flags, &dbi), 0);
+		assert_int_equal(mdb_cursor_open(txn, dbi, &c), 0);
+		for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				e = realloc(e, cap * sizeof *e);
+				assert_non_null(e);
+			}
+			assert_true(v.mv_size >= SEAL_SIZE);
+			e[n].kn = k.mv_size;
+			e[n].vn = v.mv_size - SEAL_SIZE;
+			e[n].k = malloc(k.mv_size);
+			e[n].v = malloc(v.mv_size);
+			memcpy(e[n].k, k.mv_data, k.mv_size);
+			memcpy(e[n].v, v.mv_data, v.mv_size);
+			n++;
+		}
+		mdb_cursor_close(c);
+		assert_int_equal(mdb_drop(txn, dbi, 0), 0);
+		for (size_t j = 0; j < n; j++) {
+			MDB_val kk = {e[j].kn, e[j].k}, vv = {e[j].vn, e[j].v};
+			assert_int_equal(mdb_put(txn, dbi, &kk, &vv, 0), 0);
+			free(e[j].k);
+			free(e[j].v);
+		}
+		free(e);
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	set_format(dir, 2);
+}
+
 /* Rewrite the store in dir as format 1 wrote it: each post bare, found
  * through dupsort indexes by city, kind, project and meeting. */
 static void make_format_1(const char *dir)
@@ -1105,6 +1166,7 @@ static void make_format_1(const char *dir)
 	MDB_dbi posts, by[4], dbi;
 	MDB_cursor *c;
 	MDB_val k, v;
+	unseal_all(dir); /* format 2 first: no seals */
 	txn = raw_begin(dir, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &posts), 0);
 	for (int i = 0; i < 4; i++)
@@ -1229,7 +1291,7 @@ static void test_format_1_damaged_refused(void **state)
 	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err), UCCN_E_CORRUPT);
 	assert_null(s);
 	assert_non_null(strstr(err, "does not decode"));
-	set_format(f->dir, 2);
+	set_format(f->dir, 3);
 	fx_open(f, 0);
 	struct uccn_query q = {.city = "c", .limit = UCCN_LIST_MAX};
 	check_page(f->s, m, &q);
@@ -1324,6 +1386,8 @@ static void set_city_link(const char *dir, uint64_t seq, uint64_t target)
 	unsigned char *copy = malloc(v.mv_size);
 	memcpy(copy, v.mv_data, v.mv_size);
 	be64_put(copy, target); /* the city link comes first */
+	/* sealed again: a link that points wrong, not a damaged value */
+	store_seal_finish(&k, copy, v.mv_size - SEAL_SIZE);
 	MDB_val nv = {v.mv_size, copy};
 	assert_int_equal(mdb_put(txn, dbi, &k, &nv, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
@@ -1667,12 +1731,12 @@ static void test_format_version_refused(void **state)
 	uccn_store_close(&f->s);
 
 	/* the format this build wrote is accepted again */
-	set_format(f->dir, 2);
+	set_format(f->dir, 3);
 	fx_open(f, 0);
 	assert_int_equal(get_stats(f->s).cities, 1);
 	uccn_store_close(&f->s);
 
-	set_format(f->dir, 3);
+	set_format(f->dir, 4);
 	char err[256] = "";
 	struct uccn_store *s = NULL;
 	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err),
@@ -1684,7 +1748,7 @@ static void test_format_version_refused(void **state)
 	assert_null(s);
 
 	/* put back, the data is all there */
-	set_format(f->dir, 2);
+	set_format(f->dir, 3);
 	fx_open(f, 0);
 	assert_int_equal(get_stats(f->s).last_seq, 1);
 }
@@ -4572,6 +4636,391 @@ static void test_mailbox_fair_full_broadcast(void **state)
 	assert_mailbox(f->s, "b", SEQS(s4));
 }
 
+/* ---- checksums: every stored value is sealed with CRC32C ---- */
+
+/* The published CRC32C check value and RFC 3720's vectors, by both ways
+ * of computing it; in pieces as in one go, at every alignment. */
+static void test_crc32c_vectors(void **state)
+{
+	(void)state;
+	unsigned char zeros[32] = {0}, ones[32], inc[32], big[300];
+	memset(ones, 0xff, sizeof ones);
+	for (int i = 0; i < 32; i++)
+		inc[i] = (unsigned char)i;
+	assert_int_equal(store_crc32c(0, "123456789", 9), 0xE3069283u);
+	assert_int_equal(store_crc32c_table(0, "123456789", 9), 0xE3069283u);
+	assert_int_equal(store_crc32c(0, zeros, 32), 0x8A9136AAu);
+	assert_int_equal(store_crc32c_table(0, ones, 32), 0x62A8AB43u);
+	assert_int_equal(store_crc32c(0, inc, 32), 0x46DD794Eu);
+	assert_int_equal(store_crc32c(0, "", 0), 0);
+	assert_int_equal(store_crc32c(store_crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (unsigned char)(i * 7 + 3);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= sizeof big; n += 13)
+			assert_int_equal(store_crc32c(0, big + off, n),
+					 store_crc32c_table(0, big + off, n));
+}
+
+/* Change the stored value of key in table as a failing disk would: bit
+ * `bit` of byte `at` flips, the seal stays as it was. */
+static void raw_flip(const char *dir, const char *table, const void *key, size_t klen,
+		     size_t at, int bit)
+{
+	MDB_env *env;
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(dir, 0, &env);
+	MDB_val k = {klen, (void *)key}, v;
+	assert_int_equal(mdb_dbi_open(txn, table, 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_true(at < v.mv_size);
+	unsigned char *copy = malloc(v.mv_size);
+	memcpy(copy, v.mv_data, v.mv_size);
+	copy[at] ^= (unsigned char)(1u << bit);
+	MDB_val nv = {v.mv_size, copy};
+	assert_int_equal(mdb_put(txn, dbi, &k, &nv, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	free(copy);
+	mdb_env_close(env);
+}
+
+/* Move post `from` to key `to`, as a flipped bit in its key would. */
+static void raw_move_post(const char *dir, uint64_t from, uint64_t to)
+{
+	MDB_env *env;
+	MDB_dbi dbi;
+	unsigned char fk[8], tk[8];
+	be64_put(fk, from);
+	be64_put(tk, to);
+	MDB_txn *txn = raw_begin(dir, 0, &env);
+	MDB_val k = {8, fk}, v;
+	assert_int_equal(mdb_dbi_open(txn, "posts", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	unsigned char *copy = malloc(v.mv_size);
+	memcpy(copy, v.mv_data, v.mv_size);
+	MDB_val nk = {8, tk}, nv = {v.mv_size, copy};
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_put(txn, dbi, &nk, &nv, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	free(copy);
+	mdb_env_close(env);
+}
+
+/* City "a" and posts "first", "second", "third" (seqs 2, 3, 4). */
+static void write_three_posts(struct fx *f)
+{
+	static const char *const bodies[] = {"first", "second", "third"};
+	fx_open(f, 0);
+	write_city(f->s, "a", KEY_A);
+	for (int i = 0; i < 3; i++) {
+		struct batch b = {0};
+		add_post_op(&b, mk_post("a", "news", bodies[i]), T0 + i);
+		assert_int_equal(run_batch(f->s, &b), 0);
+		assert_int_equal(b.ops[0].seq, (uint64_t)i + 2);
+	}
+}
+
+/* What a read of post seq gives: its body, or the error and the reason. */
+static int read_post(struct uccn_store *s, uint64_t seq, char *body, char *why)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_post p = {0};
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	int rc = uccn_store_post_get(t, seq, &p);
+	snprintf(body, 64, "%s", rc == 0 && p.body ? p.body : "");
+	snprintf(why, 256, "%s", uccn_store_txn_reason(t));
+	uccn_post_clear(&p);
+	uccn_store_txn_end(&t);
+	return rc;
+}
+
+/* A walk of every post: newest first (list) or oldest first (after). */
+static int walk_posts(struct uccn_store *s, bool after, uint64_t since, size_t *n, char *why)
+{
+	struct uccn_txn *t = NULL;
+	struct uccn_query q = {.since = since, .limit = UCCN_LIST_MAX};
+	uint64_t next;
+	*n = 0;
+	assert_int_equal(uccn_store_read(s, &t), 0);
+	int rc = after ? uccn_store_post_after(t, &q, NULL, count_post, n, &next)
+		       : uccn_store_post_list(t, &q, count_post, n, &next);
+	snprintf(why, 256, "%s", uccn_store_txn_reason(t));
+	uccn_store_txn_end(&t);
+	return rc;
+}
+
+/* One flipped bit in a stored post: reading it, listing over it and
+ * watching from before it answer corrupt, naming the post; the posts
+ * around it read as they were. */
+static void test_post_checksum_mismatch(void **state)
+{
+	struct fx *f = *state;
+	char body[64], why[256];
+	unsigned char k3[8];
+	size_t n;
+	write_three_posts(f);
+	uccn_store_close(&f->s);
+	be64_put(k3, 3);
+	raw_flip(f->dir, "posts", k3, 8, LINKS_SIZE + 12, 0);
+	fx_open(f, 0);
+
+	assert_int_equal(read_post(f->s, 3, body, why), UCCN_E_CORRUPT);
+	assert_string_equal(body, "");
+	assert_string_equal(why, "post 3 fails its checksum; restore from a backup");
+	assert_int_equal(read_post(f->s, 2, body, why), 0);
+	assert_string_equal(body, "first");
+	assert_int_equal(read_post(f->s, 4, body, why), 0);
+	assert_string_equal(body, "third");
+
+	assert_int_equal(walk_posts(f->s, false, 0, &n, why), UCCN_E_CORRUPT);
+	assert_non_null(strstr(why, "post 3 fails its checksum"));
+	assert_int_equal(walk_posts(f->s, true, 0, &n, why), UCCN_E_CORRUPT);
+	assert_non_null(strstr(why, "post 3 fails its checksum"));
+	assert_int_equal(n, 1); /* post 2, before it */
+	assert_int_equal(walk_posts(f->s, true, 3, &n, why), 0);
+	assert_int_equal(n, 1); /* post 4, after it */
+}
+
+/* A flipped bit in a post's key moves it to another number: the seal
+ * covers the key, so it reads as damaged, not as post 7. */
+static void test_post_key_flip(void **state)
+{
+	struct fx *f = *state;
+	char body[64], why[256];
+	size_t n;
+	write_three_posts(f);
+	uccn_store_close(&f->s);
+	raw_move_post(f->dir, 3, 3 ^ 4);
+	fx_open(f, 0);
+	assert_int_equal(read_post(f->s, 7, body, why), UCCN_E_CORRUPT);
+	assert_string_equal(why, "post 7 fails its checksum; restore from a backup");
+	assert_int_equal(walk_posts(f->s, true, 0, &n, why), UCCN_E_CORRUPT);
+	assert_int_equal(walk_posts(f->s, false, 0, &n, why), UCCN_E_CORRUPT);
+	assert_int_equal(n, 0);
+}
+
+static int count_city(const struct uccn_city *c, void *ctx)
+{
+	(void)c;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* A damaged city record: getting it and listing the cities answer corrupt
+ * naming it; the other city reads as it was. */
+static void test_city_checksum_mismatch(void **state)
+{
+	struct fx *f = *state;
+	struct uccn_txn *t = NULL;
+	struct uccn_city c = {0};
+	size_t n = 0;
+	fx_open(f, 0);
+	write_city(f->s, "a", KEY_A);
+	write_city(f->s, "b", KEY_B);
+	uccn_store_close(&f->s);
+	raw_flip(f->dir, "cities", "b", 1, 3, 6);
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_city_get(t, "b", &c), UCCN_E_CORRUPT);
+	assert_string_equal(uccn_store_txn_reason(t),
+			    "city 'b' fails its checksum; restore from a backup");
+	uccn_city_clear(&c);
+	assert_int_equal(uccn_store_city_get(t, "a", &c), 0);
+	assert_string_equal(c.id, "a");
+	uccn_city_clear(&c);
+	assert_int_equal(uccn_store_city_each(t, count_city, &n), UCCN_E_CORRUPT);
+	uccn_store_txn_end(&t);
+}
+
+/* Replace city's one mailbox entry with want (8 bytes), sealed or not. */
+static void raw_mailbox_entry(const char *dir, const char *city, uint64_t want, bool seal)
+{
+	MDB_env *env;
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(dir, 0, &env);
+	MDB_val k = {strlen(city), (void *)city}, v;
+	unsigned char entry[SEAL_SMALL], sb[8];
+	assert_int_equal(mdb_dbi_open(txn, "mailbox", MDB_DUPSORT | MDB_DUPFIXED, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(v.mv_size, 8 + SEAL_SIZE);
+	memcpy(entry, v.mv_data, v.mv_size);
+	be64_put(sb, want);
+	if (seal)
+		v = store_seal_into(&k, sb, 8, entry);
+	else
+		memcpy(entry, sb, 8), v = (MDB_val){8 + SEAL_SIZE, entry};
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* A mailbox entry is checked by its own seal: one whose seq flipped to
+ * another, whole post is corrupt, not that post handed to the city; one
+ * that names no post is corrupt too. */
+static void test_mailbox_entry_damaged(void **state)
+{
+	struct fx *f = *state;
+	struct seqs got = {0};
+	struct uccn_txn *t = NULL;
+	fx_open(f, 0);
+	write_city(f->s, "a", KEY_A);
+	write_city(f->s, "b", KEY_B);
+	struct batch b = {0};
+	struct uccn_post dm = mk_post("a", "message", "for b only");
+	char *to[] = {"city:b"};
+	dm.to.v = to;
+	dm.to.n = 1;
+	add_post_op(&b, mk_post("a", "news", "public"), T0);
+	add_post_op(&b, dm, T0 + 1);
+	assert_int_equal(run_batch(f->s, &b), 0);
+	assert_int_equal(b.ops[1].seq, 4);
+	uccn_store_close(&f->s);
+
+	raw_mailbox_entry(f->dir, "b", 3, false); /* 4 -> 3: one bit, seal kept */
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_each(t, "b", 10, collect_seq, &got), UCCN_E_CORRUPT);
+	assert_int_equal(got.n, 0);
+	assert_string_equal(uccn_store_txn_reason(t),
+			    "the mailbox of city 'b' fails its checksum; restore from a backup");
+	uccn_store_txn_end(&t);
+	uccn_store_close(&f->s);
+
+	raw_mailbox_entry(f->dir, "b", 99, true); /* sealed, but no post 99 */
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_each(t, "b", 10, collect_seq, &got), UCCN_E_CORRUPT);
+	assert_non_null(strstr(uccn_store_txn_reason(t), "holds post 99, which is not there"));
+	uccn_store_txn_end(&t);
+}
+
+/* The format 2 store of tests/damage/format2/, made by uccnd before
+ * format 3, unpacked into dir as its data.mdb. */
+static void unpack_format_2(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "gzip -dc tests/damage/format2/data.mdb.gz > '%s/data.mdb'", dir);
+	if (system(cmd) != 0)
+		fail_msg("cannot unpack tests/damage/format2/data.mdb.gz (run from the source tree)");
+}
+
+static uint64_t raw_format(const char *dir)
+{
+	MDB_env *env;
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(dir, MDB_RDONLY, &env);
+	MDB_val k = {6, "format"}, v;
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(v.mv_size, 8);
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | ((unsigned char *)v.mv_data)[i];
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return x;
+}
+
+/* The format 2 store is rewritten to format 3 on open, every record kept:
+ * its posts (and their chains, marks included), its cities, a mailbox;
+ * once rewritten, its values are sealed. */
+static void test_format_2_rewritten(void **state)
+{
+	struct fx *f = *state;
+	char body[64], why[256];
+	struct uccn_txn *t = NULL;
+	struct seqs got = {0};
+	unpack_format_2(f->dir);
+	assert_int_equal(raw_format(f->dir), 2);
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 2);
+	struct uccn_store_stats st = get_stats(f->s);
+	assert_int_equal(st.cities, 2);
+	assert_int_equal(st.posts, 68);
+	assert_int_equal(st.last_seq, 71);
+	assert_int_equal(read_post(f->s, 4, body, why), 0);
+	assert_string_equal(body, "format two post 1");
+	assert_int_equal(read_post(f->s, 70, body, why), 0);
+	assert_string_equal(body, "lyon project note");
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_mailbox_each(t, "lyon", 10, collect_seq, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.v[0], 71);
+	/* coordinator's chain of 67 posts has a mark: a walk from below it */
+	struct uccn_query q = {.city = "coordinator", .before = 6, .limit = UCCN_LIST_MAX};
+	size_t n = 0;
+	uint64_t next;
+	assert_int_equal(uccn_store_post_list(t, &q, count_post, &n, &next), 0);
+	assert_int_equal(n, 2); /* posts 4 and 5 */
+	struct uccn_city c = {0};
+	assert_int_equal(uccn_store_city_get(t, "lyon", &c), 0);
+	assert_string_equal(c.name, "Lyon");
+	uccn_city_clear(&c);
+	uccn_store_txn_end(&t);
+	uccn_store_close(&f->s);
+	assert_int_equal(raw_format(f->dir), 3);
+
+	/* sealed now: a flipped bit is caught */
+	unsigned char k4[8];
+	be64_put(k4, 4);
+	raw_flip(f->dir, "posts", k4, 8, LINKS_SIZE + 20, 3);
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 0);
+	assert_int_equal(read_post(f->s, 4, body, why), UCCN_E_CORRUPT);
+	assert_int_equal(read_post(f->s, 5, body, why), 0);
+	assert_string_equal(body, "format two post 2");
+}
+
+/* The whole of file path, malloc'd, its size in *n; NULL when unreadable. */
+static char *read_whole(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+	if (!fp)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, fp) == (size_t)size)
+		*n = (size_t)size;
+	else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* A format 2 store with a post that does not decode is refused, naming
+ * the post, and left byte for byte as it was: the rewrite is one
+ * transaction, never committed. */
+static void test_format_2_damaged_left_as_it_was(void **state)
+{
+	struct fx *f = *state;
+	char path[4200], err[256] = "";
+	unsigned char k10[8];
+	size_t n0, n1;
+	struct uccn_store *s = NULL;
+	unpack_format_2(f->dir);
+	be64_put(k10, 10);
+	/* the record's first byte, its map header, into a msgpack byte that
+	 * never begins a value */
+	raw_flip(f->dir, "posts", k10, 8, LINKS_SIZE, 6);
+	snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+	char *before = read_whole(path, &n0);
+	assert_non_null(before);
+	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err), UCCN_E_CORRUPT);
+	assert_null(s);
+	assert_string_equal(err, "post 10 of the format 2 data is damaged; restore from a backup");
+	char *after = read_whole(path, &n1);
+	assert_non_null(after);
+	assert_int_equal(n0, n1);
+	assert_memory_equal(before, after, n0);
+	free(before);
+	free(after);
+	assert_int_equal(raw_format(f->dir), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4596,6 +5045,13 @@ int main(void)
 		T(test_open_map_too_small),
 		T(test_stats_counts),
 		T(test_format_version_refused),
+		T(test_crc32c_vectors),
+		T(test_post_checksum_mismatch),
+		T(test_post_key_flip),
+		T(test_city_checksum_mismatch),
+		T(test_mailbox_entry_damaged),
+		T(test_format_2_rewritten),
+		T(test_format_2_damaged_left_as_it_was),
 		T(test_project_add),
 		T(test_project_update),
 		T(test_project_members),
