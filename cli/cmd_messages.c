@@ -228,8 +228,14 @@ int cmd_watch(struct cli *g, const struct command *cmd, int argc, char **argv)
 		}
 		int code = rc ? rc : rep.status;
 		const char *why = rc ? err : (rep.message ? rep.message : uccn_strerror(code));
-		if (code == UCCN_E_DENIED || code == UCCN_E_AUTH || code == UCCN_E_INVALID) {
-			fprintf(stderr, "uccn: %s\n", why);
+		/* Refused, or damaged data (asking again reads the same
+		 * damaged record): say so and stop. */
+		if (code == UCCN_E_DENIED || code == UCCN_E_AUTH || code == UCCN_E_INVALID ||
+		    code == UCCN_E_CORRUPT) {
+			if (code == UCCN_E_CORRUPT)
+				fprintf(stderr, "uccn: %s: %s\n", uccn_strerror(code), why);
+			else
+				fprintf(stderr, "uccn: %s\n", why);
 			uccn_reply_clear(&rep);
 			rc = cli_exit_for(code);
 			goto out;

@@ -267,25 +267,33 @@ int uccn_store_check_files(const char *dir, bool *present, char *err, size_t err
 	/* Page sizes are powers of two from 512 to 64 KiB in every LMDB. */
 	bool psize_ok = psize >= 512 && psize <= 65536 && (psize & (psize - 1)) == 0;
 	int r1 = r0 == 0 && psize_ok ? read_meta(fd, (off_t)psize, &m1) : 0;
-	close(fd);
 	if (r0 == -2 || r1 == -2 || (r0 == 0 && !psize_ok)) {
+		close(fd);
 		store_error("%s is not an LMDB store (its header is not LMDB's): "
 			    "restore it from a backup", path);
 		rc = UCCN_E_CORRUPT;
 		goto out;
 	}
 	unsigned long long need = 2ull * (psize_ok ? psize : 4096);
-	if (r0 == 0 && r1 == 0) {
-		/* LMDB uses the meta of the newer transaction; so do we. */
-		const struct lmdb_meta *m = m1.txnid > m0.txnid ? &m1 : &m0;
-		if (m->last_page >= 2)
-			need = ((unsigned long long)m->last_page + 1) * psize;
-	}
+	/* LMDB uses the meta of the newer transaction; so do we. */
+	const struct lmdb_meta *m = m1.txnid > m0.txnid ? &m1 : &m0;
+	if (r0 == 0 && r1 == 0 && m->last_page >= 2)
+		need = ((unsigned long long)m->last_page + 1) * psize;
 	if (r0 || r1 || (unsigned long long)st.st_size < need) {
+		close(fd);
 		store_error("%s is truncated: %lld bytes, the store needs at least %llu; "
 			    "restore it from a backup", path, (long long)st.st_size, need);
 		rc = UCCN_E_CORRUPT;
+		goto out;
 	}
+	/* The pages LMDB will follow, before it follows them. */
+	char why[200];
+	rc = store_verify_pages(fd, psize, m->trees, m->last_page, why, sizeof why);
+	close(fd);
+	if (rc == UCCN_E_CORRUPT)
+		store_error("%s is damaged: %s; restore it from a backup", path, why);
+	else if (rc)
+		store_error("cannot check %s: %s", path, uccn_strerror(rc));
 out:
 	if (rc && err && errlen)
 		snprintf(err, errlen, "%s", last_error);

@@ -161,6 +161,20 @@ int store_cursor_get(struct uccn_txn *t, enum dbi_slot db, MDB_cursor *c, MDB_va
 int store_put(struct uccn_txn *t, enum dbi_slot db, MDB_val *k, const MDB_val *body,
 	      unsigned flags);
 
+/* ---- verify.c: the pages LMDB will read ---- */
+
+/*
+ * Walk every page reachable from the meta LMDB will use (its two trees,
+ * 2 x 48 bytes at meta_trees, and last_page) in the data file open at fd,
+ * with pages of psize bytes, before anything maps it: page numbers, types,
+ * bounds, node offsets and sizes, key order, what each table may hold
+ * (dups only in a dupsort table), and that each tree has the pages and
+ * records its record counts. 0, or UCCN_E_CORRUPT with the page and table
+ * in why, UCCN_E_NOMEM.
+ */
+int store_verify_pages(int fd, size_t psize, const void *meta_trees, uint64_t last_page,
+		       char *why, size_t whylen);
+
 /* ---- env.c: errors ---- */
 
 /* The one mapping of LMDB and errno codes to ours. */
