@@ -286,6 +286,25 @@ int uccn_store_check_files(const char *dir, bool *present, char *err, size_t err
 		rc = UCCN_E_CORRUPT;
 		goto out;
 	}
+	/* LMDB writes its two metas in turn, so their transactions differ by
+	 * one (both are 0 before the first commit). A flipped bit in either
+	 * breaks that: LMDB would open another snapshot than the last. */
+	if (m->version != 1) {
+		close(fd);
+		store_error("%s is damaged: its meta page names data version %u, not LMDB's 1; "
+			    "restore it from a backup", path, m->version);
+		rc = UCCN_E_CORRUPT;
+		goto out;
+	}
+	uint64_t t0 = m0.txnid, t1 = m1.txnid;
+	if ((t0 || t1) && t0 + 1 != t1 && t1 + 1 != t0) {
+		close(fd);
+		store_error("%s is damaged: its two meta pages name transactions %llu and %llu; "
+			    "restore it from a backup", path, (unsigned long long)t0,
+			    (unsigned long long)t1);
+		rc = UCCN_E_CORRUPT;
+		goto out;
+	}
 	/* The pages LMDB will follow, before it follows them. */
 	char why[200];
 	rc = store_verify_pages(fd, psize, m->trees, m->last_page, why, sizeof why);
