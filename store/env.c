@@ -100,7 +100,7 @@ static int seed_fields(struct uccn_store *s, MDB_txn *txn)
 	return store_map_rc(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
 }
 
-/* Check the data format: a new store gets ours, format 1 is rewritten
+/* Check the data format: a new store gets ours, format 1 or 2 is rewritten
  * (*rewrite says so), any other is refused. Our code, the reason in
  * last_error. */
 static int check_format(struct uccn_store *s, MDB_txn *txn, bool *rewrite)

@@ -11,6 +11,14 @@
  * Threads: one thread writes at a time (uccnd's commit thread); another
  * may read meanwhile in read transactions of its own. Growing the map
  * (uccn_store_grow) needs every transaction of the process ended.
+ *
+ * Damaged data: every stored value carries a CRC32C of its key and bytes
+ * (store_int.h says why that one), checked on every read. A value that
+ * fails is never decoded: the call returns UCCN_E_CORRUPT and
+ * uccn_store_txn_reason names the record ("post 1234 fails its checksum;
+ * restore from a backup"). The records around it read as before. The
+ * page structure of data.mdb, which the checksums cannot guard, is
+ * checked when the store is opened (uccn_store_check_files).
  */
 #ifndef UCCN_STORE_H
 #define UCCN_STORE_H
@@ -33,9 +41,10 @@ struct uccn_txn;
 /*
  * Open (creating if needed) the store in directory dir, which must exist.
  * map_bytes is the initial map size, 0 for UCCN_STORE_DEFAULT_MAP; a larger
- * existing database keeps its size. A store of the older format 1 is
- * rewritten to the current one here, in one transaction (a stop midway
- * leaves it as it was), the map growing as that needs. The files are
+ * existing database keeps its size. A store of an older format (1 or 2)
+ * is rewritten to the current one (3) here, in one transaction (a stop
+ * midway, or a damaged record found on the way, leaves it as it was), the
+ * map growing as that needs. The files are
  * checked first as uccn_store_check_files does. Returns 0 with *out, or
  * UCCN_E_IO, UCCN_E_INVALID (a data file that is not a regular file),
  * UCCN_E_CORRUPT (not an LMDB store, or truncated), UCCN_E_VERSION (a
@@ -50,12 +59,16 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
  * Check the files of the store in dir before anything maps them, creating
  * nothing. LMDB trusts data.mdb: a truncated one would be a SIGBUS at the
  * first access to a missing page, so the last page its header says is in
- * use must lie inside the file. Returns 0 with *present true when dir holds
+ * use must lie inside the file; and LMDB follows its pages blindly, so
+ * every page reachable from the meta it will use is read once and checked
+ * (page numbers, types, bounds, node offsets and sizes, key order, each
+ * table's page and record counts). Returns 0 with *present true when dir holds
  * a data file that passes, 0 with *present false when there is none
  * (absent, or 0 bytes: uccn_store_open would make a new, empty store);
  * UCCN_E_INVALID when data.mdb or lock.mdb is not a regular file (a FIFO,
  * a device, a directory), UCCN_E_CORRUPT when data.mdb is not an LMDB
- * store or is truncated, UCCN_E_IO when it cannot be read. The reason, with
+ * store, is truncated or has a damaged page (the reason names the page
+ * and table), UCCN_E_IO when it cannot be read. The reason, with
  * the file's path, goes to err (errlen bytes; may be NULL).
  * uccn_store_open makes the same check first and fails the same way.
  */
@@ -81,8 +94,8 @@ void uccn_store_set_mailbox_share(struct uccn_store *s, uint64_t share);
 /* The map's current size in bytes (for tests and status). */
 size_t uccn_store_map_size(const struct uccn_store *s);
 
-/* The data format the open found and rewrote (1), or 0 when it found the
- * current one or made a new store. */
+/* The data format the open found and rewrote (1 or 2), or 0 when it
+ * found the current one or made a new store. */
 int uccn_store_rewrote_from(const struct uccn_store *s);
 
 /* ---- reading ---- */
@@ -159,7 +172,8 @@ int uccn_store_post_list_as(struct uccn_txn *t, const struct uccn_query *q,
  * filter keeps (NULL: every one), at most q->limit (UCCN_WATCH_DEFAULT when
  * 0). *next is the seq to pass as since next time: the last post examined,
  * matching or not, kept or not (q->since when there was none), so posts
- * left out are not read twice.
+ * left out are not read twice. Returns 0, or UCCN_E_CORRUPT at the first
+ * post that fails its checksum (the posts before it were handed over).
  */
 int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 			  const struct uccn_post_filter *filter, uccn_post_fn fn, void *ctx,
@@ -167,11 +181,13 @@ int uccn_store_post_after(struct uccn_txn *t, const struct uccn_query *q,
 
 /* Whether city was recorded as a reader of post seq: it was delivered to
  * city's mailbox by uccn_store_post_add with UCCN_STORE_POST_READERS_ONLY.
- * False too when the record cannot be read: a reader is never assumed. */
+ * False too when the record cannot be read or fails its checksum: a reader
+ * is never assumed. */
 bool uccn_store_post_has_reader(struct uccn_txn *t, uint64_t seq, const char *city);
 
 /* A city's mailbox: the unread posts addressed to it, oldest first, at
- * most limit of them. Returns 0, UCCN_E_CORRUPT or UCCN_E_IO. */
+ * most limit of them. Returns 0, UCCN_E_CORRUPT (an entry, or the post it
+ * names, fails its checksum, or it names no post) or UCCN_E_IO. */
 int uccn_store_mailbox_each(struct uccn_txn *t, const char *city, uint32_t limit,
 			    uccn_post_fn fn, void *ctx);
 /* How many unread posts city's mailbox holds (0 for an unknown city). */
@@ -207,7 +223,8 @@ struct uccn_store_stats {
 	uint64_t map_bytes;
 	uint64_t used_bytes;
 };
-/* The store's figures as t sees them; returns 0. */
+/* The store's figures as t sees them; returns 0, or UCCN_E_CORRUPT when
+ * the newest post or change fails its checksum (last_seq is then 0). */
 int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
 
 /* ---- writing ---- */
