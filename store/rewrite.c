@@ -164,35 +164,36 @@ static int seal_plain(struct uccn_store *s, MDB_txn *txn, enum dbi_slot db, bool
 	unsigned char kb[512];
 	MDB_cursor *c;
 	MDB_val k, v;
+	int err = 0; /* ours; rc is LMDB's */
 	int rc = mdb_cursor_open(txn, s->dbi[db], &c);
 	if (rc)
 		return store_fail(rc, "rewrite the store");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size > sizeof kb) {
-			rc = store_fail(MDB_CORRUPTED, "rewrite the store");
+			err = store_fail(MDB_CORRUPTED, "rewrite the store");
 			break;
 		}
 		if (check && !value_sound(db, &k, &v)) {
-			rc = unsound(db, &k);
+			err = unsound(db, &k);
 			break;
 		}
 		/* Copies: the put changes the page k and v point into. */
-		if ((rc = buf_fit(&b, v.mv_size + SEAL_SIZE)))
+		if ((err = buf_fit(&b, v.mv_size + SEAL_SIZE)))
 			break;
 		memcpy(kb, k.mv_data, k.mv_size);
 		memcpy(b.p, v.mv_data, v.mv_size);
 		MDB_val key = val_of(kb, k.mv_size), sealed = val_of(b.p, v.mv_size + SEAL_SIZE);
 		store_seal_finish(&key, b.p, v.mv_size);
 		if ((rc = mdb_put(txn, s->dbi[db], &key, &sealed, 0)) ||
-		    (rc = mdb_cursor_get(c, &key, &v, MDB_SET))) {
-			rc = store_fail(rc, "rewrite the store");
+		    (rc = mdb_cursor_get(c, &key, &v, MDB_SET)))
 			break;
-		}
 	}
 	mdb_cursor_close(c);
 	free(b.p);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (err)
+		return err;
+	return rc == MDB_NOTFOUND ? 0 : store_fail(rc, "rewrite the store");
 }
 
 /* Seal every entry of the dupsort table db, a key at a time: its entries
