@@ -36,6 +36,12 @@ int uccn_store_mailbox_stats(struct uccn_txn *t, struct uccn_store_mailbox_stats
 			memcpy(out->deepest_city, k.mv_data, k.mv_size);
 			out->deepest_city[k.mv_size] = '\0';
 		}
+		/* The entry is sealed (store_int.h): a damaged one is corrupt,
+		 * not a post number. */
+		if ((rc = store_unseal(t, DB_MAILBOX, &k, &v))) {
+			mdb_cursor_close(c);
+			return rc;
+		}
 		uint64_t seq = seq_decode(&v);
 		if (seq && (!out->oldest_seq || seq < out->oldest_seq))
 			out->oldest_seq = seq;
