@@ -24,8 +24,9 @@ int server_peers_open(struct server *s, void *zmq_ctx, char *err, size_t errlen)
 	snprintf(endpoint, sizeof endpoint, "inproc://uccnd-peers-%p", (void *)s);
 	/* libzmq's I/O thread blocks on a monitor pipe that is full: ours
 	 * has no bound, and the loop reads it at every turn. */
-	if (zmq_socket_monitor(s->router, endpoint, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-			       HANDSHAKE_FAILED | ZMQ_EVENT_DISCONNECTED) != 0 ||
+	if (zmq_socket_monitor(s->router, endpoint, ZMQ_EVENT_ACCEPTED |
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | HANDSHAKE_FAILED |
+			       ZMQ_EVENT_DISCONNECTED) != 0 ||
 	    !(s->monitor = zmq_socket(zmq_ctx, ZMQ_PAIR)) ||
 	    zmq_setsockopt(s->monitor, ZMQ_RCVHWM, &unbounded, sizeof unbounded) ||
 	    zmq_setsockopt(s->monitor, ZMQ_LINGER, &linger, sizeof linger) ||
@@ -37,9 +38,10 @@ int server_peers_open(struct server *s, void *zmq_ctx, char *err, size_t errlen)
 	return 0;
 }
 
-/* One event: a frame of the event number (2 bytes) and its value (4),
- * then a frame of the endpoint. Returns false when none is waiting. */
-static bool read_event(void *monitor, uint16_t *event)
+/* One event: a frame of the event number (2 bytes) and its value (4: the
+ * connection's fd for ACCEPTED and DISCONNECTED), then a frame of the
+ * endpoint. Returns false when none is waiting. */
+static bool read_event(void *monitor, uint16_t *event, int32_t *value)
 {
 	zmq_msg_t m;
 	zmq_msg_init(&m);
@@ -47,9 +49,11 @@ static bool read_event(void *monitor, uint16_t *event)
 		zmq_msg_close(&m);
 		return false;
 	}
-	bool ok = zmq_msg_size(&m) >= sizeof *event;
-	if (ok)
+	bool ok = zmq_msg_size(&m) >= sizeof *event + sizeof *value;
+	if (ok) {
 		memcpy(event, zmq_msg_data(&m), sizeof *event);
+		memcpy(value, (const char *)zmq_msg_data(&m) + sizeof *event, sizeof *value);
+	}
 	bool more = zmq_msg_more(&m);
 	zmq_msg_close(&m);
 	while (more) {
@@ -69,13 +73,18 @@ void server_on_peers(void *ctx)
 {
 	struct server *s = ctx;
 	uint16_t event;
-	while (read_event(s->monitor, &event)) {
-		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+	int32_t value = -1;
+	while (read_event(s->monitor, &event, &value)) {
+		if (event == ZMQ_EVENT_ACCEPTED)
+			server_inflow_accepted(s, value);
+		else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 			s->metrics.handshakes_ok++;
 		else if (event & HANDSHAKE_FAILED)
 			s->metrics.handshakes_failed++;
-		else if (event == ZMQ_EVENT_DISCONNECTED)
+		else if (event == ZMQ_EVENT_DISCONNECTED) {
 			s->metrics.disconnects++;
+			server_inflow_closed(s, value);
+		}
 	}
 }
 

@@ -210,17 +210,18 @@ void server_send_reply(struct server *s, const struct pending *p)
 }
 
 /* Discard the rest of a multipart message; returns the bytes discarded. */
-static size_t drain(void *router)
+static size_t drain(struct server *s)
 {
 	size_t bytes = 0;
 	int more = 1;
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, router, ZMQ_DONTWAIT) < 0) {
+		if (zmq_msg_recv(&m, s->router, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
 			break;
 		}
+		server_inflow_delivered(s, zmq_msg_get(&m, ZMQ_SRCFD), zmq_msg_size(&m));
 		bytes += zmq_msg_size(&m);
 		more = zmq_msg_more(&m);
 		zmq_msg_close(&m);
@@ -260,6 +261,7 @@ static int receive_one(struct server *s, struct pending *p)
 		zmq_msg_close(&body);
 		return 1;
 	}
+	server_inflow_delivered(s, zmq_msg_get(&body, ZMQ_SRCFD), zmq_msg_size(&body));
 	/* A REQ client puts an empty delimiter before the body. */
 	if (zmq_msg_size(&body) == 0 && zmq_msg_more(&body)) {
 		p->delimiter = true;
@@ -269,6 +271,7 @@ static int receive_one(struct server *s, struct pending *p)
 			zmq_msg_close(&body);
 			return 1;
 		}
+		server_inflow_delivered(s, zmq_msg_get(&body, ZMQ_SRCFD), zmq_msg_size(&body));
 	}
 	const char *key = zmq_msg_gets(&body, "User-Id");
 	const char *peer = zmq_msg_gets(&body, "Peer-Address");
@@ -277,7 +280,7 @@ static int receive_one(struct server *s, struct pending *p)
 	if (key && strlen(key) == UCCN_KEY_Z85_LEN)
 		memcpy(keycopy, key, sizeof keycopy);
 	if (zmq_msg_more(&body)) {
-		if (drain(s->router) >= DRAIN_TRIM_BYTES)
+		if (drain(s) >= DRAIN_TRIM_BYTES)
 			malloc_trim(0);
 		decode_rc = UCCN_E_INVALID;
 		snprintf(err, sizeof err, "a request is exactly one frame (after an optional empty delimiter)");

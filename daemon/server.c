@@ -48,6 +48,7 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	}
 	s->store = store;
 	s->loop = loop;
+	s->inflow.timer = -1;
 	s->started = time(NULL);
 	char public[UCCN_KEY_Z85_LEN + 1];
 	if (server_invite_setup(opt->endpoint, opt->secret) ||
@@ -74,6 +75,8 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 		snprintf(err, errlen, "event loop full");
 		goto fail;
 	}
+	if (server_inflow_open(s, err, errlen))
+		goto fail;
 	loop_before_sleep(loop, server_before_sleep, s);
 	/* Wake at least this often to end held watches whose wait ran out. */
 	loop_set_timeout(loop, 250);
@@ -107,6 +110,7 @@ void server_destroy(struct server **sp)
 	server_peers_close(s);
 	if (s->router)
 		zmq_close(s->router);
+	server_inflow_close(s);
 	if (s->zap)
 		zmq_close(s->zap);
 	free(s->scratch);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "inflow.h"
 #include "metrics.h"
 #include "server.h"
 #include "uccn_fingerprint.h"
@@ -110,6 +111,7 @@ struct server {
 	struct credit_table credits;
 	struct metrics metrics;    /* for status (SPEC 4.1, server_state) */
 	void *monitor;             /* the ROUTER's connection events (peers.c) */
+	struct inflow inflow;      /* bytes connections sent, not delivered */
 	char fingerprint[UCCN_FINGERPRINT_LEN + 1]; /* of the server's public key */
 };
 
