@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "mode_check.h"
 #include "options.h"
 #include "keys.h"
 #include "log.h"
@@ -250,6 +251,8 @@ int main(int argc, char **argv)
 	int rc = options_parse(argc, argv, &opts);
 	if (rc >= 0)
 		return rc;
+	if (opts.check_dir)
+		return mode_check_run(opts.check_dir, opts.json);
 	if ((rc = options_load(&opts, &o, err, sizeof err))) {
 		fprintf(stderr, "uccnd: %s\n", err);
 		return rc;

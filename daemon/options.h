@@ -22,6 +22,8 @@ struct flag_value {
 struct options {
 	const char *file; /* -f FILE, or NULL: located as config_locate says */
 	bool check_only;  /* -n */
+	const char *check_dir; /* --check DIR: check the store, then exit */
+	bool json;        /* --json: --check's findings as JSON Lines */
 	struct flag_value flags[OPTIONS_MAX_FLAGS];
 	size_t nflags;
 };

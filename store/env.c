@@ -16,11 +16,11 @@
 #include "store_int.h"
 #include "uccn_error.h"
 
-/* 1: the posts of a city, kind, project or meeting were found through
+/* The data formats (STORE_FORMAT, store_int.h): 1: the posts of a city,
+ * kind, project or meeting were found through
  * four dupsort indexes; 2: through chains (see chains.c); 3: every value
  * is sealed with its checksum (seal.c). A store of format 1 or 2 is
  * rewritten to 3 when opened (rewrite.c). */
-#define STORE_FORMAT 3
 
 static const struct {
 	const char *name;
@@ -44,6 +44,16 @@ static const struct {
 	[DB_IMPORTED] = {"imported", 0},
 	[DB_SENDERS] = {"mailbox_senders", 0},
 };
+
+const char *store_table_name(enum dbi_slot db)
+{
+	return db_defs[db].name;
+}
+
+unsigned store_table_flags(enum dbi_slot db)
+{
+	return db_defs[db].flags;
+}
 
 /* The last failure's text, per thread: the daemon's loop and its commit
  * thread each read their own. */

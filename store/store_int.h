@@ -175,7 +175,13 @@ int store_put(struct uccn_txn *t, enum dbi_slot db, MDB_val *k, const MDB_val *b
 int store_verify_pages(int fd, size_t psize, const void *meta_trees, uint64_t last_page,
 		       char *why, size_t whylen);
 
-/* ---- env.c: errors ---- */
+/* ---- env.c: tables, errors ---- */
+
+/* The data format this build writes (env.c says what each one is). */
+#define STORE_FORMAT 3
+/* A table's name in the environment and its flags (without MDB_CREATE). */
+const char *store_table_name(enum dbi_slot db);
+unsigned store_table_flags(enum dbi_slot db);
 
 /* The one mapping of LMDB and errno codes to ours. */
 int store_map_rc(int rc);

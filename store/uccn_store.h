@@ -515,4 +515,39 @@ int uccn_store_mailbox_stats(struct uccn_txn *t, struct uccn_store_mailbox_stats
  * when the file cannot be examined. */
 int uccn_store_file_stats(struct uccn_store *s, const char **dir, uint64_t *file_bytes);
 
+/* ---- checking a whole store (check.c; uccnd --check) ---- */
+
+/* One inconsistency: the table ("mailbox", "chain", "log", ...), the key
+ * as text ("krakow", "city:krakow", "1234") and what is wrong ("entry
+ * 1234 names no post"); borrowed for the call only. */
+typedef void (*uccn_check_fn)(const char *table, const char *key, const char *problem,
+			      void *ctx);
+/* Called every few thousand records with the count so far. */
+typedef void (*uccn_check_progress_fn)(uint64_t records, void *ctx);
+
+struct uccn_check_totals {
+	uint64_t records;   /* values read and checked */
+	uint64_t problems;  /* inconsistencies reported */
+	uint64_t last_seq;  /* the newest number of the sequence */
+	bool pages_checked; /* the page walk ran: no uccnd held the directory */
+	bool pages_damaged; /* it found a damaged page: nothing else was read */
+};
+
+/*
+ * Check the store in dir without writing anything: LMDB opened with
+ * MDB_RDONLY, everything read in one read transaction (a consistent
+ * snapshot, safe beside a uccnd serving dir). When no uccnd holds dir's
+ * lock, the pages are walked first as uccn_store_check_files does (under
+ * a shared lock, held for the walk only). Every value is read through its
+ * seal and decoded; every chain is walked from its head (its posts, its
+ * length, its marks); the indexes, mailboxes, sender counts, readers and
+ * the gapless sequence are checked against the posts and the change log.
+ * Each inconsistency goes to found (may be NULL). Returns 0 when the check
+ * ran (tot->problems says what it found); UCCN_E_NOTFOUND when dir holds
+ * no store, UCCN_E_VERSION for a store of an older format, UCCN_E_IO or
+ * UCCN_E_NOMEM, with the reason in err.
+ */
+int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_fn progress,
+		     void *ctx, struct uccn_check_totals *tot, char *err, size_t errlen);
+
 #endif

@@ -239,11 +239,47 @@ void h_daemon_print_log(const h_daemon_t *self)
 	free(s);
 }
 
+void h_daemon_skip_check(h_daemon_t *self)
+{
+	self->skip_check = true;
+}
+
+/* Every store a test leaves must pass uccnd --check. */
+static int check_store(const h_daemon_t *self)
+{
+	char *data = h_xasprintf("%s/data.mdb", self->dir);
+	bool present = access(data, F_OK) == 0;
+	free(data);
+	if (self->skip_check || !present)
+		return 0;
+	char *path = h_xasprintf("%s/uccnd", h_bin_dir());
+	char *argv[] = {path, "--check", (char *)self->dir, NULL};
+	h_run_t r = {0};
+	h_run(&r, argv, NULL, 60000);
+	const char *tally = getenv("UCCN_CHECK_TALLY");
+	FILE *f = tally ? fopen(tally, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s %d\n", self->dir, r.status);
+		fclose(f);
+	}
+	if (r.status != 0) {
+		fprintf(stderr, "harness: the store the test leaves fails uccnd --check:\n");
+		h_run_print(&r);
+	}
+	int status = r.status;
+	h_run_clear(&r);
+	free(path);
+	return status;
+}
+
 void h_daemon_destroy(h_daemon_t **self_p)
 {
 	if (!self_p || !*self_p)
 		return;
 	h_daemon_kill(*self_p);
-	free(*self_p);
+	h_daemon_t *self = *self_p;
 	*self_p = NULL;
+	int status = check_store(self);
+	free(self);
+	assert_int_equal(status, 0);
 }

@@ -35,6 +35,7 @@ typedef struct {
 	char log[PATH_MAX];             /* DIR/uccnd.log: its stderr, appended */
 	pid_t pid;                      /* 0 when not running */
 	int status;                     /* last exit as in h_run_t, -2 if none */
+	bool skip_check;                /* h_daemon_skip_check was called */
 } h_daemon_t;
 
 /* A daemon for dir on a free port; not started. NULL on failure. */
@@ -63,8 +64,14 @@ long h_daemon_status_kb(const h_daemon_t *self, const char *field);
 bool h_daemon_asan(void);
 /* Print the daemon's log to stderr. */
 void h_daemon_print_log(const h_daemon_t *self);
-/* Kill it if running, free it, set *self_p to NULL. */
+/* Kill it if running, then check the store it leaves: `uccnd --check
+ * DIR` must exit 0, or the test fails with its output (with
+ * UCCN_CHECK_TALLY set, each check appends "DIR STATUS" to that file).
+ * Free it, set *self_p to NULL. */
 void h_daemon_destroy(h_daemon_t **self_p);
+/* The test damages or leaves a special store on purpose: destroy does not
+ * check it. */
+void h_daemon_skip_check(h_daemon_t *self);
 /* A fresh temporary data directory and a daemon started on it: 0, or -1
  * with nothing left behind. */
 int h_daemon_up(char **dir, h_daemon_t **d);
