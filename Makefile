@@ -197,6 +197,13 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/e2e/test_%.o $(call obj,$(HARNESS_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
+# uccnd --check against stores the test damages itself with the store
+# library, each value sealed as the daemon seals it.
+$(BUILD)/tests/test_check: $(BUILD)/obj/tests/e2e/test_check.o $(call obj,$(HARNESS_SRC)) \
+		$(STORE_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
 # Test tools. failmeta.so, preloaded into uccnd by test_disk_full, fails
 # LMDB's meta page writes on demand. Built without sanitizers: it only
 # passes calls through; the test lets an ASan uccnd load it.

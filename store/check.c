@@ -286,11 +286,12 @@ static void chain_walk(struct check *c, const MDB_val *k, const MDB_val *v, cons
 		}
 		int rc = post_read(c, at, &pv, &p);
 		const char *pid = rc ? NULL : post_chain_id(&p, ch);
-		if (rc == 0 && (!pid || strcmp(pid, id) != 0))
+		bool ours = pid && strcmp(pid, id) == 0;
+		if (rc == 0 && !ours)
 			report(c, "chain", name, "%s post %llu, which is not in this chain (%s %s)",
 			       whence, (unsigned long long)at, chain_word[ch], pid ? pid : "none");
 		uccn_post_clear(&p);
-		if (rc || !pid || strcmp(pid, id) != 0)
+		if (!ours)
 			break;
 		c->seqs[at] |= REACHED(ch);
 		reached++;
