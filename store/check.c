@@ -559,39 +559,6 @@ static void sequence_check(struct check *c)
 	}
 }
 
-/* ---- opening read-only ---- */
-
-static int open_readonly(struct check *c, const char *dir)
-{
-	MDB_txn *txn;
-	MDB_val k = str_val("format"), v;
-	int rc = mdb_env_create(&c->s.env);
-	if (rc)
-		return store_fail(rc, "mdb_env_create");
-	mdb_env_set_maxdbs(c->s.env, DB_COUNT + 8);
-	/* MDB_RDONLY: nothing is written to data.mdb; a reader's slot in
-	 * lock.mdb is all LMDB takes, as any reader does. */
-	if ((rc = mdb_env_open(c->s.env, dir, MDB_RDONLY, 0600)))
-		return store_fail(rc, dir);
-	if ((rc = mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn)))
-		return store_fail(rc, "begin a read transaction");
-	c->t = (struct uccn_txn){.s = &c->s, .root = txn, .cur = txn};
-	for (int i = 0; i < DB_COUNT; i++)
-		if ((rc = mdb_dbi_open(txn, store_table_name((enum dbi_slot)i),
-				       store_table_flags((enum dbi_slot)i), &c->s.dbi[i]))) {
-			store_error("%s: table %s: %s: not a uccn store, or not yet opened by uccnd",
-				    dir, store_table_name((enum dbi_slot)i), mdb_strerror(rc));
-			return store_map_rc(rc);
-		}
-	rc = mdb_get(txn, c->s.dbi[DB_META], &k, &v);
-	if (rc || seq_decode(&v) != STORE_FORMAT) {
-		store_error("%s: data format %llu is not %d: start uccnd on it once to rewrite it",
-			    dir, rc ? 0ull : (unsigned long long)seq_decode(&v), STORE_FORMAT);
-		return UCCN_E_VERSION;
-	}
-	return 0;
-}
-
 /* The page walk reads data.mdb outside LMDB, and a writer could be midway
  * through a commit: only when no uccnd holds the directory's lock. The
  * shared lock is held for the walk alone. */
@@ -638,7 +605,8 @@ int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_f
 		rc = UCCN_E_NOTFOUND;
 		goto out;
 	}
-	if ((rc = open_readonly(&c, dir)) || (rc = store_last_seq(&c.t, &c.last_seq)))
+	if ((rc = store_snapshot_open(&c.s, &c.t, dir)) ||
+	    (rc = store_last_seq(&c.t, &c.last_seq)))
 		goto out;
 	if (!(c.seqs = calloc(c.last_seq + 2, sizeof *c.seqs))) {
 		rc = UCCN_E_NOMEM;
@@ -665,10 +633,7 @@ int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_f
 	}
 	rc = c.err;
 out:
-	if (c.t.root)
-		mdb_txn_abort(c.t.root);
-	if (c.s.env)
-		mdb_env_close(c.s.env);
+	store_snapshot_close(&c.s, &c.t);
 	free(c.seqs);
 	free(c.pairs);
 	tot->last_seq = c.last_seq;

@@ -251,6 +251,14 @@ struct store_walk {
 /* The next seq of w, UCCN_E_NOTFOUND at its end. */
 int store_walk_step(struct uccn_txn *t, struct store_walk *w, uint64_t *seq);
 
+/* ---- snapshot.c: reading alone ---- */
+
+/* Open the store in dir read-only (MDB_RDONLY) into s (zeroed) and begin
+ * the one read transaction t that reads it; the current format only. Our
+ * code, the reason in the last error; close either way. */
+int store_snapshot_open(struct uccn_store *s, struct uccn_txn *t, const char *dir);
+void store_snapshot_close(struct uccn_store *s, struct uccn_txn *t);
+
 /* ---- rewrite.c ---- */
 
 /* Rewrite a store of format 1 or 2 to the current format in txn, the
