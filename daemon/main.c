@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "mode_check.h"
+#include "mode_dump.h"
 #include "options.h"
 #include "keys.h"
 #include "log.h"
@@ -261,6 +262,10 @@ int main(int argc, char **argv)
 		config_print(&o, stdout);
 		return 0;
 	}
+	if (opts.dump)
+		return mode_dump_run(o.data, opts.output);
+	if (opts.load)
+		return mode_load_run(opts.load, o.data);
 	log_set_level(o.log_level);
 	if (o.source[0])
 		log_msg(LOG_INFO, "settings from %s", o.source);

@@ -14,6 +14,8 @@ static const char usage_text[] =
 	"usage: uccnd [-f FILE] [--data DIR] [--listen ENDPOINT] [--map-size BYTES]\n"
 	"             [--mailbox-quota N] [--log-level LEVEL] [--daemon] [-v] [-n]\n"
 	"       uccnd --check DIR [--json]\n"
+	"       uccnd --dump [--data DIR] [-o FILE]\n"
+	"       uccnd --load FILE [--data DIR]\n"
 	"\n"
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
 	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
@@ -44,6 +46,14 @@ static const char usage_text[] =
 	"                         (table, key, what is wrong), then a summary.\n"
 	"                         0 when clean, 1 when it found any; see uccnd(8)\n"
 	"      --json             with --check: the findings as JSON Lines\n"
+	"      --dump             write every record of the store in DIR as JSON\n"
+	"                         Lines (docs/dump-format.md) to stdout or -o FILE\n"
+	"                         and exit; safe while a uccnd serves DIR\n"
+	"  -o, --output FILE      with --dump: write to FILE (never overwritten)\n"
+	"      --load FILE        load a dump into DIR, which must hold no store,\n"
+	"                         all or nothing, and exit; then copy server.key,\n"
+	"                         server.pub and coordinator.key from the original\n"
+	"                         DIR before starting uccnd on it\n"
 	"  -v, --verbose          --log-level debug: log every request batch\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
@@ -70,19 +80,25 @@ int options_parse(int argc, char **argv, struct options *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{"check", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'J'},
+		{"dump", no_argument, NULL, 'U'},
+		{"output", required_argument, NULL, 'o'},
+		{"load", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "f:nd:l:DvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:nd:l:DvhVo:", longopts, NULL)) != -1) {
 		const char *key = NULL, *value = optarg;
 		switch (ch) {
 		case 'f': o->file = optarg; continue;
 		case 'n': o->check_only = true; continue;
 		case 'C': o->check_dir = optarg; continue;
 		case 'J': o->json = true; continue;
+		case 'U': o->dump = true; continue;
+		case 'o': o->output = optarg; continue;
+		case 'O': o->load = optarg; continue;
 		case 'd': key = "data"; break;
 		case 'l': key = "listen"; break;
 		case 'm': key = "map_size"; break;
@@ -108,6 +124,12 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "uccnd: unexpected argument '%s'\nTry 'uccnd --help'.\n", argv[optind]);
+		return 2;
+	}
+	if ((o->output && !o->dump) || (o->dump && o->load) ||
+	    ((o->dump || o->load) && (o->check_dir || o->check_only))) {
+		fputs("uccnd: --dump, --load and --check go alone (-o with --dump)\n"
+		      "Try 'uccnd --help'.\n", stderr);
 		return 2;
 	}
 	if (o->json && !o->check_dir) {

@@ -24,6 +24,9 @@ struct options {
 	bool check_only;  /* -n */
 	const char *check_dir; /* --check DIR: check the store, then exit */
 	bool json;        /* --json: --check's findings as JSON Lines */
+	bool dump;        /* --dump: the store as JSON Lines, then exit */
+	const char *output; /* -o FILE: where --dump writes (NULL: stdout) */
+	const char *load;   /* --load FILE: a dump into an empty DIR, then exit */
 	struct flag_value flags[OPTIONS_MAX_FLAGS];
 	size_t nflags;
 };

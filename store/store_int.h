@@ -259,6 +259,34 @@ int store_walk_step(struct uccn_txn *t, struct store_walk *w, uint64_t *seq);
 int store_snapshot_open(struct uccn_store *s, struct uccn_txn *t, const char *dir);
 void store_snapshot_close(struct uccn_store *s, struct uccn_txn *t);
 
+/* ---- dump.c, load.c: each table in the dump (docs/dump-format.md) ---- */
+
+enum dump_key {
+	DK_SEQ,     /* 8 bytes big-endian: a number */
+	DK_STR,     /* bytes: a string */
+	DK_PAIR,    /* a NUL b: [a, b] */
+	DK_STR_NUM, /* a NUL 8 bytes: [a, n] */
+	DK_HEX,     /* bytes: a string of hex digits */
+	DK_CHAIN,   /* a chain's tag and id: "city:krakow" */
+};
+enum dump_val {
+	DV_RECORD,  /* msgpack: its JSON */
+	DV_POST,    /* links, then msgpack: {"links": [4 numbers], "record": ...} */
+	DV_SEQ,     /* 8 bytes: a number */
+	DV_STR,     /* bytes: a string */
+	DV_HEAD,    /* {"newest": n, "length": n} */
+	DV_INVITE,  /* {"expires_ms": n, "used": 0|1, "city": id} */
+};
+struct dump_table {
+	enum dbi_slot db;
+	enum dump_key key;
+	enum dump_val val;
+};
+#define DUMP_TABLES 16
+#define UCCN_DUMP_VERSION 1
+extern const struct dump_table store_dump_tables[DUMP_TABLES];
+extern const char *const store_chain_words[CH_COUNT]; /* "city", "kind", ... */
+
 /* ---- rewrite.c ---- */
 
 /* Rewrite a store of format 1 or 2 to the current format in txn, the

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "uccn_msg.h"
 #include "uccn_records.h"
@@ -549,5 +550,28 @@ struct uccn_check_totals {
  */
 int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_fn progress,
 		     void *ctx, struct uccn_check_totals *tot, char *err, size_t errlen);
+
+/* ---- dump and load (dump.c, load.c; docs/dump-format.md) ---- */
+
+/*
+ * Write every record of the store in dir to out as JSON Lines: a header
+ * line, then one line per record, table by table, numbered records in
+ * their order. Read in one read-only snapshot as uccn_store_check reads,
+ * so safe beside a serving uccnd. 0, or UCCN_E_NOTFOUND, UCCN_E_VERSION,
+ * UCCN_E_CORRUPT (a record fails its checksum: the dump stops there),
+ * UCCN_E_IO, with the reason in err.
+ */
+int uccn_store_dump(const char *dir, FILE *out, char *err, size_t errlen);
+
+/*
+ * Load a dump read from in (a seekable file; name for the reasons) into
+ * dir, which must hold no store (no data.mdb, or an empty one). Every line
+ * is read and checked first: a line that is not JSON or not a record, or a
+ * dump shorter than its header counts, is refused naming the line, and
+ * nothing is created. Then all records go in one transaction. 0, or
+ * UCCN_E_EXISTS (dir holds a store), UCCN_E_INVALID (the dump), UCCN_E_IO,
+ * UCCN_E_FULL, with the reason in err.
+ */
+int uccn_store_load(const char *dir, FILE *in, const char *name, char *err, size_t errlen);
 
 #endif
