@@ -420,7 +420,8 @@ static void senders_check(struct check *c)
 	MDB_val k, v;
 	char key[300];
 	size_t i = 0;
-	qsort(c->pairs, c->npairs, sizeof *c->pairs, pair_cmp);
+	if (c->npairs)
+		qsort(c->pairs, c->npairs, sizeof *c->pairs, pair_cmp);
 	if (mdb_cursor_open(c->t.cur, c->s.dbi[DB_SENDERS], &cur))
 		return;
 	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);

@@ -106,7 +106,7 @@ static bool encode_key(struct loader *l, enum dump_key how, const struct uccn_jv
 
 static bool val_bytes(struct loader *l, const void *p, size_t n)
 {
-	return msgpack_sbuffer_write(&l->val, p, n) == 0;
+	return n == 0 || msgpack_sbuffer_write(&l->val, p, n) == 0;
 }
 
 static bool val_seq(struct loader *l, const struct uccn_jv *v)
