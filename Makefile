@@ -60,7 +60,7 @@ UNIT_TESTS = $(BUILD)/tests/test_proto $(BUILD)/tests/test_store $(BUILD)/tests/
 	$(BUILD)/tests/test_agenda_render_rules $(BUILD)/tests/test_committer \
 	$(BUILD)/tests/test_tz $(BUILD)/tests/test_notice $(BUILD)/tests/test_profile \
 	$(BUILD)/tests/test_invites $(BUILD)/tests/test_invite $(BUILD)/tests/test_log \
-	$(BUILD)/tests/test_metrics
+	$(BUILD)/tests/test_metrics $(BUILD)/tests/test_json
 E2E_TESTS = $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/test_*.c))
 # Every benchmark lives in tests/bench/. The small benches (bench_*.c) are
 # programs of one file each, run by `make bench` in name order.
@@ -121,6 +121,11 @@ $(UCCN): $(call obj,$(CLI_SRC)) $(AGENDA_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)
 
 $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
+
+# JSON to and from msgpack, as the dump uses it: pure proto.
+$(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 

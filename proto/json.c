@@ -76,11 +76,12 @@ static int hex4(struct parser *ps, unsigned *cp)
 /* A string at ps->p (at its quote) into a malloc'd buffer. */
 static int parse_string(struct parser *ps, char **out, size_t *len)
 {
-	const char *q = ++ps->p;
+	const char *q = ps->p + 1;
 	while (q < ps->end && *q != '"')
 		q += *q == '\\' ? 2 : 1;
 	if (q >= ps->end)
-		return fail(ps, "a string is not closed");
+		return fail(ps, "a string is not closed"); /* named at its quote */
+	ps->p++;
 	char *s = malloc((size_t)(q - ps->p) + 1);
 	size_t n = 0;
 	if (!s)

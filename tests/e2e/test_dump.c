@@ -69,8 +69,17 @@ static void fill(struct fx *f)
 		     "agenda-item", "--minutes", "20", "a talk", NULL));
 	ok(f, h_uccn(&f->r, d, f->key[KRAKOW], NULL, "post", "--key-id", "k1", "--to",
 		     "city:lodz", "--to", "city:granada", "twice named once", NULL));
-	/* lodz reads one of its posts: its mailbox keeps the others */
-	ok(f, h_uccn(&f->r, d, f->key[LODZ], NULL, "inbox", "--json", NULL));
+	/* A city imported without a key, and its invitation, pending. */
+	char *csv = xasprintf("%s/cities.csv", f->spare);
+	FILE *out = fopen(csv, "w");
+	assert_non_null(out);
+	fputs("city,field\ntartu,literature\n", out);
+	assert_int_equal(fclose(out), 0);
+	ok(f, h_uccn(&f->r, d, coord, NULL, "import", "cities", csv, NULL));
+	free(csv);
+	ok(f, h_uccn(&f->r, d, coord, NULL, "city", "invite", "tartu", "--expires", "7d", NULL));
+	/* A published agenda. */
+	ok(f, h_uccn(&f->r, d, coord, NULL, "agenda", "col-2027", "--publish", NULL));
 }
 
 static int setup(void **state)
@@ -180,6 +189,12 @@ static void test_dump_load_same_views(void **state)
 	copy_file(f->dir, fresh, "server.pub");
 	copy_file(f->dir, fresh, "coordinator.key");
 	assert_int_equal(uccnd(f, "--check", fresh, NULL, NULL), 0);
+	/* Every record came back: the loaded store dumps the same. */
+	assert_int_equal(uccnd(f, "--dump", "--data", fresh, NULL), 0);
+	assert_string_equal(f->r.out, stopped);
+	assert_non_null(strstr(stopped, "{\"table\":\"invites\",\"key\":\""));
+	assert_non_null(strstr(stopped, "{\"table\":\"agendas\",\"key\":[\"col-2027\",1]"));
+	assert_non_null(strstr(stopped, "{\"table\":\"imported\",\"key\":\"tartu\""));
 
 	h_daemon_t *d2 = h_daemon_new(fresh);
 	assert_non_null(d2);
