@@ -113,12 +113,13 @@ $(AGENDA_LIB): $(call obj,$(AGENDA_SRC))
 
 # The link lines show the layering: the daemon takes store and proto; the
 # CLI takes the agenda builder (pure computation) and proto, never store.
-# Only the daemon hashes and draws secrets (invitations): libsodium.
+# The daemon hashes and draws secrets (invitations) with libsodium; the
+# CLI only checks a backup it receives against the server's BLAKE2b.
 $(UCCND): $(call obj,$(DAEMON_SRC)) $(STORE_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_LMDB) $(LIBS_SODIUM) $(LIBS_MSGPACK)
 
 $(UCCN): $(call obj,$(CLI_SRC)) $(AGENDA_LIB) $(PROTO_LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_MSGPACK)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ZMQ) $(LIBS_SODIUM) $(LIBS_MSGPACK)
 
 $(BUILD)/tests/test_proto: $(call obj,tests/unit/test_proto.c) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

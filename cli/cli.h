@@ -183,5 +183,6 @@ int cmd_city_invite(struct cli *g, const struct command *cmd, int argc, char **a
 int cmd_join(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_admin_handover(struct cli *g, const struct command *cmd, int argc, char **argv);
 int cmd_admin_log(struct cli *g, const struct command *cmd, int argc, char **argv);
+int cmd_admin_backup(struct cli *g, const struct command *cmd, int argc, char **argv);
 
 #endif

@@ -212,6 +212,13 @@ static const struct command commands[] = {
 	 "Set how much uccnd logs, at once (coordinator only): error, warn, info\n"
 	 "or debug. It holds until uccnd restarts or reloads its settings\n"
 	 "(SIGHUP), which put back log_level from its configuration.\n"},
+	{"admin", "backup", cmd_admin_backup, "admin backup -o FILE [--json]",
+	 "Take a backup of the server while it serves (coordinator only): its data,\n"
+	 "compacted, and its key pair, with a manifest (last seq, counts, checksum).\n"
+	 "FILE appears only once the whole backup has arrived and matches the\n"
+	 "server's checksum. Progress goes to stderr when it is a terminal.\n"
+	 "Restore with: uccnd --restore FILE --data DIR (see uccnd(8)).\n"
+	 "  -o, --output FILE  where to write the backup\n"},
 	{NULL, "status", cmd_status, "status",
 	 "Check that the daemon answers; show who you are and the record counts.\n"
 	 "A coordinator or the secretariat also sees the server's state: data size,\n"

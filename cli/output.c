@@ -366,7 +366,7 @@ const struct output output_text = {
 	.meetings = text_meetings, .meeting = text_meeting,
 	.inbox = text_inbox, .acked = text_acked, .watched = text_watched,
 	.rekeyed = output_text_rekeyed, .handed_over = output_text_handed_over,
-	.log_level = output_text_log_level,
+	.log_level = output_text_log_level, .backed_up = output_text_backed_up,
 };
 
 /* ---- json ---- */
@@ -696,5 +696,5 @@ const struct output output_json = {
 	.meetings = json_meetings, .meeting = json_meeting,
 	.inbox = json_inbox, .acked = json_acked, .watched = json_watched,
 	.rekeyed = output_json_rekeyed, .handed_over = output_json_handed_over,
-	.log_level = output_json_log_level,
+	.log_level = output_json_log_level, .backed_up = output_json_backed_up,
 };

@@ -47,6 +47,8 @@ struct output {
 	void (*handed_over)(const char *to, const char *from, uint64_t seq);
 	/* admin log: uccnd's level before and now */
 	void (*log_level)(const char *was, const char *level);
+	/* admin backup: file written; b holds the manifest, checksum, size */
+	void (*backed_up)(const char *file, const struct uccn_backup_chunk *b);
 };
 
 extern const struct output output_text;

@@ -67,3 +67,28 @@ void output_json_log_level(const char *was, const char *level)
 	json_object_end(&j);
 	json_end(&j);
 }
+
+void output_text_backed_up(const char *file, const struct uccn_backup_chunk *b)
+{
+	printf("backup written to %s: %.1f MiB, last seq %llu, %llu cities, %llu posts\n", file,
+	       b->size / 1048576.0, (unsigned long long)b->last_seq,
+	       (unsigned long long)b->cities, (unsigned long long)b->posts);
+	printf("BLAKE2b-256 of the file: %s\n", b->checksum);
+}
+
+/* The manifest is JSON already (the server wrote it): kept as it is. */
+void output_json_backed_up(const char *file, const struct uccn_backup_chunk *b)
+{
+	struct json j;
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "file"); json_str(&j, file);
+	json_key(&j, "size"); json_uint(&j, b->size);
+	json_key(&j, "checksum"); json_str(&j, b->checksum);
+	json_key(&j, "last_seq"); json_uint(&j, b->last_seq);
+	json_key(&j, "cities"); json_uint(&j, b->cities);
+	json_key(&j, "posts"); json_uint(&j, b->posts);
+	json_key(&j, "manifest"); json_str(&j, b->manifest);
+	json_object_end(&j);
+	json_end(&j);
+}

@@ -61,6 +61,8 @@ static const struct rule rules[] = {
 	{UCCN_OP_ADMIN_HANDOVER, ROLE_COORDINATOR, .check = server_check_admin_handover,
 	 .apply = server_apply_admin_handover, .committed = server_committed_admin_handover},
 	{UCCN_OP_ADMIN_LOG, ROLE_COORDINATOR, .read = server_read_admin_log},
+	/* Made on a thread, served in chunks (ops_backup.c). */
+	{UCCN_OP_ADMIN_BACKUP, ROLE_COORDINATOR, .read = server_read_admin_backup},
 };
 
 const struct rule *server_rule_for(enum uccn_op op)

@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "log.h"
 #include "notify.h"
+#include "restore.h"
 #include "loop.h"
 #include "server.h"
 #include "uccn_defaults.h"
@@ -266,6 +267,8 @@ int main(int argc, char **argv)
 		return mode_dump_run(o.data, opts.output);
 	if (opts.load)
 		return mode_load_run(opts.load, o.data);
+	if (opts.restore)
+		return restore_run(opts.restore, o.data);
 	log_set_level(o.log_level);
 	if (o.source[0])
 		log_msg(LOG_INFO, "settings from %s", o.source);

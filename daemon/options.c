@@ -55,6 +55,10 @@ static const char usage_text[] =
 	"                         server.pub and coordinator.key from the original\n"
 	"                         DIR before starting uccnd on it\n"
 	"  -v, --verbose          --log-level debug: log every request batch\n"
+	"      --restore FILE     restore backup FILE (uccn admin backup) into the\n"
+	"                         data directory, which must hold no data.mdb,\n"
+	"                         server.key or server.pub, and exit: 0 when done,\n"
+	"                         1 with the reason, leaving nothing, if not\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
 	"\n"
@@ -85,6 +89,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"restore", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -99,6 +104,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'U': o->dump = true; continue;
 		case 'o': o->output = optarg; continue;
 		case 'O': o->load = optarg; continue;
+		case 'R': o->restore = optarg; continue;
 		case 'd': key = "data"; break;
 		case 'l': key = "listen"; break;
 		case 'm': key = "map_size"; break;

@@ -27,6 +27,7 @@ struct options {
 	bool dump;        /* --dump: the store as JSON Lines, then exit */
 	const char *output; /* -o FILE: where --dump writes (NULL: stdout) */
 	const char *load;   /* --load FILE: a dump into an empty DIR, then exit */
+	const char *restore; /* --restore FILE: restore.h, then exit */
 	struct flag_value flags[OPTIONS_MAX_FLAGS];
 	size_t nflags;
 };

@@ -120,6 +120,7 @@ void server_destroy(struct server **sp)
 	free(s->watchers);
 	server_credit_free(s);
 	server_import_stage_free();
+	server_backup_free();
 	free(s);
 	*sp = NULL;
 }

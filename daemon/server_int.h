@@ -291,6 +291,11 @@ server_apply_fn server_apply_admin_handover;
 server_committed_fn server_committed_admin_handover;
 server_read_fn server_read_admin_log;
 
+/* ops_backup.c: admin.backup, made on a thread, served in chunks */
+server_read_fn server_read_admin_backup;
+/* Remove the backup under way, if any, waiting for its thread: at exit. */
+void server_backup_free(void);
+
 /* server.c */
 /* Set rep's status to code and its message, replacing any earlier one. */
 void server_reply_error(struct uccn_reply *rep, int code, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include "fields.h"
 #include "mp.h"
 #include "uccn_error.h"
+#include "uccn_msg.h"
 #include "uccn_records.h"
 
 static void *at(const void *rec, size_t offset)
@@ -68,6 +69,8 @@ static bool field_set(const void *rec, const struct uccn_field *f)
 		return !f->has || *(const bool *)at(rec, f->has);
 	case F_ONE:
 		return true;
+	case F_BIN:
+		return ((const struct uccn_bytes *)at(rec, f->offset))->len > 0;
 	}
 	return false;
 }
@@ -150,6 +153,12 @@ static int pack_value(msgpack_packer *pk, const void *rec, const struct uccn_fie
 	}
 	case F_ONE:
 		return fields_pack_record(pk, f->rec, *array_at(rec, f));
+	case F_BIN: {
+		const struct uccn_bytes *b = p;
+		return msgpack_pack_bin(pk, b->len) || (b->len && msgpack_pack_bin_body(pk, b->data,
+											b->len))
+			? UCCN_E_NOMEM : 0;
+	}
 	}
 	return UCCN_E_INTERNAL;
 }
@@ -347,6 +356,26 @@ static int read_records(const msgpack_object *v, void *rec, const struct uccn_fi
 	return 0;
 }
 
+static int read_bin(const msgpack_object *v, struct uccn_bytes *out,
+		    const struct uccn_field *f, char *err, size_t errlen)
+{
+	if (v->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (v->type != MSGPACK_OBJECT_BIN)
+		return mp_fail(err, errlen, UCCN_E_INVALID, "field '%s': not bytes (bin)",
+			       f->name);
+	if (v->via.bin.size > f->max)
+		return mp_fail(err, errlen, UCCN_E_TOOBIG, "field '%s': longer than %llu bytes",
+			       f->name, (unsigned long long)f->max);
+	if (!v->via.bin.size)
+		return 0;
+	if (!(out->data = malloc(v->via.bin.size)))
+		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
+	memcpy(out->data, v->via.bin.ptr, v->via.bin.size);
+	out->len = v->via.bin.size;
+	return 0;
+}
+
 static int read_value(const msgpack_object *v, void *rec, const struct uccn_field *f,
 		      char *err, size_t errlen)
 {
@@ -401,6 +430,8 @@ static int read_value(const msgpack_object *v, void *rec, const struct uccn_fiel
 			return rc;
 		*count_at(rec, f) = 1;
 		return 0;
+	case F_BIN:
+		return read_bin(v, p, f, err, errlen);
 	}
 	return UCCN_E_INTERNAL;
 }
@@ -480,6 +511,9 @@ void fields_clear_record(const struct uccn_record_type *t, void *rec)
 		}
 		case F_RECORD:
 			fields_clear_record(f->rec, at(rec, f->offset));
+			break;
+		case F_BIN:
+			free(((struct uccn_bytes *)at(rec, f->offset))->data);
 			break;
 		case F_RECORDS:
 		case F_ONE: {

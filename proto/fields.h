@@ -32,6 +32,7 @@ enum field_type {
 		    * .count; at most max items, 0 for no bound of its own */
 	F_ONE,     /* one .rec on the wire under a singular key; in C an array
 		    * of exactly one, as for F_RECORDS */
+	F_BIN,     /* struct uccn_bytes: a msgpack bin of at most max bytes */
 };
 
 /* Decoding: an absent key is an error, "field 'X' is missing"; so is nil

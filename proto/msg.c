@@ -43,6 +43,7 @@ void uccn_request_clear(struct uccn_request *r)
 	free(r->secret);
 	free(r->import_id);
 	free(r->log_level);
+	free(r->backup_id);
 	memset(r, 0, sizeof *r);
 }
 
@@ -86,6 +87,10 @@ void uccn_reply_clear(struct uccn_reply *r)
 	free(r->import_id);
 	free(r->log_was);
 	free(r->log_level);
+	free(r->backup.id);
+	free(r->backup.data.data);
+	free(r->backup.checksum);
+	free(r->backup.manifest);
 	memset(r, 0, sizeof *r);
 }
 

@@ -238,6 +238,14 @@ static const struct uccn_field admin_log_request[] = {
 	 .flags = FIELD_REQUIRED},
 };
 
+/* A backup: absent, start one; else the one started, from offset. */
+static const struct uccn_field admin_backup_request[] = {
+	{.name = "backup", .type = F_LINE, .offset = REQ(backup_id), .max = UCCN_BACKUP_ID_LEN,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "offset", .type = F_U64, .offset = REQ(offset), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+};
+
 /* ---- reply fields, after the header ---- */
 
 /* The operator's figures (SPEC 4.1, server_state). */
@@ -428,6 +436,27 @@ static const struct uccn_field admin_log_reply[] = {
 	{.name = "level", .type = F_LINE, .offset = REP(log_level), .max = UCCN_MAX_LOG_LEVEL},
 };
 
+#define BACKUP(member) REP(backup.member)
+static const struct uccn_field admin_backup_reply[] = {
+	{.name = "backup", .type = F_LINE, .offset = BACKUP(id), .max = UCCN_BACKUP_ID_LEN},
+	{.name = "ready", .type = F_BOOL, .offset = BACKUP(ready)},
+	{.name = "size", .type = F_U64, .offset = BACKUP(size), .max = UINT64_MAX},
+	{.name = "offset", .type = F_U64, .offset = BACKUP(offset), .max = UINT64_MAX},
+	{.name = "data", .type = F_BIN, .offset = BACKUP(data), .max = UCCN_BACKUP_CHUNK,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "done", .type = F_BOOL, .offset = BACKUP(done)},
+	{.name = "checksum", .type = F_LINE, .offset = BACKUP(checksum),
+	 .max = UCCN_BACKUP_CHECKSUM_HEX, .flags = FIELD_OPTIONAL},
+	{.name = "manifest", .type = F_STR, .offset = BACKUP(manifest),
+	 .max = UCCN_BACKUP_MAX_MANIFEST, .flags = FIELD_OPTIONAL},
+	{.name = "last_seq", .type = F_U64, .offset = BACKUP(last_seq), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "cities", .type = F_U64, .offset = BACKUP(cities), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "posts", .type = F_U64, .offset = BACKUP(posts), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+};
+
 /* ---- the rules of requests, after their fields are read ---- */
 
 static int check_if_version(const struct uccn_request *r, char *err, size_t errlen)
@@ -594,6 +623,19 @@ static int check_admin_log(struct uccn_request *r, char *err, size_t errlen)
 		       "field 'level': '%s' is none of error, warn, info, debug", r->log_level);
 }
 
+/* A backup's id is what the server made: hex digits. */
+static int check_admin_backup(struct uccn_request *r, char *err, size_t errlen)
+{
+	if (!r->backup_id)
+		return r->offset ? mp_fail(err, errlen, UCCN_E_INVALID,
+					   "field 'offset': name the backup it is in") : 0;
+	for (const char *c = r->backup_id; *c; c++)
+		if (!strchr("0123456789abcdef", *c))
+			return mp_fail(err, errlen, UCCN_E_INVALID,
+				       "field 'backup': '%s' is not a backup id", r->backup_id);
+	return 0;
+}
+
 /* ---- the table ---- */
 
 #define NONE NULL, 0
@@ -664,6 +706,8 @@ static const struct uccn_op_desc ops[] = {
 		LIST(admin_handover_request), LIST(seq_reply), check_named_id},
 	[UCCN_OP_ADMIN_LOG] = {UCCN_OP_ADMIN_LOG, "admin.log", false,
 		LIST(admin_log_request), LIST(admin_log_reply), check_admin_log},
+	[UCCN_OP_ADMIN_BACKUP] = {UCCN_OP_ADMIN_BACKUP, "admin.backup", false,
+		LIST(admin_backup_request), LIST(admin_backup_reply), check_admin_backup},
 };
 
 _Static_assert(NFIELDS(ops) == UCCN_OP_LAST + 1, "a row for every op, and no more");

@@ -55,6 +55,13 @@
 #define UCCN_MAX_PRIORITY 8     /* an agenda item's priority ("normal") */
 #define UCCN_MAX_PIN 8          /* an agenda item's pin, DAY:HH:MM */
 #define UCCN_MAX_LOG_LEVEL 8    /* admin.log's level ("debug") */
+/* admin.backup (SPEC 4.20): a backup's id (hex), the bytes of one chunk
+ * of it (a reply frame holds one with room to spare), its manifest (JSON
+ * text) and its checksum (BLAKE2b-256, hex). */
+#define UCCN_BACKUP_ID_LEN 16
+#define UCCN_BACKUP_CHUNK (1024 * 1024)
+#define UCCN_BACKUP_MAX_MANIFEST 4096
+#define UCCN_BACKUP_CHECKSUM_HEX 64
 
 /* Numbers. */
 #define UCCN_MAX_MINUTES 720    /* requested minutes of an agenda item (a day) */

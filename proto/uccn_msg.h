@@ -52,7 +52,8 @@ enum uccn_op {
 	UCCN_OP_CITY_IMPORT_STAGE,
 	UCCN_OP_ADMIN_HANDOVER,
 	UCCN_OP_ADMIN_LOG,
-	UCCN_OP_LAST = UCCN_OP_ADMIN_LOG, /* for loops over every op */
+	UCCN_OP_ADMIN_BACKUP,
+	UCCN_OP_LAST = UCCN_OP_ADMIN_BACKUP, /* for loops over every op */
 };
 
 /* The wire name of op ("city.add"), or NULL for an unknown op. */
@@ -103,6 +104,9 @@ struct uccn_request {
 	uint64_t error_index;    /* a decoding error: the 1-based item at fault
 				  * (city.import), else 0; sent as `index` */
 	char *log_level;         /* admin.log: error, warn, info or debug */
+	char *backup_id;         /* admin.backup: the backup asked for; NULL
+				  * starts one */
+	uint64_t offset;         /* admin.backup: where the chunk starts */
 };
 
 /* Replies sent with each error, indexed by the code negated (UCCN_E_DENIED
@@ -160,6 +164,26 @@ struct uccn_invitation {
 	int64_t expires;     /* seconds since the epoch, UTC */
 };
 
+/* Bytes, not text (a msgpack bin). Owned. */
+struct uccn_bytes {
+	unsigned char *data;
+	size_t len;
+};
+
+/* admin.backup's answer (SPEC 4.20): one chunk of a backup file, and on
+ * the first chunk what the file holds. Strings and data owned. */
+struct uccn_backup_chunk {
+	char *id;
+	bool ready;          /* false: still being made, ask again */
+	uint64_t size;       /* of the whole file */
+	uint64_t offset;     /* of data in the file */
+	struct uccn_bytes data;
+	bool done;           /* data ends the file */
+	char *checksum;      /* BLAKE2b-256 of the whole file, hex */
+	char *manifest;      /* the file's manifest, JSON text */
+	uint64_t last_seq, cities, posts;
+};
+
 struct uccn_reply {
 	enum uccn_op op;     /* not on the wire: the op of the request */
 	uint64_t rid;
@@ -210,6 +234,8 @@ struct uccn_reply {
 	/* admin.log: the level before and the level now */
 	char *log_was;
 	char *log_level;
+	/* admin.backup */
+	struct uccn_backup_chunk backup;
 };
 
 struct uccn_field; /* proto-private: a key of a message (proto/fields.h) */

@@ -339,6 +339,7 @@ int uccn_store_open(struct uccn_store **out, const char *dir, size_t map_bytes,
 		err[0] = '\0';
 	if (!s)
 		return UCCN_E_NOMEM;
+	pthread_mutex_init(&s->remap, NULL);
 	s->map_size = map_bytes ? map_bytes : UCCN_STORE_DEFAULT_MAP;
 	s->mailbox_quota = UCCN_MAILBOX_QUOTA;
 	bool present;
@@ -392,6 +393,7 @@ fail:
 		mdb_env_close(s->env);
 	if (err && errlen)
 		snprintf(err, errlen, "%s", last_error);
+	pthread_mutex_destroy(&s->remap);
 	free(s);
 	return rc;
 }
@@ -401,6 +403,7 @@ void uccn_store_close(struct uccn_store **sp)
 	if (!sp || !*sp)
 		return;
 	mdb_env_close((*sp)->env);
+	pthread_mutex_destroy(&(*sp)->remap);
 	free(*sp);
 	*sp = NULL;
 }
@@ -498,7 +501,7 @@ fail:
 
 /* Growing is the environment's: it changes the map every transaction
  * sees, so it needs them all ended. */
-int uccn_store_grow(struct uccn_store *s)
+static int grow(struct uccn_store *s)
 {
 	if (!s->env) {
 		store_error("the database is closed: it could not be opened again");
@@ -536,6 +539,15 @@ int uccn_store_grow(struct uccn_store *s)
 	return UCCN_E_FULL;
 }
 
+/* A backup's copy reads the map on its own thread: wait for it. */
+int uccn_store_grow(struct uccn_store *s)
+{
+	pthread_mutex_lock(&s->remap);
+	int rc = grow(s);
+	pthread_mutex_unlock(&s->remap);
+	return rc;
+}
+
 bool uccn_store_usable(const struct uccn_store *s)
 {
 	return s->env != NULL;
@@ -565,7 +577,9 @@ int uccn_store_recover(struct uccn_store *s, int rc, char *reason, size_t len)
 	if (brc == 0) {
 		mdb_txn_abort(txn);
 	} else if (brc == MDB_PANIC) {
+		pthread_mutex_lock(&s->remap);
 		int rrc = reopen_env(s);
+		pthread_mutex_unlock(&s->remap);
 		if (rrc) {
 			char was[256];
 			snprintf(was, sizeof was, "%s", reason);

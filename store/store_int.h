@@ -7,6 +7,7 @@
 #define UCCN_STORE_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,6 +48,9 @@ struct uccn_store {
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
 	int rewrote_from; /* see uccn_store_rewrote_from */
+	/* Held by a backup's copy (backup.c) on its own thread: the map must
+	 * not move under it, so growing or opening the map again waits. */
+	pthread_mutex_t remap;
 };
 
 struct uccn_txn {
@@ -178,7 +182,7 @@ int store_verify_pages(int fd, size_t psize, const void *meta_trees, uint64_t la
 /* ---- env.c: tables, errors ---- */
 
 /* The data format this build writes (env.c says what each one is). */
-#define STORE_FORMAT 3
+#define STORE_FORMAT UCCN_STORE_FORMAT
 /* A table's name in the environment and its flags (without MDB_CREATE). */
 const char *store_table_name(enum dbi_slot db);
 unsigned store_table_flags(enum dbi_slot db);

@@ -34,6 +34,10 @@
 struct uccn_store;
 struct uccn_txn;
 
+/* The data format this build writes (SPEC 7.1); a backup's manifest
+ * names it. */
+#define UCCN_STORE_FORMAT 3
+
 /* The map starts at this size unless told otherwise, and doubles when full. */
 #define UCCN_STORE_DEFAULT_MAP (64u * 1024 * 1024)
 /* It never grows past this; a write that needs more fails with UCCN_E_FULL. */
@@ -227,6 +231,23 @@ struct uccn_store_stats {
 /* The store's figures as t sees them; returns 0, or UCCN_E_CORRUPT when
  * the newest post or change fails its checksum (last_seq is then 0). */
 int uccn_store_stats(struct uccn_txn *t, struct uccn_store_stats *out);
+
+/*
+ * A backup's data: copy the store, compacted (free pages left out), into
+ * dir/data.mdb, where dir exists and holds no store, while writes go on
+ * (LMDB copies one read snapshot). The copy is synced, then opened as a
+ * store and checked, and its own figures go to *out: what the copy holds,
+ * not the live store, which has moved on. It takes as long as the copy
+ * does: call it off the event loop; growing the map waits for it. Returns
+ * 0, or UCCN_E_IO, UCCN_E_FULL (no room on the disk), UCCN_E_CORRUPT (the
+ * copy fails its check) or UCCN_E_NOMEM with the reason in err. On
+ * failure dir may hold a partial copy: the caller removes it.
+ */
+int uccn_store_backup(struct uccn_store *s, const char *dir, struct uccn_store_stats *out,
+		      char *err, size_t errlen);
+/* The directory the store was opened in (borrowed, as long as the store
+ * is open), or NULL when it has lost its environment. */
+const char *uccn_store_dir(const struct uccn_store *s);
 
 /* ---- writing ---- */
 

@@ -659,6 +659,54 @@ static void test_admin_roundtrip(void **state)
 	assert_string_equal(rep.log_level, "debug");
 }
 
+/* admin.backup (SPEC 4.20): a backup id is hex; a chunk is bytes, up to
+ * UCCN_BACKUP_CHUNK of them and not one more. */
+static void test_admin_backup_roundtrip(void **state)
+{
+	(void)state;
+	struct uccn_request r = {.op = UCCN_OP_ADMIN_BACKUP, .rid = 6};
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_null(req.backup_id);
+	assert_false(uccn_op_writes(UCCN_OP_ADMIN_BACKUP));
+	r.backup_id = "0c1f5a6fd1833d42";
+	r.offset = 5;
+	encode_request(&r);
+	assert_int_equal(decode_frame(), 0);
+	assert_string_equal(req.backup_id, "0c1f5a6fd1833d42");
+	assert_int_equal(req.offset, 5);
+	r.backup_id = "0c1f5a6fd1833d420"; /* one past UCCN_BACKUP_ID_LEN */
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_TOOBIG);
+	r.backup_id = "../etc/passwd";
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	r.backup_id = "0c1f5a6fd1833d4Z";
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+	r.backup_id = NULL; /* an offset names a backup */
+	encode_request(&r);
+	assert_int_equal(decode_frame(), UCCN_E_INVALID);
+
+	unsigned char *big = calloc(1, UCCN_BACKUP_CHUNK + 1);
+	assert_non_null(big);
+	struct uccn_reply a = {.op = UCCN_OP_ADMIN_BACKUP, .rid = 6,
+			       .backup = {.id = "0c1f5a6fd1833d42", .ready = true,
+					  .size = UCCN_BACKUP_CHUNK, .done = true,
+					  .data = {big, UCCN_BACKUP_CHUNK}}};
+	big[UCCN_BACKUP_CHUNK - 1] = 0xc1; /* bytes, not msgpack */
+	encode_reply(&a);
+	assert_true(frame.size < UCCN_MAX_REPLY_FRAME);
+	assert_int_equal(reply_decode_frame(UCCN_OP_ADMIN_BACKUP), 0);
+	assert_int_equal(rep.backup.data.len, UCCN_BACKUP_CHUNK);
+	assert_int_equal(rep.backup.data.data[UCCN_BACKUP_CHUNK - 1], 0xc1);
+	assert_true(rep.backup.done);
+	a.backup.data.len = UCCN_BACKUP_CHUNK + 1;
+	encode_reply(&a);
+	assert_int_equal(reply_decode_frame(UCCN_OP_ADMIN_BACKUP), UCCN_E_TOOBIG);
+	free(big);
+}
+
 static void test_request_encode_unknown_op(void **state)
 {
 	(void)state;
@@ -2385,7 +2433,7 @@ static void test_op_names_projects(void **state)
 		assert_int_equal(uccn_op_from_name(t[i].name), t[i].op);
 		assert_int_equal(uccn_op_writes(t[i].op), t[i].writes);
 	}
-	assert_int_equal(UCCN_OP_LAST, UCCN_OP_ADMIN_LOG);
+	assert_int_equal(UCCN_OP_LAST, UCCN_OP_ADMIN_BACKUP);
 	/* every op up to the last has a name */
 	for (enum uccn_op op = UCCN_OP_STATUS; op <= UCCN_OP_LAST; op++)
 		assert_non_null(uccn_op_name(op));
@@ -3874,6 +3922,8 @@ static void full_request(struct uccn_request *r, enum uccn_op op)
 	r->import_id = dup_str("3f9c0a51d2e87b64");
 	r->discard = true;
 	r->log_level = dup_str("warn");
+	r->backup_id = dup_str("0c1f5a6fd1833d42");
+	r->offset = 1048576;
 }
 
 /* A successful reply with every member set: one record in each array, so
@@ -3897,6 +3947,14 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	sample_project(&r->projects[0]);
 	sample_meeting(&r->meetings[0]);
 	r->nposts = r->ncities = r->nprojects = r->nmeetings = 1;
+	r->backup = (struct uccn_backup_chunk){.id = dup_str("0c1f5a6fd1833d42"), .ready = true,
+		.size = 3000000, .offset = 1048576, .done = true,
+		.checksum = dup_str("7dc0cd6d2da09c7ecedc5f38719f2a9ad2ce19bd5c2697d6c24f14b67000bc21"),
+		.manifest = dup_str("{\"format\":1}"), .last_seq = 41, .cities = 3, .posts = 38};
+	r->backup.data.data = malloc(3);
+	assert_non_null(r->backup.data.data);
+	memcpy(r->backup.data.data, "a\0b", 3);
+	r->backup.data.len = 3;
 	r->import_id = dup_str("3f9c0a51d2e87b64");
 	r->log_was = dup_str("info");
 	r->log_level = dup_str("debug");
@@ -4456,6 +4514,7 @@ int main(void)
 		T(test_request_show_roundtrip),
 		T(test_request_encode_unknown_op),
 		T(test_admin_roundtrip),
+		T(test_admin_backup_roundtrip),
 		T(test_reply_status_roundtrip),
 		T(test_reply_status_server_state),
 		T(test_reply_status_member_has_no_state),

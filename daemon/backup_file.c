@@ -1,0 +1,244 @@
+/*
+ * backup_file.c - the backup file (docs/backup-format.md): a header line,
+ * the manifest as one line of JSON, then the sections data.mdb, server.key
+ * and server.pub, each "NAME LEN\n" and LEN bytes, then "end\n".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "backup_file.h"
+#include "uccn_error.h"
+
+void backup_hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int backup_manifest_json(const struct backup_manifest *m, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+			 "{\"format\":%" PRIu64 ",\"store_format\":%" PRIu64 ",\"last_seq\":%" PRIu64
+			 ",\"cities\":%" PRIu64 ",\"posts\":%" PRIu64 ",\"created\":\"%s\","
+			 "\"uccnd\":\"%s\",\"data_size\":%" PRIu64 ",\"data_blake2b\":\"%s\"}",
+			 m->format, m->store_format, m->last_seq, m->cities, m->posts, m->created,
+			 m->uccnd, m->data_size, m->data_blake2b);
+	return n < 0 || (size_t)n >= len ? UCCN_E_TOOBIG : 0;
+}
+
+/* The value after "key": in json, which we wrote; a file that is not ours
+ * just fails to have it. */
+static const char *value_of(const char *json, const char *key)
+{
+	char pat[40];
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	const char *p = strstr(json, pat);
+	return p ? p + strlen(pat) : NULL;
+}
+
+static int get_uint(const char *json, const char *key, uint64_t *out)
+{
+	const char *v = value_of(json, key);
+	char *end;
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	unsigned long long u = strtoull(v, &end, 10);
+	if (errno || (*end != ',' && *end != '}'))
+		return -1;
+	*out = u;
+	return 0;
+}
+
+static int get_str(const char *json, const char *key, char *out, size_t len)
+{
+	const char *v = value_of(json, key);
+	if (!v || *v != '"')
+		return -1;
+	const char *end = strchr(++v, '"');
+	if (!end || (size_t)(end - v) >= len)
+		return -1;
+	memcpy(out, v, (size_t)(end - v));
+	out[end - v] = '\0';
+	return 0;
+}
+
+int backup_manifest_parse(const char *json, struct backup_manifest *m, char *err, size_t errlen)
+{
+	static const char *const nums[] = {"format", "store_format", "last_seq", "cities",
+					   "posts", "data_size"};
+	uint64_t *const at[] = {&m->format, &m->store_format, &m->last_seq, &m->cities,
+				&m->posts, &m->data_size};
+	memset(m, 0, sizeof *m);
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (get_uint(json, nums[i], at[i])) {
+			snprintf(err, errlen, "the manifest has no '%s'", nums[i]);
+			return UCCN_E_INVALID;
+		}
+	if (get_str(json, "created", m->created, sizeof m->created) ||
+	    get_str(json, "uccnd", m->uccnd, sizeof m->uccnd) ||
+	    get_str(json, "data_blake2b", m->data_blake2b, sizeof m->data_blake2b) ||
+	    strlen(m->data_blake2b) != UCCN_BACKUP_CHECKSUM_HEX) {
+		snprintf(err, errlen, "the manifest lacks its creation time, version or checksum");
+		return UCCN_E_INVALID;
+	}
+	return 0;
+}
+
+int backup_section_read(FILE *f, char name[32], uint64_t *len, char *err, size_t errlen)
+{
+	char line[80];
+	if (!fgets(line, sizeof line, f) || !strchr(line, '\n')) {
+		snprintf(err, errlen, "it ends before its next section: truncated");
+		return UCCN_E_INVALID;
+	}
+	unsigned long long n;
+	char extra;
+	if (sscanf(line, "%31s %llu%c", name, &n, &extra) != 3 || extra != '\n') {
+		snprintf(err, errlen, "'%.*s' is not a section header", (int)strcspn(line, "\n"),
+			 line);
+		return UCCN_E_INVALID;
+	}
+	*len = n;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+struct out {
+	int fd;
+	crypto_generichash_state whole;
+	uint64_t size;
+};
+
+static int put(struct out *o, const void *buf, size_t n, char *err, size_t errlen)
+{
+	const char *p = buf;
+	crypto_generichash_update(&o->whole, buf, n);
+	o->size += n;
+	while (n) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			snprintf(err, errlen, "cannot write the backup: %s", strerror(errno));
+			return errno == ENOSPC ? UCCN_E_FULL : UCCN_E_IO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Hash the file at path (data.mdb) into hex, its size into *size. */
+static int hash_file(const char *path, char *hex, uint64_t *size, char *err, size_t errlen)
+{
+	unsigned char buf[65536], d[32];
+	crypto_generichash_state h;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return UCCN_E_IO;
+	}
+	crypto_generichash_init(&h, NULL, 0, sizeof d);
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		crypto_generichash_update(&h, buf, n);
+		*size += n;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "cannot read %s", path);
+		return UCCN_E_IO;
+	}
+	crypto_generichash_final(&h, d, sizeof d);
+	backup_hex(d, sizeof d, hex);
+	return 0;
+}
+
+/* Section name: the file at path, whole. */
+static int put_section(struct out *o, const char *name, const char *path, uint64_t max,
+		       char *err, size_t errlen)
+{
+	unsigned char buf[65536];
+	struct stat st;
+	char head[80];
+	size_t n;
+	int rc = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f || fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "cannot take %s into the backup: %s", path,
+			 f ? "too big" : strerror(errno));
+		if (f)
+			fclose(f);
+		return UCCN_E_IO;
+	}
+	int hn = snprintf(head, sizeof head, "%s %llu\n", name, (unsigned long long)st.st_size);
+	rc = put(o, head, (size_t)hn, err, errlen);
+	uint64_t left = (uint64_t)st.st_size;
+	while (!rc && left && (n = fread(buf, 1, left < sizeof buf ? left : sizeof buf, f)) > 0) {
+		rc = put(o, buf, n, err, errlen);
+		left -= n;
+	}
+	fclose(f);
+	if (!rc && left) {
+		snprintf(err, errlen, "%s changed while it was read", path);
+		rc = UCCN_E_IO;
+	}
+	return rc;
+}
+
+int backup_file_write(const char *out_path, const char *data_path, const char *key_dir,
+		      struct backup_manifest *m, char json[UCCN_BACKUP_MAX_MANIFEST + 1],
+		      char checksum[UCCN_BACKUP_CHECKSUM_HEX + 1], uint64_t *size,
+		      char *err, size_t errlen)
+{
+	char path[4096], head[32];
+	unsigned char d[32];
+	struct out o = {.fd = -1};
+	int rc = hash_file(data_path, m->data_blake2b, &m->data_size, err, errlen);
+	if (rc || (rc = backup_manifest_json(m, json, UCCN_BACKUP_MAX_MANIFEST + 1)))
+		return rc;
+	if ((o.fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
+		return UCCN_E_IO;
+	}
+	crypto_generichash_init(&o.whole, NULL, 0, sizeof d);
+	int hn = snprintf(head, sizeof head, "%s %d\n", BACKUP_MAGIC, BACKUP_FORMAT);
+	rc = put(&o, head, (size_t)hn, err, errlen);
+	if (!rc && !(rc = put(&o, json, strlen(json), err, errlen)))
+		rc = put(&o, "\n", 1, err, errlen);
+	if (!rc)
+		rc = put_section(&o, "data.mdb", data_path, m->data_size, err, errlen);
+	snprintf(path, sizeof path, "%s/server.key", key_dir);
+	if (!rc)
+		rc = put_section(&o, "server.key", path, BACKUP_MAX_KEY_FILE, err, errlen);
+	snprintf(path, sizeof path, "%s/server.pub", key_dir);
+	if (!rc)
+		rc = put_section(&o, "server.pub", path, BACKUP_MAX_KEY_FILE, err, errlen);
+	if (!rc)
+		rc = put(&o, "end\n", 4, err, errlen);
+	if (!rc && fsync(o.fd) != 0) {
+		snprintf(err, errlen, "cannot sync %s: %s", out_path, strerror(errno));
+		rc = UCCN_E_IO;
+	}
+	close(o.fd);
+	crypto_generichash_final(&o.whole, d, sizeof d);
+	backup_hex(d, sizeof d, checksum);
+	*size = o.size;
+	return rc;
+}
