@@ -81,7 +81,7 @@ static void *make_backup(void *arg)
 	if (j->rc)
 		log_msg(LOG_ERROR, "backup %s failed: %s", j->id, j->err);
 	else
-		log_msg(LOG_INFO, "backup %s made in %.1f s: %" PRIu64 " bytes, last seq %" PRIu64,
+		log_msg(LOG_INFO, "backup %s made in %.3f s: %" PRIu64 " bytes, last seq %" PRIu64,
 			j->id, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 			j->size, j->m.last_seq);
 	atomic_store(&j->state, j->rc ? JOB_FAILED : JOB_READY);
