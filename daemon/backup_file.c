@@ -3,6 +3,7 @@
  * the manifest as one line of JSON, then the sections data.mdb, server.key
  * and server.pub, each "NAME LEN\n" and LEN bytes, then "end\n".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,6 +26,30 @@ void backup_hex(const unsigned char *d, size_t n, char *out)
 		out[2 * i + 1] = digits[d[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+void backup_remove_stale(const char *dir, const char *prefix)
+{
+	static const char *const inside[] = {"backup", "data.mdb", "lock.mdb", "server.key",
+					     "server.pub"};
+	DIR *d = opendir(dir);
+	size_t plen = strlen(prefix);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		char path[4096 + 300];
+		if (strncmp(e->d_name, prefix, plen) != 0 || n < plen + 4 ||
+		    strcmp(e->d_name + n - 4, ".tmp") != 0)
+			continue;
+		for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s/%s", dir, e->d_name, inside[i]);
+			unlink(path);
+		}
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
 }
 
 int backup_manifest_json(const struct backup_manifest *m, char *buf, size_t len)

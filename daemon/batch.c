@@ -218,4 +218,5 @@ void server_before_sleep(void *ctx)
 	/* The loop wakes at least every 250 ms: a count of left-out lines
 	 * is written within about a second of the flood ending. */
 	log_flush_idle();
+	server_backup_sweep();
 }

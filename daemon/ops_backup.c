@@ -117,6 +117,8 @@ static void start(struct server *s, const struct caller *c, struct uccn_reply *r
 		server_reply_error(rep, UCCN_E_IO, "the database is closed");
 		return;
 	}
+	/* One backup at a time: any other is a crash's leftover. */
+	backup_remove_stale(dir, "backup-");
 	randombytes_buf(r, sizeof r);
 	backup_hex(r, sizeof r, job.id);
 	snprintf(job.dir, sizeof job.dir, "%s/backup-%s.tmp", dir, job.id);
@@ -184,15 +186,21 @@ static int chunk(uint64_t offset, struct uccn_reply *rep)
 	return 0;
 }
 
+void server_backup_sweep(void)
+{
+	if (job.used && atomic_load(&job.state) != JOB_MAKING &&
+	    now_ms() - job.touched_ms > BACKUP_IDLE_MS) {
+		log_msg(LOG_INFO, "backup %s removed: idle for %d s", job.id, BACKUP_IDLE_MS / 1000);
+		job_end();
+	}
+}
+
 void server_read_admin_backup(struct server *s, struct uccn_txn *t, const struct caller *c,
 			      const struct uccn_request *req, struct uccn_reply *rep)
 {
 	(void)t;
-	int state = atomic_load(&job.state);
-	if (job.used && state != JOB_MAKING && now_ms() - job.touched_ms > BACKUP_IDLE_MS) {
-		log_msg(LOG_INFO, "backup %s removed: idle for %d s", job.id, BACKUP_IDLE_MS / 1000);
-		job_end();
-	}
+	int state;
+	server_backup_sweep();
 	if (!req->backup_id) {
 		if (job.used) {
 			server_reply_error(rep, UCCN_E_BUSY, "backup %s is under way; one at a time "

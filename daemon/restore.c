@@ -209,6 +209,7 @@ int restore_run(const char *file, const char *dir)
 	}
 	if (refuse_nonempty(&r, dir) || take_head(&r))
 		goto out;
+	backup_remove_stale(dir, "restore-"); /* a restore that crashed */
 	snprintf(r.tmp, sizeof r.tmp, "%s/restore-%ld.tmp", dir, (long)getpid());
 	if (mkdir(r.tmp, 0700) != 0) {
 		fail(&r, "cannot create %s: %s", r.tmp, strerror(errno));

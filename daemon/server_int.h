@@ -295,6 +295,8 @@ server_read_fn server_read_admin_log;
 server_read_fn server_read_admin_backup;
 /* Remove the backup under way, if any, waiting for its thread: at exit. */
 void server_backup_free(void);
+/* Remove a backup made and unused for BACKUP_IDLE_MS; before each sleep. */
+void server_backup_sweep(void);
 
 /* server.c */
 /* Set rep's status to code and its message, replacing any earlier one. */

@@ -20,6 +20,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zmq.h>
+
+#include "uccn_error.h"
+#include "uccn_msg.h"
 
 #define WRITERS 4
 /* Acknowledged posts each writer must have before the backup, and after. */
@@ -402,6 +406,98 @@ static void test_restore_refuses_truncated(void **state)
 	assert_int_equal(access(dir2, F_OK), -1);
 }
 
+/* One admin.backup over sock: the reply's status, the reply in rep. */
+static int ask(void *sock, const char *id, uint64_t offset, struct uccn_reply *rep)
+{
+	struct uccn_request req = {.op = UCCN_OP_ADMIN_BACKUP, .rid = 1, .backup_id = (char *)id,
+				   .offset = offset};
+	msgpack_sbuffer b;
+	char err[256];
+	msgpack_sbuffer_init(&b);
+	assert_int_equal(uccn_request_encode(&req, &b), 0);
+	assert_int_equal(zmq_send(sock, b.data, b.size, 0), (int)b.size);
+	msgpack_sbuffer_destroy(&b);
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
+	uccn_reply_clear(rep);
+	assert_int_equal(uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m),
+					   UCCN_OP_ADMIN_BACKUP, rep, err, sizeof err), 0);
+	zmq_msg_close(&m);
+	return rep->status;
+}
+
+/* The server's data dir holds no backup-*.tmp. */
+static bool no_backup_left(const char *dir)
+{
+	DIR *d = opendir(dir);
+	bool none = true;
+	for (struct dirent *e; d && (e = readdir(d));)
+		none = none && strncmp(e->d_name, "backup-", 7) != 0;
+	if (d)
+		closedir(d);
+	return none;
+}
+
+/* SPEC 4.20: one backup at a time, made while the server answers, its
+ * chunks in order, and gone once its last chunk is sent. */
+static void test_one_backup_at_a_time(void **state)
+{
+	struct fx *f = *state;
+	void *ctx = zmq_ctx_new();
+	void *sock = h_dealer_new(ctx, f->d, f->d->coordinator_key);
+	int timeout = 20000;
+	struct uccn_reply rep = {0};
+	char id[UCCN_BACKUP_ID_LEN + 1];
+	assert_non_null(sock);
+	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+	/* What a server killed during a backup left: removed by the next. */
+	char stale[PATH_MAX + 64];
+	snprintf(stale, sizeof stale, "%s/backup-00000000deadbeef.tmp", f->dir);
+	assert_int_equal(mkdir(stale, 0700), 0);
+	strcat(stale, "/backup");
+	copy_file(f->d->server_pub, stale);
+	assert_int_equal(ask(sock, NULL, 0, &rep), 0);
+	assert_int_equal(access(stale, F_OK), -1);
+	assert_non_null(rep.backup.id);
+	assert_false(rep.backup.ready);
+	snprintf(id, sizeof id, "%s", rep.backup.id);
+	assert_false(no_backup_left(f->dir)); /* it is being made in the data dir */
+	assert_int_equal(ask(sock, NULL, 0, &rep), UCCN_E_BUSY);
+	assert_non_null(strstr(rep.message, id));
+	assert_int_equal(ask(sock, "0123456789abcdef", 0, &rep), UCCN_E_NOTFOUND);
+	/* Ready in a moment; then an offset past the end is refused. */
+	for (int64_t t0 = h_now_ms(); ask(sock, id, 0, &rep) == 0 && !rep.backup.ready;
+	     h_sleep_ms(10))
+		assert_true(h_now_ms() - t0 < 20000);
+	assert_true(rep.backup.ready);
+	uint64_t size = rep.backup.size;
+	assert_int_equal(rep.backup.data.len, size); /* a small store: one chunk */
+	assert_true(rep.backup.done);
+	assert_non_null(rep.backup.checksum);
+	assert_non_null(strstr(rep.backup.manifest, "\"format\":1"));
+	assert_int_equal(memcmp(rep.backup.data.data, "uccn-backup 1\n", 14), 0);
+	/* Sent whole: gone, and the next one may start. */
+	assert_int_equal(ask(sock, id, size, &rep), UCCN_E_NOTFOUND);
+	assert_true(no_backup_left(f->dir));
+	assert_int_equal(ask(sock, NULL, 0, &rep), 0);
+	snprintf(id, sizeof id, "%s", rep.backup.id);
+	/* Once made, an offset past its end is refused, and it stays. */
+	while (ask(sock, id, 1ULL << 40, &rep) == 0) {
+		assert_false(rep.backup.ready);
+		h_sleep_ms(10);
+	}
+	assert_int_equal(rep.status, UCCN_E_INVALID);
+	assert_non_null(strstr(rep.message, "past the end"));
+	assert_false(no_backup_left(f->dir));
+	uccn_reply_clear(&rep);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	/* A backup under way when the server stops is removed with it. */
+	assert_int_equal(h_daemon_stop(f->d), 0);
+	assert_true(no_backup_left(f->dir));
+}
+
 static void test_admin_help(void **state)
 {
 	struct fx *f = *state;
@@ -418,6 +514,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_restore_drill),
 		T(test_member_denied),
+		T(test_one_backup_at_a_time),
 		T(test_restore_refuses_data),
 		T(test_restore_refuses_flipped_byte),
 		T(test_restore_refuses_truncated),
