@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "client.h"
 #include "uccn_error.h"
 
 /* How often to ask whether a backup being made is ready. */
@@ -31,6 +33,15 @@ struct fetch {
 	uint64_t got;
 	bool progress;                  /* stderr is a terminal */
 };
+
+/* Set by SIGINT, SIGTERM or SIGHUP: stop, and leave no temporary file. */
+static volatile sig_atomic_t stopped;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
 
 static void nap(void)
 {
@@ -119,6 +130,7 @@ static int into_place(struct fetch *f)
 	if (rename(f->tmp, f->file) != 0) {
 		fprintf(stderr, "uccn: cannot rename %s to %s: %s\n", f->tmp, f->file,
 			strerror(errno));
+		unlink(f->tmp);
 		return EXIT_REFUSED;
 	}
 	snprintf(dir, sizeof dir, "%s", f->file);
@@ -142,7 +154,15 @@ static int fetch_all(struct cli *g, struct fetch *f)
 	}
 	if (rc == EXIT_OK)
 		rc = cli_str_set(&req.backup_id, rep.backup.id);
+	if (g->conn)
+		client_set_stop(g->conn, &stopped);
 	while (rc == EXIT_OK) {
+		if (stopped) {
+			fprintf(stderr, "%succn: interrupted; %s is left as it was\n",
+				f->progress ? "\n" : "", f->file);
+			rc = EXIT_REFUSED;
+			break;
+		}
 		uccn_reply_clear(&rep);
 		req.offset = f->got;
 		if ((rc = cli_call(g, &req, &rep)))
@@ -158,6 +178,13 @@ static int fetch_all(struct cli *g, struct fetch *f)
 			fprintf(stderr, "uccn: the server sent an empty chunk before the end\n");
 			rc = EXIT_REFUSED;
 		}
+	}
+	/* Given up: the server need not keep the backup for a minute. */
+	if (rc != EXIT_OK && req.backup_id) {
+		req.discard = true;
+		req.offset = 0;
+		uccn_reply_clear(&rep);
+		cli_call_quiet(g, &req, &rep);
 	}
 	uccn_reply_clear(&rep);
 	uccn_request_clear(&req);
@@ -201,6 +228,12 @@ int cmd_admin_backup(struct cli *g, const struct command *cmd, int argc, char **
 	}
 	crypto_generichash_init(&f.hash, NULL, 0, 32);
 	f.progress = isatty(STDERR_FILENO);
+	/* No SA_RESTART: a wait for the server must end too. */
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if ((rc = fetch_all(g, &f)) || (rc = finish(&f)))
 		goto out;
 	close(f.fd);

@@ -46,6 +46,7 @@ static struct job {
 	char checksum[UCCN_BACKUP_CHECKSUM_HEX + 1];
 	uint64_t size;
 	int64_t touched_ms;
+	bool discarded;    /* its client gave up: removed once made */
 } job;
 
 static int64_t now_ms(void)
@@ -188,8 +189,12 @@ static int chunk(uint64_t offset, struct uccn_reply *rep)
 
 void server_backup_sweep(void)
 {
-	if (job.used && atomic_load(&job.state) != JOB_MAKING &&
-	    now_ms() - job.touched_ms > BACKUP_IDLE_MS) {
+	if (!job.used || atomic_load(&job.state) == JOB_MAKING)
+		return;
+	if (job.discarded) {
+		log_msg(LOG_INFO, "backup %s discarded by its client", job.id);
+		job_end();
+	} else if (now_ms() - job.touched_ms > BACKUP_IDLE_MS) {
 		log_msg(LOG_INFO, "backup %s removed: idle for %d s", job.id, BACKUP_IDLE_MS / 1000);
 		job_end();
 	}
@@ -220,6 +225,13 @@ void server_read_admin_backup(struct server *s, struct uccn_txn *t, const struct
 	job.touched_ms = now_ms();
 	if (uccn_str_set(&rep->backup.id, job.id)) {
 		server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
+		return;
+	}
+	/* Not at once: the copy may still run; the sweep ends it once made,
+	 * and a new backup is busy until then. */
+	if (req->discard) {
+		job.discarded = true;
+		server_backup_sweep();
 		return;
 	}
 	state = atomic_load(&job.state);

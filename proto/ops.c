@@ -244,6 +244,7 @@ static const struct uccn_field admin_backup_request[] = {
 	 .flags = FIELD_OPTIONAL},
 	{.name = "offset", .type = F_U64, .offset = REQ(offset), .max = UINT64_MAX,
 	 .flags = FIELD_OPTIONAL},
+	{.name = "discard", .type = F_BOOL, .offset = REQ(discard), .flags = FIELD_OPTIONAL},
 };
 
 /* ---- reply fields, after the header ---- */
@@ -627,8 +628,8 @@ static int check_admin_log(struct uccn_request *r, char *err, size_t errlen)
 static int check_admin_backup(struct uccn_request *r, char *err, size_t errlen)
 {
 	if (!r->backup_id)
-		return r->offset ? mp_fail(err, errlen, UCCN_E_INVALID,
-					   "field 'offset': name the backup it is in") : 0;
+		return r->offset || r->discard ? mp_fail(err, errlen, UCCN_E_INVALID,
+			"fields 'offset' and 'discard': name the backup") : 0;
 	for (const char *c = r->backup_id; *c; c++)
 		if (!strchr("0123456789abcdef", *c))
 			return mp_fail(err, errlen, UCCN_E_INVALID,

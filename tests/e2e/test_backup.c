@@ -490,10 +490,24 @@ static void test_one_backup_at_a_time(void **state)
 	assert_int_equal(rep.status, UCCN_E_INVALID);
 	assert_non_null(strstr(rep.message, "past the end"));
 	assert_false(no_backup_left(f->dir));
+	/* Discarded by its client: gone at once, not after a minute idle. */
+	struct uccn_request dis = {.op = UCCN_OP_ADMIN_BACKUP, .backup_id = id, .discard = true};
+	msgpack_sbuffer b;
+	msgpack_sbuffer_init(&b);
+	assert_int_equal(uccn_request_encode(&dis, &b), 0);
+	zmq_send(sock, b.data, b.size, 0);
+	msgpack_sbuffer_destroy(&b);
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
+	zmq_msg_close(&m);
+	assert_true(no_backup_left(f->dir));
+	assert_int_equal(ask(sock, id, 0, &rep), UCCN_E_NOTFOUND);
+	/* And one under way when the server stops is removed with it. */
+	assert_int_equal(ask(sock, NULL, 0, &rep), 0);
 	uccn_reply_clear(&rep);
 	zmq_close(sock);
 	zmq_ctx_term(ctx);
-	/* A backup under way when the server stops is removed with it. */
 	assert_int_equal(h_daemon_stop(f->d), 0);
 	assert_true(no_backup_left(f->dir));
 }
