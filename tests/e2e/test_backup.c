@@ -393,6 +393,37 @@ static void test_restore_refuses_flipped_byte(void **state)
 	assert_int_equal(access(dir2, F_OK), -1); /* nothing created */
 }
 
+/* The key pair is checked as a start checks it, and a file that is no
+ * backup is named as such. */
+static void test_restore_refuses_bad_keys_and_strangers(void **state)
+{
+	struct fx *f = *state;
+	char dir2[PATH_MAX];
+	take_backup(f);
+	/* A letter of the public key's Z85 in the server.pub section (the
+	 * file holds the data's NUL bytes: memmem, not strstr). */
+	size_t len = 0;
+	char *text = h_read_file(f->file, &len);
+	assert_non_null(text);
+	char *pub = memmem(text, len, "\nserver.pub ", 12);
+	assert_non_null(pub);
+	char *key = memmem(pub, len - (size_t)(pub - text), "public-key = \"", 14);
+	assert_non_null(key);
+	long key_at = (long)(key - text) + 16;
+	free(text);
+	damage(f, key_at, -1);
+	snprintf(dir2, sizeof dir2, "%s/restored", f->dir);
+	uccnd(&f->r, "--restore", f->file, "--data", dir2);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "server.pub"));
+	assert_int_equal(access(dir2, F_OK), -1);
+
+	uccnd(&f->r, "--restore", f->d->server_pub, "--data", dir2);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "not a uccn backup file"));
+	assert_int_equal(access(dir2, F_OK), -1);
+}
+
 static void test_restore_refuses_truncated(void **state)
 {
 	struct fx *f = *state;
@@ -532,6 +563,7 @@ int main(int argc, char **argv)
 		T(test_restore_refuses_data),
 		T(test_restore_refuses_flipped_byte),
 		T(test_restore_refuses_truncated),
+		T(test_restore_refuses_bad_keys_and_strangers),
 		T(test_admin_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
