@@ -176,18 +176,31 @@ static void report_ready(int *fd)
 struct signals {
 	int fd;
 	struct loop *loop;
+	struct uccn_store *store;   /* for the settings a reload changes at once */
 	const struct options *opts; /* where the settings came from */
 	struct config *in_force;
 };
 
 /* A setting that changed in the file: applied when it can be at run
  * time, else said to wait for the next start. */
+struct reload {
+	struct signals *sg;
+	const struct config *next;
+};
+
 static void apply_change(const char *key, const char *was, const char *now, void *ctx)
 {
-	struct config *next = ctx;
+	const struct reload *rl = ctx;
+	const struct config *next = rl->next;
 	if (strcmp(key, "log_level") == 0) {
 		log_set_level(next->log_level);
 		log_msg(LOG_WARN, "reload: log_level %s -> %s", was, now);
+	} else if (strcmp(key, "mailbox_quota") == 0) {
+		/* The next write checks against the new quota; posts already in
+		 * a mailbox past it stay until read. */
+		uccn_store_set_mailbox_quota(rl->sg->store, next->mailbox_quota);
+		rl->sg->in_force->mailbox_quota = next->mailbox_quota;
+		log_msg(LOG_WARN, "reload: mailbox_quota %s -> %s", was, now);
 	} else {
 		log_msg(LOG_WARN, "reload: %s %s -> %s takes effect at the next start; "
 			"%s stays in force", key, was, now, was);
@@ -204,7 +217,8 @@ static void reload(struct signals *sg)
 		log_msg(LOG_ERROR, "reload refused, the settings in force stay: %s", err);
 		return;
 	}
-	config_each_change(sg->in_force, &next, apply_change, &next);
+	struct reload rl = {.sg = sg, .next = &next};
+	config_each_change(sg->in_force, &next, apply_change, &rl);
 	sg->in_force->log_level = next.log_level;
 	/* A level set at run time (admin.log) lasts until here: the
 	 * configured one is put back, the line written at the more verbose
@@ -333,7 +347,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "%s", err);
 		goto out;
 	}
-	struct signals sg = {.fd = sigfd, .loop = loop, .opts = &opts, .in_force = &o};
+	struct signals sg = {.fd = sigfd, .loop = loop, .store = store, .opts = &opts,
+			     .in_force = &o};
 	loop_add(loop, NULL, sigfd, on_signal, &sg);
 	memset(secret, 0, sizeof secret);
 

@@ -43,7 +43,8 @@ enum dbi_slot {
 
 struct uccn_store {
 	MDB_env *env;
-	uint64_t mailbox_quota;
+	/* Set by the loop thread (a reload), read by the commit thread. */
+	_Atomic uint64_t mailbox_quota;
 	uint64_t mailbox_share; /* 0: derived from the quota (store_mailbox_share) */
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;

@@ -302,11 +302,29 @@ static void test_sighup_reloads(void **state)
 	assert_true(log_shows(d, mark, "debug: committed a batch of 1 writes", 5000));
 	assert_true(h_daemon_running(d));
 
-	/* A setting that needs a restart is said to, and kept. */
+	/* A quota takes effect at once: with 50, one sender's share of a
+	 * mailbox is 16 (SPEC 4.16), so the 17th message to granada is
+	 * refused full; with the 10000 before, its share was 1250. */
+	char key[PATH_MAX];
+	assert_int_equal(h_city_register(d, "granada", "Granada", key), 0);
 	mark = log_size(d);
 	write_file(conf, "log_level = info\nmailbox_quota = 50\n");
 	assert_int_equal(kill(d->pid, SIGHUP), 0);
-	assert_true(log_shows(d, mark, "mailbox_quota 10000 -> 50 takes effect at the next start",
+	assert_true(log_shows(d, mark, "reload: mailbox_quota 10000 -> 50", 5000));
+	for (int i = 1; i <= 17; i++) {
+		h_uccn(&r, d, d->coordinator_key, NULL, "post", "--kind", "news", "--to",
+		       "city:granada", "A message to Granada.", NULL);
+		if (i < 17)
+			h_assert_exit(&r, 0);
+	}
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "full"));
+
+	/* A setting that needs a restart is said to, and kept. */
+	mark = log_size(d);
+	write_file(conf, "log_level = info\nmailbox_quota = 50\nmap_size = 128M\n");
+	assert_int_equal(kill(d->pid, SIGHUP), 0);
+	assert_true(log_shows(d, mark, "map_size 64M -> 128M takes effect at the next start",
 			      5000));
 	assert_int_equal(h_daemon_stop(d), 0);
 	h_run_clear(&r);
