@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "uccn_limits.h"
 
 /* Where uccnd looks for its file when no -f is given: $UCCND_CONF, else
  * this one, which may be absent. */
@@ -26,7 +27,7 @@
 /* The longest line, file and endpoint a setting may have. */
 #define CONFIG_LINE_MAX 1024
 #define CONFIG_FILE_MAX (1024 * 1024)
-#define CONFIG_ENDPOINT_MAX 256
+#define CONFIG_ENDPOINT_MAX (UCCN_MAX_ENDPOINT + 1)
 
 struct config {
 	char data[PATH_MAX];          /* data: the data directory ("" until set) */

@@ -177,6 +177,7 @@ struct signals {
 	int fd;
 	struct loop *loop;
 	struct uccn_store *store;   /* for the settings a reload changes at once */
+	struct server *server;
 	const struct options *opts; /* where the settings came from */
 	struct config *in_force;
 };
@@ -195,6 +196,15 @@ static void apply_change(const char *key, const char *was, const char *now, void
 	if (strcmp(key, "log_level") == 0) {
 		log_set_level(next->log_level);
 		log_msg(LOG_WARN, "reload: log_level %s -> %s", was, now);
+	} else if (strcmp(key, "listen") == 0) {
+		char err[CONFIG_ENDPOINT_MAX * 2 + 128];
+		if (server_rebind(rl->sg->server, next->listen, err, sizeof err) == 0) {
+			snprintf(rl->sg->in_force->listen, sizeof rl->sg->in_force->listen, "%s",
+				 next->listen);
+			log_msg(LOG_WARN, "reload: listen %s -> %s (open connections stay)", was, now);
+		} else {
+			log_msg(LOG_ERROR, "reload: %s", err);
+		}
 	} else if (strcmp(key, "mailbox_quota") == 0) {
 		/* The next write checks against the new quota; posts already in
 		 * a mailbox past it stay until read. */
@@ -347,8 +357,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "%s", err);
 		goto out;
 	}
-	struct signals sg = {.fd = sigfd, .loop = loop, .store = store, .opts = &opts,
-			     .in_force = &o};
+	struct signals sg = {.fd = sigfd, .loop = loop, .store = store, .server = server,
+			     .opts = &opts, .in_force = &o};
 	loop_add(loop, NULL, sigfd, on_signal, &sg);
 	memset(secret, 0, sizeof secret);
 

@@ -5,6 +5,7 @@
  * transaction. Every refusal of an enrolment reads the same to the client;
  * the log says which it was.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -17,17 +18,27 @@
 
 #define NOT_VALID "invitation not valid"
 
-/* Set once by server_invite_setup, read-only after: the commit thread may
- * read them. */
+/* The server's public key is set once by server_invite_setup. The
+ * endpoint an invitation names changes when a reload moves the listen
+ * endpoint (the loop thread) while the commit thread writes invitations:
+ * the lock keeps either from seeing half of it. */
 static char advertised[UCCN_MAX_ENDPOINT + 1];
+static pthread_mutex_t advertised_lock = PTHREAD_MUTEX_INITIALIZER;
 static char server_public[UCCN_KEY_Z85_LEN + 1];
 
 int server_invite_setup(const char *endpoint, const char *server_secret)
 {
 	if (sodium_init() < 0 || zmq_curve_public(server_public, server_secret) != 0)
 		return UCCN_E_INTERNAL;
-	snprintf(advertised, sizeof advertised, "%s", endpoint);
+	server_invite_advertise(endpoint);
 	return 0;
+}
+
+void server_invite_advertise(const char *endpoint)
+{
+	pthread_mutex_lock(&advertised_lock);
+	snprintf(advertised, sizeof advertised, "%s", endpoint);
+	pthread_mutex_unlock(&advertised_lock);
 }
 
 static void secret_hash(const unsigned char *secret, unsigned char hash[UCCN_STORE_INVITE_HASH])
@@ -69,9 +80,13 @@ int server_apply_city_invite(struct uccn_txn *t, struct pending *p, int64_t now_
 	if ((rc = uccn_store_invite_put(t, hash, p->req.name, expires_ms)))
 		goto out;
 	uccn_hex_encode(secret, sizeof secret, hex);
+	char endpoint[sizeof advertised];
+	pthread_mutex_lock(&advertised_lock);
+	memcpy(endpoint, advertised, sizeof endpoint);
+	pthread_mutex_unlock(&advertised_lock);
 	if (uccn_str_set(&inv->city, p->req.name) || uccn_str_set(&inv->secret, hex) ||
 	    uccn_str_set(&inv->server_key, server_public) ||
-	    uccn_str_set(&inv->endpoint, advertised)) {
+	    uccn_str_set(&inv->endpoint, endpoint)) {
 		rc = UCCN_E_NOMEM;
 		goto out;
 	}

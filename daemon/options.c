@@ -20,7 +20,7 @@ static const char usage_text[] =
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
 	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
 	"unless --daemon; SIGINT or SIGTERM stops it cleanly; SIGHUP reads the\n"
-	"settings again (a new log_level or mailbox_quota applies at once).\n"
+	"settings again (log_level, mailbox_quota and listen change at once).\n"
 	"\n"
 	"  -f, --config FILE      read settings from FILE (default $UCCND_CONF, else\n"
 	"                         " UCCND_CONF_DEFAULT " if it exists); see uccnd.conf(5).\n"

@@ -52,6 +52,7 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 	/* Watched before it listens, so every connection is counted. */
 	if (server_peers_open(s, zmq_ctx, err, errlen))
 		return UCCN_E_IO;
+	snprintf(s->endpoint, sizeof s->endpoint, "%s", opt->endpoint);
 	if (zmq_bind(s->router, opt->endpoint) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", opt->endpoint,
 			 zmq_strerror(errno));
@@ -311,4 +312,22 @@ void server_on_router(void *ctx)
 	for (int i = 0; i < 4 * SERVER_MAX_BATCH; i++)
 		if (!receive_one(s, s->scratch))
 			break;
+}
+
+int server_rebind(struct server *s, const char *endpoint, char *err, size_t errlen)
+{
+	if (strcmp(endpoint, s->endpoint) == 0)
+		return 0;
+	/* The new one first: if it cannot be bound, the old one stays. */
+	if (zmq_bind(s->router, endpoint) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s; still on %s", endpoint,
+			 zmq_strerror(errno), s->endpoint);
+		return UCCN_E_IO;
+	}
+	if (zmq_unbind(s->router, s->endpoint) != 0)
+		log_msg(LOG_WARN, "reload: cannot stop listening on %s: %s", s->endpoint,
+			zmq_strerror(errno));
+	snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
+	server_invite_advertise(endpoint);
+	return 0;
 }

@@ -32,6 +32,11 @@ int server_new(struct server **out, void *zmq_ctx, struct loop *loop,
 	       struct uccn_store *store, const struct server_options *opt,
 	       char *err, size_t errlen);
 
+/* Listen on endpoint instead (a reload): bound before the old one is let
+ * go, so a failure leaves the server where it was. Connections already
+ * open stay. 0, or UCCN_E_IO with the reason in err. */
+int server_rebind(struct server *s, const char *endpoint, char *err, size_t errlen);
+
 /* Flush pending writes, close the sockets, free; NULL-tolerant. */
 void server_destroy(struct server **s);
 

@@ -112,6 +112,7 @@ struct server {
 	struct metrics metrics;    /* for status (SPEC 4.1, server_state) */
 	void *monitor;             /* the ROUTER's connection events (peers.c) */
 	struct inflow inflow;      /* bytes connections sent, not delivered */
+	char endpoint[UCCN_MAX_ENDPOINT + 1]; /* where the ROUTER is bound */
 	char fingerprint[UCCN_FINGERPRINT_LEN + 1]; /* of the server's public key */
 };
 
@@ -280,6 +281,8 @@ bool server_guest_allow(struct server *s, const char *addr);
  * commit thread starts. Returns 0, or UCCN_E_INTERNAL when the secret key
  * is no key or libsodium cannot start. */
 int server_invite_setup(const char *endpoint, const char *server_secret);
+/* The endpoint invitations name from now on (a reload moved it). */
+void server_invite_advertise(const char *endpoint);
 /* A guest's request (a key no city owns, c->role ROLE_GUEST): true to go
  * on, false when rep says why not (rate limit, a key other than its own). */
 bool server_guest_request(struct server *s, struct pending *p, const char *key);

@@ -9,11 +9,13 @@
 #include "../harness/harness.h"
 #include "../harness/harness_int.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CONFIG_DIR "tests/config"
@@ -334,6 +336,90 @@ static void test_sighup_reloads(void **state)
 	h_tmpdir_destroy(&dir);
 }
 
+/* `uccn status` with the coordinator's key at endpoint ep; its exit. */
+static int status_at(h_run_t *r, const char *ep, const char *dir)
+{
+	char *pub = h_xasprintf("%s/data/server.pub", dir);
+	char *key = h_xasprintf("%s/data/coordinator.key", dir);
+	int rc = h_uccn(r, NULL, NULL, NULL, "--endpoint", ep, "--server-key", pub, "--key", key,
+			"--timeout", "3", "status", NULL);
+	free(key);
+	free(pub);
+	return rc;
+}
+
+/* SIGHUP with a new `listen` binds it at once and lets the old one go; one
+ * that cannot be bound (an address not on this machine) leaves uccnd
+ * where it was, and says why. The daemon takes everything from its file:
+ * a --listen flag would win over the file. */
+static void test_sighup_moves_listen(void **state)
+{
+	(void)state;
+	char *dir = h_tmpdir_new();
+	assert_non_null(dir);
+	int p1 = h_free_port(), p2 = h_free_port();
+	assert_true(p1 > 0 && p2 > 0 && p1 != p2);
+	char *ep1 = h_xasprintf("tcp://127.0.0.1:%d", p1), *ep2 = h_xasprintf("tcp://127.0.0.1:%d", p2);
+	char *conf = h_xasprintf("%s/uccnd.conf", dir), *log = h_xasprintf("%s/uccnd.log", dir);
+	char *text = h_xasprintf("data = %s/data\nlisten = %s\n", dir, ep1);
+	write_file(conf, text);
+	free(text);
+	char *uccnd = h_xasprintf("%s/uccnd", h_bin_dir());
+	int err = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	assert_true(err >= 0);
+	pid_t pid = h_spawn((char *[]){uccnd, "-f", conf, NULL}, -1, -1, err);
+	close(err);
+	assert_true(pid > 0);
+	h_run_t r = {0};
+	int64_t t0 = h_now_ms();
+	while (status_at(&r, ep1, dir) != 0 && h_now_ms() - t0 < 10000)
+		h_sleep_ms(100);
+	h_assert_exit(&r, 0);
+
+	text = h_xasprintf("data = %s/data\nlisten = %s\n", dir, ep2);
+	write_file(conf, text);
+	free(text);
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	char *moved = h_xasprintf("reload: listen %s -> %s", ep1, ep2);
+	bool seen = false;
+	for (t0 = h_now_ms(); !seen && h_now_ms() - t0 < 5000; h_sleep_ms(50)) {
+		char *l = h_read_file(log, NULL);
+		seen = l && strstr(l, moved);
+		free(l);
+	}
+	assert_true(seen);
+	status_at(&r, ep2, dir);
+	h_assert_exit(&r, 0);
+	assert_int_not_equal(status_at(&r, ep1, dir), 0);
+
+	text = h_xasprintf("data = %s/data\nlisten = tcp://192.0.2.1:%d\n", dir, p1);
+	write_file(conf, text);
+	free(text);
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	seen = false;
+	for (t0 = h_now_ms(); !seen && h_now_ms() - t0 < 5000; h_sleep_ms(50)) {
+		char *l = h_read_file(log, NULL);
+		seen = l && strstr(l, "; still on ") && strstr(l, "cannot listen on tcp://192.0.2.1:");
+		free(l);
+	}
+	assert_true(seen);
+	status_at(&r, ep2, dir);
+	h_assert_exit(&r, 0);
+
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int ws = 0;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	h_run_clear(&r);
+	free(moved);
+	free(uccnd);
+	free(log);
+	free(conf);
+	free(ep2);
+	free(ep1);
+	h_tmpdir_destroy(&dir);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -347,6 +433,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_check_creates_nothing),
 		cmocka_unit_test(test_daemon_serves_from_file),
 		cmocka_unit_test(test_sighup_reloads),
+		cmocka_unit_test(test_sighup_moves_listen),
 	};
 	return cmocka_run_group_tests_name("e2e_config", tests, NULL, NULL);
 }
