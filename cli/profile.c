@@ -101,16 +101,6 @@ static const char *parse_setting(const char *key, const char *value, struct prof
 	return "unknown setting (endpoint, server_key, key_file, json, timeout)";
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 int profile_parse(const char *text, const char *path, struct profile *out,
 		  char *err, size_t errlen)
 {
@@ -124,7 +114,7 @@ int profile_parse(const char *text, const char *path, struct profile *out,
 	char *rest = copy, *l;
 	while ((l = strsep(&rest, "\n")) != NULL) {
 		line++;
-		char *s = trim(l);
+		char *s = uccn_str_trim(l);
 		if (!*s || *s == '#')
 			continue;
 		char *eq = strchr(s, '=');
@@ -133,7 +123,7 @@ int profile_parse(const char *text, const char *path, struct profile *out,
 			goto fail;
 		}
 		*eq = '\0';
-		char *key = trim(s), *value = trim(eq + 1);
+		char *key = uccn_str_trim(s), *value = uccn_str_trim(eq + 1);
 		const char *why = *value ? parse_setting(key, value, out) : "no value";
 		if (why) {
 			snprintf(err, errlen, "%s:%d: %s: %s", path, line, key, why);
@@ -303,7 +293,7 @@ int profile_current(char *buf, size_t len, char *err, size_t errlen)
 	if (rc)
 		return rc == UCCN_E_NOTFOUND ? 1 : (snprintf(err, errlen, "%s", reason), -1);
 	text[strcspn(text, "\n")] = '\0';
-	char *name = trim(text);
+	char *name = uccn_str_trim(text);
 	if (!*name) {
 		free(text);
 		return 1;

@@ -16,17 +16,8 @@
 #include <sodium.h>
 
 #include "backup_file.h"
+#include "uccn_invite.h"
 #include "uccn_error.h"
-
-void backup_hex(const unsigned char *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 void backup_remove_stale(const char *dir, const char *prefix)
 {
@@ -191,7 +182,7 @@ static int hash_file(const char *path, char *hex, uint64_t *size, char *err, siz
 		return UCCN_E_IO;
 	}
 	crypto_generichash_final(&h, d, sizeof d);
-	backup_hex(d, sizeof d, hex);
+	uccn_hex_encode(d, sizeof d, hex);
 	return 0;
 }
 
@@ -263,7 +254,7 @@ int backup_file_write(const char *out_path, const char *data_path, const char *k
 	}
 	close(o.fd);
 	crypto_generichash_final(&o.whole, d, sizeof d);
-	backup_hex(d, sizeof d, checksum);
+	uccn_hex_encode(d, sizeof d, checksum);
 	*size = o.size;
 	return rc;
 }

@@ -51,7 +51,4 @@ int backup_section_read(FILE *f, char name[32], uint64_t *len, char *err, size_t
  * the directories PREFIX*.tmp and the files in them. */
 void backup_remove_stale(const char *dir, const char *prefix);
 
-/* Hex of a BLAKE2b-256 digest. */
-void backup_hex(const unsigned char *d, size_t n, char *out);
-
 #endif

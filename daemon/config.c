@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "uccn_defaults.h"
+#include "uccn_records.h"
 #include "uccn_limits.h"
 #include "uccn_store.h"
 
@@ -237,20 +238,10 @@ static int set_named(struct config *c, const char *key, const char *value, bool 
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* One line of the file: 0, or -1 with the reason (no position) in err. */
 static int read_line(struct config *c, char *line, bool seen[NKEYS], char *err, size_t errlen)
 {
-	char *s = trim(line);
+	char *s = uccn_str_trim(line);
 	if (!*s || *s == '#')
 		return 0;
 	char *eq = strchr(s, '=');
@@ -259,7 +250,7 @@ static int read_line(struct config *c, char *line, bool seen[NKEYS], char *err, 
 		return -1;
 	}
 	*eq = '\0';
-	char *key = trim(s), *value = trim(eq + 1);
+	char *key = uccn_str_trim(s), *value = uccn_str_trim(eq + 1);
 	const struct key_row *k = find_key(key);
 	if (k && seen[k - keys]) {
 		snprintf(err, errlen, "'%s' is given twice", key);

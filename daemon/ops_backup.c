@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "backup_file.h"
+#include "uccn_invite.h"
 #include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
@@ -121,7 +122,7 @@ static void start(struct server *s, const struct caller *c, struct uccn_reply *r
 	/* One backup at a time: any other is a crash's leftover. */
 	backup_remove_stale(dir, "backup-");
 	randombytes_buf(r, sizeof r);
-	backup_hex(r, sizeof r, job.id);
+	uccn_hex_encode(r, sizeof r, job.id);
 	snprintf(job.dir, sizeof job.dir, "%s/backup-%s.tmp", dir, job.id);
 	snprintf(job.file, sizeof job.file, "%s/backup", job.dir);
 	if (mkdir(job.dir, 0700) != 0) {

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "backup_file.h"
+#include "uccn_invite.h"
 #include "keys.h"
 #include "restore.h"
 #include "uccn_error.h"
@@ -89,7 +90,7 @@ static int take_section(struct restore *r, size_t i)
 	if (rc || !data)
 		return rc;
 	crypto_generichash_final(&h, d, sizeof d);
-	backup_hex(d, sizeof d, hex);
+	uccn_hex_encode(d, sizeof d, hex);
 	if (strcmp(hex, r->m.data_blake2b) != 0)
 		return fail(r, "%s: the data fails its checksum: BLAKE2b %s, the manifest says "
 			    "otherwise; the file is damaged", r->file, hex);

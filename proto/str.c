@@ -1,6 +1,7 @@
 /*
  * str.c - the one way a string gets into a record or request: as a copy the
- * record owns, so uccn_*_clear() may free every string it finds there.
+ * record owns, so uccn_*_clear() may free every string it finds there; and
+ * the trim both settings files (profiles, uccnd.conf) read their lines with.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,4 +18,14 @@ int uccn_str_set(char **dst, const char *src)
 	free(*dst);
 	*dst = copy;
 	return 0;
+}
+
+char *uccn_str_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
 }

@@ -182,6 +182,9 @@ int uccn_meeting_check(const struct uccn_meeting *m, char *err, size_t errlen);
  * old one; src may point into *dst. Returns 0, or UCCN_E_NOMEM with *dst
  * unchanged. */
 int uccn_str_set(char **dst, const char *src);
+/* s without the blanks (spaces, tabs, a CR) at its ends: the end is cut in
+ * place, the start skipped. */
+char *uccn_str_trim(char *s);
 
 /* True when l holds s. */
 bool uccn_idlist_has(const struct uccn_idlist *l, const char *s);

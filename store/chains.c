@@ -19,8 +19,7 @@
 #include "store_int.h"
 #include "uccn_error.h"
 
-/* The post's id in chain ch (NULL: the post is not in one). */
-static const char *chain_id(const struct uccn_post *p, enum chain ch)
+const char *store_chain_id(const struct uccn_post *p, enum chain ch)
 {
 	switch (ch) {
 	case CH_CITY: return p->city;
@@ -68,7 +67,7 @@ int store_chains_add(struct uccn_txn *t, const struct uccn_post *p, uint64_t seq
 {
 	memset(links, 0, LINKS_SIZE);
 	for (int ch = 0; ch < CH_COUNT; ch++) {
-		const char *id = chain_id(p, (enum chain)ch);
+		const char *id = store_chain_id(p, (enum chain)ch);
 		char kb[CHAIN_KEY_MAX];
 		unsigned char hb[16];
 		MDB_val k, v;

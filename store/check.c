@@ -86,17 +86,6 @@ static void seq_text(uint64_t seq, char out[24])
 	snprintf(out, 24, "%llu", (unsigned long long)seq);
 }
 
-static const char *post_chain_id(const struct uccn_post *p, enum chain ch)
-{
-	switch (ch) {
-	case CH_CITY: return p->city;
-	case CH_KIND: return p->kind;
-	case CH_PROJECT: return p->project;
-	case CH_MEETING: return p->meeting;
-	default: return NULL;
-	}
-}
-
 /* Post seq decoded into *p (cleared by the caller), its stored value in
  * *v: 0, UCCN_E_NOTFOUND, UCCN_E_CORRUPT. */
 static int post_read(struct check *c, uint64_t seq, MDB_val *v, struct uccn_post *p)
@@ -207,7 +196,7 @@ static void post_entry(struct check *c, const MDB_val *k, const MDB_val *v, cons
 	if (p.seq != seq)
 		report(c, "posts", key, "holds post %llu", (unsigned long long)p.seq);
 	for (int ch = 0; ch < CH_COUNT; ch++)
-		if (post_chain_id(&p, (enum chain)ch))
+		if (store_chain_id(&p, (enum chain)ch))
 			c->seqs[seq] |= IN_CHAIN(ch);
 	uccn_post_clear(&p);
 }
@@ -285,7 +274,7 @@ static void chain_walk(struct check *c, const MDB_val *k, const MDB_val *v, cons
 			break;
 		}
 		int rc = post_read(c, at, &pv, &p);
-		const char *pid = rc ? NULL : post_chain_id(&p, ch);
+		const char *pid = rc ? NULL : store_chain_id(&p, ch);
 		bool ours = pid && strcmp(pid, id) == 0;
 		if (rc == 0 && !ours)
 			report(c, "chain", name, "%s post %llu, which is not in this chain (%s %s)",
@@ -551,7 +540,7 @@ static void sequence_check(struct check *c)
 				struct uccn_post p = {0};
 				MDB_val pv;
 				const char *id = post_read(c, s, &pv, &p) ? NULL :
-						 post_chain_id(&p, (enum chain)ch);
+						 store_chain_id(&p, (enum chain)ch);
 				seq_text(s, key);
 				report(c, "posts", key, "is not reached from the head of chain %s:%s",
 				       chain_word[ch], id ? id : "?");

@@ -227,6 +227,9 @@ enum chain { CH_CITY, CH_KIND, CH_PROJECT, CH_MEETING, CH_COUNT };
 #define MARK_EVERY 64
 #define CHAIN_KEY_MAX (1 + UCCN_MAX_ID)
 
+/* The post's id in chain ch: its city, kind, project or meeting (NULL:
+ * the post is not in one). */
+const char *store_chain_id(const struct uccn_post *p, enum chain ch);
 /* The key of chain ch of id into buf; false when no chain can have it. */
 bool store_chain_key(enum chain ch, const char *id, char buf[CHAIN_KEY_MAX], MDB_val *k);
 /* Put post seq at the head of its chains; the links to store with it go
