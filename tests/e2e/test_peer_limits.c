@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "uccn_error.h"
@@ -86,29 +85,18 @@ static int teardown(void **state)
 
 static void send_request(void *s, const struct uccn_request *rq)
 {
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	assert_int_equal(uccn_request_encode(rq, &sb), 0);
-	assert_int_equal(zmq_send(s, sb.data, sb.size, 0), (int)sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	assert_int_equal(h_request_send(s, rq), 0);
 }
 
-/* Wait up to ms for one reply to an op request and decode it into out
- * (cleared by the caller with uccn_reply_clear). false on timeout. */
+/* One reply to an op request within ms, decoded into out (cleared by the
+ * caller with uccn_reply_clear); false on timeout. */
 static bool recv_reply(void *s, int ms, enum uccn_op op, struct uccn_reply *out)
 {
-	zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-	if (zmq_poll(&it, 1, ms) <= 0 || !(it.revents & ZMQ_POLLIN))
-		return false;
-	zmq_msg_t m;
-	zmq_msg_init(&m);
-	assert_true(zmq_msg_recv(&m, s, 0) >= 0);
 	char err[UCCN_MAX_MESSAGE];
-	int rc = uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), op, out, err, sizeof err);
-	zmq_msg_close(&m);
-	if (rc)
+	int rc = h_reply_recv(s, ms, op, out, err, sizeof err);
+	if (rc < 0)
 		fail_msg("undecodable reply: %s", err);
-	return true;
+	return rc == 1;
 }
 
 static struct uccn_request watch_request(uint64_t rid)

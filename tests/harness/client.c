@@ -5,10 +5,12 @@
 #include "client.h"
 #include "harness_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
 #include <zmq.h>
 
 #include "uccn_keyfile.h"
@@ -139,4 +141,32 @@ void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
 		return NULL;
 	}
 	return s;
+}
+
+int h_request_send(void *s, const struct uccn_request *rq)
+{
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	int rc = uccn_request_encode(rq, &sb) == 0 &&
+			 zmq_send(s, sb.data, sb.size, 0) == (int)sb.size ? 0 : -1;
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+int h_reply_recv(void *s, int ms, enum uccn_op op, struct uccn_reply *out, char *err,
+		 size_t errlen)
+{
+	zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+	if (zmq_poll(&it, 1, ms) <= 0 || !(it.revents & ZMQ_POLLIN))
+		return 0;
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&m, s, 0) < 0) {
+		zmq_msg_close(&m);
+		snprintf(err, errlen, "zmq_msg_recv: %s", zmq_strerror(errno));
+		return -1;
+	}
+	int rc = uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), op, out, err, errlen);
+	zmq_msg_close(&m);
+	return rc ? -1 : 1;
 }

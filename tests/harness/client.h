@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "proc.h"
 #include "uccn_limits.h"
+#include "uccn_msg.h"
 
 /* ---- the CLI ---- */
 
@@ -39,5 +40,12 @@ void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile);
 /* The same from keys in hand (Z85) and an endpoint. */
 void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
 		    const char *pub, const char *sec);
+/* Encode rq and send it on DEALER s: 0, or -1. */
+int h_request_send(void *s, const struct uccn_request *rq);
+/* Wait up to ms for one reply on s and decode it as op's into out (the
+ * caller clears it with uccn_reply_clear): 1, 0 on timeout, or -1 when it
+ * does not decode (the reason in err). */
+int h_reply_recv(void *s, int ms, enum uccn_op op, struct uccn_reply *out, char *err,
+		 size_t errlen);
 
 #endif
