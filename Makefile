@@ -4,7 +4,8 @@
 #   make demo            install missing packages, build, run the walk-through
 #   make test            install missing packages, build, run every test
 #   make SAN=address,undefined test    the same under sanitizers (build/san/)
-#   make fuzz            fuzz the wire decoder, the CSV import and the agenda
+#   make fuzz            fuzz the wire decoder, the CSV import, the agenda and
+#                        the dump's JSON reader
 #                        (clang + libFuzzer), FUZZ_SECONDS (60) each;
 #                        make fuzz-quick: 10 s each, run by make test
 #   make bench           print throughput and memory figures; last, uccn-bench's
@@ -251,7 +252,7 @@ bench:
 # a crash is saved as build/fuzz/crash-<target>-*.
 FUZZ_SECONDS ?= 60
 FUZZ_QUICK_SECONDS ?= 10
-FUZZ_TARGETS = decode import agenda
+FUZZ_TARGETS = decode import agenda json
 FUZZ_DIR = build/fuzz
 FUZZ_BINS = $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
@@ -262,8 +263,14 @@ FUZZ_HEADERS = $(wildcard proto/*.h agenda/*.h) cli/import.h
 FUZZ_MAXLEN_decode = 4096
 FUZZ_MAXLEN_import = 8192
 FUZZ_MAXLEN_agenda = 4096
+FUZZ_MAXLEN_json = 4096
 
 $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c $(PROTO_SRC) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
+
+# The JSON reader of uccnd --load: a dump is a file anyone may hand over.
+$(FUZZ_DIR)/fuzz_json: tests/fuzz/fuzz_json.c proto/json.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
 
@@ -282,7 +289,8 @@ define fuzz_run
 		echo "fuzz: $$t for $(1) s"; \
 		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(1) -rss_limit_mb=512 \
 			-max_len=$$(case $$t in decode) echo $(FUZZ_MAXLEN_decode);; \
-				import) echo $(FUZZ_MAXLEN_import);; *) echo $(FUZZ_MAXLEN_agenda);; esac) \
+				import) echo $(FUZZ_MAXLEN_import);; json) echo $(FUZZ_MAXLEN_json);; \
+				*) echo $(FUZZ_MAXLEN_agenda);; esac) \
 			-artifact_prefix=$(FUZZ_DIR)/crash-$$t- -print_final_stats=1 \
 			$(FUZZ_DIR)/corpus-$$t tests/fuzz/seeds-$$t \
 			>$(FUZZ_DIR)/$$t.log 2>&1 || \
