@@ -162,7 +162,7 @@ $(BUILD)/tests/test_metrics: $(call obj,tests/unit/test_metrics.c daemon/metrics
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's log limiter, alone, on a clock the test drives.
-$(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c)
+$(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c tests/harness/logtext.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_CMOCKA)
 

@@ -8,6 +8,7 @@
  * Needs root to mount the tmpfs: skipped, saying why, without it.
  */
 #include "../harness/harness.h"
+#include "../harness/logtext.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -202,9 +203,7 @@ static void test_full_disk_is_full_naming_it_and_recovers(void **state)
 	int64_t secs = (h_now_ms() - t0 + 999) / 1000;
 	char *log = h_read_file(f->d->log, NULL);
 	assert_non_null(log);
-	size_t lines = 0;
-	for (const char *q = log + before; (q = strstr(q, "writes failed")); q++)
-		lines++;
+	size_t lines = h_count(log + before, "writes failed");
 	fprintf(stderr, "note: %d refused posts on a full disk in %lld s: %zu log lines\n",
 		RETRIES_WHILE_FULL, (long long)secs, lines);
 	assert_true(lines >= 1);

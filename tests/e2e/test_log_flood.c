@@ -5,6 +5,7 @@
  * how many it left out, and a registered city must be served throughout.
  */
 #include "../harness/harness.h"
+#include "../harness/logtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,30 +130,24 @@ static int take_refusals(void *m)
 	return n;
 }
 
-static size_t count_in(const char *s, const char *what)
+/* The daemon's log (malloc'd) once every one of want events after offset
+ * before is accounted for, written as a line holding line or counted as
+ * left out, or after 5 s: once a flood is over, the count of what the
+ * limiter left out comes within about a second. */
+static char *await_accounted(struct fx *f, size_t before, const char *line, unsigned long want,
+			     unsigned long *written, unsigned long *counted)
 {
-	size_t n = 0;
-	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
-		n++;
-	return n;
-}
-
-/* Lines the limiter left out, by its own account: the sum of every
- * "N more like it" (N written with thousands separators). */
-static unsigned long left_out(const char *s)
-{
-	unsigned long total = 0;
-	for (const char *p = s; (p = strstr(p, " more like it")); p++) {
-		const char *q = p;
-		while (q > s && (q[-1] == ',' || (q[-1] >= '0' && q[-1] <= '9')))
-			q--;
-		unsigned long n = 0;
-		for (; q < p; q++)
-			if (*q != ',')
-				n = n * 10 + (unsigned long)(*q - '0');
-		total += n;
+	char *log = NULL;
+	for (int64_t t = h_now_ms(); h_now_ms() - t < 5000; zmq_poll(NULL, 0, 50)) {
+		free(log);
+		log = h_read_file(f->d->log, NULL);
+		assert_non_null(log);
+		*written = h_count(log + before, line);
+		*counted = h_left_out(log + before);
+		if (*written + *counted >= want)
+			break;
 	}
-	return total;
+	return log;
 }
 
 static void status_works(struct fx *f, const char *when)
@@ -205,21 +200,11 @@ static void test_failed_handshakes_flood_no_log(void **state)
 	int64_t attack_ms = h_now_ms() - t0;
 	status_works(f, "after");
 
-	/* Once the flood is over, the daemon's count of what it left out
-	 * comes within about a second; poll for it. */
-	char *log = NULL;
 	unsigned long written = 0, counted = 0;
-	for (int64_t t = h_now_ms(); h_now_ms() - t < 5000; zmq_poll(NULL, 0, 50)) {
-		free(log);
-		log = h_read_file(f->d->log, &n);
-		assert_non_null(log);
-		written = count_in(log + before, "refused an unregistered key");
-		counted = left_out(log + before);
-		if (written + counted >= FAILED_HANDSHAKES)
-			break;
-	}
+	char *log = await_accounted(f, before, "refused an unregistered key", FAILED_HANDSHAKES,
+				    &written, &counted);
 	int64_t elapsed_ms = h_now_ms() - t0;
-	size_t lines = count_in(log + before, "\n");
+	size_t lines = h_count(log + before, "\n");
 	long allowed = LINES_PER_S * (long)((elapsed_ms + 999) / 1000) + LINES_EXTRA;
 	fprintf(stderr, "log flood: %d failed handshakes in %lld ms; %zu log lines in %lld ms "
 		"(allowed %ld); %lu refusals written, %lu counted as left out\n",
@@ -246,7 +231,7 @@ static void test_refusals_name_peer_and_are_limited(void **state)
 {
 	struct fx *f = *state;
 	enum { N = 1000 };
-	size_t before = 0, n = 0;
+	size_t before = 0;
 	free(h_read_file(f->d->log, &before));
 	void *s = h_dealer_new(f->ctx, f->d, f->key);
 	assert_non_null(s);
@@ -286,19 +271,11 @@ static void test_refusals_name_peer_and_are_limited(void **state)
 	zmq_close(s);
 	assert_int_equal(denied, N);
 
-	char *log = NULL;
 	unsigned long written = 0, counted = 0;
-	for (int64_t t = h_now_ms(); h_now_ms() - t < 5000; zmq_poll(NULL, 0, 50)) {
-		free(log);
-		log = h_read_file(f->d->log, &n);
-		assert_non_null(log);
-		written = count_in(log + before, "refused field.add to city 'granada' from ");
-		counted = left_out(log + before);
-		if (written + counted >= N)
-			break;
-	}
+	char *log = await_accounted(f, before, "refused field.add to city 'granada' from ", N,
+				    &written, &counted);
 	int64_t elapsed_ms = h_now_ms() - t0;
-	size_t lines = count_in(log + before, "\n");
+	size_t lines = h_count(log + before, "\n");
 	long allowed = LINES_PER_S * (long)((elapsed_ms + 999) / 1000) + LINES_EXTRA;
 	fprintf(stderr, "note: %d refused requests: %zu log lines in %lld ms (allowed %ld), "
 		"%lu written, %lu counted as left out\n", N, lines, (long long)elapsed_ms, allowed,

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/log.h"
+#include "../harness/logtext.h"
 
 static FILE *out;
 
@@ -52,31 +53,6 @@ static char *written(void)
 	return s;
 }
 
-static size_t count(const char *s, const char *what)
-{
-	size_t n = 0;
-	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
-		n++;
-	return n;
-}
-
-/* The sum of every "N more like it" in s, N with thousands separators. */
-static unsigned long left_out_total(const char *s)
-{
-	unsigned long total = 0;
-	for (const char *p = s; (p = strstr(p, " more like it")); p++) {
-		const char *q = p;
-		while (q > s && (q[-1] == ',' || (q[-1] >= '0' && q[-1] <= '9')))
-			q--;
-		unsigned long n = 0;
-		for (; q < p; q++)
-			if (*q != ',')
-				n = n * 10 + (unsigned long)(*q - '0');
-		total += n;
-	}
-	return total;
-}
-
 /* 2,000 refused handshakes in 3 s: the burst, then one a second, and every
  * line left out is counted once the flood goes quiet. */
 static void test_flood_is_limited_and_counted(void **state)
@@ -91,17 +67,17 @@ static void test_flood_is_limited_and_counted(void **state)
 	/* Still flooding: nothing owed is written yet. */
 	log_flush_idle_at(1000000 + 3000);
 	char *s = written();
-	assert_int_equal(count(s, "refused key"), (size_t)lines);
+	assert_int_equal(h_count(s, "refused key"), (size_t)lines);
 	assert_non_null(strstr(s, "more like it in the last 1 s)"));
 	free(s);
 	/* Quiet for a second: the rest of the count is written, once. */
 	log_flush_idle_at(1000000 + 4100);
 	log_flush_idle_at(1000000 + 5000);
 	s = written();
-	assert_int_equal(count(s, "handshake refused: "), 1);
-	assert_int_equal(left_out_total(s), 2000UL - (unsigned long)lines);
+	assert_int_equal(h_count(s, "handshake refused: "), 1);
+	assert_int_equal(h_left_out(s), 2000UL - (unsigned long)lines);
 	assert_non_null(strstr(s, "were not shown"));
-	assert_int_equal(count(s, "\n"), (size_t)lines + 1);
+	assert_int_equal(h_count(s, "\n"), (size_t)lines + 1);
 	free(s);
 }
 
@@ -138,7 +114,7 @@ static void test_quiet_period_resets(void **state)
 		log_limited_at(0, LOG_WARN, LOG_KIND_REQUEST, "refused");
 	log_flush_idle_at(2000);
 	char *s = written();
-	assert_int_equal(left_out_total(s), 100UL - LOG_LIMIT_BURST);
+	assert_int_equal(h_left_out(s), 100UL - LOG_LIMIT_BURST);
 	free(s);
 	long before = ftell(out);
 	for (int i = 0; i < LOG_LIMIT_BURST; i++)
@@ -168,7 +144,7 @@ static void test_flush_all_hides_nothing(void **state)
 		log_limited_at(100, LOG_ERROR, LOG_KIND_STORE, "store error");
 	log_flush_idle_at(150); /* not quiet yet: nothing */
 	char *s = written();
-	assert_int_equal(count(s, "more like it"), 0);
+	assert_int_equal(h_count(s, "more like it"), 0);
 	free(s);
 	log_flush_all_at(150);
 	s = written();
