@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "uccn_json.h"
+#include "uccn_utf8.h"
 
 struct parser {
 	const char *p, *start, *end;
@@ -118,6 +119,11 @@ static int parse_string(struct parser *ps, char **out, size_t *len)
 					free(s);
 					return -1;
 				}
+				if (lo < 0xdc00 || lo > 0xdfff) {
+					free(s);
+					return fail(ps, "a \\u escape of a high surrogate is not "
+						    "followed by a low one");
+				}
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			}
 			put_utf8(s, &n, cp); /* never longer than its escape */
@@ -129,6 +135,14 @@ static int parse_string(struct parser *ps, char **out, size_t *len)
 	}
 	ps->p++;
 	s[n] = '\0';
+	/* What the escapes and the raw bytes made must be UTF-8: a lone
+	 * surrogate, an overlong form or a stray byte is refused here. */
+	uint32_t cp;
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = uccn_utf8_next((const unsigned char *)s + i, n - i, &cp))) {
+			free(s);
+			return fail(ps, "a string is not UTF-8");
+		}
 	*out = s;
 	*len = n;
 	return 0;

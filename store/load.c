@@ -25,6 +25,7 @@ struct loader {
 	unsigned long lineno;
 	long body_at;       /* where the records begin */
 	uint64_t want[DUMP_TABLES], got[DUMP_TABLES];
+	uint64_t last_seq;  /* the header's: no sequence key may pass it */
 	unsigned char key[KEY_MAX + 1];
 	size_t key_len;
 	msgpack_sbuffer val;
@@ -70,7 +71,7 @@ static bool encode_key(struct loader *l, enum dump_key how, const struct uccn_jv
 	l->key_len = 0;
 	switch (how) {
 	case DK_SEQ:
-		return k->type == UCCN_JUINT && k->u && put_seq(l, k->u);
+		return k->type == UCCN_JUINT && k->u && k->u <= l->last_seq && put_seq(l, k->u);
 	case DK_STR:
 		return k->type == UCCN_JSTR && k->len && put_key(l, k->s, k->len);
 	case DK_PAIR:
@@ -228,11 +229,15 @@ static int read_header(struct loader *l)
 	const struct uccn_jv *ver = member(h, "uccn_dump", UCCN_JUINT);
 	const struct uccn_jv *fmt = member(h, "format", UCCN_JUINT);
 	const struct uccn_jv *counts = member(h, "counts", UCCN_JOBJECT);
+	const struct uccn_jv *last = member(h, "last_seq", UCCN_JUINT);
 	rc = 0;
-	if (!ver || !counts || !fmt)
-		rc = bad(l, "not a dump's header {\"uccn_dump\": 1, \"format\": ..., \"counts\": ...}");
+	if (!ver || !counts || !fmt || !last)
+		rc = bad(l, "not a dump's header {\"uccn_dump\": 1, \"format\": ..., "
+			 "\"last_seq\": ..., \"counts\": ...}");
 	else if (ver->u != UCCN_DUMP_VERSION || fmt->u != STORE_FORMAT)
 		rc = bad(l, "a dump of another version or data format than this uccnd reads");
+	else
+		l->last_seq = last->u;
 	for (int i = 0; !rc && i < DUMP_TABLES; i++) {
 		const struct uccn_jv *c =
 			member(counts, store_table_name(store_dump_tables[i].db), UCCN_JUINT);

@@ -209,6 +209,11 @@ int store_put(struct uccn_txn *t, enum dbi_slot db, MDB_val *k, const MDB_val *b
 		v = store_seal_into(k, body->mv_data, body->mv_size, small);
 		return store_map_rc(mdb_put(t->cur, t->s->dbi[db], k, &v, flags));
 	}
+	if (store_table_flags(db) & MDB_DUPSORT) {
+		store_error("an entry of %zu bytes in table %s: its entries are at most %d",
+			    body->mv_size, store_table_name(db), SEAL_SMALL - SEAL_SIZE);
+		return UCCN_E_INVALID;
+	}
 	v = val_of(NULL, body->mv_size + SEAL_SIZE);
 	if ((rc = mdb_put(t->cur, t->s->dbi[db], k, &v, flags | MDB_RESERVE)))
 		return store_map_rc(rc);

@@ -284,6 +284,49 @@ static void test_load_refuses_a_bad_dump(void **state)
 	/* An empty file is no dump. */
 	write_part(bad, "", 0);
 	refused(f, bad, "line 0: the file is empty");
+
+	/* A sequence key past the header's last_seq: refused, so no store
+	 * ever holds a number its sequence cannot reach. */
+	static const char counts[] = "\"counts\": {\"cities\": 0, \"city_keys\": 0, "
+		"\"posts\": 0, \"log\": %d, \"idem\": 0, \"heads\": 0, \"marks\": 0, "
+		"\"fields\": 0, \"projects\": 0, \"meetings\": 0, \"mailbox\": 0, "
+		"\"access\": %d, \"agendas\": 0, \"invites\": 0, \"imported\": 0, "
+		"\"mailbox_senders\": 0}}\n";
+	out = fopen(bad, "w");
+	assert_non_null(out);
+	fputs("{\"uccn_dump\": 1, \"format\": 3, \"last_seq\": 1, ", out);
+	fprintf(out, counts, 1, 0);
+	fputs("{\"table\":\"log\",\"key\":1000000000000000,\"value\":{\"t\":\"city\",\"id\":\"x\"}}\n",
+	      out);
+	fclose(out);
+	refused(f, bad, "line 2: its key is not one of its table's keys");
+
+	/* An entry too long for a sorted-duplicate table: refused by name,
+	 * not handed to LMDB, which does not allow it there. */
+	out = fopen(bad, "w");
+	assert_non_null(out);
+	fputs("{\"uccn_dump\": 1, \"format\": 3, \"last_seq\": 1, ", out);
+	fprintf(out, counts, 0, 1);
+	fprintf(out, "{\"table\":\"access\",\"key\":1,\"value\":\"%0300d\"}\n", 0);
+	fclose(out);
+	refused(f, bad, "an entry of 300 bytes in table access");
+
+	/* A header whose last_seq is the largest number there is, with a
+	 * change under it: it loads, and --check says the sequence is
+	 * damaged instead of making a slot for every number (it aborted
+	 * with a wrapped allocation before). */
+	out = fopen(bad, "w");
+	assert_non_null(out);
+	fputs("{\"uccn_dump\": 1, \"format\": 3, \"last_seq\": 18446744073709551615, ", out);
+	fprintf(out, counts, 1, 0);
+	fputs("{\"table\":\"log\",\"key\":18446744073709551615,"
+	      "\"value\":{\"t\":\"city\",\"id\":\"x\"}}\n", out);
+	fclose(out);
+	char *odd = xasprintf("%s/odd", f->spare);
+	assert_int_equal(uccnd(f, "--load", bad, "--data", odd), 0);
+	assert_int_equal(uccnd(f, "--check", odd, NULL, NULL), 1);
+	assert_non_null(strstr(f->r.out, "sequence 18446744073709551615: is the newest number"));
+	free(odd);
 	free(bad);
 	free(text);
 }

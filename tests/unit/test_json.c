@@ -88,6 +88,13 @@ static void test_bad_text_named(void **state)
 		{"", "the text ends where a value should be at column 1"},
 		{"\"\\x\"", "an unknown escape \\x at column 4"},
 		{"99999999999999999999999", "is not a number this reads"},
+		/* Strings must come out UTF-8: a lone surrogate, a high one
+		 * followed by something else, raw bytes that are not UTF-8. */
+		{"\"\\ud800\"", "a string is not UTF-8"},
+		{"\"\\udc00\"", "a string is not UTF-8"},
+		{"\"\\ud800\\u0041\"", "is not followed by a low one"},
+		{"\"\xff\xfe\"", "a string is not UTF-8"},
+		{"\"\xc0\xaf\"", "a string is not UTF-8"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct uccn_jv *v = NULL;
