@@ -45,6 +45,10 @@ struct check {
 
 static const char *const chain_word[CH_COUNT] = {"city", "kind", "project", "meeting"};
 
+/* Numbers of the sequence the walk may find missing before the newest one
+ * is taken for a damaged key: a slot each, 2 MiB in all. */
+#define CHECK_MAX_GAP (1u << 20)
+
 static void report(struct check *c, const char *table, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void report(struct check *c, const char *table, const char *key, const char *fmt, ...)
@@ -599,8 +603,9 @@ int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_f
 	    (rc = store_last_seq(&c.t, &c.last_seq)))
 		goto out;
 	/* A gapless sequence has exactly as many numbers as posts and changes.
-	 * A newest number past them is a damaged key (a dump loaded with one,
-	 * say); the walk below, which takes a slot per number, is not made. */
+	 * The walk below takes a slot per number and reports each one missing;
+	 * a newest number more than CHECK_MAX_GAP past them is a damaged key
+	 * (a dump loaded with one, say), reported once, and not walked. */
 	MDB_stat posts, changes;
 	if (mdb_stat(c.t.cur, c.s.dbi[DB_POSTS], &posts) ||
 	    mdb_stat(c.t.cur, c.s.dbi[DB_LOG], &changes)) {
@@ -608,12 +613,12 @@ int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_f
 		goto out;
 	}
 	uint64_t stored = (uint64_t)posts.ms_entries + changes.ms_entries;
-	if (c.last_seq > stored) {
+	if (c.last_seq > stored && c.last_seq - stored > CHECK_MAX_GAP) {
 		char key[24];
 		seq_text(c.last_seq, key);
-		report(&c, "sequence", key, "is the newest number, past the %llu posts and "
-		       "changes stored: a number is damaged; the rest is not checked",
-		       (unsigned long long)stored);
+		report(&c, "sequence", key, "is the newest number, more than %u past the %llu "
+		       "posts and changes stored: a number is damaged; the rest is not checked",
+		       CHECK_MAX_GAP, (unsigned long long)stored);
 		goto out;
 	}
 	if (!(c.seqs = calloc(c.last_seq + 2, sizeof *c.seqs))) {
