@@ -242,7 +242,7 @@ static int mailbox_put(struct uccn_txn *t, const char *city, const char *sender,
 				    city, (unsigned long long)mine, sender);
 	MDB_val k = str_val(city), v = val_of(seq, 8);
 	rc = store_put(t, DB_MAILBOX, &k, &v, flags);
-	if (!rc)
+	if (!rc && sender[0])
 		rc = sender_adjust(t, city, sender, +1);
 	if (!rc && reader) {
 		MDB_val ak = val_of(seq, 8), av = str_val(city);
@@ -273,14 +273,22 @@ int store_deliver(struct uccn_txn *t, const struct uccn_post *p, const unsigned 
 
 /* The author of post seq, into out (cap bytes); "" when it cannot be read,
  * as for an entry whose post is gone: it then counts against nobody. */
-static void post_author(struct uccn_txn *t, uint64_t seq, char *out, size_t cap)
+/* The author of post seq into out: 0, or the store's code when the post
+ * cannot be read (a mailbox entry naming no post is corrupt), so that a
+ * sender's count is never left behind without a word. */
+static int post_author(struct uccn_txn *t, uint64_t seq, char *out, size_t cap)
 {
 	MDB_val v;
 	struct uccn_post p = {0};
 	out[0] = '\0';
-	if (store_post_val(t, seq, &v) == 0 && store_post_decode(&v, &p) == 0 && p.city)
+	int rc = store_post_val(t, seq, &v);
+	if (rc == UCCN_E_NOTFOUND)
+		rc = store_reason(t, UCCN_E_CORRUPT, "a mailbox names post %llu, which is not "
+				  "there", (unsigned long long)seq);
+	if (!rc && !(rc = store_post_decode(&v, &p)) && p.city)
 		snprintf(out, cap, "%s", p.city);
 	uccn_post_clear(&p);
+	return rc;
 }
 
 int store_mailbox_senders_rebuild(struct uccn_store *s, MDB_txn *txn)
@@ -304,8 +312,7 @@ int store_mailbox_senders_rebuild(struct uccn_store *s, MDB_txn *txn)
 			continue;
 		memcpy(city, k.mv_data, k.mv_size);
 		city[k.mv_size] = '\0';
-		post_author(&t, seq_decode(&v), sender, sizeof sender);
-		if (sender[0])
+		if (!(err = post_author(&t, seq_decode(&v), sender, sizeof sender)) && sender[0])
 			err = sender_adjust(&t, city, sender, +1);
 	}
 	mdb_cursor_close(c);
@@ -344,7 +351,8 @@ static int mailbox_deliver_in(struct uccn_txn *t, const char *city, uint64_t seq
 	/* seq may be older than what the mailbox holds: a sorted put. */
 	char sender[UCCN_MAX_ID + 1];
 	bool skipped;
-	post_author(t, seq, sender, sizeof sender);
+	if ((rc = post_author(t, seq, sender, sizeof sender)))
+		return rc;
 	return mailbox_put(t, city, sender, sb, false, 0, REACH_NOTICE, &skipped);
 }
 
@@ -416,8 +424,8 @@ static int mailbox_ack_in(struct uccn_txn *t, const char *city, uint64_t upto,
 	rc = store_cursor_get(t, DB_MAILBOX, c, &k, &v, MDB_SET_KEY);
 	while (rc == 0 && seq_decode(&v) <= upto) {
 		char sender[UCCN_MAX_ID + 1];
-		post_author(t, seq_decode(&v), sender, sizeof sender);
-		if ((rc = store_map_rc(mdb_cursor_del(c, 0))))
+		if ((rc = post_author(t, seq_decode(&v), sender, sizeof sender)) ||
+		    (rc = store_map_rc(mdb_cursor_del(c, 0))))
 			break;
 		(*acked)++;
 		/* Reading frees the sender's share as well as the mailbox. */
