@@ -359,7 +359,10 @@ int main(int argc, char **argv)
 	}
 	struct signals sg = {.fd = sigfd, .loop = loop, .store = store, .server = server,
 			     .opts = &opts, .in_force = &o};
-	loop_add(loop, NULL, sigfd, on_signal, &sg);
+	if (loop_add(loop, NULL, sigfd, on_signal, &sg) != 0) {
+		log_msg(LOG_ERROR, "cannot watch for signals: the event loop is full");
+		goto out;
+	}
 	memset(secret, 0, sizeof secret);
 
 	log_msg(LOG_INFO, "uccnd %s ready on %s, data in %s", UCCN_VERSION, o.listen, o.data);

@@ -13,9 +13,11 @@
 static const char usage_text[] =
 	"usage: uccnd [-f FILE] [--data DIR] [--listen ENDPOINT] [--map-size BYTES]\n"
 	"             [--mailbox-quota N] [--log-level LEVEL] [--daemon] [-v] [-n]\n"
+	"       uccnd -n [-f FILE] [flags]\n"
 	"       uccnd --check DIR [--json]\n"
 	"       uccnd --dump [--data DIR] [-o FILE]\n"
 	"       uccnd --load FILE [--data DIR]\n"
+	"       uccnd --restore FILE [--data DIR]\n"
 	"\n"
 	"The uccn coordinator's daemon: keeps the network's records in DIR and\n"
 	"serves city nodes over CURVE-encrypted ZeroMQ. Runs in the foreground\n"
@@ -132,9 +134,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		fprintf(stderr, "uccnd: unexpected argument '%s'\nTry 'uccnd --help'.\n", argv[optind]);
 		return 2;
 	}
-	if ((o->output && !o->dump) || (o->dump && o->load) ||
-	    ((o->dump || o->load) && (o->check_dir || o->check_only))) {
-		fputs("uccnd: --dump, --load and --check go alone (-o with --dump)\n"
+	if ((o->output && !o->dump) || (o->dump + !!o->load + !!o->restore > 1) ||
+	    ((o->dump || o->load || o->restore) && (o->check_dir || o->check_only))) {
+		fputs("uccnd: --dump, --load, --restore and --check go alone (-o with --dump)\n"
 		      "Try 'uccnd --help'.\n", stderr);
 		return 2;
 	}

@@ -162,13 +162,26 @@ static void send_body(struct server *s, const struct pending *p, const void *bod
 	rb->size = size;
 	rb->q = q;
 	zmq_msg_t m;
-	if (q)
-		atomic_fetch_add(&q->bytes, size);
-	if (!q || zmq_msg_init_data(&m, data, size, q ? reply_done : NULL, rb) != 0) {
-		if (q)
-			atomic_fetch_sub(&q->bytes, size);
+	if (!q) {
+		/* No slot to count it against (every slot holds a peer with
+		 * replies queued): the short busy goes out as a copy, uncounted,
+		 * so the request is still answered. */
+		int rc = zmq_msg_init_size(&m, size);
+		if (rc == 0)
+			memcpy(zmq_msg_data(&m), data, size);
 		free(rb);
-		return;
+		if (rc != 0) {
+			s->metrics.drops++;
+			return;
+		}
+	} else {
+		atomic_fetch_add(&q->bytes, size);
+		if (zmq_msg_init_data(&m, data, size, reply_done, rb) != 0) {
+			atomic_fetch_sub(&q->bytes, size);
+			free(rb);
+			s->metrics.drops++;
+			return;
+		}
 	}
 	/* ROUTER_MANDATORY: a peer gone or with a full queue fails at once
 	 * with EHOSTUNREACH or EAGAIN, and the reply is dropped and counted. */

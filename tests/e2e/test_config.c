@@ -174,6 +174,26 @@ static void test_printed_form_reads_back(void **state)
 	h_run_clear(&r);
 }
 
+/* The modes that run once and exit go alone: a --restore beside a --dump
+ * was ignored before, the dump run in its place. */
+static void test_modes_go_alone(void **state)
+{
+	(void)state;
+	h_run_t r = {0};
+	static const char *const pairs[][4] = {
+		{"--restore", "x.backup", "--dump", NULL},
+		{"--restore", "x.backup", "--load", "x.jsonl"},
+		{"--restore", "x.backup", "-n", NULL},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		uccnd_run(&r, (const char *[]){pairs[i][0], pairs[i][1], pairs[i][2], pairs[i][3],
+					       NULL});
+		h_assert_exit(&r, 2);
+		assert_non_null(strstr(r.err, "go alone"));
+	}
+	h_run_clear(&r);
+}
+
 /* -n checks and prints; it creates no data directory, key or lock. */
 static void test_check_creates_nothing(void **state)
 {
@@ -431,6 +451,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unreadable_files),
 		cmocka_unit_test(test_printed_form_reads_back),
 		cmocka_unit_test(test_check_creates_nothing),
+		cmocka_unit_test(test_modes_go_alone),
 		cmocka_unit_test(test_daemon_serves_from_file),
 		cmocka_unit_test(test_sighup_reloads),
 		cmocka_unit_test(test_sighup_moves_listen),
