@@ -15,10 +15,6 @@
 #include "uccn_limits.h"
 #include "uccn_store.h"
 
-static const char *const level_names[] = {
-	[LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
-};
-
 /* ---- checking one value ---- */
 
 static int parse_size(const char *s, size_t *out)
@@ -121,11 +117,8 @@ static int set_mailbox_quota(struct config *c, const char *v, char *err, size_t 
 
 static int set_log_level(struct config *c, const char *v, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
-		if (strcmp(v, level_names[i]) == 0) {
-			c->log_level = (enum log_level)i;
-			return 0;
-		}
+	if (log_level_from_name(v, &c->log_level) == 0)
+		return 0;
 	snprintf(err, errlen, "'%s': give error, warn, info or debug", v);
 	return -1;
 }
@@ -168,7 +161,7 @@ static void print_mailbox_quota(const struct config *c, FILE *out)
 }
 static void print_log_level(const struct config *c, FILE *out)
 {
-	fputs(level_names[c->log_level], out);
+	fputs(log_level_name(c->log_level), out);
 }
 static void print_daemon(const struct config *c, FILE *out)
 {

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
+#include "uccn_invite.h"
 #include "uccn_tz.h"
 
 struct staged_import {
@@ -96,8 +97,7 @@ static struct staged_import *start(const char *city, int64_t now)
 	bool taken;
 	do {
 		randombytes_buf(raw, sizeof raw);
-		for (size_t i = 0; i < sizeof raw; i++)
-			snprintf(im->id + 2 * i, 3, "%02x", raw[i]);
+		uccn_hex_encode(raw, sizeof raw, im->id);
 		taken = false;
 		for (size_t i = 0; i < UCCN_MAX_OPEN_IMPORTS; i++)
 			taken |= &imports[i] != im && strcmp(imports[i].id, im->id) == 0;
@@ -105,20 +105,6 @@ static struct staged_import *start(const char *city, int64_t now)
 	snprintf(im->city, sizeof im->city, "%s", city);
 	im->touched_ms = now;
 	return im;
-}
-
-static int city_copy(struct uccn_city *dst, const struct uccn_city *src)
-{
-	*dst = (struct uccn_city){.year = src->year, .lat = src->lat, .lon = src->lon};
-	memcpy(dst->key, src->key, sizeof dst->key);
-	if (uccn_str_set(&dst->id, src->id) || uccn_str_set(&dst->name, src->name) ||
-	    uccn_str_set(&dst->country, src->country) || uccn_str_set(&dst->field, src->field) ||
-	    uccn_str_set(&dst->role, src->role) || uccn_str_set(&dst->tz, src->tz) ||
-	    uccn_str_set(&dst->term_end, src->term_end)) {
-		uccn_city_clear(dst);
-		return UCCN_E_NOMEM;
-	}
-	return 0;
 }
 
 /* What city.import checks of a city beyond its fields' rules, in t: its
@@ -154,7 +140,7 @@ static int append(struct staged_import *im, const struct uccn_city *cs, size_t n
 		return UCCN_E_NOMEM;
 	im->cities = all;
 	for (size_t i = 0; i < n; i++) {
-		if (city_copy(&all[im->n + i], &cs[i])) {
+		if (uccn_city_copy(&all[im->n + i], &cs[i])) {
 			while (i-- > 0)
 				uccn_city_clear(&all[im->n + i]);
 			return UCCN_E_NOMEM;

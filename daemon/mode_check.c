@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mode_check.h"
+#include "uccn_json.h"
 #include "uccn_error.h"
 #include "uccn_store.h"
 
@@ -18,22 +19,6 @@ struct printer {
 	time_t last;
 };
 
-/* A JSON string: the text escaped as RFC 8259 asks. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static void print_finding(const char *table, const char *key, const char *problem, void *ctx)
 {
 	const struct printer *p = ctx;
@@ -42,11 +27,11 @@ static void print_finding(const char *table, const char *key, const char *proble
 		return;
 	}
 	fputs("{\"table\": ", stdout);
-	json_str(table);
+	uccn_json_write_str(stdout, table, strlen(table));
 	fputs(", \"key\": ", stdout);
-	json_str(key);
+	uccn_json_write_str(stdout, key, strlen(key));
 	fputs(", \"problem\": ", stdout);
-	json_str(problem);
+	uccn_json_write_str(stdout, problem, strlen(problem));
 	fputs("}\n", stdout);
 }
 
