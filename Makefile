@@ -270,7 +270,7 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c $(PROTO_SRC) $(FUZZ_HEADERS)
 	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
 
 # The JSON reader of uccnd --load: a dump is a file anyone may hand over.
-$(FUZZ_DIR)/fuzz_json: tests/fuzz/fuzz_json.c proto/json.c $(FUZZ_HEADERS)
+$(FUZZ_DIR)/fuzz_json: tests/fuzz/fuzz_json.c proto/json.c proto/utf8.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(LIBS_MSGPACK)
 
