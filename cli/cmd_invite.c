@@ -154,21 +154,6 @@ static int write_new(const char *path, const char *text, size_t len, mode_t mode
 	return ok ? 0 : -1;
 }
 
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof buf, "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Send city.enrol to each endpoint in turn until one answers. */
 static int enrol(struct cli *g, const struct uccn_invite *inv, const char *server_file,
 		 const char *key_file, const char *pub, struct uccn_reply *rep, const char **used)
@@ -224,8 +209,14 @@ int cmd_join(struct cli *g, const struct command *cmd, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (uccn_default_data_dir(data, sizeof data) || make_dirs(data)) {
+	char why[PATH_MAX + 64];
+	if (uccn_default_data_dir(data, sizeof data)) {
 		fprintf(stderr, "uccn: no directory for the key: set HOME or XDG_DATA_HOME\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (make_private_dirs(data, why, sizeof why)) {
+		fprintf(stderr, "uccn: no directory for the key: %s\n", why);
 		rc = EXIT_USAGE;
 		goto out;
 	}

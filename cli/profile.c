@@ -175,26 +175,6 @@ int profile_dir(char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static int mkdir_p(const char *dir, char *err, size_t errlen)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			/* Private: profiles name key files and endpoints. */
-			if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-				snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-				return -1;
-			}
-			if (!c)
-				return 0;
-			*p = c;
-		}
-	}
-}
-
 /* Write text to path atomically: a temporary file beside it, synced, then
  * renamed over, so a reader sees the old file or the new, never half. */
 static int write_atomic(const char *path, const char *text, char *err, size_t errlen)
@@ -267,7 +247,7 @@ int profile_save(const struct profile *p, bool make_default, char *err, size_t e
 		}
 	profile_dir(dir, sizeof dir);
 	strcat(dir, "/profiles");
-	if (mkdir_p(dir, err, errlen) != 0)
+	if (make_private_dirs(dir, err, errlen) != 0)
 		return -1;
 	char *text = profile_format(p);
 	if (!text) {

@@ -1,7 +1,9 @@
 /*
- * smallfile.c - read a whole small file the user named (see smallfile.h).
+ * smallfile.c - read a whole small file the user named, and make the
+ * private directories uccn keeps its files in (see smallfile.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,4 +55,23 @@ int read_small_file(const char *path, size_t max, char **out, size_t *len,
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int make_private_dirs(const char *dir, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+				return -1;
+			}
+			if (!c)
+				return 0;
+			*p = c;
+		}
+	}
 }

@@ -1,6 +1,7 @@
 /*
  * smallfile.h - read a whole small file the user named: a key, a profile,
- * an invitation, a CSV. Links nothing but libc.
+ * an invitation, a CSV; and make the private directories uccn keeps such
+ * files in. Links nothing but libc.
  */
 #ifndef UCCN_CLI_SMALLFILE_H
 #define UCCN_CLI_SMALLFILE_H
@@ -14,5 +15,9 @@
  * reason, naming path, in err. */
 int read_small_file(const char *path, size_t max, char **out, size_t *len,
 		    char *err, size_t errlen);
+
+/* mkdir -p of dir, each directory it makes private (0700: they hold key
+ * files and profiles naming them). 0, or -1 with the reason in err. */
+int make_private_dirs(const char *dir, char *err, size_t errlen);
 
 #endif
