@@ -2,8 +2,12 @@
 # run.sh BUILD_DIR TEST_BINARY... - run every cmocka test program against the
 # programs in BUILD_DIR (uccnd, uccn) and print one closing line:
 # "tests: N passed, M failed". Exits non-zero if any test failed or any
-# program died without its summary.
+# program died without its summary. Each program gets UCCN_TEST_TIMEOUT
+# seconds (1200 unless set); one that takes longer is stopped, counted as
+# failed, and its output so far is shown, so a hang costs one program, not
+# the whole run.
 set -u
+limit=${UCCN_TEST_TIMEOUT:-1200}
 bin=$1
 shift
 export UCCN_BIN="$bin"
@@ -14,9 +18,15 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in "$@"; do
 	echo "== $t"
-	"$t" >"$log" 2>&1
+	timeout -k 10 "$limit" "$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	if [ "$rc" -eq 124 ]; then
+		echo "== $t: stopped after ${limit} s without finishing"
+		broken="$broken $t(timed out)"
+		failed=$((failed + 1))
+		continue
+	fi
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	passed=$((passed + ${p:-0}))

@@ -355,7 +355,7 @@ static void raw_request(struct fx *f, enum who who, void (*pack)(msgpack_packer 
 	char reply[4096];
 	assert_true(zmq_recv(s, reply, sizeof reply, 0) > 0);
 	zmq_close(s);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 }
 
 /* ---- the table runner ---- */

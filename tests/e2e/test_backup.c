@@ -523,7 +523,7 @@ static void test_one_backup_at_a_time(void **state)
 	assert_int_equal(ask(sock, NULL, 0, &rep), 0);
 	uccn_reply_clear(&rep);
 	zmq_close(sock);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	assert_int_equal(h_daemon_stop(f->d), 0);
 	assert_true(no_backup_left(f->dir));
 }

@@ -703,7 +703,7 @@ static void test_demoted_between_check_and_commit(void **state)
 	uccn_reply_clear(&r1);
 	uccn_reply_clear(&r2);
 	zmq_close(sock);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "city", "show", "sneaky", NULL);
 	h_assert_exit(&f->r, 3);
 }
@@ -813,7 +813,7 @@ static void test_kill9_under_load_keeps_every_ack(void **state)
 		uccn_reply_clear(&rep);
 	}
 	zmq_close(reader);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	free(acked);
 	/* Besides them, at most the 16 that were in flight when it died. */
 	h_json_t *j = run_json(f, f->d->coordinator_key, "status", NULL);
@@ -890,7 +890,7 @@ static void test_writers_while_the_map_grows(void **state)
 	}
 	for (int i = 0; i < GROW_WRITERS; i++)
 		zmq_close(socks[i]);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	size_t loglen = 0;
 	char *log = h_read_file(d->log, &loglen);
 	assert_non_null(log);

@@ -50,7 +50,7 @@ static int setup(void **state)
 	if (!f->ctx || h_daemon_up(&f->dir, &f->d) != 0 ||
 	    h_city_register(f->d, "granada", "Granada", f->key) != 0) {
 		if (f->ctx)
-			zmq_ctx_term(f->ctx);
+			h_ctx_term(f->ctx);
 		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
@@ -66,7 +66,7 @@ static int teardown(void **state)
 	for (size_t i = 0; i < 8; i++)
 		if (f->socks[i])
 			zmq_close(f->socks[i]);
-	zmq_ctx_term(f->ctx);
+	h_ctx_term(f->ctx);
 	h_run_clear(&f->r);
 	h_daemon_down(&f->dir, &f->d);
 	free(f);

@@ -57,7 +57,7 @@ static int setup(void **state)
 	if (!(f->ctx = zmq_ctx_new()) || h_daemon_up(&f->dir, &f->d) != 0 ||
 	    add_secretariat(f) != 0) {
 		if (f->ctx)
-			zmq_ctx_term(f->ctx);
+			h_ctx_term(f->ctx);
 		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
@@ -72,7 +72,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	for (size_t i = 0; i < f->nsocks; i++)
 		zmq_close(f->socks[i]);
-	zmq_ctx_term(f->ctx);
+	h_ctx_term(f->ctx);
 	h_run_clear(&f->r);
 	/* A clean exit, staged imports still held: under sanitizers a leak
 	 * or a bad free at exit shows here. */

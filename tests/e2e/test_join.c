@@ -286,7 +286,7 @@ static void test_stranger_gets_nothing(void **state)
 	assert_int_equal(rep.nposts, 0);
 	uccn_reply_clear(&rep);
 	zmq_close(s);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 
 	/* The coordinator is served, and the real invitation still works. */
 	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "status", NULL);

@@ -50,7 +50,7 @@ static int setup(void **state)
 	if (!f->ctx || h_daemon_up(&f->dir, &f->d) != 0 ||
 	    h_city_register(f->d, "granada", "Granada", f->key) != 0) {
 		if (f->ctx)
-			zmq_ctx_term(f->ctx);
+			h_ctx_term(f->ctx);
 		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
@@ -78,7 +78,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	attackers_close(f);
-	zmq_ctx_term(f->ctx);
+	h_ctx_term(f->ctx);
 	h_run_clear(&f->r);
 	h_daemon_down(&f->dir, &f->d);
 	free(f);

@@ -779,7 +779,7 @@ static void test_watch_survives_daemon_kills(void **state)
 	for (size_t i = 0; i < MORE; i++)
 		assert_int_equal(seen[i], acked[N + i]);
 	poster_close(&p);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	assert_int_equal(h_daemon_stop(f->d), 0);
 }
 

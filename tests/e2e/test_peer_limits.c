@@ -47,7 +47,7 @@ static int setup(void **state)
 	    h_city_register(f->d, "granada", "Granada", f->key_a) != 0 ||
 	    h_city_register(f->d, "bilbao", "Bilbao", f->key_b) != 0) {
 		if (f->ctx)
-			zmq_ctx_term(f->ctx);
+			h_ctx_term(f->ctx);
 		h_daemon_down(&f->dir, &f->d);
 		free(f);
 		return -1;
@@ -79,7 +79,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	close_all(f);
-	zmq_ctx_term(f->ctx);
+	h_ctx_term(f->ctx);
 	h_run_clear(&f->r);
 	h_daemon_down(&f->dir, &f->d);
 	free(f);

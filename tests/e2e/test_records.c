@@ -310,7 +310,7 @@ static void test_rekey_cuts_live_connection(void **state)
 	h_assert_exit(&f->r, 0);
 	assert_int_equal(status_on(sock, 2), UCCN_E_DENIED);
 	zmq_close(sock);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 }
 
 /* Send req on an open connection; the reply's status (0 or UCCN_E_*). */
@@ -398,7 +398,7 @@ static void test_long_lists_come_back_whole(void **state)
 		assert_int_equal(write_on(sock, &req), 0);
 	}
 	zmq_close(sock);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	assert_list_holds(f, "field", "grown_", N);
 	assert_list_holds(f, "project", "grown-", N);
 	assert_list_holds(f, "meeting", "grown-", N);

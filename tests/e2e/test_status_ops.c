@@ -278,7 +278,7 @@ static void test_peers_come_and_go(void **state)
 	for (int i = 0; i < EXTRA_PEERS; i++)
 		zmq_close(s[i]);
 	wait_peers(f, 1);
-	zmq_ctx_term(ctx);
+	h_ctx_term(ctx);
 	assert_int_equal(figure(status_as(f, f->d->coordinator_key), "drops"), 0);
 }
 

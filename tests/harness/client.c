@@ -6,9 +6,11 @@
 #include "harness_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <msgpack.h>
 #include <zmq.h>
@@ -169,4 +171,30 @@ int h_reply_recv(void *s, int ms, enum uccn_op op, struct uccn_reply *out, char 
 	int rc = uccn_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), op, out, err, errlen);
 	zmq_msg_close(&m);
 	return rc ? -1 : 1;
+}
+
+static void *term_thread(void *ctx)
+{
+	zmq_ctx_term(ctx);
+	return NULL;
+}
+
+void h_ctx_term(void *ctx)
+{
+	pthread_t t;
+	if (!ctx)
+		return;
+	zmq_ctx_shutdown(ctx); /* blocked calls on its sockets return ETERM */
+	if (pthread_create(&t, NULL, term_thread, ctx) != 0) {
+		fprintf(stderr, "harness: no thread to end the ZeroMQ context; left\n");
+		return;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	if (pthread_timedjoin_np(t, NULL, &until) != 0) {
+		fprintf(stderr, "harness: a socket was left open (a test stopped part-way); "
+				"the ZeroMQ context is left to the exit\n");
+		pthread_detach(t);
+	}
 }

@@ -47,5 +47,9 @@ int h_request_send(void *s, const struct uccn_request *rq);
  * does not decode (the reason in err). */
 int h_reply_recv(void *s, int ms, enum uccn_op op, struct uccn_reply *out, char *err,
 		 size_t errlen);
+/* End ctx. A test that failed part-way leaves its sockets open, and
+ * zmq_ctx_term would wait for them for ever, so the wait is 2 s; past it
+ * the context is left to the process's exit, and a note says so. */
+void h_ctx_term(void *ctx);
 
 #endif
