@@ -18,9 +18,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in "$@"; do
 	echo "== $t"
+	start=$(date +%s)
 	timeout -k 10 "$limit" "$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	echo "== $t: $(($(date +%s) - start)) s"
 	if [ "$rc" -eq 124 ]; then
 		echo "== $t: stopped after ${limit} s without finishing"
 		broken="$broken $t(timed out)"
