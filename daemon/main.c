@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "dirlock.h"
 #include "mode_check.h"
 #include "mode_dump.h"
 #include "options.h"
@@ -48,29 +49,6 @@ static int make_dirs(const char *path)
 	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
-}
-
-/*
- * One daemon per data directory: a second one would be a second writer.
- * The lock is on the directory itself, which nobody deletes by mistake;
- * a lock on uccnd.lock alone was lost with the file, and the next daemon
- * locked a new one. uccnd.lock stays, locked too, to show the pid.
- * Returns the directory's fd, holding the lock, or -1.
- */
-static int lock_data_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		log_msg(LOG_ERROR, "cannot open data directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (flock(dfd, LOCK_EX | LOCK_NB) != 0) {
-		log_msg(LOG_ERROR, "another uccnd is using %s (it holds the lock on the directory)",
-			dir);
-		close(dfd);
-		return -1;
-	}
-	return dfd;
 }
 
 /* uccnd.lock: the pid, for whoever looks. Called once the checks pass, so
@@ -316,8 +294,10 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "cannot create data directory %s: %s", o.data, strerror(errno));
 		goto out;
 	}
-	if ((dirfd = lock_data_dir(o.data)) < 0)
+	if ((dirfd = dirlock_take(o.data, err, sizeof err)) < 0) {
+		log_msg(LOG_ERROR, "%s", err);
 		goto out;
+	}
 	/* Refuse what cannot be trusted before anything is created or
 	 * mapped: the store's files, then the keys against them. */
 	bool data_present = false;

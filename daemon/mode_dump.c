@@ -6,10 +6,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirlock.h"
 #include "mode_dump.h"
 #include "uccn_store.h"
 
@@ -51,12 +51,9 @@ int mode_load_run(const char *path, const char *dir)
 		return 1;
 	}
 	/* No uccnd may start on DIR meanwhile: the daemon's lock. */
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || flock(dfd, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "uccnd: cannot load into %s: %s\n", dir,
-			dfd < 0 ? strerror(errno) : "a uccnd is using it");
-		if (dfd >= 0)
-			close(dfd);
+	int dfd = dirlock_take(dir, err, sizeof err);
+	if (dfd < 0) {
+		fprintf(stderr, "uccnd: cannot load into %s: %s\n", dir, err);
 		fclose(f);
 		return 1;
 	}

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "backup_file.h"
+#include "dirlock.h"
 #include "uccn_invite.h"
 #include "keys.h"
 #include "restore.h"
@@ -193,7 +194,7 @@ int restore_run(const char *file, const char *dir)
 {
 	struct restore r = {.file = file};
 	bool made_dir = false, made_tmp = false;
-	int rc = -1;
+	int rc = -1, dfd = -1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "uccnd: cannot start libsodium\n");
 		return 1;
@@ -208,7 +209,9 @@ int restore_run(const char *file, const char *dir)
 		fail(&r, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (refuse_nonempty(&r, dir) || take_head(&r))
+	/* No uccnd may serve DIR, nor another restore fill it, meanwhile. */
+	if ((dfd = dirlock_take(dir, r.err, sizeof r.err)) < 0 || refuse_nonempty(&r, dir) ||
+	    take_head(&r))
 		goto out;
 	backup_remove_stale(dir, "restore-"); /* a restore that crashed */
 	snprintf(r.tmp, sizeof r.tmp, "%s/restore-%ld.tmp", dir, (long)getpid());
@@ -236,5 +239,7 @@ out:
 		if (made_dir)
 			rmdir(dir);
 	}
+	if (dfd >= 0)
+		close(dfd);
 	return rc ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -332,10 +333,34 @@ static void test_restore_refuses_data(void **state)
 	h_assert_exit(&f->r, 1);
 	assert_non_null(strstr(f->r.err, "holds server.pub already"));
 	assert_int_equal(entries(dir2), 1);
-	/* Nor over the live daemon's own directory. */
+	/* Nor over the live daemon's own directory, which it holds. */
 	uccnd(&f->r, "--restore", f->file, "--data", f->dir);
 	h_assert_exit(&f->r, 1);
-	assert_non_null(strstr(f->r.err, "already"));
+	assert_non_null(strstr(f->r.err, "another uccnd is using"));
+}
+
+/* An empty directory a uccnd holds (one starting up, or another restore)
+ * is not restored into: the two would write the same files. The lock is
+ * taken here as uccnd takes it, flock on the directory. */
+static void test_restore_refuses_held_dir(void **state)
+{
+	struct fx *f = *state;
+	char dir2[PATH_MAX];
+	take_backup(f);
+	snprintf(dir2, sizeof dir2, "%s/held", f->dir);
+	assert_int_equal(mkdir(dir2, 0700), 0);
+	int dfd = open(dir2, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(flock(dfd, LOCK_EX | LOCK_NB), 0);
+	uccnd(&f->r, "--restore", f->file, "--data", dir2);
+	close(dfd);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "another uccnd is using"));
+	assert_int_equal(entries(dir2), 0);
+	/* Let go, and the same restore goes through. */
+	uccnd(&f->r, "--restore", f->file, "--data", dir2);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "restored"));
 }
 
 /* Rewrite f->file with its byte at offset xor'ed, or cut to len. */
@@ -546,6 +571,7 @@ int main(int argc, char **argv)
 		T(test_member_denied),
 		T(test_one_backup_at_a_time),
 		T(test_restore_refuses_data),
+		T(test_restore_refuses_held_dir),
 		T(test_restore_refuses_flipped_byte),
 		T(test_restore_refuses_truncated),
 		T(test_restore_refuses_bad_keys_and_strangers),
