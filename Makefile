@@ -151,7 +151,7 @@ $(BUILD)/tests/test_invites: $(call obj,tests/unit/test_invites.c $(TMPDIR_SRC))
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's commit thread, on a real store, without the daemon.
-$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c daemon/metrics.c $(TMPDIR_SRC)) \
+$(BUILD)/tests/test_committer: $(call obj,tests/unit/test_committer.c daemon/committer.c daemon/clock.c daemon/metrics.c $(TMPDIR_SRC)) \
 		$(STORE_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_LMDB) $(LIBS_MSGPACK) $(LIBS_CMOCKA)
@@ -162,7 +162,7 @@ $(BUILD)/tests/test_metrics: $(call obj,tests/unit/test_metrics.c daemon/metrics
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CMOCKA)
 
 # The daemon's log limiter, alone, on a clock the test drives.
-$(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c tests/harness/logtext.c)
+$(BUILD)/tests/test_log: $(call obj,tests/unit/test_log.c daemon/log.c daemon/clock.c tests/harness/logtext.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(LIBS_CMOCKA)
 

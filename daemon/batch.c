@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "committer.h"
 #include "log.h"
 #include "server_int.h"
@@ -17,19 +18,12 @@
  * leave. */
 #define STOP_LINGER_MS 2000
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs on the commit thread: touches only its batch. */
 int server_apply_batch(struct uccn_txn *t, void *ctx)
 {
 	struct committer_batch *b = ctx;
 	struct pending *items = b->items;
-	int64_t now = now_ms();
+	int64_t now = clock_wall_ms();
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &items[i];
 		struct uccn_reply *rep = &p->rep;
@@ -172,20 +166,18 @@ static bool commit_alone(struct server *s, struct pending *p)
 	    !committer_claim(s->committer))
 		return false;
 	struct committer_batch b = {.items = p, .n = 1};
-	struct timespec t0, t1;
 	int rc;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = clock_mono_ns();
 	/* No transaction of ours is open here: the map may grow. */
 	while ((rc = uccn_store_write_once(s->store, server_apply_batch, &b)) == UCCN_E_MAPFULL &&
 	       (rc = uccn_store_grow(s->store)) == 0)
 		log_msg(LOG_INFO, "the database map grew; committing the write again");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t took = clock_mono_ns() - t0;
 	if (rc) {
 		snprintf(b.err, sizeof b.err, "%s", uccn_store_last_error(s->store));
 		rc = after_failed_write(s, rc, b.err, sizeof b.err);
 	}
-	committer_unclaim(s->committer, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
-						   (t1.tv_nsec - t0.tv_nsec)));
+	committer_unclaim(s->committer, (uint64_t)took);
 	answer_batch(s, &b, rc);
 	server_serve_watchers(s);
 	return true;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "committer.h"
 #include "metrics.h"
 #include "uccn_error.h"
@@ -133,14 +134,11 @@ static void *run(void *arg)
 		}
 		c->committing = true;
 		pthread_mutex_unlock(&c->mu);
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		int64_t t0 = clock_mono_ns();
 		int rc = uccn_store_write_once(c->store, c->apply, b);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		pthread_mutex_lock(&c->mu);
 		c->committing = false;
-		count_commit(c, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
-					   (t1.tv_nsec - t0.tv_nsec)));
+		count_commit(c, (uint64_t)(clock_mono_ns() - t0));
 		/* A failed batch may have left the store needing the loop's
 		 * repair (growing the map, opening it again): take nothing
 		 * more until the loop resumes us. */

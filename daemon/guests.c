@@ -8,14 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "server_int.h"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Refill b at rate tokens per second up to cap, then take one if there. */
 static bool spend(struct guest_bucket *b, double cap, double rate, int64_t now)
@@ -45,7 +39,7 @@ static size_t slot_of(const char *addr)
 
 bool server_guest_allow(struct server *s, const char *addr)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	struct guest_bucket *one = &s->guests.per_peer[slot_of(addr)];
 	/* Both must allow it; the global one is asked first so that a
 	 * refused peer does not spend the others' budget. */

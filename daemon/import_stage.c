@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
@@ -32,13 +33,6 @@ struct staged_import {
 };
 
 static struct staged_import imports[UCCN_MAX_OPEN_IMPORTS];
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void drop(struct staged_import *im)
 {
@@ -159,7 +153,7 @@ static void reply_too_big(struct uccn_reply *rep, size_t staged, size_t more)
 void server_read_city_import_stage(struct server *s, struct uccn_txn *t, const struct caller *c,
 				   const struct uccn_request *req, struct uccn_reply *rep)
 {
-	int64_t now = monotonic_ms();
+	int64_t now = clock_mono_ms();
 	struct staged_import *im;
 	bool fresh = !req->import_id;
 	int rc;
@@ -206,7 +200,7 @@ int server_import_take(const char *city, struct uccn_request *req, struct uccn_r
 		       size_t *staged)
 {
 	struct staged_import *im;
-	drop_idle(monotonic_ms());
+	drop_idle(clock_mono_ms());
 	*staged = 0;
 	if (!(im = find(req->import_id, city))) {
 		reply_not_staged(rep);

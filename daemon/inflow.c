@@ -14,18 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "inflow.h"
 #include "log.h"
 #include "loop.h"
 #include "server_int.h"
 #include "uccn_error.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Bytes malloc has handed out and not had back, in every arena. */
 static size_t heap_in_use(void)
@@ -94,7 +88,7 @@ void server_inflow_accepted(struct server *s, int fd)
 		in->heap_seen = heap_in_use();
 		arm(in, true);
 	}
-	*c = (struct inflow_conn){.opened_ms = now_ms()};
+	*c = (struct inflow_conn){.opened_ms = clock_mono_ms()};
 }
 
 /* Connection fd is no longer one to watch. */
@@ -154,7 +148,7 @@ static void shut(struct server *s, int fd, uint64_t bytes, const char *why)
 static void scan(struct server *s)
 {
 	struct inflow *in = &s->inflow;
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	uint64_t total = 0;
 	for (;;) {
 		int worst = -1;

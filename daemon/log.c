@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* One kind's budget and what it has left out since it last wrote. */
@@ -201,18 +202,11 @@ static bool limited_v(int64_t now, enum log_level level, enum log_kind kind,
 	return true;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void log_limited(enum log_level level, enum log_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	limited_v(mono_ms(), level, kind, fmt, ap);
+	limited_v(clock_mono_ms(), level, kind, fmt, ap);
 	va_end(ap);
 }
 
@@ -263,10 +257,10 @@ void log_flush_all_at(int64_t now_ms)
 
 void log_flush_idle(void)
 {
-	flush(mono_ms(), false);
+	flush(clock_mono_ms(), false);
 }
 
 void log_flush_all(void)
 {
-	flush(mono_ms(), true);
+	flush(clock_mono_ms(), true);
 }

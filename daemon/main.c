@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "config.h"
 #include "dirlock.h"
 #include "mode_check.h"
@@ -309,17 +310,15 @@ int main(int argc, char **argv)
 	check_dir_mode(dirfd, o.data);
 	if ((lockfd = write_lock_file(o.data)) < 0)
 		goto out;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = clock_mono_ns();
 	if ((rc = uccn_store_open(&store, o.data, o.map_size, err, sizeof err))) {
 		log_msg(LOG_ERROR, "cannot open the store in %s: %s", o.data, err);
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (uccn_store_rewrote_from(store))
 		log_msg(LOG_INFO, "the store in %s was in data format %d: rewritten in %.1f s", o.data,
 			uccn_store_rewrote_from(store),
-			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			(double)(clock_mono_ns() - t0) / 1e9);
 	uccn_store_set_mailbox_quota(store, o.mailbox_quota);
 	if (!uccn_tz_database_present())
 		log_msg(LOG_WARN, "no time zone database at %s: zone names are not checked (install tzdata)",

@@ -6,16 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "server_int.h"
 #include "uccn_error.h"
 #include "uccn_limits.h"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Hold watch request p (which found nothing new) until a post arrives or
  * its wait runs out. On success p is moved into a slot and emptied; with
@@ -54,7 +48,7 @@ static bool park_watch(struct server *s, struct pending *p)
 		/* Resume the walk where it stopped: filtered-out posts are not read again. */
 		p->req.query.since = p->rep.next;
 		w->p = *p;
-		w->deadline_ms = mono_ms() + p->req.wait_ms;
+		w->deadline_ms = clock_mono_ms() + p->req.wait_ms;
 		w->used = true;
 		s->nwatchers++;
 		memset(p, 0, sizeof *p);
@@ -80,7 +74,7 @@ void server_serve_watchers(struct server *s)
 	bool news = uccn_store_stats(t, &st) == 0 && st.last_seq != s->watch_seen;
 	if (news)
 		s->watch_seen = st.last_seq;
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	for (size_t i = 0; i < SERVER_MAX_WATCHERS; i++) {
 		struct watcher *w = &s->watchers[i];
 		if (!w->used)

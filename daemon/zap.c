@@ -12,6 +12,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "log.h"
 #include "server_int.h"
 #include "uccn_error.h"
@@ -35,11 +36,8 @@ int server_zap_open(struct server *s, void *zmq_ctx, char *err, size_t errlen)
  * nothing to do here and is refused at the handshake, as it always was. */
 static bool invitations_pending(struct uccn_txn *t)
 {
-	struct timespec ts;
 	uint64_t n = 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	return uccn_store_invite_pending(t, now, &n) == 0 && n > 0;
+	return uccn_store_invite_pending(t, clock_wall_ms(), &n) == 0 && n > 0;
 }
 
 void server_on_zap(void *ctx)
