@@ -19,10 +19,21 @@
 #include "uccn_invite.h"
 #include "uccn_error.h"
 
-void backup_remove_stale(const char *dir, const char *prefix)
+void backup_tmp_remove(const char *tmp)
 {
 	static const char *const inside[] = {"backup", "data.mdb", "lock.mdb", "server.key",
 					     "server.pub"};
+	char path[4096 + 300];
+	for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+		int n = snprintf(path, sizeof path, "%s/%s", tmp, inside[i]);
+		if (n > 0 && (size_t)n < sizeof path)
+			unlink(path);
+	}
+	rmdir(tmp);
+}
+
+void backup_remove_stale(const char *dir, const char *prefix)
+{
 	DIR *d = opendir(dir);
 	size_t plen = strlen(prefix);
 	if (!d)
@@ -33,12 +44,8 @@ void backup_remove_stale(const char *dir, const char *prefix)
 		if (strncmp(e->d_name, prefix, plen) != 0 || n < plen + 4 ||
 		    strcmp(e->d_name + n - 4, ".tmp") != 0)
 			continue;
-		for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
-			snprintf(path, sizeof path, "%s/%s/%s", dir, e->d_name, inside[i]);
-			unlink(path);
-		}
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		rmdir(path);
+		backup_tmp_remove(path);
 	}
 	closedir(d);
 }

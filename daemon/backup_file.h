@@ -47,6 +47,9 @@ int backup_file_write(const char *out_path, const char *data_path, const char *k
  * UCCN_E_INVALID (not a section of this format, the reason in err). */
 int backup_section_read(FILE *f, char name[32], uint64_t *len, char *err, size_t errlen);
 
+/* Remove a backup's or a restore's directory of its own, tmp, and the
+ * files either puts there. */
+void backup_tmp_remove(const char *tmp);
 /* Remove what a backup or a restore cut short by a crash left in dir:
  * the directories PREFIX*.tmp and the files in them. */
 void backup_remove_stale(const char *dir, const char *prefix);

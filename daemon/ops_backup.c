@@ -20,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "backup_file.h"
 #include "uccn_invite.h"
 #include "log.h"
@@ -50,22 +51,14 @@ static struct job {
 	bool discarded;    /* its client gave up: removed once made */
 } job;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *make_backup(void *arg)
 {
 	struct job *j = arg;
 	struct uccn_store_stats st = {0};
 	char data[PATH_MAX + 16];
-	struct timespec t0, t1;
 	time_t now = time(NULL);
 	struct tm tm;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = clock_mono_ns();
 	j->rc = uccn_store_backup(j->store, j->dir, &st, j->err, sizeof j->err);
 	if (!j->rc) {
 		j->m = (struct backup_manifest){.format = BACKUP_FORMAT,
@@ -79,13 +72,12 @@ static void *make_backup(void *arg)
 					  j->checksum, &j->size, j->err, sizeof j->err);
 		unlink(data);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (double)(clock_mono_ns() - t0) / 1e9;
 	if (j->rc)
 		log_msg(LOG_ERROR, "backup %s failed: %s", j->id, j->err);
 	else
 		log_msg(LOG_INFO, "backup %s made in %.3f s: %" PRIu64 " bytes, last seq %" PRIu64,
-			j->id, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-			j->size, j->m.last_seq);
+			j->id, took, j->size, j->m.last_seq);
 	atomic_store(&j->state, j->rc ? JOB_FAILED : JOB_READY);
 	return NULL;
 }
@@ -96,13 +88,7 @@ static void job_end(void)
 	if (!job.used)
 		return;
 	pthread_join(job.thread, NULL);
-	char path[PATH_MAX + 16];
-	unlink(job.file);
-	snprintf(path, sizeof path, "%s/data.mdb", job.dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", job.dir);
-	unlink(path);
-	rmdir(job.dir);
+	backup_tmp_remove(job.dir);
 	memset(&job, 0, sizeof job);
 }
 
@@ -139,7 +125,7 @@ static void start(struct server *s, const struct caller *c, struct uccn_reply *r
 		return;
 	}
 	job.used = true;
-	job.touched_ms = now_ms();
+	job.touched_ms = clock_mono_ms();
 	log_msg(LOG_INFO, "backup %s started by city '%s'", job.id, c->city);
 	if (uccn_str_set(&rep->backup.id, job.id))
 		server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
@@ -195,7 +181,7 @@ void server_backup_sweep(void)
 	if (job.discarded) {
 		log_msg(LOG_INFO, "backup %s discarded by its client", job.id);
 		job_end();
-	} else if (now_ms() - job.touched_ms > BACKUP_IDLE_MS) {
+	} else if (clock_mono_ms() - job.touched_ms > BACKUP_IDLE_MS) {
 		log_msg(LOG_INFO, "backup %s removed: idle for %d s", job.id, BACKUP_IDLE_MS / 1000);
 		job_end();
 	}
@@ -223,7 +209,7 @@ void server_read_admin_backup(struct server *s, struct uccn_txn *t, const struct
 				   BACKUP_IDLE_MS / 1000);
 		return;
 	}
-	job.touched_ms = now_ms();
+	job.touched_ms = clock_mono_ms();
 	if (uccn_str_set(&rep->backup.id, job.id)) {
 		server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
 		return;

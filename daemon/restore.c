@@ -146,18 +146,6 @@ static int refuse_nonempty(struct restore *r, const char *dir)
 	return 0;
 }
 
-static void remove_tmp(struct restore *r)
-{
-	char path[PATH_MAX + 64];
-	for (size_t i = 0; i < NPARTS; i++) {
-		snprintf(path, sizeof path, "%s/%s", r->tmp, parts[i].name);
-		unlink(path);
-	}
-	snprintf(path, sizeof path, "%s/lock.mdb", r->tmp);
-	unlink(path);
-	rmdir(r->tmp);
-}
-
 /* What start-up will check, checked now on the files as restored. */
 static int check_restored(struct restore *r)
 {
@@ -233,7 +221,7 @@ out:
 	if (r.in)
 		fclose(r.in);
 	if (made_tmp)
-		remove_tmp(&r);
+		backup_tmp_remove(r.tmp);
 	if (rc) {
 		fprintf(stderr, "uccnd: restore refused: %s\n", r.err);
 		if (made_dir)
