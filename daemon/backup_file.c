@@ -18,6 +18,7 @@
 #include "backup_file.h"
 #include "uccn_invite.h"
 #include "uccn_error.h"
+#include "uccn_json.h"
 
 void backup_tmp_remove(const char *tmp)
 {
@@ -61,41 +62,20 @@ int backup_manifest_json(const struct backup_manifest *m, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? UCCN_E_TOOBIG : 0;
 }
 
-/* The value after "key": in json, which we wrote; a file that is not ours
- * just fails to have it. */
-static const char *value_of(const char *json, const char *key)
+/* The manifest read with the project's JSON parser: a value that merely
+ * looks like a key inside a string ("uccnd":"x\"last_seq\":9") is a
+ * string, and a key given twice or of the wrong type is refused. */
+static const struct uccn_jv *member(const struct uccn_jv *o, const char *key,
+				    enum uccn_jtype type)
 {
-	char pat[40];
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	const char *p = strstr(json, pat);
-	return p ? p + strlen(pat) : NULL;
-}
-
-static int get_uint(const char *json, const char *key, uint64_t *out)
-{
-	const char *v = value_of(json, key);
-	char *end;
-	if (!v || *v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	unsigned long long u = strtoull(v, &end, 10);
-	if (errno || (*end != ',' && *end != '}'))
-		return -1;
-	*out = u;
-	return 0;
-}
-
-static int get_str(const char *json, const char *key, char *out, size_t len)
-{
-	const char *v = value_of(json, key);
-	if (!v || *v != '"')
-		return -1;
-	const char *end = strchr(++v, '"');
-	if (!end || (size_t)(end - v) >= len)
-		return -1;
-	memcpy(out, v, (size_t)(end - v));
-	out[end - v] = '\0';
-	return 0;
+	const struct uccn_jv *v = NULL;
+	size_t seen = 0;
+	for (size_t i = 0; i < o->len; i++)
+		if (strcmp(o->keys[i], key) == 0) {
+			v = &o->items[i];
+			seen++;
+		}
+	return seen == 1 && v->type == type ? v : NULL;
 }
 
 int backup_manifest_parse(const char *json, struct backup_manifest *m, char *err, size_t errlen)
@@ -104,20 +84,50 @@ int backup_manifest_parse(const char *json, struct backup_manifest *m, char *err
 					   "posts", "data_size"};
 	uint64_t *const at[] = {&m->format, &m->store_format, &m->last_seq, &m->cities,
 				&m->posts, &m->data_size};
+	static const char *const strs[] = {"created", "uccnd", "data_blake2b"};
+	char *const into[] = {m->created, m->uccnd, m->data_blake2b};
+	const size_t room[] = {sizeof m->created, sizeof m->uccnd, sizeof m->data_blake2b};
+	struct uccn_jv *doc = NULL;
+	char why[128];
+	int rc = UCCN_E_INVALID;
 	memset(m, 0, sizeof *m);
-	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-		if (get_uint(json, nums[i], at[i])) {
-			snprintf(err, errlen, "the manifest has no '%s'", nums[i]);
-			return UCCN_E_INVALID;
-		}
-	if (get_str(json, "created", m->created, sizeof m->created) ||
-	    get_str(json, "uccnd", m->uccnd, sizeof m->uccnd) ||
-	    get_str(json, "data_blake2b", m->data_blake2b, sizeof m->data_blake2b) ||
-	    strlen(m->data_blake2b) != UCCN_BACKUP_CHECKSUM_HEX) {
-		snprintf(err, errlen, "the manifest lacks its creation time, version or checksum");
+	if (uccn_json_parse(json, strlen(json), &doc, why, sizeof why) != 0) {
+		snprintf(err, errlen, "the manifest is not JSON: %s", why);
 		return UCCN_E_INVALID;
 	}
-	return 0;
+	if (doc->type != UCCN_JOBJECT) {
+		snprintf(err, errlen, "the manifest is not a JSON object");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		const struct uccn_jv *v = member(doc, nums[i], UCCN_JUINT);
+		if (!v) {
+			snprintf(err, errlen, "the manifest needs '%s' once, as a whole number",
+				 nums[i]);
+			goto out;
+		}
+		*at[i] = v->u;
+	}
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		const struct uccn_jv *v = member(doc, strs[i], UCCN_JSTR);
+		if (!v || v->len >= room[i] || strlen(v->s) != v->len) {
+			snprintf(err, errlen,
+				 "the manifest needs '%s' once, as a string of at most %zu bytes",
+				 strs[i], room[i] - 1);
+			goto out;
+		}
+		memcpy(into[i], v->s, v->len + 1);
+	}
+	if (strlen(m->data_blake2b) != UCCN_BACKUP_CHECKSUM_HEX ||
+	    strspn(m->data_blake2b, "0123456789abcdef") != UCCN_BACKUP_CHECKSUM_HEX) {
+		snprintf(err, errlen, "the manifest's data_blake2b is not %d hex digits",
+			 UCCN_BACKUP_CHECKSUM_HEX);
+		goto out;
+	}
+	rc = 0;
+out:
+	uccn_json_free(&doc);
+	return rc;
 }
 
 int backup_section_read(FILE *f, char name[32], uint64_t *len, char *err, size_t errlen)

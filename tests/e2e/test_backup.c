@@ -405,6 +405,54 @@ static void test_restore_refuses_flipped_byte(void **state)
 
 /* The key pair is checked as a start checks it, and a file that is no
  * backup is named as such. */
+/* Replace the first "from" in f->file's manifest (its second line) with
+ * "to"; the data and its checksum stay as they were. */
+static void edit_manifest(struct fx *f, const char *from, const char *to)
+{
+	size_t len = 0;
+	char *text = h_read_file(f->file, &len);
+	assert_non_null(text);
+	char *line = strchr(text, '\n') + 1, *end = strchr(line, '\n');
+	char *at = strstr(line, from);
+	assert_true(at && at < end);
+	FILE *out = fopen(f->file, "w");
+	assert_non_null(out);
+	fwrite(text, 1, (size_t)(at - text), out);
+	fputs(to, out);
+	fwrite(at + strlen(from), 1, len - (size_t)(at + strlen(from) - text), out);
+	fclose(out);
+	free(text);
+}
+
+/* The manifest is read as JSON and held to the data: a last seq the data
+ * does not have, or a key given twice, is refused, and nothing is left. */
+static void test_restore_holds_manifest_to_data(void **state)
+{
+	struct fx *f = *state;
+	char dir2[PATH_MAX], seq[64], more[64];
+	snprintf(dir2, sizeof dir2, "%s/restored", f->dir);
+	take_backup(f);
+	h_uccn(&f->r, f->d, f->keys[0], NULL, "status", "--json", NULL);
+	h_assert_exit(&f->r, 0);
+	char *v = strstr(f->r.out, "\"last_seq\":");
+	assert_non_null(v);
+	unsigned long long last = strtoull(v + strlen("\"last_seq\":"), NULL, 10);
+	snprintf(seq, sizeof seq, "\"last_seq\":%llu,", last);
+	snprintf(more, sizeof more, "\"last_seq\":%llu,", last + 1);
+	edit_manifest(f, seq, more);
+	uccnd(&f->r, "--restore", f->file, "--data", dir2);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "its manifest says last seq"));
+	assert_int_equal(access(dir2, F_OK), -1);
+
+	take_backup(f);
+	edit_manifest(f, "{", "{\"last_seq\":1,");
+	uccnd(&f->r, "--restore", f->file, "--data", dir2);
+	h_assert_exit(&f->r, 1);
+	assert_non_null(strstr(f->r.err, "needs 'last_seq' once"));
+	assert_int_equal(access(dir2, F_OK), -1);
+}
+
 static void test_restore_refuses_bad_keys_and_strangers(void **state)
 {
 	struct fx *f = *state;
@@ -572,6 +620,7 @@ int main(int argc, char **argv)
 		T(test_one_backup_at_a_time),
 		T(test_restore_refuses_data),
 		T(test_restore_refuses_held_dir),
+		T(test_restore_holds_manifest_to_data),
 		T(test_restore_refuses_flipped_byte),
 		T(test_restore_refuses_truncated),
 		T(test_restore_refuses_bad_keys_and_strangers),
