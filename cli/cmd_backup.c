@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "smallfile.h"
 #include "cli.h"
 #include "client.h"
 #include "uccn_error.h"
@@ -126,18 +126,11 @@ static int finish(struct fetch *f)
 
 static int into_place(struct fetch *f)
 {
-	char dir[PATH_MAX];
-	if (rename(f->tmp, f->file) != 0) {
+	if (rename_durably(f->tmp, f->file) != 0) {
 		fprintf(stderr, "uccn: cannot rename %s to %s: %s\n", f->tmp, f->file,
 			strerror(errno));
 		unlink(f->tmp);
 		return EXIT_REFUSED;
-	}
-	snprintf(dir, sizeof dir, "%s", f->file);
-	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
 	}
 	return EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smallfile.h"
 #include "cli.h"
 #include "client.h"
 #include "uccn_error.h"
@@ -97,7 +98,7 @@ static int write_state(const char *path, uint64_t since)
 	if (fd < 0)
 		return -1;
 	bool ok = write(fd, buf, (size_t)n) == n && fsync(fd) == 0;
-	if (close(fd) != 0 || !ok || rename(tmp, path) != 0) {
+	if (close(fd) != 0 || !ok || rename_durably(tmp, path) != 0) {
 		unlink(tmp);
 		return -1;
 	}

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "smallfile.h"
 #include "cli.h"
 #include "uccn_keyfile.h"
 #include "uccn_limits.h"
@@ -71,20 +71,13 @@ static int stage_pair(const char *file, struct staged_pair *st)
  * rename itself durable. */
 static int place_pair(struct staged_pair *st)
 {
-	char dir[PATH_MAX];
-	if (rename(st->tmp, st->path) != 0) {
+	if (rename_durably(st->tmp, st->path) != 0) {
 		fprintf(stderr, "uccn: the server has the new key, but %s cannot replace %s: %s; "
 			"the new pair is in %s: move it there yourself\n", st->tmp, st->path,
 			strerror(errno), st->tmp);
 		return EXIT_REFUSED;
 	}
 	st->tmp[0] = '\0';
-	snprintf(dir, sizeof dir, "%s", st->path);
-	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
 	return EXIT_OK;
 }
 

@@ -1,10 +1,12 @@
 /*
- * smallfile.c - read a whole small file the user named, and make the
- * private directories uccn keeps its files in (see smallfile.h).
+ * smallfile.c - read a whole small file the user named, put a file in
+ * place durably, and make the private directories uccn keeps its files in
+ * (see smallfile.h).
  */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,20 @@
 
 #include "smallfile.h"
 #include "uccn_error.h"
+
+int rename_durably(const char *tmp, const char *path)
+{
+	char dir[PATH_MAX];
+	if (rename(tmp, path) != 0)
+		return -1;
+	snprintf(dir, sizeof dir, "%s", path);
+	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
 
 int read_small_file(const char *path, size_t max, char **out, size_t *len,
 		    char *err, size_t errlen)
