@@ -69,22 +69,6 @@ static void counted(struct check *c)
 		c->progress(c->tot->records, c->ctx);
 }
 
-/* A key as text: printable bytes, others as \xNN (at most 64 shown). */
-static void key_text(const MDB_val *k, char *out, size_t cap)
-{
-	const unsigned char *p = k->mv_data;
-	size_t used = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < k->mv_size && i < 64 && used + 5 < cap; i++) {
-		if (p[i] == 0)
-			used += (size_t)snprintf(out + used, cap - used, "/");
-		else if (p[i] >= 0x20 && p[i] < 0x7f)
-			used += (size_t)snprintf(out + used, cap - used, "%c", p[i]);
-		else
-			used += (size_t)snprintf(out + used, cap - used, "\\x%02x", p[i]);
-	}
-}
-
 static void seq_text(uint64_t seq, char out[24])
 {
 	snprintf(out, 24, "%llu", (unsigned long long)seq);
@@ -129,7 +113,7 @@ static void each_entry(struct check *c, enum dbi_slot db, const char *table, ent
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !c->err;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		counted(c);
-		key_text(&k, key, sizeof key);
+		store_key_text(&k, key, sizeof key);
 		if ((db == DB_POSTS || db == DB_LOG || db == DB_ACCESS) && k.mv_size == 8)
 			seq_text(be64(k.mv_data), key);
 		if (store_unseal(NULL, db, &k, &v)) {
@@ -174,7 +158,7 @@ static void city_key_entry(struct check *c, const MDB_val *k, const MDB_val *v, 
 	struct uccn_city city = {0};
 	MDB_val id = *v, cv;
 	char idt[300];
-	key_text(v, idt, sizeof idt);
+	store_key_text(v, idt, sizeof idt);
 	int rc = store_get(&c->t, DB_CITIES, &id, &cv);
 	if (rc == UCCN_E_NOTFOUND)
 		report(c, "city_keys", key, "names city '%s', which does not exist", idt);
@@ -432,7 +416,7 @@ static void senders_check(struct check *c)
 		}
 		if (d <= 0) {
 			counted(c);
-			key_text(&k, key, sizeof key);
+			store_key_text(&k, key, sizeof key);
 			MDB_val sv = v;
 			bool sealed = store_unseal(NULL, DB_SENDERS, &k, &sv) == 0;
 			uint64_t n = sealed && sv.mv_size == 8 ? seq_decode(&sv) : 0;
@@ -448,7 +432,7 @@ static void senders_check(struct check *c)
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 		} else {
 			MDB_val pk = val_of(c->pairs[i].key, c->pairs[i].len);
-			key_text(&pk, key, sizeof key);
+			store_key_text(&pk, key, sizeof key);
 			report(c, "mailbox_senders", key,
 			       "has no count; the mailbox holds %llu unread posts from that sender",
 			       (unsigned long long)c->pairs[i].n);
@@ -461,7 +445,7 @@ static void senders_check(struct check *c)
 static void access_entry(struct check *c, const MDB_val *k, const MDB_val *v, const char *key)
 {
 	char city[300];
-	key_text(v, city, sizeof city);
+	store_key_text(v, city, sizeof city);
 	if (!post_exists(c, seq_decode(k)))
 		report(c, "access", key, "lists the readers of no post");
 	else if (!city_exists(c, v))

@@ -3,7 +3,6 @@
  * in store_int.h): CRC32C itself, sealing a value as it is written,
  * checking it as it is read, and the reason that names the damaged record.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -146,15 +145,32 @@ static void key_text(enum dbi_slot db, const MDB_val *k, char *out, size_t cap)
 		snprintf(out, cap, "(by its hash)");
 		return;
 	}
-	size_t used = 0;
 	if (cap < 8)
 		return;
-	out[used++] = '\'';
-	for (size_t i = 0; i < k->mv_size && i < 64 && used + 6 < cap; i++)
-		used += (size_t)snprintf(out + used, cap - used, isprint(p[i]) ? "%c" : "\\x%02x", p[i]);
-	if (k->mv_size > 64 && used + 5 < cap)
-		used += (size_t)snprintf(out + used, cap - used, "...");
+	out[0] = '\'';
+	store_key_text(k, out + 1, cap - 2);
+	size_t used = strlen(out);
 	snprintf(out + used, cap - used, "'");
+}
+
+void store_key_text(const MDB_val *k, char *out, size_t cap)
+{
+	const unsigned char *p = k->mv_data;
+	size_t used = 0;
+	if (!cap)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < k->mv_size && i < 64 && used + 5 < cap; i++) {
+		if (p[i] == 0)
+			out[used++] = '/';
+		else if (p[i] >= 0x20 && p[i] < 0x7f)
+			out[used++] = (char)p[i];
+		else
+			used += (size_t)snprintf(out + used, cap - used, "\\x%02x", p[i]);
+		out[used] = '\0';
+	}
+	if (k->mv_size > 64 && used + 4 < cap)
+		snprintf(out + used, cap - used, "...");
 }
 
 int store_corrupt(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k)
