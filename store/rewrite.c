@@ -146,14 +146,9 @@ static bool value_sound(enum dbi_slot db, const MDB_val *k, const MDB_val *v)
 
 static int unsound(enum dbi_slot db, const MDB_val *k)
 {
-	store_corrupt(NULL, db, k);
-	char why[300];
-	snprintf(why, sizeof why, "%s", uccn_store_last_error(NULL));
-	/* "... fails its checksum" is not what happened: there was none. */
-	char *cut = strstr(why, " fails its checksum");
-	if (cut)
-		*cut = '\0';
-	store_error("%s of the format 2 data is damaged; restore from a backup", why);
+	char name[360];
+	store_record_name(db, k, name, sizeof name);
+	store_error("%s of the format 2 data is damaged; restore from a backup", name);
 	return UCCN_E_CORRUPT;
 }
 
@@ -255,7 +250,7 @@ static int seal_tables(struct uccn_store *s, MDB_txn *txn, unsigned skip)
 	for (int db = DB_META + 1; db < DB_COUNT && !rc; db++) {
 		if (skip & (1u << db))
 			continue;
-		bool dups = db == DB_MARKS || db == DB_MAILBOX || db == DB_ACCESS;
+		bool dups = store_table_flags((enum dbi_slot)db) & MDB_DUPSORT;
 		rc = dups ? seal_dups(s, txn, (enum dbi_slot)db, true)
 			  : seal_plain(s, txn, (enum dbi_slot)db, true);
 	}

@@ -173,11 +173,18 @@ void store_key_text(const MDB_val *k, char *out, size_t cap)
 		snprintf(out + used, cap - used, "...");
 }
 
-int store_corrupt(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k)
+void store_record_name(enum dbi_slot db, const MDB_val *k, char *out, size_t cap)
 {
 	char key[300];
 	key_text(db, k, key, sizeof key);
-	store_error("%s %s fails its checksum; restore from a backup", table_word[db], key);
+	snprintf(out, cap, "%s %s", table_word[db], key);
+}
+
+int store_corrupt(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k)
+{
+	char name[360];
+	store_record_name(db, k, name, sizeof name);
+	store_error("%s fails its checksum; restore from a backup", name);
 	if (t)
 		store_reason(t, UCCN_E_CORRUPT, "%s", uccn_store_last_error(t->s));
 	return UCCN_E_CORRUPT;

@@ -158,6 +158,8 @@ MDB_val store_seal_into(const MDB_val *k, const void *body, size_t n, unsigned c
 int store_unseal(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k, MDB_val *v);
 /* Record k of db as failing its checksum: UCCN_E_CORRUPT, reason set. */
 int store_corrupt(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k);
+/* Record k of db named as a reader would: "post 1234", "city 'krakow'". */
+void store_record_name(enum dbi_slot db, const MDB_val *k, char *out, size_t cap);
 /* Key k's bytes as text for a message: printable ASCII as is, a NUL (the
  * separator in composite keys) as '/', others as \xNN; at most 64 bytes,
  * then "...". */
