@@ -13,6 +13,9 @@
 #   make install         PREFIX=/usr/local, DESTDIR honoured; man pages,
 #                        completion and uccnd.service too
 #   make uninstall       removes what install installed
+#   make service-drill   boots uccnd.service under a real systemd in a
+#                        container and checks it (root, debootstrap; a
+#                        manual drill, not part of make test)
 
 VERSION = 0.1.0
 PREFIX ?= /usr/local
@@ -339,6 +342,13 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/uccnd.service
 	$(UCCN) completion bash > $(DESTDIR)$(BASH_COMPLETION_DIR)/uccn
 	$(UCCN) completion zsh > $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
+
+# The unit under a real systemd as PID 1: a debootstrapped Debian tree,
+# kept in build/drill/, booted with systemd-nspawn (tools/service-drill.sh).
+# Needs root and a Debian mirror, so make test leaves it out.
+.PHONY: service-drill
+service-drill:
+	@sh tools/service-drill.sh
 
 # Everything install installs, and nothing else.
 uninstall:
