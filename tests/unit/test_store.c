@@ -5021,6 +5021,133 @@ static void test_format_2_damaged_left_as_it_was(void **state)
 	assert_int_equal(raw_format(f->dir), 2);
 }
 
+/* ---- a format 2 store with unread mail: each sender's share, counted ---- */
+
+/* Empty the per-sender counters of the store in dir, as a store written
+ * before uccnd counted them has them. */
+static void raw_empty_senders(const char *dir)
+{
+	MDB_env *env;
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(dir, 0, &env);
+	assert_int_equal(mdb_dbi_open(txn, "mailbox_senders", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* How many more direct messages author may send to city before the store
+ * refuses one as past the author's share (the refusal must say so);
+ * fails past limit. */
+static int messages_left(struct uccn_store *s, const char *author, const char *city,
+			 int limit)
+{
+	char to[UCCN_MAX_AUDIENCE_SPEC + 1];
+	snprintf(to, sizeof to, "city:%s", city);
+	for (int sent = 0; sent <= limit; sent++) {
+		struct rec_op o;
+		int rc = post_to(s, author, "message", IDS(to), &o);
+		if (rc == UCCN_E_FULL) {
+			assert_reason_has(&o, "share");
+			return sent;
+		}
+		if (rc)
+			fail_msg("message from %s to %s: %d %s", author, city, rc, o.reason);
+	}
+	fail_msg("%s sent %s more than %d messages: no share was counted", author, city, limit);
+	return -1;
+}
+
+/* Mail left unread in a store that is then made format 2 (its counters as
+ * format 2 kept them, or none at all when empty_senders), opened and so
+ * rewritten to format 3: every mailbox holds what it held, and each
+ * sender's share counts what it has unread there, no more, no less. */
+static void format_2_unread_mail(struct fx *f, bool empty_senders)
+{
+	fx_open(f, 0);
+	write_city_in(f->s, "a", "design");
+	write_city_in(f->s, "b", "design");
+	write_city_in(f->s, "x", "design");
+	uint64_t s1 = post_to_ok(f->s, "a", "message", IDS("city:x"));
+	uint64_t s2 = post_to_ok(f->s, "a", "message", IDS("city:x"));
+	uint64_t s3 = post_to_ok(f->s, "b", "message", IDS("city:x"));
+	uint64_t s4 = post_to_ok(f->s, "a", "message", IDS("city:x"));
+	uint64_t s5 = post_to_ok(f->s, "a", "message", IDS("city:b"));
+	uint64_t s6 = post_to_ok(f->s, "b", "news", IDS("all")); /* to a and x */
+	uccn_store_close(&f->s);
+	unseal_all(f->dir);
+	if (empty_senders)
+		raw_empty_senders(f->dir);
+	assert_int_equal(raw_format(f->dir), 2);
+
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 2);
+	uccn_store_set_mailbox_quota(f->s, 32);
+	uccn_store_set_mailbox_share(f->s, 4);
+	assert_mailbox(f->s, "x", SEQS(s1, s2, s3, s4, s6));
+	assert_mailbox(f->s, "b", SEQS(s5));
+	assert_mailbox(f->s, "a", SEQS(s6));
+	/* x holds 3 of a's and 2 of b's; b holds 1 of a's; a 1 of b's */
+	assert_int_equal(messages_left(f->s, "a", "x", 4), 1);
+	assert_int_equal(messages_left(f->s, "b", "x", 4), 2);
+	assert_int_equal(messages_left(f->s, "a", "b", 4), 3);
+	assert_int_equal(messages_left(f->s, "b", "a", 4), 3);
+	/* reading frees the share: x reads all 8, and both may send 4 again */
+	ack_ok(f->s, "x", UINT64_MAX, 8, 0);
+	assert_int_equal(messages_left(f->s, "a", "x", 4), 4);
+	assert_int_equal(messages_left(f->s, "b", "x", 4), 4);
+	/* the counters stay right across another open, now format 3 */
+	fx_reopen(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 0);
+	uccn_store_set_mailbox_quota(f->s, 32);
+	uccn_store_set_mailbox_share(f->s, 4);
+	assert_int_equal(messages_left(f->s, "a", "x", 4), 0);
+	ack_ok(f->s, "x", UINT64_MAX, 8, 0);
+	assert_int_equal(messages_left(f->s, "a", "x", 4), 4);
+}
+
+/* A format 2 store kept its counters beside its mailboxes: the rewrite
+ * carries them over, sealed. */
+static void test_format_2_unread_counts_kept(void **state)
+{
+	format_2_unread_mail(*state, false);
+}
+
+/* A store from before the counters were kept has mail and no counters:
+ * the open counts them from the mailboxes, after the rewrite has sealed
+ * what it counts from. */
+static void test_format_2_unread_counts_rebuilt(void **state)
+{
+	format_2_unread_mail(*state, true);
+}
+
+/* The format 2 store uccnd made (tests/damage/format2/) has one post
+ * unread in lyon's mailbox: once rewritten, its author holds one of its
+ * share there, so with a share of 3 it may send exactly 2 more. */
+static void test_format_2_fixture_share_counted(void **state)
+{
+	struct fx *f = *state;
+	struct seqs got = {0};
+	struct uccn_txn *t = NULL;
+	struct uccn_post p = {0};
+	char author[UCCN_MAX_ID + 1];
+	unpack_format_2(f->dir);
+	fx_open(f, 0);
+	assert_int_equal(uccn_store_rewrote_from(f->s), 2);
+	uccn_store_set_mailbox_share(f->s, 3);
+	mailbox(f->s, "lyon", UINT32_MAX, &got);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(uccn_store_read(f->s, &t), 0);
+	assert_int_equal(uccn_store_post_get(t, got.v[0], &p), 0);
+	uccn_store_txn_end(&t);
+	assert_non_null(p.city);
+	snprintf(author, sizeof author, "%s", p.city);
+	uccn_post_clear(&p);
+	assert_string_not_equal(author, "lyon");
+	assert_int_equal(messages_left(f->s, author, "lyon", 3), 2);
+	assert_int_equal(mailbox_count(f->s, "lyon"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5052,6 +5179,9 @@ int main(void)
 		T(test_mailbox_entry_damaged),
 		T(test_format_2_rewritten),
 		T(test_format_2_damaged_left_as_it_was),
+		T(test_format_2_unread_counts_kept),
+		T(test_format_2_unread_counts_rebuilt),
+		T(test_format_2_fixture_share_counted),
 		T(test_project_add),
 		T(test_project_update),
 		T(test_project_members),
