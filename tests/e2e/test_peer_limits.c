@@ -184,10 +184,10 @@ static void hold_watches(struct fx *f, size_t *busy, size_t *held)
  * nothing. */
 static void ask_unread(struct fx *f)
 {
-	void *g = dealer(f, f->key_a);
-	int one = 1, small = 4096;
-	zmq_setsockopt(g, ZMQ_RCVHWM, &one, sizeof one);
-	zmq_setsockopt(g, ZMQ_RCVBUF, &small, sizeof small);
+	void *g = h_dealer_stalled(f->ctx, f->d, f->key_a);
+	assert_non_null(g);
+	assert_true(f->nsocks < sizeof f->socks / sizeof f->socks[0]);
+	f->socks[f->nsocks++] = g;
 	for (size_t i = 0; i < UNREAD; i++) {
 		struct uccn_request rq;
 		memset(&rq, 0, sizeof rq);

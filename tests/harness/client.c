@@ -125,14 +125,19 @@ void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile)
 	return h_dealer_keys(ctx, d->endpoint, spub, pub, sec);
 }
 
-void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
-		    const char *pub, const char *sec)
+/* A DEALER as h_dealer_keys makes, with a receive high-water mark and
+ * kernel receive buffer (0: libzmq's defaults) set before it connects:
+ * libzmq takes both when the connection is made, not later. */
+static void *dealer_with(void *ctx, const char *endpoint, const char *server_pub,
+			 const char *pub, const char *sec, int rcvhwm, int rcvbuf)
 {
 	void *s = zmq_socket(ctx, ZMQ_DEALER);
 	if (!s)
 		return NULL;
 	int linger = 0, sndtimeo = 5000;
-	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
+	if ((rcvhwm && zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm)) ||
+	    (rcvbuf && zmq_setsockopt(s, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf)) ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
 	    zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, UCCN_KEY_Z85_LEN + 1) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, UCCN_KEY_Z85_LEN + 1) ||
@@ -143,6 +148,22 @@ void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
 		return NULL;
 	}
 	return s;
+}
+
+void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
+		    const char *pub, const char *sec)
+{
+	return dealer_with(ctx, endpoint, server_pub, pub, sec, 0, 0);
+}
+
+void *h_dealer_stalled(void *ctx, const h_daemon_t *d, const char *keyfile)
+{
+	char spub[UCCN_KEY_Z85_LEN + 1], ssec[UCCN_KEY_Z85_LEN + 1];
+	char pub[UCCN_KEY_Z85_LEN + 1], sec[UCCN_KEY_Z85_LEN + 1];
+	if (read_keys(d->server_pub, spub, ssec) != 0 || read_keys(keyfile, pub, sec) != 0 ||
+	    !sec[0])
+		return NULL;
+	return dealer_with(ctx, d->endpoint, spub, pub, sec, 1, 4096);
 }
 
 int h_request_send(void *s, const struct uccn_request *rq)

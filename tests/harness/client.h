@@ -40,6 +40,10 @@ void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile);
 /* The same from keys in hand (Z85) and an endpoint. */
 void *h_dealer_keys(void *ctx, const char *endpoint, const char *server_pub,
 		    const char *pub, const char *sec);
+/* A DEALER like h_dealer_new's that takes in as little as it can (a
+ * receive high-water mark of 1, a 4 KiB kernel buffer), for a peer that
+ * reads nothing: what it is sent backs up in the daemon. */
+void *h_dealer_stalled(void *ctx, const h_daemon_t *d, const char *keyfile);
 /* Encode rq and send it on DEALER s: 0, or -1. */
 int h_request_send(void *s, const struct uccn_request *rq);
 /* Wait up to ms for one reply on s and decode it as op's into out (the
