@@ -41,6 +41,8 @@ struct restore {
 	char tmp[PATH_MAX + 32];
 	struct backup_manifest m;
 	char err[3 * PATH_MAX];
+	uint64_t problems;        /* what the check of the restored data found */
+	char first_problem[256];
 };
 
 static int fail(struct restore *r, const char *fmt, const char *a, const char *b)
@@ -146,7 +148,6 @@ static int refuse_nonempty(struct restore *r, const char *dir)
 	return 0;
 }
 
-/* What start-up will check, checked now on the files as restored. */
 /* The first inconsistency uccn_store_check finds, as text. */
 static void first_problem(const char *table, const char *key, const char *problem, void *ctx)
 {
@@ -155,9 +156,15 @@ static void first_problem(const char *table, const char *key, const char *proble
 		snprintf(out, 256, "%s %s: %s", table, key, problem);
 }
 
-/* The restored files as uccnd --check reads them: every record through
- * its seal, every chain, index and mailbox; and the manifest's last seq
- * against the data's, so the figures printed are the data's own. */
+/*
+ * What start-up will check, checked now on the files as restored; then
+ * every record as uccnd --check reads them. The data passed its checksum,
+ * so it is what the server held: records damaged there (which the server
+ * answered `corrupt`) are restored as they were, with a warning naming
+ * them, since refusing would leave the network with no backup at all.
+ * Data that checks clean must have the manifest's figures, so a manifest
+ * edited apart from its data is refused.
+ */
 static int check_restored(struct restore *r)
 {
 	char why[512], first[256] = "";
@@ -168,14 +175,14 @@ static int check_restored(struct restore *r)
 		return fail(r, "%s: %s", r->file, present ? why : "its data is empty");
 	if (uccn_store_check(r->tmp, first_problem, NULL, first, &tot, why, sizeof why))
 		return fail(r, "%s: its data cannot be checked: %s", r->file, why);
-	if (tot.problems) {
-		snprintf(why, sizeof why, "its data fails the check (%" PRIu64 " problems; "
-			 "the first: %s)", tot.problems, first);
-		return fail(r, "%s: %s", r->file, why);
-	}
-	if (tot.last_seq != r->m.last_seq) {
-		snprintf(why, sizeof why, "its manifest says last seq %" PRIu64 ", its data "
-			 "holds %" PRIu64, r->m.last_seq, tot.last_seq);
+	r->problems = tot.problems;
+	snprintf(r->first_problem, sizeof r->first_problem, "%s", first);
+	if (!tot.problems && (tot.last_seq != r->m.last_seq || tot.cities != r->m.cities ||
+			      tot.posts != r->m.posts)) {
+		snprintf(why, sizeof why, "its manifest says last seq %" PRIu64 ", %" PRIu64
+			 " cities, %" PRIu64 " posts; its data holds last seq %" PRIu64 ", %" PRIu64
+			 " cities, %" PRIu64 " posts", r->m.last_seq, r->m.cities, r->m.posts,
+			 tot.last_seq, tot.cities, tot.posts);
 		return fail(r, "%s: %s", r->file, why);
 	}
 	return 0;
@@ -241,6 +248,11 @@ int restore_run(const char *file, const char *dir)
 	printf("restored %s into %s: last seq %" PRIu64 ", %" PRIu64 " cities, %" PRIu64
 	       " posts (made %s by uccnd %s)\n", file, dir, r.m.last_seq, r.m.cities, r.m.posts,
 	       r.m.created, r.m.uccnd);
+	if (r.problems)
+		fprintf(stderr, "uccnd: warning: the restored data fails the check as the server "
+			"held it: %" PRIu64 " problem%s, the first: %s. The damaged records "
+			"answer corrupt; uccnd --check %s lists them all\n", r.problems,
+			r.problems == 1 ? "" : "s", r.first_problem, dir);
 out:
 	if (r.in)
 		fclose(r.in);
@@ -248,7 +260,7 @@ out:
 		backup_tmp_remove(r.tmp);
 	if (rc) {
 		fprintf(stderr, "uccnd: restore refused: %s\n", r.err);
-		if (made_dir)
+		if (made_dir && dfd >= 0) /* never a dir another uccnd took */
 			rmdir(dir);
 	}
 	if (dfd >= 0)

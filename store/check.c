@@ -597,6 +597,10 @@ int uccn_store_check(const char *dir, uccn_check_fn found, uccn_check_progress_f
 		goto out;
 	}
 	uint64_t stored = (uint64_t)posts.ms_entries + changes.ms_entries;
+	MDB_stat cities;
+	if (mdb_stat(c.t.cur, c.s.dbi[DB_CITIES], &cities) == 0)
+		tot->cities = cities.ms_entries;
+	tot->posts = posts.ms_entries;
 	if (c.last_seq > stored && c.last_seq - stored > CHECK_MAX_GAP) {
 		char key[24];
 		seq_text(c.last_seq, key);

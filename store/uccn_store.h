@@ -551,6 +551,8 @@ struct uccn_check_totals {
 	uint64_t records;   /* values read and checked */
 	uint64_t problems;  /* inconsistencies reported */
 	uint64_t last_seq;  /* the newest number of the sequence */
+	uint64_t cities;    /* cities and posts stored, as uccn_store_stats */
+	uint64_t posts;     /* counts them */
 	bool pages_checked; /* the page walk ran: no uccnd held the directory */
 	bool pages_damaged; /* it found a damaged page: nothing else was read */
 };
