@@ -19,11 +19,15 @@ trap 'rm -f "$log"' EXIT
 for t in "$@"; do
 	echo "== $t"
 	start=$(date +%s)
-	timeout -k 10 "$limit" "$t" >"$log" 2>&1
+	# --foreground: the program stays in the terminal's process group,
+	# so Ctrl-C stops it at once (its uccnd children die with it).
+	timeout --foreground -k 10 "$limit" "$t" >"$log" 2>&1
 	rc=$?
+	took=$(($(date +%s) - start))
 	cat "$log"
-	echo "== $t: $(($(date +%s) - start)) s"
-	if [ "$rc" -eq 124 ]; then
+	echo "== $t: $took s"
+	# 124: stopped by SIGTERM; 137: it ignored that and took the SIGKILL.
+	if [ "$rc" -eq 124 ] || { [ "$rc" -eq 137 ] && [ "$took" -ge "$limit" ]; }; then
 		echo "== $t: stopped after ${limit} s without finishing"
 		broken="$broken $t(timed out)"
 		failed=$((failed + 1))
