@@ -221,6 +221,10 @@ static int parse_items(struct parser *ps, struct uccn_jv *v, int depth, bool obj
 			if (parse_string(ps, &v->keys[v->len], &kl))
 				return -1;
 			v->len++; /* owned now, freed with v */
+			/* Keys are compared and packed as C strings: one holding
+			 * U+0000 would pass for the key before it. */
+			if (strlen(v->keys[v->len - 1]) != kl)
+				return fail(ps, "an object's key holds \\u0000");
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p++ != ':')
 				return fail(ps, "':' expected after an object's key");

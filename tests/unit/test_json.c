@@ -95,6 +95,9 @@ static void test_bad_text_named(void **state)
 		{"\"\\ud800\\u0041\"", "is not followed by a low one"},
 		{"\"\xff\xfe\"", "a string is not UTF-8"},
 		{"\"\xc0\xaf\"", "a string is not UTF-8"},
+		/* A key is a C string where it is used: U+0000 in one would
+		 * make "last_seq\0x" pass for "last_seq". */
+		{"{\"last_seq\\u0000x\": 1}", "an object's key holds \\u0000"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct uccn_jv *v = NULL;
