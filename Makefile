@@ -350,7 +350,8 @@ install: all
 	$(UCCN) completion zsh > $(DESTDIR)$(ZSH_COMPLETION_DIR)/_uccn
 
 # The unit under a real systemd as PID 1: a debootstrapped Debian tree,
-# kept in build/drill/, booted with systemd-nspawn (tools/service-drill.sh).
+# kept in /var/cache/uccn-service-drill, booted with systemd-nspawn
+# (tools/service-drill.sh).
 # Needs root and a Debian mirror, so make test leaves it out.
 .PHONY: service-drill
 service-drill:

@@ -8,7 +8,9 @@
 # non-zero if any check failed.
 #
 # How: a minimal Debian tree (debootstrap, made once and kept in
-# build/drill/root), `make install DESTDIR=` into it, booted with
+# DRILL_DIR/root, /var/cache/uccn-service-drill unless set: outside the
+# project, so the root-owned tree never stands in the way of a user's
+# `make clean`), `make install DESTDIR=` into it, booted with
 # systemd-nspawn --boot on a private network (loopback only), driven from
 # here with nsenter (no systemd or machined is needed on this machine), then
 # powered off.
@@ -20,12 +22,14 @@
 # Takes under a minute the first time (47 s measured, most of it
 # debootstrap) and a few seconds later (3 s: a boot, the checks and a
 # poweroff), plus a build when the sources changed.
-# `rm -rf build/drill` makes the tree again.
+# Under sudo the project is built as the user who ran sudo, so the build
+# stays theirs. `rm -rf /var/cache/uccn-service-drill` makes the tree
+# again.
 set -eu
 
 cd "$(dirname "$0")/.."
 top=$(pwd)
-drill="$top/build/drill"
+drill="${DRILL_DIR:-/var/cache/uccn-service-drill}"
 root="$drill/root"
 started=$(date +%s)
 passed=0
@@ -81,7 +85,12 @@ if [ ! -f "$root/.uccn-drill" ] || [ "$(cat "$root/.uccn-drill")" != "$want" ]; 
 fi
 
 # ---- this tree's uccn, installed fresh, with no state from a past run ----
-make -s --no-print-directory all
+if [ -n "${SUDO_UID:-}" ] && [ "${SUDO_UID}" != 0 ]; then
+	setpriv --reuid="$SUDO_UID" --regid="${SUDO_GID:-$SUDO_UID}" --clear-groups \
+		make -s --no-print-directory all
+else
+	make -s --no-print-directory all
+fi
 make -s --no-print-directory install DESTDIR="$root" PREFIX=/usr/local >/dev/null
 rm -rf "$root/var/lib/uccnd" "$root/var/lib/private/uccnd" "$root/etc/uccn" \
 	"$root/etc/systemd/system/uccnd.service.d" "$root/var/log/journal"
