@@ -162,7 +162,8 @@ int store_corrupt(struct uccn_txn *t, enum dbi_slot db, const MDB_val *k);
 void store_record_name(enum dbi_slot db, const MDB_val *k, char *out, size_t cap);
 /* Key k's bytes as text for a message: printable ASCII as is, a NUL (the
  * separator in composite keys) as '/', others as \xNN; at most 64 bytes,
- * then "...". */
+ * then "..." when out has room for it. Always NUL-terminated within cap;
+ * a small cap cuts the text short (callers give 300 bytes). */
 void store_key_text(const MDB_val *k, char *out, size_t cap);
 /* mdb_get and mdb_cursor_get, then store_unseal: our codes. */
 int store_get(struct uccn_txn *t, enum dbi_slot db, MDB_val *k, MDB_val *v);

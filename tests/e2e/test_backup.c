@@ -403,8 +403,6 @@ static void test_restore_refuses_flipped_byte(void **state)
 	assert_int_equal(access(dir2, F_OK), -1); /* nothing created */
 }
 
-/* The key pair is checked as a start checks it, and a file that is no
- * backup is named as such. */
 /* Post text as city i; its number. */
 static uint64_t post_as(struct fx *f, int i, const char *text)
 {
@@ -539,6 +537,8 @@ static void test_restore_holds_manifest_to_data(void **state)
 	assert_int_equal(access(dir2, F_OK), -1);
 }
 
+/* The key pair is checked as a start checks it, and a file that is no
+ * backup is named as such. */
 static void test_restore_refuses_bad_keys_and_strangers(void **state)
 {
 	struct fx *f = *state;
