@@ -79,9 +79,10 @@ static int keep(struct fetch *f, const struct uccn_backup_chunk *c)
 			return EXIT_REFUSED;
 		}
 		f->first = (struct uccn_backup_chunk){.size = c->size, .last_seq = c->last_seq,
-			.cities = c->cities, .posts = c->posts};
+			.cities = c->cities, .posts = c->posts, .problems = c->problems};
 		if (!(f->first.checksum = strdup(c->checksum)) ||
-		    !(f->first.manifest = strdup(c->manifest)))
+		    !(f->first.manifest = strdup(c->manifest)) ||
+		    (c->problem && !(f->first.problem = strdup(c->problem))))
 			return EXIT_REFUSED;
 	}
 	if (c->offset != f->got || c->size != f->first.size || c->data.len > c->size - f->got) {
@@ -231,8 +232,18 @@ int cmd_admin_backup(struct cli *g, const struct command *cmd, int argc, char **
 		goto out;
 	close(f.fd);
 	f.fd = -1;
-	if ((rc = into_place(&f)) == EXIT_OK)
+	if ((rc = into_place(&f)) == EXIT_OK) {
 		g->out->backed_up(f.file, &f.first);
+		/* The backup is kept: it is the server's data as it is, and
+		 * the best copy there is. */
+		if (f.first.problems)
+			fprintf(stderr, "uccn: warning: the server's data fails its check: %llu "
+				"problem%s, the first: %s. The backup holds the data as the "
+				"server does; uccnd --check on the server's data lists them "
+				"all\n", (unsigned long long)f.first.problems,
+				f.first.problems == 1 ? "" : "s",
+				f.first.problem ? f.first.problem : "(not named)");
+	}
 out:
 	if (f.fd >= 0) {
 		close(f.fd);
@@ -241,5 +252,6 @@ out:
 	free(f.first.id);
 	free(f.first.checksum);
 	free(f.first.manifest);
+	free(f.first.problem);
 	return rc;
 }

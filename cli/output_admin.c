@@ -88,6 +88,10 @@ void output_json_backed_up(const char *file, const struct uccn_backup_chunk *b)
 	json_key(&j, "last_seq"); json_uint(&j, b->last_seq);
 	json_key(&j, "cities"); json_uint(&j, b->cities);
 	json_key(&j, "posts"); json_uint(&j, b->posts);
+	json_key(&j, "problems"); json_uint(&j, b->problems);
+	if (b->problem) {
+		json_key(&j, "problem"); json_str(&j, b->problem);
+	}
 	json_key(&j, "manifest"); json_str(&j, b->manifest);
 	json_object_end(&j);
 	json_end(&j);

@@ -20,6 +20,27 @@
 #include "uccn_error.h"
 #include "uccn_json.h"
 
+struct first {
+	char *out;
+	size_t len;
+};
+
+static void note_first(const char *table, const char *key, const char *problem, void *ctx)
+{
+	struct first *f = ctx;
+	if (f->len && !f->out[0])
+		snprintf(f->out, f->len, "%s %s: %s", table, key, problem);
+}
+
+int backup_check_data(const char *dir, struct uccn_check_totals *tot, char *first,
+		      size_t firstlen, char *err, size_t errlen)
+{
+	struct first f = {first, firstlen};
+	if (firstlen)
+		first[0] = '\0';
+	return uccn_store_check(dir, note_first, NULL, &f, tot, err, errlen);
+}
+
 void backup_tmp_remove(const char *tmp)
 {
 	static const char *const inside[] = {"backup", "data.mdb", "lock.mdb", "server.key",

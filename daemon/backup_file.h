@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "uccn_limits.h"
+#include "uccn_store.h"
 
 #define BACKUP_FORMAT 1
 #define BACKUP_MAGIC "uccn-backup"
@@ -47,6 +48,12 @@ int backup_file_write(const char *out_path, const char *data_path, const char *k
  * UCCN_E_INVALID (not a section of this format, the reason in err). */
 int backup_section_read(FILE *f, char name[32], uint64_t *len, char *err, size_t errlen);
 
+/* What a check of the store copied or restored into dir found: every
+ * record as uccnd --check reads it (uccn_store_check). 0 with *tot filled
+ * and, when tot->problems, the first one in first ("posts 12: fails its
+ * checksum"); or the store's error code with the reason in err. */
+int backup_check_data(const char *dir, struct uccn_check_totals *tot, char *first,
+		      size_t firstlen, char *err, size_t errlen);
 /* Remove a backup's or a restore's directory of its own, tmp, and the
  * files either puts there. */
 void backup_tmp_remove(const char *tmp);

@@ -47,9 +47,32 @@ static struct job {
 	char json[UCCN_BACKUP_MAX_MANIFEST + 1];
 	char checksum[UCCN_BACKUP_CHECKSUM_HEX + 1];
 	uint64_t size;
+	uint64_t problems;                        /* what the check of the copy found */
+	char problem[UCCN_BACKUP_MAX_PROBLEM];    /* the first of them */
 	int64_t touched_ms;
 	bool discarded;    /* its client gave up: removed once made */
 } job;
+
+/*
+ * The copy read as uccnd --check reads it, so the coordinator hears of
+ * records damaged here when the backup is taken, not first at a restore.
+ * The backup holds them as the server does either way (it is the best
+ * copy there is); a check that cannot run is logged and the backup goes on.
+ */
+static void check_copy(struct job *j)
+{
+	struct uccn_check_totals tot = {0};
+	char why[512];
+	if (backup_check_data(j->dir, &tot, j->problem, sizeof j->problem, why, sizeof why)) {
+		log_msg(LOG_WARN, "backup %s: its copy could not be checked: %s", j->id, why);
+		return;
+	}
+	j->problems = tot.problems;
+	if (tot.problems)
+		log_msg(LOG_ERROR, "backup %s: the data fails the check: %" PRIu64 " problem%s, "
+			"the first: %s; uccnd --check lists them all", j->id, tot.problems,
+			tot.problems == 1 ? "" : "s", j->problem);
+}
 
 static void *make_backup(void *arg)
 {
@@ -67,6 +90,7 @@ static void *make_backup(void *arg)
 		strftime(j->m.created, sizeof j->m.created, "%Y-%m-%dT%H:%M:%SZ",
 			 gmtime_r(&now, &tm));
 		snprintf(j->m.uccnd, sizeof j->m.uccnd, "%s", UCCN_VERSION);
+		check_copy(j);
 		snprintf(data, sizeof data, "%s/data.mdb", j->dir);
 		j->rc = backup_file_write(j->file, data, uccn_store_dir(j->store), &j->m, j->json,
 					  j->checksum, &j->size, j->err, sizeof j->err);
@@ -170,6 +194,11 @@ static int chunk(uint64_t offset, struct uccn_reply *rep)
 		b->last_seq = job.m.last_seq;
 		b->cities = job.m.cities;
 		b->posts = job.m.posts;
+		b->problems = job.problems;
+		if (job.problems && uccn_str_set(&b->problem, job.problem)) {
+			server_reply_error(rep, UCCN_E_NOMEM, "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -42,7 +42,7 @@ struct restore {
 	struct backup_manifest m;
 	char err[3 * PATH_MAX];
 	uint64_t problems;        /* what the check of the restored data found */
-	char first_problem[256];
+	char first_problem[UCCN_BACKUP_MAX_PROBLEM];
 };
 
 static int fail(struct restore *r, const char *fmt, const char *a, const char *b)
@@ -148,14 +148,6 @@ static int refuse_nonempty(struct restore *r, const char *dir)
 	return 0;
 }
 
-/* The first inconsistency uccn_store_check finds, as text. */
-static void first_problem(const char *table, const char *key, const char *problem, void *ctx)
-{
-	char *out = ctx;
-	if (!out[0])
-		snprintf(out, 256, "%s %s: %s", table, key, problem);
-}
-
 /*
  * What start-up will check, checked now on the files as restored; then
  * every record as uccnd --check reads them. The data passed its checksum,
@@ -167,16 +159,16 @@ static void first_problem(const char *table, const char *key, const char *proble
  */
 static int check_restored(struct restore *r)
 {
-	char why[512], first[256] = "";
+	char why[512];
 	bool present = false;
 	struct uccn_check_totals tot = {0};
 	if (uccn_store_check_files(r->tmp, &present, why, sizeof why) || !present ||
 	    keys_check(r->tmp, true, why, sizeof why))
 		return fail(r, "%s: %s", r->file, present ? why : "its data is empty");
-	if (uccn_store_check(r->tmp, first_problem, NULL, first, &tot, why, sizeof why))
+	if (backup_check_data(r->tmp, &tot, r->first_problem, sizeof r->first_problem, why,
+			      sizeof why))
 		return fail(r, "%s: its data cannot be checked: %s", r->file, why);
 	r->problems = tot.problems;
-	snprintf(r->first_problem, sizeof r->first_problem, "%s", first);
 	if (!tot.problems && (tot.last_seq != r->m.last_seq || tot.cities != r->m.cities ||
 			      tot.posts != r->m.posts)) {
 		snprintf(why, sizeof why, "its manifest says last seq %" PRIu64 ", %" PRIu64

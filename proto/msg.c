@@ -91,6 +91,7 @@ void uccn_reply_clear(struct uccn_reply *r)
 	free(r->backup.data.data);
 	free(r->backup.checksum);
 	free(r->backup.manifest);
+	free(r->backup.problem);
 	memset(r, 0, sizeof *r);
 }
 

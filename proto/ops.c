@@ -456,6 +456,10 @@ static const struct uccn_field admin_backup_reply[] = {
 	 .flags = FIELD_OPTIONAL},
 	{.name = "posts", .type = F_U64, .offset = BACKUP(posts), .max = UINT64_MAX,
 	 .flags = FIELD_OPTIONAL},
+	{.name = "problems", .type = F_U64, .offset = BACKUP(problems), .max = UINT64_MAX,
+	 .flags = FIELD_OPTIONAL},
+	{.name = "problem", .type = F_STR, .offset = BACKUP(problem),
+	 .max = UCCN_BACKUP_MAX_PROBLEM, .flags = FIELD_OPTIONAL},
 };
 
 /* ---- the rules of requests, after their fields are read ---- */

@@ -57,11 +57,13 @@
 #define UCCN_MAX_LOG_LEVEL 8    /* admin.log's level ("debug") */
 /* admin.backup (SPEC 4.20): a backup's id (hex), the bytes of one chunk
  * of it (a reply frame holds one with room to spare), its manifest (JSON
- * text) and its checksum (BLAKE2b-256, hex). */
+ * text), its checksum (BLAKE2b-256, hex) and the first problem the check
+ * of its data found. */
 #define UCCN_BACKUP_ID_LEN 16
 #define UCCN_BACKUP_CHUNK (1024 * 1024)
 #define UCCN_BACKUP_MAX_MANIFEST 4096
 #define UCCN_BACKUP_CHECKSUM_HEX 64
+#define UCCN_BACKUP_MAX_PROBLEM 512
 
 /* Numbers. */
 #define UCCN_MAX_MINUTES 720    /* requested minutes of an agenda item (a day) */

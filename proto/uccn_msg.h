@@ -182,6 +182,8 @@ struct uccn_backup_chunk {
 	char *checksum;      /* BLAKE2b-256 of the whole file, hex */
 	char *manifest;      /* the file's manifest, JSON text */
 	uint64_t last_seq, cities, posts;
+	uint64_t problems;   /* what the check of the copy found (0: clean) */
+	char *problem;       /* the first of them, or NULL */
 };
 
 struct uccn_reply {

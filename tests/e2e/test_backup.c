@@ -452,8 +452,18 @@ static void test_restore_keeps_damaged_records(void **state)
 	flip_in_data(f->dir, "whose bytes the disk damages");
 	assert_int_equal(h_daemon_start(f->d), 0);
 	h_daemon_skip_check(f->d);
+	/* The backup is taken, and says at once what its check found. */
 	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "admin", "backup", "-o", f->file, NULL);
 	h_assert_exit(&f->r, 0);
+	/* One damaged post, and what names it (its chain, index, mailbox). */
+	assert_non_null(strstr(f->r.err, "warning: the server's data fails its check: "));
+	snprintf(seq, sizeof seq, "posts %llu: ", (unsigned long long)bad);
+	assert_non_null(strstr(f->r.err, seq));
+	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "--json", "admin", "backup", "-o",
+	       f->file, NULL);
+	h_assert_exit(&f->r, 0);
+	assert_non_null(strstr(f->r.out, "\"problems\":"));
+	assert_null(strstr(f->r.out, "\"problems\":0"));
 
 	snprintf(dir2, sizeof dir2, "%s/restored", f->dir);
 	uccnd(&f->r, "--restore", f->file, "--data", dir2);
