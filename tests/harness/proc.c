@@ -3,6 +3,7 @@
  * running children (spawned with PR_SET_PDEATHSIG, waited for under a
  * deadline, killed when late).
  */
+#include "tmpdir.h"
 #include "proc.h"
 #include "harness_int.h"
 
@@ -81,34 +82,7 @@ void h_set_status(int wstatus, int *status, int *sig)
 
 char *h_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-		if (n + 1 == cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
+	return tmpdir_read_file(path, len);
 }
 
 /* ---- running a program ---- */

@@ -4972,25 +4972,6 @@ static void test_format_2_rewritten(void **state)
 	assert_string_equal(body, "format two post 2");
 }
 
-/* The whole of file path, malloc'd, its size in *n; NULL when unreadable. */
-static char *read_whole(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, fp) == (size_t)size)
-		*n = (size_t)size;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 /* A format 2 store with a post that does not decode is refused, naming
  * the post, and left byte for byte as it was: the rewrite is one
  * transaction, never committed. */
@@ -5007,12 +4988,12 @@ static void test_format_2_damaged_left_as_it_was(void **state)
 	 * never begins a value */
 	raw_flip(f->dir, "posts", k10, 8, LINKS_SIZE, 6);
 	snprintf(path, sizeof path, "%s/data.mdb", f->dir);
-	char *before = read_whole(path, &n0);
+	char *before = tmpdir_read_file(path, &n0);
 	assert_non_null(before);
 	assert_int_equal(uccn_store_open(&s, f->dir, 0, err, sizeof err), UCCN_E_CORRUPT);
 	assert_null(s);
 	assert_string_equal(err, "post 10 of the format 2 data is damaged; restore from a backup");
-	char *after = read_whole(path, &n1);
+	char *after = tmpdir_read_file(path, &n1);
 	assert_non_null(after);
 	assert_int_equal(n0, n1);
 	assert_memory_equal(before, after, n0);

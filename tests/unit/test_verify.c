@@ -129,24 +129,6 @@ static int write_city(struct uccn_txn *t, void *ctx)
 	return uccn_store_city_add(t, &c, &seq);
 }
 
-static char *read_whole(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, fp) == (size_t)size)
-		*n = (size_t)size;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 /* The table record of name in the tree of tables (one leaf page here). */
 static const unsigned char *table_record(struct fx *f, const unsigned char *main_tree,
 					 const char *name)
@@ -191,7 +173,7 @@ static int setup(void **state)
 	}
 	char path[4200];
 	snprintf(path, sizeof path, "%s/data.mdb", f->dir);
-	if (!(f->file = (unsigned char *)read_whole(path, &f->size)))
+	if (!(f->file = (unsigned char *)tmpdir_read_file(path, &f->size)))
 		return -1;
 	return 0;
 }
