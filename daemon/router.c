@@ -41,7 +41,7 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 	    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) ||
 	    set_int(s->router, ZMQ_LINGER, 0) ||
 	    set_int(s->router, ZMQ_RCVHWM, 1000) ||
-	    set_int(s->router, ZMQ_SNDHWM, 1000) ||
+	    set_int(s->router, ZMQ_SNDHWM, UCCN_MAX_QUEUED_REPLIES) ||
 	    set_int(s->router, ZMQ_ROUTER_MANDATORY, 1) ||
 	    set_int(s->router, ZMQ_HANDSHAKE_IVL, 5000) ||
 	    set_int(s->router, ZMQ_HEARTBEAT_IVL, 2000) ||
@@ -317,12 +317,18 @@ static int receive_one(struct server *s, struct pending *p)
 	return 1;
 }
 
+/* Requests read in one turn; each may be answered at once (busy past the
+ * credit), so a turn's replies must fit the send queue with room. */
+#define READ_PER_TURN (4 * SERVER_MAX_BATCH)
+_Static_assert(4 * READ_PER_TURN <= UCCN_MAX_QUEUED_REPLIES,
+	       "a turn's replies must fit a connection's send queue four times over");
+
 void server_on_router(void *ctx)
 {
 	struct server *s = ctx;
 	/* Take what has arrived, a bounded number at a time so the other
 	 * sockets get their turn. */
-	for (int i = 0; i < 4 * SERVER_MAX_BATCH; i++)
+	for (int i = 0; i < READ_PER_TURN; i++)
 		if (!receive_one(s, s->scratch))
 			break;
 }

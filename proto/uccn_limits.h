@@ -25,6 +25,12 @@
  * replaced by a short busy, so a peer that does not read costs the server
  * this much, not what it asks for. */
 #define UCCN_MAX_QUEUED_REPLY_BYTES (2 * UCCN_MAX_REPLY_FRAME)
+/* Replies the server keeps queued for one connection (SPEC 2.1); one more
+ * is dropped. Four times what one turn of the server's loop may answer
+ * (it reads at most 1024 requests a turn), so replies the server makes in
+ * one turn are never dropped because its own I/O thread has not written
+ * the earlier ones yet: only a peer that does not read loses replies. */
+#define UCCN_MAX_QUEUED_REPLIES 4096
 /* msgpack nesting (a request is a map holding at most a map of scalars). */
 #define UCCN_MAX_DEPTH 4
 /* msgpack objects (every scalar, string, array and map counts one). */
