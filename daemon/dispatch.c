@@ -171,6 +171,11 @@ bool server_handle(struct server *s, struct pending *p, int decode_rc,
 	}
 	if (r->check && r->check(t, &c, &p->req, &p->rep))
 		goto reply;
+	if (r->read && server_replies_backed_up(p)) {
+		server_reply_error(&p->rep, UCCN_E_BUSY, "replies to this connection are waiting "
+				   "to be read; read them, then ask again");
+		goto reply;
+	}
 	if (r->read) {
 		r->read(s, t, &c, &p->req, &p->rep);
 		held = r->hold && r->hold(s, p, &c);

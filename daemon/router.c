@@ -103,6 +103,18 @@ static struct queued *queued_for(const unsigned char *id, size_t len)
 	return q;
 }
 
+bool server_replies_backed_up(const struct pending *p)
+{
+	for (size_t i = 0; i < QUEUED_PEERS; i++) {
+		const struct queued *q = queued_peers[i];
+		if (q && q->len == p->routing_id_len &&
+		    memcmp(q->id, p->routing_id, q->len) == 0)
+			return atomic_load(&q->bytes) + UCCN_MAX_REPLY_FRAME >
+			       UCCN_MAX_QUEUED_REPLY_BYTES;
+	}
+	return false;
+}
+
 /* A reply's data and whom it counts against, for reply_done. */
 struct reply_buf {
 	struct queued *q;
