@@ -3950,7 +3950,8 @@ static void full_reply(struct uccn_reply *r, enum uccn_op op)
 	r->backup = (struct uccn_backup_chunk){.id = dup_str("0c1f5a6fd1833d42"), .ready = true,
 		.size = 3000000, .offset = 1048576, .done = true,
 		.checksum = dup_str("7dc0cd6d2da09c7ecedc5f38719f2a9ad2ce19bd5c2697d6c24f14b67000bc21"),
-		.manifest = dup_str("{\"format\":1}"), .last_seq = 41, .cities = 3, .posts = 38};
+		.manifest = dup_str("{\"format\":1}"), .last_seq = 41, .cities = 3, .posts = 38,
+		.problems = 2, .problem = dup_str("posts 12: fails its checksum")};
 	r->backup.data.data = malloc(3);
 	assert_non_null(r->backup.data.data);
 	memcpy(r->backup.data.data, "a\0b", 3);
