@@ -17,10 +17,6 @@
 #include "uccn_error.h"
 #include "uccn_msg.h"
 
-/* How long a reply that must come may take: generous, for a loaded
- * machine (a reply that comes ends the wait at once). */
-#define REPLY_MS 30000
-
 struct fx {
 	char *dir;
 	h_daemon_t *d;
@@ -127,7 +123,7 @@ static void test_frame_limit_one_rule(void **state)
 		assert_non_null(s);
 		padded_status(&sb, sizes[i]);
 		send_raw(s, &sb);
-		bool got = recv_reply(s, i == 0 ? REPLY_MS : 1500, UCCN_OP_STATUS, &rep);
+		bool got = recv_reply(s, i == 0 ? H_REPLY_MS : 1500, UCCN_OP_STATUS, &rep);
 		fprintf(stderr, "note: %zu-byte frame -> %s\n", sizes[i],
 			got ? uccn_error_name(rep.status) : "no reply");
 		if (i == 0) {
@@ -155,7 +151,7 @@ static void test_watch_needs_since(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	header(&pk, 0, 8, "watch");
 	send_raw(s, &sb);
-	assert_true(recv_reply(s, REPLY_MS, UCCN_OP_WATCH, &rep));
+	assert_true(recv_reply(s, H_REPLY_MS, UCCN_OP_WATCH, &rep));
 	assert_int_equal(rep.status, UCCN_E_INVALID);
 	assert_int_equal(rep.rid, 8);
 	assert_non_null(strstr(rep.message, "since"));
@@ -196,7 +192,7 @@ static void test_import_roles_and_index(void **state)
 	import_city(&pk, "norole", NULL, false);
 	import_city(&pk, "usurper", "coordinator", false);
 	send_raw(s, &sb);
-	assert_true(recv_reply(s, REPLY_MS, UCCN_OP_CITY_IMPORT, &rep));
+	assert_true(recv_reply(s, H_REPLY_MS, UCCN_OP_CITY_IMPORT, &rep));
 	if (rep.status)
 		fail_msg("import: %s: %s", uccn_error_name(rep.status), rep.message);
 	assert_int_equal(rep.added, 2);
@@ -215,7 +211,7 @@ static void test_import_roles_and_index(void **state)
 	import_city(&pk, "two", NULL, false);
 	import_city(&pk, "three", NULL, true);
 	send_raw(s, &sb);
-	assert_true(recv_reply(s, REPLY_MS, UCCN_OP_CITY_IMPORT, &rep));
+	assert_true(recv_reply(s, H_REPLY_MS, UCCN_OP_CITY_IMPORT, &rep));
 	assert_int_equal(rep.status, UCCN_E_INVALID);
 	assert_int_equal(rep.error_index, 3);
 	uccn_reply_clear(&rep);

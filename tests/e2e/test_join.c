@@ -238,7 +238,7 @@ static int ask(void *sock, struct uccn_request *req, struct uccn_reply *rep)
 	assert_true(zmq_send(sock, b.data, b.size, 0) >= 0);
 	msgpack_sbuffer_destroy(&b);
 	zmq_pollitem_t it = {.socket = sock, .events = ZMQ_POLLIN};
-	if (zmq_poll(&it, 1, 5000) != 1)
+	if (zmq_poll(&it, 1, H_REPLY_MS) != 1)
 		return UCCN_E_TIMEOUT;
 	zmq_msg_t m;
 	zmq_msg_init(&m);

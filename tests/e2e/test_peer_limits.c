@@ -236,7 +236,7 @@ static void test_watch_share_per_city(void **state)
 	h_uccn(&f->r, f->d, f->d->coordinator_key, NULL, "post", "--kind", "news",
 	       "News for the watchers.", NULL);
 	h_assert_exit(&f->r, 0);
-	assert_true(recv_reply(b, 5000, UCCN_OP_WATCH, &rep));
+	assert_true(recv_reply(b, H_REPLY_MS, UCCN_OP_WATCH, &rep));
 	assert_int_equal(rep.status, 0);
 	assert_int_equal(rep.rid, 7);
 	assert_true(rep.nposts >= 1);
@@ -567,7 +567,7 @@ static void *proxied_dealer(struct fx *f, struct proxy *px, struct relay **r)
 	send_request(s, &rq);
 	struct uccn_reply rep;
 	memset(&rep, 0, sizeof rep);
-	assert_true(recv_reply(s, 5000, UCCN_OP_STATUS, &rep));
+	assert_true(recv_reply(s, H_REPLY_MS, UCCN_OP_STATUS, &rep));
 	assert_int_equal(rep.status, 0);
 	uccn_reply_clear(&rep);
 	assert_int_equal(atomic_load(&px->n), before + 1);
@@ -647,7 +647,7 @@ static void test_total_inflow_bounded(void **state)
 		struct uccn_reply rep;
 		memset(&rep, 0, sizeof rep);
 		atomic_store(&near[i]->budget, UNLIMITED);
-		if (!recv_reply(b[i], 5000, UCCN_OP_STATUS, &rep))
+		if (!recv_reply(b[i], H_REPLY_MS, UCCN_OP_STATUS, &rep))
 			fail_msg("connection %d, %u MiB behind, was not answered once its message "
 				 "arrived whole", i + 2, BEHIND / MIB);
 		assert_int_equal(rep.status, UCCN_E_INVALID);
@@ -658,7 +658,7 @@ static void test_total_inflow_bounded(void **state)
 		rq.rid = 2;
 		send_request(b[i], &rq);
 		memset(&rep, 0, sizeof rep);
-		assert_true(recv_reply(b[i], 5000, UCCN_OP_STATUS, &rep));
+		assert_true(recv_reply(b[i], H_REPLY_MS, UCCN_OP_STATUS, &rep));
 		assert_int_equal(rep.status, 0);
 		assert_int_equal(rep.rid, 2);
 		uccn_reply_clear(&rep);

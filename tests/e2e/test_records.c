@@ -280,7 +280,7 @@ static int status_on(void *sock, uint64_t rid)
 	assert_true(zmq_send(sock, b.data, b.size, 0) >= 0);
 	msgpack_sbuffer_destroy(&b);
 	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-	assert_int_equal(zmq_poll(&it, 1, 5000), 1);
+	assert_int_equal(zmq_poll(&it, 1, H_REPLY_MS), 1);
 	zmq_msg_t m;
 	zmq_msg_init(&m);
 	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);
@@ -324,7 +324,7 @@ static int write_on(void *sock, const struct uccn_request *req)
 	assert_true(zmq_send(sock, b.data, b.size, 0) >= 0);
 	msgpack_sbuffer_destroy(&b);
 	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-	assert_int_equal(zmq_poll(&it, 1, 5000), 1);
+	assert_int_equal(zmq_poll(&it, 1, H_REPLY_MS), 1);
 	zmq_msg_t m;
 	zmq_msg_init(&m);
 	assert_true(zmq_msg_recv(&m, sock, 0) >= 0);

@@ -34,6 +34,10 @@ int h_city_register(const h_daemon_t *d, const char *id, const char *name,
 
 /* ---- ZeroMQ ---- */
 
+/* How long a test waits for a reply that must come: generous, for a
+ * loaded machine; a reply that comes ends the wait at once. */
+#define H_REPLY_MS 30000
+
 /* A DEALER socket of ctx with CURVE keys from keyfile, connected to d,
  * linger 0, send timeout 5 s. NULL on failure. */
 void *h_dealer_new(void *ctx, const h_daemon_t *d, const char *keyfile);
