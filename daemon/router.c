@@ -61,14 +61,18 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 	return 0;
 }
 
-/* Bytes of replies handed to libzmq for one connection and not yet written
- * to its socket. The main thread adds; libzmq's I/O thread subtracts when it
- * is done with a reply (reply_done), the last time it touches the entry, so
- * an entry found at 0 by the main thread may be freed. */
+/* Bytes of replies handed to libzmq for one connection and not yet taken
+ * by its I/O thread (over CURVE it takes a reply to encrypt it). The main
+ * thread adds; the I/O thread subtracts when it is done with a reply
+ * (reply_done), the last time it touches the entry, so an entry found at 0
+ * by the main thread may be freed. replaced: a reply to it has been
+ * replaced by busy and the bytes have not fallen back since (main thread
+ * only). */
 struct queued {
 	unsigned char id[ROUTING_ID_MAX];
 	size_t len;
 	atomic_size_t bytes;
+	bool replaced;
 };
 
 #define QUEUED_PEERS 1024
@@ -106,11 +110,15 @@ static struct queued *queued_for(const unsigned char *id, size_t len)
 bool server_replies_backed_up(const struct pending *p)
 {
 	for (size_t i = 0; i < QUEUED_PEERS; i++) {
-		const struct queued *q = queued_peers[i];
-		if (q && q->len == p->routing_id_len &&
-		    memcmp(q->id, p->routing_id, q->len) == 0)
-			return atomic_load(&q->bytes) + UCCN_MAX_REPLY_FRAME >
-			       UCCN_MAX_QUEUED_REPLY_BYTES;
+		struct queued *q = queued_peers[i];
+		if (!q || q->len != p->routing_id_len || memcmp(q->id, p->routing_id, q->len) != 0)
+			continue;
+		/* Only a connection that has had a reply replaced already: one
+		 * that sends a few requests before reading is served as before. */
+		if (q->replaced && atomic_load(&q->bytes) + UCCN_MAX_REPLY_FRAME <=
+				       UCCN_MAX_QUEUED_REPLY_BYTES)
+			q->replaced = false;
+		return q->replaced;
 	}
 	return false;
 }
@@ -149,6 +157,8 @@ static void send_body(struct server *s, const struct pending *p, const void *bod
 			     "read them, then ask again";
 		e.message = msg;
 		status = e.status;
+		if (q)
+			q->replaced = true;
 		replies_refused++;
 		log_limited(LOG_WARN, LOG_KIND_REPLY, "a peer does not read its replies: "
 			    "%llu replaced by busy so far", (unsigned long long)replies_refused);

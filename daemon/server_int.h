@@ -254,10 +254,10 @@ int server_router_open(struct server *s, void *zmq_ctx, const struct server_opti
 		       char *err, size_t errlen);
 void server_on_router(void *ctx);
 void server_send_reply(struct server *s, const struct pending *p);
-/* Whether p's connection has so many replies unwritten that the largest
- * reply would not fit its bound (SPEC 2.1): a read is then answered busy
- * without being run, so a peer that asks and never reads costs the server
- * next to nothing while others wait. */
+/* Whether p's connection has had a reply replaced by busy and still has so
+ * many replies queued that the largest reply would not fit its bound (SPEC
+ * 2.1): a read is then answered busy without being run, so a peer that asks
+ * and never reads costs the server next to nothing while others wait. */
 bool server_replies_backed_up(const struct pending *p);
 
 /* peers.c */

@@ -13,7 +13,7 @@
 #define UCCN_MAX_REPLY_FRAME (8 * 1024 * 1024)
 /* Requests one connection may have outstanding (sent, not yet answered,
  * held watches included); past it a request is answered busy at once.
- * Well under the server's send high-water mark (1000 replies a peer), so
+ * Well under the server's send high-water mark (UCCN_MAX_QUEUED_REPLIES), so
  * the replies a connection is owed always fit in its queue. */
 #define UCCN_MAX_OUTSTANDING 64
 /* Watch requests one city may have held at once, over all its connections

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,38 @@ static void bilbao_is_served(struct fx *f, const char *body)
 	h_uccn(&f->r, f->d, f->key_b, NULL, "--timeout", "10", "post", "--kind", "news",
 	       body, NULL);
 	h_assert_exit(&f->r, 0);
+}
+
+/* A client that reads may still send several requests before reading
+ * (SPEC 2.1): two lists of about 7 MiB and a status, sent at once and then
+ * read, are all served; the status is not refused for the lists ahead of
+ * it, which fit the connection's 16 MiB. */
+static void test_pipelined_reads_served(void **state)
+{
+	struct fx *f = *state;
+	seed_large_posts(f);
+	void *a = dealer(f, f->key_a);
+	for (uint64_t i = 1; i <= 3; i++) {
+		struct uccn_request rq;
+		memset(&rq, 0, sizeof rq);
+		rq.op = i < 3 ? UCCN_OP_LIST : UCCN_OP_STATUS;
+		rq.rid = i;
+		rq.query.limit = 500;
+		send_request(a, &rq);
+	}
+	for (uint64_t i = 1; i <= 3; i++) {
+		struct uccn_reply rep;
+		memset(&rep, 0, sizeof rep);
+		assert_true(recv_reply(a, H_REPLY_MS, i < 3 ? UCCN_OP_LIST : UCCN_OP_STATUS, &rep));
+		if (rep.status)
+			fail_msg("request %" PRIu64 " of 3: %s: %s", rep.rid,
+				 uccn_error_name(rep.status), rep.message ? rep.message : "");
+		assert_int_equal(rep.rid, i);
+		if (i < 3)
+			assert_true(rep.nposts > 100);
+		uccn_reply_clear(&rep);
+	}
+	close_all(f);
 }
 
 /* Failure 6: one member sends 4,100 watches (more than the server's 4,096
@@ -690,6 +723,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_watch_share_per_city, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unread_replies_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_reads_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_member_attacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_total_inflow_bounded, setup, teardown),
 	};
