@@ -62,9 +62,12 @@ static struct job {
 static void check_copy(struct job *j)
 {
 	struct uccn_check_totals tot = {0};
-	char why[512];
+	char why[UCCN_BACKUP_MAX_PROBLEM - 32];
 	if (backup_check_data(j->dir, &tot, j->problem, sizeof j->problem, why, sizeof why)) {
 		log_msg(LOG_WARN, "backup %s: its copy could not be checked: %s", j->id, why);
+		/* Not "sound": the client is told the check did not run. */
+		j->problems = 1;
+		snprintf(j->problem, sizeof j->problem, "the check could not run: %s", why);
 		return;
 	}
 	j->problems = tot.problems;

@@ -154,8 +154,8 @@ static int refuse_nonempty(struct restore *r, const char *dir)
  * so it is what the server held: records damaged there (which the server
  * answered `corrupt`) are restored as they were, with a warning naming
  * them, since refusing would leave the network with no backup at all.
- * Data that checks clean must have the manifest's figures, so a manifest
- * edited apart from its data is refused.
+ * The data must have the manifest's figures (damaged values leave them
+ * as they were), so a manifest edited apart from its data is refused.
  */
 static int check_restored(struct restore *r)
 {
@@ -169,8 +169,10 @@ static int check_restored(struct restore *r)
 			      sizeof why))
 		return fail(r, "%s: its data cannot be checked: %s", r->file, why);
 	r->problems = tot.problems;
-	if (!tot.problems && (tot.last_seq != r->m.last_seq || tot.cities != r->m.cities ||
-			      tot.posts != r->m.posts)) {
+	/* The figures come from the keys and the tables' entry counts, which
+	 * damaged values leave as they were: compared either way. */
+	if (tot.last_seq != r->m.last_seq || tot.cities != r->m.cities ||
+	    tot.posts != r->m.posts) {
 		snprintf(why, sizeof why, "its manifest says last seq %" PRIu64 ", %" PRIu64
 			 " cities, %" PRIu64 " posts; its data holds last seq %" PRIu64 ", %" PRIu64
 			 " cities, %" PRIu64 " posts", r->m.last_seq, r->m.cities, r->m.posts,
