@@ -1,7 +1,8 @@
 /*
  * smallfile.h - read a whole small file the user named: a key, a profile,
  * an invitation, a CSV; put a file written beside another in its place;
- * and make the private directories uccn keeps such files in. Links nothing but libc.
+ * and make the private directories uccn keeps such files in. Links
+ * nothing but libc.
  */
 #ifndef UCCN_CLI_SMALLFILE_H
 #define UCCN_CLI_SMALLFILE_H

@@ -78,6 +78,11 @@ struct queued {
 #define QUEUED_PEERS 1024
 static struct queued *queued_peers[QUEUED_PEERS];
 
+static bool is_peer(const struct queued *q, const unsigned char *id, size_t len)
+{
+	return q && q->len == len && memcmp(q->id, id, len) == 0;
+}
+
 /* The entry of routing id id, made when missing; entries at 0 are freed on
  * the way. NULL when the table is full of peers with replies queued. */
 static struct queued *queued_for(const unsigned char *id, size_t len)
@@ -86,7 +91,7 @@ static struct queued *queued_for(const unsigned char *id, size_t len)
 	size_t spare = QUEUED_PEERS;
 	for (size_t i = 0; i < QUEUED_PEERS; i++) {
 		struct queued *q = queued_peers[i];
-		if (q && q->len == len && memcmp(q->id, id, len) == 0) {
+		if (is_peer(q, id, len)) {
 			found = q;
 		} else if (q && atomic_load(&q->bytes) == 0) {
 			free(q);
@@ -111,7 +116,7 @@ bool server_replies_backed_up(const struct pending *p)
 {
 	for (size_t i = 0; i < QUEUED_PEERS; i++) {
 		struct queued *q = queued_peers[i];
-		if (!q || q->len != p->routing_id_len || memcmp(q->id, p->routing_id, q->len) != 0)
+		if (!is_peer(q, p->routing_id, p->routing_id_len))
 			continue;
 		/* Only a connection that has had a reply replaced already: one
 		 * that sends a few requests before reading is served as before. */
