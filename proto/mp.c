@@ -50,9 +50,11 @@ int mp_check_map(const msgpack_object *o, const char *what, char *err,
 		/* Maps are small (bounded by the scan); quadratic is fine. */
 		for (uint32_t j = 0; j < i; j++) {
 			const msgpack_object *p = &m->ptr[j].key;
+			/* msgpack-c gives an empty string a NULL ptr, which
+			 * memcmp may not be passed even for 0 bytes. */
 			if (p->via.str.size == k->via.str.size &&
-			    memcmp(p->via.str.ptr, k->via.str.ptr,
-				   k->via.str.size) == 0) {
+			    (k->via.str.size == 0 ||
+			     memcmp(p->via.str.ptr, k->via.str.ptr, k->via.str.size) == 0)) {
 				/* The reason goes into an error reply, which must be
 				 * valid text: name the key only when it is, cut at 40
 				 * bytes on a character boundary. */
@@ -93,7 +95,8 @@ int mp_read_str(const msgpack_object *v, const char *name, size_t max,
 	char *s = malloc(n + 1);
 	if (!s)
 		return mp_fail(err, errlen, UCCN_E_NOMEM, "out of memory");
-	memcpy(s, v->via.str.ptr, n);
+	if (n) /* an empty string's ptr may be NULL */
+		memcpy(s, v->via.str.ptr, n);
 	s[n] = '\0';
 	*out = s;
 	return 0;

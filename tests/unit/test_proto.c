@@ -2053,6 +2053,13 @@ static void test_hostile_duplicate_keys(void **state)
 	assert_int_equal(req_decodef("{v:1, rid:1, op:'list', city:'a', city:'b'}"), UCCN_E_INVALID);
 	/* Duplicate ignored keys are refused as well. */
 	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', x:1, x:1}"), UCCN_E_INVALID);
+	/* Two empty keys: msgpack-c gives an empty string no bytes (a NULL
+	 * ptr), which memcmp may not be given (fuzz_decode found it under
+	 * UBSan). The bytes are its crash input. */
+	static const unsigned char empty_twice[] = {0x85, 0xa0, 0x26, 0xa1, 0x74, 0x74,
+						    0xa0, 0x6c, 0x00, 0x04, 0x00, 0x00};
+	assert_int_equal(decode_bytes(empty_twice, sizeof empty_twice), UCCN_E_INVALID);
+	assert_int_equal(req_decodef("{v:1, rid:1, op:'status', '':1, '':2}"), UCCN_E_INVALID);
 }
 
 static void test_hostile_nonstring_keys(void **state)
